@@ -1,0 +1,120 @@
+import {
+  HOST_ID,
+  type Host,
+  type HostPatchInput,
+  hostPatchSchema,
+  hostView,
+  newHost,
+  newHostSchema,
+} from "../../../shared/core/host.js";
+import {
+  CapacityBelowReservedError,
+  HostBusyError,
+  HostExistsError,
+  HostNotFoundError,
+} from "../../../shared/core/registry.js";
+import { parseWith } from "../../../shared/core/validation.js";
+import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
+import type { Route, RouteContext } from "./route.js";
+
+const HOST = /^\/v1\/hosts\/([^/]+)$/;
+
+/** Registering, reading, changing and removing Docker hosts. */
+export const hostRoutes: Route[] = [
+  {
+    method: "POST",
+    path: /^\/v1\/hosts$/,
+    handle: async ({ event, deps }) => {
+      const read = jsonObjectBody(event);
+      if ("refused" in read) return read.refused;
+      const parsed = parseWith(newHostSchema, read.body);
+      if (!parsed.ok) return invalid(parsed.issues);
+      const host = newHost(parsed.value, deps.now());
+      try {
+        await deps.registry.addHost(host);
+      } catch (error) {
+        if (error instanceof HostExistsError)
+          return problem(409, "host_exists", error.message, { id: host.id });
+        throw error;
+      }
+      return json(201, hostView(host), { location: `/v1/hosts/${host.id}` });
+    },
+  },
+  {
+    method: "GET",
+    path: /^\/v1\/hosts$/,
+    handle: async ({ deps }) => json(200, { hosts: (await deps.registry.listHosts()).map(hostView) }),
+  },
+  {
+    method: "GET",
+    path: HOST,
+    handle: (context) =>
+      withHostId(context.params[0] ?? "", async (id) => {
+        const host = await context.deps.registry.getHost(id);
+        return host ? json(200, hostView(host)) : hostNotFound(id);
+      }),
+  },
+  {
+    method: "PATCH",
+    path: HOST,
+    handle: (context) =>
+      withHostId(context.params[0] ?? "", async (id) => {
+        const read = jsonObjectBody(context.event);
+        if ("refused" in read) return read.refused;
+        const parsed = parseWith(hostPatchSchema, read.body);
+        if (!parsed.ok) return invalid(parsed.issues);
+        try {
+          return json(200, hostView(await changeHost(context, id, parsed.value)));
+        } catch (error) {
+          if (error instanceof HostNotFoundError) return hostNotFound(id);
+          if (error instanceof CapacityBelowReservedError)
+            return problem(409, "capacity_below_reserved", error.message);
+          throw error;
+        }
+      }),
+  },
+  {
+    method: "DELETE",
+    path: HOST,
+    query: ["force"],
+    handle: (context) =>
+      withHostId(context.params[0] ?? "", async (id) => {
+        const force = context.query.force;
+        if (force !== undefined && force !== "true" && force !== "false") {
+          return invalid([{ path: "force", message: "must be true or false" }]);
+        }
+        try {
+          return (await context.deps.registry.removeHost(id, force === "true"))
+            ? noContent()
+            : hostNotFound(id);
+        } catch (error) {
+          if (error instanceof HostBusyError) {
+            return problem(409, "host_busy", error.message, { placements: error.placements });
+          }
+          throw error;
+        }
+      }),
+  },
+];
+
+/** Runs `action` with a host id from the request, or answers 404 when it cannot be a host id. */
+export async function withHostId(id: string, action: (id: string) => Promise<Response>) {
+  return HOST_ID.test(id) ? action(id) : hostNotFound(id);
+}
+
+export function hostNotFound(id: string): Response {
+  return problem(404, "host_not_found", `no host ${JSON.stringify(id)} is registered`);
+}
+
+function changeHost({ deps }: RouteContext, id: string, patch: HostPatchInput): Promise<Host> {
+  return deps.registry.changeHost(
+    id,
+    {
+      ...(patch.status && { status: patch.status }),
+      ...(patch.labels && { labels: patch.labels }),
+      ...(patch.total_cpus !== undefined && { totalCpuMilli: patch.total_cpus }),
+      ...(patch.total_memory !== undefined && { totalMemory: patch.total_memory }),
+    },
+    deps.now(),
+  );
+}

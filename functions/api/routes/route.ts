@@ -1,0 +1,30 @@
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import type { Invoker } from "../../../shared/adapters/invoker.js";
+import type { Registry } from "../../../shared/core/registry.js";
+import type { Response } from "../http.js";
+
+/** What the API's routes use: the registry, the scheduler invoker, a clock and a logger. */
+export interface ApiDependencies {
+  registry: Registry;
+  invoker: Invoker;
+  now: () => Date;
+  logger: Logger;
+}
+
+export interface RouteContext {
+  event: APIGatewayProxyEventV2;
+  /** The path's captured segments, URL-decoded. */
+  params: string[];
+  query: Record<string, string>;
+  correlationId: string;
+  deps: ApiDependencies;
+}
+
+/** One route: a method, a path pattern whose groups become `params`, and the query parameters it takes. */
+export interface Route {
+  method: "GET" | "POST" | "PATCH" | "DELETE";
+  path: RegExp;
+  query?: readonly string[];
+  handle(context: RouteContext): Promise<Response>;
+}

@@ -1,0 +1,84 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "@aws-lambda-powertools/logger";
+import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
+import { describeReasons } from "../../shared/core/pipeline.js";
+import { type PlaceDependencies, type PlaceOutcome, place } from "../../shared/core/place.js";
+import { parseContainerRequest } from "../../shared/core/request.js";
+import { schedulerType } from "../../shared/core/schedulers.js";
+
+export interface SchedulerDependencies extends PlaceDependencies {
+  /** In AWS each scheduler Lambda serves one type; locally one handler serves them all. */
+  servesType: string | undefined;
+  logger: Logger;
+}
+
+/** The scheduler Lambda: validate, run the placement loop, answer in HTTP terms. */
+export function createScheduler(deps: SchedulerDependencies) {
+  return async (event: ScheduleEvent): Promise<ScheduleResult> => {
+    const parsed = parseContainerRequest(event.container);
+    if (!parsed.ok) {
+      return { statusCode: 400, headers: {}, body: { error: "invalid_request", details: parsed.issues } };
+    }
+    const scheduler = schedulerType(parsed.value.type);
+    if (!scheduler || (deps.servesType && deps.servesType !== scheduler.type)) {
+      throw new Error(`this scheduler serves ${deps.servesType}, not ${parsed.value.type}`);
+    }
+    const outcome = await place(
+      scheduler,
+      {
+        request: parsed.value,
+        container: event.container,
+        fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
+        ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
+      },
+      deps,
+    );
+    deps.logger.info("placement decided", {
+      correlationId: event.correlationId,
+      outcome: outcome.kind,
+      ...outcome.stats,
+    });
+    return toResult(outcome);
+  };
+}
+
+function toResult(outcome: PlaceOutcome): ScheduleResult {
+  const headers: Record<string, string> = {
+    "x-citadel-attempts": String(outcome.stats.attempts),
+    "x-citadel-conflicts": String(outcome.stats.conflicts),
+  };
+  switch (outcome.kind) {
+    case "placed":
+      if (outcome.replayed) headers["idempotent-replayed"] = "true";
+      return { statusCode: 201, headers, body: outcome.answer };
+    case "unschedulable":
+      return {
+        statusCode: 409,
+        headers,
+        body: {
+          error: "unschedulable",
+          message: describeReasons(outcome.hosts, outcome.reasons),
+          hosts: outcome.hosts,
+          reasons: outcome.reasons,
+        },
+      };
+    case "idempotency-key-reused":
+      return {
+        statusCode: 409,
+        headers,
+        body: {
+          error: "idempotency_key_reused",
+          message: "this Idempotency-Key was used with a different request body in the last 24 hours",
+        },
+      };
+    case "contention":
+      return {
+        statusCode: 503,
+        headers: { ...headers, "retry-after": "1" },
+        body: {
+          error: "contention",
+          message: `no commit succeeded in ${outcome.stats.attempts} attempts under contention; retry`,
+        },
+      };
+  }
+}

@@ -1,0 +1,54 @@
+import type { TableNames } from "./dynamodb-registry.js";
+
+/** Everything the Lambdas read from their environment, read once per container. */
+export interface Config {
+  tables: TableNames;
+  /** DynamoDB Local's URL when running locally; unset in AWS. */
+  dynamodbEndpoint: string | undefined;
+  /** Scheduler type → Lambda function name, for the router (set by the CDK stack). */
+  schedulerFunctions: Record<string, string>;
+  /** The one type a scheduler Lambda serves. */
+  schedulerType: string | undefined;
+  /** How old a scheduler's host snapshot may be before it is read again. */
+  snapshotMaxAgeMs: number;
+  /** Commit attempts per placement before a 503. */
+  maxAttempts: number;
+}
+
+/** Reads the configuration; throws naming the variable when one is malformed. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  return {
+    tables: {
+      hosts: env.CITADEL_HOSTS_TABLE ?? "citadel-hosts",
+      requests: env.CITADEL_REQUESTS_TABLE ?? "citadel-requests",
+    },
+    dynamodbEndpoint: env.CITADEL_DYNAMODB_ENDPOINT || undefined,
+    schedulerFunctions: parseFunctionMap(env.CITADEL_SCHEDULER_FUNCTIONS),
+    schedulerType: env.CITADEL_SCHEDULER_TYPE || undefined,
+    snapshotMaxAgeMs: positiveInteger(env, "CITADEL_SNAPSHOT_MAX_AGE_MS", 2000),
+    maxAttempts: positiveInteger(env, "CITADEL_MAX_ATTEMPTS", 5),
+  };
+}
+
+/** An integer ≥ 0 from the environment, or the default when unset. */
+export function positiveInteger(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const text = env[name];
+  if (text === undefined || text === "") return fallback;
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number ≥ 0, got "${text}"`);
+  return value;
+}
+
+function parseFunctionMap(text: string | undefined): Record<string, string> {
+  if (!text) return {};
+  const map: unknown = JSON.parse(text);
+  if (
+    typeof map !== "object" ||
+    map === null ||
+    Object.values(map).some((name) => typeof name !== "string")
+  ) {
+    throw new Error("CITADEL_SCHEDULER_FUNCTIONS must be a JSON object of type → function name");
+  }
+  return map as Record<string, string>;
+}

@@ -1,0 +1,436 @@
+import { createHash } from "node:crypto";
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  type DynamoDBClient,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import { hostOfPlacement, type Placement } from "../core/placement.js";
+import {
+  CapacityBelowReservedError,
+  type CommitOutcome,
+  type CommitRequest,
+  HostBusyError,
+  HostExistsError,
+  HostNotFoundError,
+  type IdempotencyRecord,
+  type Registry,
+} from "../core/registry.js";
+
+/** The two tables: hosts (key `id`) and idempotency records (key `key`, TTL on `expires_at`). */
+export interface TableNames {
+  hosts: string;
+  requests: string;
+}
+
+/** A placement as stored inside its host's `placements` map (the map key is the placement id). */
+interface PlacementEntry {
+  image: string;
+  cpu: number;
+  memory: number;
+  scheduler: string;
+  created_at: string;
+  /** The request exactly as sent, as JSON: DynamoDB would otherwise turn "0.2" and 0.2 alike. */
+  container: string;
+}
+
+/** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
+interface HostItem {
+  id: string;
+  addr: string;
+  labels: Record<string, string>;
+  status: Host["status"];
+  status_reason: string;
+  status_changed_at: string;
+  total_cpu?: number;
+  total_memory?: number;
+  free_cpu: number;
+  free_memory: number;
+  placements: Record<string, PlacementEntry>;
+  created_at: string;
+  updated_at: string;
+}
+
+const THROTTLED = new Set([
+  "ProvisionedThroughputExceededException",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "LimitExceededException",
+]);
+
+/** How often a host change is retried when a concurrent change moved the host under it. */
+const CHANGE_ATTEMPTS = 5;
+
+/**
+ * The registry in DynamoDB. A host is one item holding its free counters and its live placements, so a
+ * commit is ONE conditional UpdateItem: `#free >= :x` checks the fit (not a version, so only a real
+ * shortage conflicts), and `attribute_not_exists(placements.#id)` makes a replayed commit harmless.
+ * With an idempotency key the commit is a transaction with the key's record.
+ */
+export class DynamoDbRegistry implements Registry {
+  private readonly documents: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    private readonly tables: TableNames,
+  ) {
+    this.documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+  }
+
+  async addHost(host: Host): Promise<void> {
+    try {
+      await this.documents.send(
+        new PutCommand({
+          TableName: this.tables.hosts,
+          Item: toItem(host),
+          ConditionExpression: "attribute_not_exists(id)",
+        }),
+      );
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) throw new HostExistsError(host.id);
+      throw error;
+    }
+  }
+
+  async getHost(id: string): Promise<Host | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tables.hosts, Key: { id }, ConsistentRead: true }),
+    );
+    return Item && toHost(Item as HostItem);
+  }
+
+  async listHosts(): Promise<Host[]> {
+    const hosts: Host[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.documents.send(
+        new ScanCommand({ TableName: this.tables.hosts, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) hosts.push(toHost(item as HostItem));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return hosts;
+  }
+
+  async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
+    for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
+      const host = await this.getHost(id);
+      if (!host) throw new HostNotFoundError(id);
+      const cpuDelta =
+        changes.totalCpuMilli === undefined ? 0 : changes.totalCpuMilli - (host.totalCpuMilli ?? 0);
+      const memoryDelta =
+        changes.totalMemory === undefined ? 0 : changes.totalMemory - (host.totalMemory ?? 0);
+      const set = [
+        "#fc = #fc + :dc",
+        "#fm = #fm + :dm",
+        "#updated = :now",
+        ...(changes.labels ? ["#labels = :labels"] : []),
+        ...(changes.totalCpuMilli !== undefined ? ["#tc = :tc"] : []),
+        ...(changes.totalMemory !== undefined ? ["#tm = :tm"] : []),
+        ...(changes.status && changes.status !== host.status
+          ? ["#status = :status", "#reason = :reason", "#changed = :now"]
+          : []),
+      ];
+      try {
+        const { Attributes } = await this.documents.send(
+          new UpdateCommand({
+            TableName: this.tables.hosts,
+            Key: { id },
+            UpdateExpression: `SET ${set.join(", ")}`,
+            // The read above is still current (updated_at moves on every change but commits), and the
+            // free counters stay at or above zero after the delta.
+            ConditionExpression: "#updated = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
+            ExpressionAttributeNames: {
+              "#fc": "free_cpu",
+              "#fm": "free_memory",
+              "#updated": "updated_at",
+              ...(changes.labels && { "#labels": "labels" }),
+              ...(changes.totalCpuMilli !== undefined && { "#tc": "total_cpu" }),
+              ...(changes.totalMemory !== undefined && { "#tm": "total_memory" }),
+              ...(changes.status &&
+                changes.status !== host.status && {
+                  "#status": "status",
+                  "#reason": "status_reason",
+                  "#changed": "status_changed_at",
+                }),
+            },
+            ExpressionAttributeValues: {
+              ":dc": cpuDelta,
+              ":dm": memoryDelta,
+              ":now": now.toISOString(),
+              ":seen": host.updatedAt,
+              ":minCpu": Math.max(0, -cpuDelta),
+              ":minMemory": Math.max(0, -memoryDelta),
+              ...(changes.labels && { ":labels": changes.labels }),
+              ...(changes.totalCpuMilli !== undefined && { ":tc": changes.totalCpuMilli }),
+              ...(changes.totalMemory !== undefined && { ":tm": changes.totalMemory }),
+              ...(changes.status &&
+                changes.status !== host.status && { ":status": changes.status, ":reason": "set by the API" }),
+            },
+            ReturnValues: "ALL_NEW",
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+          }),
+        );
+        return toHost(Attributes as HostItem);
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        const current = error.Item && toHost(unmarshall(error.Item) as HostItem);
+        if (!current) throw new HostNotFoundError(id);
+        if (current.updatedAt === host.updatedAt) throw new CapacityBelowReservedError(id);
+      }
+    }
+    throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);
+  }
+
+  async removeHost(id: string, force: boolean): Promise<boolean> {
+    try {
+      await this.documents.send(
+        new DeleteCommand({
+          TableName: this.tables.hosts,
+          Key: { id },
+          ConditionExpression: force ? "attribute_exists(id)" : "attribute_exists(id) AND size(#pl) = :zero",
+          ...(!force && {
+            ExpressionAttributeNames: { "#pl": "placements" },
+            ExpressionAttributeValues: { ":zero": 0 },
+          }),
+          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      if (!error.Item) return false;
+      const host = toHost(unmarshall(error.Item) as HostItem);
+      throw new HostBusyError(id, host.placements.length);
+    }
+  }
+
+  async commit({ placement, idempotency }: CommitRequest): Promise<CommitOutcome> {
+    const reserve = reserveUpdate(this.tables.hosts, placement);
+    try {
+      if (!idempotency) {
+        await this.documents.send(new UpdateCommand(reserve));
+        return { kind: "committed" };
+      }
+      await this.documents.send(
+        new TransactWriteCommand({
+          // Same key and placement, same token: an SDK retry of a transaction that landed is a no-op.
+          ClientRequestToken: createHash("sha256")
+            .update(`${idempotency.key}\n${placement.id}`)
+            .digest("base64url")
+            .slice(0, 36),
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.tables.requests,
+                Item: toRecordItem(idempotency),
+                ConditionExpression: "attribute_not_exists(#key) OR #expires < :created",
+                ExpressionAttributeNames: { "#key": "key", "#expires": "expires_at" },
+                ExpressionAttributeValues: { ":created": idempotency.createdAt },
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+            { Update: reserve },
+          ],
+        }),
+      );
+      return { kind: "committed" };
+    } catch (error) {
+      return this.commitFailure(error, placement, idempotency);
+    }
+  }
+
+  async release(placementId: string): Promise<Placement | undefined> {
+    const hostId = hostOfPlacement(placementId);
+    const host = hostId === undefined ? undefined : await this.getHost(hostId);
+    const placement = host?.placements.find((live) => live.id === placementId);
+    if (!placement) return undefined;
+    try {
+      await this.documents.send(
+        new UpdateCommand({
+          TableName: this.tables.hosts,
+          Key: { id: placement.hostId },
+          UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
+          ConditionExpression: "attribute_exists(#pl.#pid)",
+          ExpressionAttributeNames: {
+            "#pl": "placements",
+            "#pid": placementId,
+            "#fc": "free_cpu",
+            "#fm": "free_memory",
+          },
+          ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
+        }),
+      );
+      return placement;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return undefined;
+      throw error;
+    }
+  }
+
+  async findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
+    const { Item } = await this.documents.send(
+      new GetCommand({ TableName: this.tables.requests, Key: { key }, ConsistentRead: true }),
+    );
+    const record = Item && toRecord(Item);
+    return record && record.expiresAt >= nowSeconds ? record : undefined;
+  }
+
+  /** Turns a refused commit into the arbiter's answer; errors that are not about the commit are rethrown. */
+  private async commitFailure(
+    error: unknown,
+    placement: Placement,
+    idempotency: IdempotencyRecord | undefined,
+  ): Promise<CommitOutcome> {
+    if (error instanceof ConditionalCheckFailedException) return hostConflict(error.Item, placement);
+    if (error instanceof TransactionCanceledException) {
+      const [recordReason, hostReason] = error.CancellationReasons ?? [];
+      if (recordReason?.Code === "ConditionalCheckFailed" && idempotency) {
+        const item = recordReason.Item && toRecord(unmarshall(recordReason.Item));
+        const record = item ?? (await this.findIdempotencyRecord(idempotency.key, idempotency.createdAt));
+        // A record that vanished (expired) between the two reads: the key is free again, try again.
+        return record
+          ? { kind: "duplicate", record }
+          : { kind: "busy", unknownOutcome: false, cause: "idempotency record expired" };
+      }
+      if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
+      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
+      return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
+    }
+    const name = error instanceof Error ? error.name : String(error);
+    if (THROTTLED.has(name)) return { kind: "busy", unknownOutcome: false, cause: name };
+    const fault = (error as { $fault?: string }).$fault;
+    // A client fault is a bug in the request; anything else (timeout, connection reset, a 5xx) may have
+    // committed or not: the caller replays the same placement, which the condition makes harmless.
+    if (fault === "client") throw error;
+    return { kind: "busy", unknownOutcome: true, cause: name };
+  }
+}
+
+/** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
+function reserveUpdate(table: string, placement: Placement) {
+  return {
+    TableName: table,
+    Key: { id: placement.hostId },
+    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
+    ConditionExpression:
+      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
+    ExpressionAttributeNames: {
+      "#pl": "placements",
+      "#pid": placement.id,
+      "#fc": "free_cpu",
+      "#fm": "free_memory",
+      "#status": "status",
+    },
+    ExpressionAttributeValues: {
+      ":entry": toEntry(placement),
+      ":cpu": placement.cpuMilli,
+      ":memory": placement.memory,
+      ":ready": "ready",
+      ":max": MAX_PLACEMENTS_PER_HOST,
+    },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+/** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
+function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
+  const host = item && toHost(unmarshall(item) as HostItem);
+  if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed" };
+  return { kind: "conflict", host };
+}
+
+function toEntry(placement: Placement): PlacementEntry {
+  return {
+    image: placement.image,
+    cpu: placement.cpuMilli,
+    memory: placement.memory,
+    scheduler: placement.scheduler,
+    created_at: placement.createdAt,
+    container: JSON.stringify(placement.container),
+  };
+}
+
+function toItem(host: Host): HostItem {
+  return {
+    id: host.id,
+    addr: host.addr,
+    labels: host.labels,
+    status: host.status,
+    status_reason: host.statusReason,
+    status_changed_at: host.statusChangedAt,
+    ...(host.totalCpuMilli !== null && { total_cpu: host.totalCpuMilli }),
+    ...(host.totalMemory !== null && { total_memory: host.totalMemory }),
+    free_cpu: host.freeCpuMilli,
+    free_memory: host.freeMemory,
+    placements: Object.fromEntries(host.placements.map((placement) => [placement.id, toEntry(placement)])),
+    created_at: host.createdAt,
+    updated_at: host.updatedAt,
+  };
+}
+
+function toHost(item: HostItem): Host {
+  return {
+    id: item.id,
+    addr: item.addr,
+    labels: item.labels ?? {},
+    status: item.status,
+    statusReason: item.status_reason,
+    statusChangedAt: item.status_changed_at,
+    totalCpuMilli: item.total_cpu ?? null,
+    totalMemory: item.total_memory ?? null,
+    freeCpuMilli: item.free_cpu,
+    freeMemory: item.free_memory,
+    placements: Object.entries(item.placements ?? {})
+      .map(
+        ([id, entry]): Placement => ({
+          id,
+          hostId: item.id,
+          image: entry.image,
+          cpuMilli: entry.cpu,
+          memory: entry.memory,
+          scheduler: entry.scheduler,
+          createdAt: entry.created_at,
+          container: JSON.parse(entry.container),
+        }),
+      )
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
+    createdAt: item.created_at,
+    updatedAt: item.updated_at,
+  };
+}
+
+function toRecordItem(record: IdempotencyRecord) {
+  return {
+    key: record.key,
+    fingerprint: record.fingerprint,
+    placement_id: record.placementId,
+    answer: JSON.stringify(record.answer),
+    created_at: record.createdAt,
+    expires_at: record.expiresAt,
+  };
+}
+
+function toRecord(item: Record<string, unknown>): IdempotencyRecord {
+  return {
+    key: String(item.key),
+    fingerprint: String(item.fingerprint),
+    placementId: String(item.placement_id),
+    answer: JSON.parse(String(item.answer)),
+    createdAt: Number(item.created_at),
+    expiresAt: Number(item.expires_at),
+  };
+}

@@ -1,0 +1,109 @@
+import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import { hostOfPlacement, type Placement } from "../core/placement.js";
+import {
+  CapacityBelowReservedError,
+  type CommitOutcome,
+  type CommitRequest,
+  HostBusyError,
+  HostExistsError,
+  HostNotFoundError,
+  type IdempotencyRecord,
+  type Registry,
+} from "../core/registry.js";
+
+/**
+ * The registry in one process's memory, with the DynamoDB registry's semantics: every method checks
+ * and changes state in one synchronous step (JavaScript runs it without interleaving), and callers get
+ * copies, never the stored objects.
+ */
+export class MemoryRegistry implements Registry {
+  private readonly hosts = new Map<string, Host>();
+  private readonly idempotency = new Map<string, IdempotencyRecord>();
+
+  async addHost(host: Host): Promise<void> {
+    if (this.hosts.has(host.id)) throw new HostExistsError(host.id);
+    this.hosts.set(host.id, structuredClone(host));
+  }
+
+  async getHost(id: string): Promise<Host | undefined> {
+    const host = this.hosts.get(id);
+    return host && structuredClone(host);
+  }
+
+  async listHosts(): Promise<Host[]> {
+    return structuredClone([...this.hosts.values()]);
+  }
+
+  async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
+    const host = this.hosts.get(id);
+    if (!host) throw new HostNotFoundError(id);
+    const cpuDelta =
+      changes.totalCpuMilli === undefined ? 0 : changes.totalCpuMilli - (host.totalCpuMilli ?? 0);
+    const memoryDelta = changes.totalMemory === undefined ? 0 : changes.totalMemory - (host.totalMemory ?? 0);
+    if (host.freeCpuMilli + cpuDelta < 0 || host.freeMemory + memoryDelta < 0) {
+      throw new CapacityBelowReservedError(id);
+    }
+    const changed: Host = {
+      ...host,
+      ...(changes.labels && { labels: changes.labels }),
+      ...(changes.totalCpuMilli !== undefined && { totalCpuMilli: changes.totalCpuMilli }),
+      ...(changes.totalMemory !== undefined && { totalMemory: changes.totalMemory }),
+      freeCpuMilli: host.freeCpuMilli + cpuDelta,
+      freeMemory: host.freeMemory + memoryDelta,
+      updatedAt: now.toISOString(),
+    };
+    if (changes.status && changes.status !== host.status) {
+      changed.status = changes.status;
+      changed.statusReason = "set by the API";
+      changed.statusChangedAt = now.toISOString();
+    }
+    this.hosts.set(id, structuredClone(changed));
+    return structuredClone(changed);
+  }
+
+  async removeHost(id: string, force: boolean): Promise<boolean> {
+    const host = this.hosts.get(id);
+    if (!host) return false;
+    if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
+    return this.hosts.delete(id);
+  }
+
+  async commit({ placement, idempotency }: CommitRequest): Promise<CommitOutcome> {
+    const host = this.hosts.get(placement.hostId);
+    if (idempotency) {
+      const taken = this.idempotency.get(idempotency.key);
+      if (taken && taken.expiresAt >= idempotency.createdAt) {
+        return { kind: "duplicate", record: structuredClone(taken) };
+      }
+    }
+    if (!host) return { kind: "conflict", host: undefined };
+    if (host.placements.some((live) => live.id === placement.id)) return { kind: "committed" };
+    const fits =
+      host.status === "ready" &&
+      host.freeCpuMilli >= placement.cpuMilli &&
+      host.freeMemory >= placement.memory &&
+      host.placements.length < MAX_PLACEMENTS_PER_HOST;
+    if (!fits) return { kind: "conflict", host: structuredClone(host) };
+    host.freeCpuMilli -= placement.cpuMilli;
+    host.freeMemory -= placement.memory;
+    host.placements.push(structuredClone(placement));
+    if (idempotency) this.idempotency.set(idempotency.key, structuredClone(idempotency));
+    return { kind: "committed" };
+  }
+
+  async release(placementId: string): Promise<Placement | undefined> {
+    const host = this.hosts.get(hostOfPlacement(placementId) ?? "");
+    const index = host?.placements.findIndex((live) => live.id === placementId) ?? -1;
+    if (!host || index < 0) return undefined;
+    const [released] = host.placements.splice(index, 1);
+    if (!released) return undefined;
+    host.freeCpuMilli += released.cpuMilli;
+    host.freeMemory += released.memory;
+    return released;
+  }
+
+  async findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
+    const record = this.idempotency.get(key);
+    return record && record.expiresAt >= nowSeconds ? structuredClone(record) : undefined;
+  }
+}

@@ -1,0 +1,20 @@
+import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
+import type { TableNames } from "./dynamodb-registry.js";
+
+/** The tables' key schemas, for DynamoDB Local and tests (the CDK stack declares the same keys). */
+export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] {
+  return [
+    {
+      TableName: tables.hosts,
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
+    {
+      TableName: tables.requests,
+      AttributeDefinitions: [{ AttributeName: "key", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
+  ];
+}

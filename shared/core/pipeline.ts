@@ -1,0 +1,106 @@
+import { satisfies } from "./constraints.js";
+import { type Host, MAX_PLACEMENTS_PER_HOST } from "./host.js";
+import type { ContainerRequest } from "./request.js";
+import type { Scorer } from "./schedulers.js";
+
+/** A feasibility check: the reason the host cannot take the request, or undefined when it can. */
+export type Filter = (host: Host, request: ContainerRequest) => string | undefined;
+
+/** The filters every scheduler runs, in order; a host is reported under the first one it fails. */
+export const FILTERS: readonly Filter[] = [
+  (host) => (host.status === "ready" ? undefined : `host ${host.status}`),
+  (host) => (host.totalCpuMilli === null || host.totalMemory === null ? "capacity unknown" : undefined),
+  (host, request) => (host.freeCpuMilli >= request.cpuMilli ? undefined : "insufficient cpu"),
+  (host, request) => (host.freeMemory >= request.memory ? undefined : "insufficient memory"),
+  (host) => (host.placements.length < MAX_PLACEMENTS_PER_HOST ? undefined : "placement limit reached"),
+  (host, request) => {
+    const failed = request.constraints.find((constraint) => !satisfies(host.labels, constraint));
+    return failed ? `constraint ${failed.text} not met` : undefined;
+  },
+];
+
+/** Hosts that passed every filter, and how many hosts failed on which reason. */
+export interface Feasibility {
+  feasible: Host[];
+  reasons: Record<string, number>;
+}
+
+/** Filter: keeps the hosts that can take the request and counts why the others cannot. */
+export function filterHosts(hosts: Iterable<Host>, request: ContainerRequest): Feasibility {
+  const feasible: Host[] = [];
+  const reasons: Record<string, number> = {};
+  for (const host of hosts) {
+    let reason: string | undefined;
+    for (const filter of FILTERS) {
+      reason = filter(host, request);
+      if (reason) break;
+    }
+    if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
+    else feasible.push(host);
+  }
+  return { feasible, reasons };
+}
+
+export interface Ranked {
+  host: Host;
+  score: number;
+}
+
+/** Score: the `count` best hosts, best first (a partial selection, not a full sort). */
+export function topHosts(
+  feasible: readonly Host[],
+  request: ContainerRequest,
+  score: Scorer,
+  count: number,
+): Ranked[] {
+  const top: Ranked[] = [];
+  for (const host of feasible) {
+    const ranked = { host, score: score(host, request) };
+    if (top.length === count && ranked.score <= (top[count - 1]?.score ?? Number.NEGATIVE_INFINITY)) continue;
+    let index = top.length;
+    while (index > 0 && (top[index - 1]?.score ?? 0) < ranked.score) index--;
+    top.splice(index, 0, ranked);
+    if (top.length > count) top.pop();
+  }
+  return top;
+}
+
+/** How many near-best hosts a retry chooses among after a failed commit. */
+export const NEAR_BEST = 3;
+
+/**
+ * Select: the best-scored host (ties broken at random, so parallel schedulers facing equal hosts
+ * do not all pick the same one); after a failed commit, any of the NEAR_BEST best, to step aside
+ * from the host other schedulers are fighting over.
+ */
+export function selectHost(
+  feasible: readonly Host[],
+  request: ContainerRequest,
+  score: Scorer,
+  options: { afterConflict: boolean; random: () => number },
+): Host | undefined {
+  if (options.afterConflict) {
+    const near = topHosts(feasible, request, score, NEAR_BEST);
+    return near[Math.floor(options.random() * near.length)]?.host;
+  }
+  let best: Host[] = [];
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (const host of feasible) {
+    const value = score(host, request);
+    if (value > bestScore + 1e-12) {
+      bestScore = value;
+      best = [host];
+    } else if (value >= bestScore - 1e-12) {
+      best.push(host);
+    }
+  }
+  return best[Math.floor(options.random() * best.length)];
+}
+
+/** The unschedulable message, in kube-scheduler's words: "0/5 hosts are available: 3 insufficient cpu." */
+export function describeReasons(hostCount: number, reasons: Record<string, number>): string {
+  const parts = Object.entries(reasons)
+    .sort(([, a], [, b]) => b - a)
+    .map(([reason, count]) => `${count} ${reason}`);
+  return `0/${hostCount} hosts are available${parts.length ? `: ${parts.join(", ")}` : ""}.`;
+}

@@ -1,0 +1,87 @@
+import type { Host, HostChanges } from "./host.js";
+import type { Placement } from "./placement.js";
+
+/** What an idempotent placement left behind: the body's fingerprint and the answer it got. */
+export interface IdempotencyRecord {
+  key: string;
+  fingerprint: string;
+  placementId: string;
+  answer: Record<string, unknown>;
+  /** Epoch seconds when the key was taken. */
+  createdAt: number;
+  /** Epoch seconds after which the key may be used again (24 hours, as ECS's clientToken). */
+  expiresAt: number;
+}
+
+/** A reservation to commit: the placement (which names its host) and, if asked, its idempotency record. */
+export interface CommitRequest {
+  placement: Placement;
+  idempotency?: IdempotencyRecord;
+}
+
+/**
+ * The arbiter's answer to a commit.
+ * - committed: reserved, and recorded with the idempotency record if one was given.
+ * - conflict: the host no longer fits (or is no longer ready); `host` is how it is now, undefined if gone.
+ * - duplicate: the idempotency key was taken first by the request in `record`.
+ * - busy: throttled or a transaction conflict; when `unknownOutcome`, the write may have landed, so the
+ *   same placement must be tried again on the same host (a replay of it is harmless).
+ */
+export type CommitOutcome =
+  | { kind: "committed" }
+  | { kind: "conflict"; host: Host | undefined }
+  | { kind: "duplicate"; record: IdempotencyRecord }
+  | { kind: "busy"; unknownOutcome: boolean; cause: string };
+
+/**
+ * The cluster manager's storage: hosts with their capacity counters and live placements. Every
+ * implementation passes the contract suite in test/contract; the commit is one atomic step that
+ * checks the host still fits and is ready, so parallel schedulers can never over-commit a host.
+ */
+export interface Registry {
+  /** Adds a host; throws HostExistsError if the id is taken. */
+  addHost(host: Host): Promise<void>;
+  getHost(id: string): Promise<Host | undefined>;
+  listHosts(): Promise<Host[]>;
+  /**
+   * Changes status, labels or totals. Totals move the free counters by the same delta, so reservations
+   * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below
+   * what is reserved.
+   */
+  changeHost(id: string, changes: HostChanges, now: Date): Promise<Host>;
+  /** Removes a host; unless `force`, throws HostBusyError while it has live placements. False if absent. */
+  removeHost(id: string, force: boolean): Promise<boolean>;
+  /** Reserves the placement on its host if the host is ready and still has room. */
+  commit(request: CommitRequest): Promise<CommitOutcome>;
+  /** Releases a placement and returns it; undefined when it is already gone (releasing twice is harmless). */
+  release(placementId: string): Promise<Placement | undefined>;
+  /** The idempotency record of that key, unless absent or expired at `nowSeconds`. */
+  findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined>;
+}
+
+export class HostExistsError extends Error {
+  constructor(readonly hostId: string) {
+    super(`host ${hostId} is already registered`);
+  }
+}
+
+export class HostNotFoundError extends Error {
+  constructor(readonly hostId: string) {
+    super(`host ${hostId} is not registered`);
+  }
+}
+
+export class HostBusyError extends Error {
+  constructor(
+    readonly hostId: string,
+    readonly placements: number,
+  ) {
+    super(`host ${hostId} has ${placements} live placement(s); release them or delete with ?force=true`);
+  }
+}
+
+export class CapacityBelowReservedError extends Error {
+  constructor(readonly hostId: string) {
+    super(`host ${hostId}: a total cannot fall below what is already reserved on it`);
+  }
+}

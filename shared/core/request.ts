@@ -1,0 +1,74 @@
+import { z } from "zod";
+import { type Constraint, parseConstraint } from "./constraints.js";
+import { cpusSchema, memorySchema } from "./host.js";
+import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
+import { type Labels, labelsSchema } from "./labels.js";
+import { SCHEDULER_TYPES } from "./schedulers.js";
+import { type Parsed, parseWith } from "./validation.js";
+
+/** A container request as the schedulers see it: cpus in millicores, constraints parsed. */
+export interface ContainerRequest {
+  image: string;
+  cpuMilli: number;
+  memory: number;
+  type: string;
+  constraints: Constraint[];
+  labels: Labels;
+}
+
+const knownTypes = SCHEDULER_TYPES.map((scheduler) => scheduler.type);
+
+const constraintSchema = z
+  .string()
+  .max(300)
+  .transform((text, ctx) => {
+    const constraint = parseConstraint(text);
+    if (typeof constraint === "string") {
+      ctx.addIssue({ code: "custom", message: constraint });
+      return z.NEVER;
+    }
+    return constraint;
+  });
+
+/** The body of `POST /v1/placements`. Unknown fields are refused. */
+export const containerRequestSchema = z
+  .strictObject({
+    image: z
+      .string()
+      .refine(
+        isImageReference,
+        `must be a Docker image reference such as "redis:7" or "registry.example:5000/team/app@sha256:<hex>" (lowercase path, at most ${MAX_IMAGE_LENGTH} characters)`,
+      ),
+    cpus: cpusSchema,
+    memory: memorySchema,
+    type: z
+      .string()
+      .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
+    constraints: z.array(constraintSchema).max(32).optional(),
+    labels: labelsSchema.optional(),
+  })
+  .transform(
+    (body): ContainerRequest => ({
+      image: body.image,
+      cpuMilli: body.cpus,
+      memory: body.memory,
+      type: body.type,
+      constraints: body.constraints ?? [],
+      labels: body.labels ?? {},
+    }),
+  );
+
+/** A container request is stored with its placement, inside its host's item: it stays small. */
+export const MAX_CONTAINER_BYTES = 2048;
+
+/** Validates a parsed JSON body as a container request. */
+export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
+  const bytes = new TextEncoder().encode(JSON.stringify(body) ?? "").length;
+  if (bytes > MAX_CONTAINER_BYTES) {
+    return {
+      ok: false,
+      issues: [{ path: "", message: `a container request is at most ${MAX_CONTAINER_BYTES} bytes of JSON` }],
+    };
+  }
+  return parseWith(containerRequestSchema, body);
+}

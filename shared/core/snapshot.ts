@@ -1,0 +1,52 @@
+import type { Host } from "./host.js";
+import type { Placement } from "./placement.js";
+import type { Registry } from "./registry.js";
+
+/**
+ * A scheduler's cached view of the hosts. Decisions may use it while it is younger than `maxAgeMs`;
+ * staleness costs a failed commit and a retry, never correctness, since the arbiter checks every commit.
+ */
+export class HostSnapshot {
+  private hosts = new Map<string, Host>();
+  private loadedAt = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly registry: Pick<Registry, "listHosts">,
+    private readonly maxAgeMs: number,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  /** True when the view is older than its bound. */
+  isStale(): boolean {
+    return this.nowMs() - this.loadedAt > this.maxAgeMs;
+  }
+
+  /** Reads every host from the registry. */
+  async reload(): Promise<void> {
+    const hosts = await this.registry.listHosts();
+    this.hosts = new Map(hosts.map((host) => [host.id, host]));
+    this.loadedAt = this.nowMs();
+  }
+
+  values(): Iterable<Host> {
+    return this.hosts.values();
+  }
+
+  /** Replaces one host with how the arbiter says it is now (or drops it when it is gone). */
+  put(hostId: string, host: Host | undefined): void {
+    if (host) this.hosts.set(hostId, host);
+    else this.hosts.delete(hostId);
+  }
+
+  /** Applies a committed placement, so the next decision of this warm container sees it. */
+  reserve(placement: Placement): void {
+    const host = this.hosts.get(placement.hostId);
+    if (!host) return;
+    this.hosts.set(host.id, {
+      ...host,
+      freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
+      freeMemory: host.freeMemory - placement.memory,
+      placements: [...host.placements, placement],
+    });
+  }
+}

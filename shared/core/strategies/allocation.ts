@@ -1,0 +1,15 @@
+import type { Host } from "../host.js";
+import type { ContainerRequest } from "../request.js";
+
+/**
+ * How full the host would be with the request on it: the mean over cpu and memory of
+ * (reserved + requested) / total, in (0, 1] for a host that fits (Citadel 2014's binpack score).
+ */
+export function allocationAfter(host: Host, request: ContainerRequest): number {
+  const totalCpu = host.totalCpuMilli ?? 0;
+  const totalMemory = host.totalMemory ?? 0;
+  if (totalCpu <= 0 || totalMemory <= 0) return 1;
+  const cpu = (totalCpu - host.freeCpuMilli + request.cpuMilli) / totalCpu;
+  const memory = (totalMemory - host.freeMemory + request.memory) / totalMemory;
+  return (cpu + memory) / 2;
+}

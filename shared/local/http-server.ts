@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { once } from "node:events";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+
+/** An API Gateway (HTTP API, payload 2.0) Lambda handler. */
+export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** API Gateway refuses payloads over 10 MB itself; locally, stop reading well before that. */
+const MAX_READ_BYTES = 1024 * 1024;
+
+/**
+ * Serves a Lambda handler over real HTTP, turning each request into the event API Gateway would send,
+ * so that the local API runs exactly the handlers deployed in AWS.
+ */
+export async function serveHandler(handler: ApiHandler, port: number, host = "127.0.0.1"): Promise<Server> {
+  const server = createServer((request, response) => {
+    handle(handler, request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
+      response.end(JSON.stringify({ error: "internal", message: "the local server failed" }));
+    });
+  });
+  server.listen(port, host);
+  await once(server, "listening");
+  return server;
+}
+
+async function handle(handler: ApiHandler, request: IncomingMessage, response: ServerResponse) {
+  const body = await readBody(request);
+  if (body === undefined) {
+    response.writeHead(413, { "content-type": "application/json", connection: "close" });
+    response.end(JSON.stringify({ error: "payload_too_large", message: "request body too large" }));
+    request.destroy();
+    return;
+  }
+  const result = await handler(toEvent(request, body));
+  response.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
+  response.end(result.body ?? "");
+}
+
+async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_READ_BYTES) return undefined;
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function toEvent(request: IncomingMessage, body: Buffer): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams)
+    query[name] = name in query ? `${query[name]},${value}` : value;
+  const now = new Date();
+  const text = body.toString("utf8");
+  // Like API Gateway: a body that is not valid UTF-8 arrives base64-encoded.
+  const binary = !Buffer.from(text, "utf8").equals(body);
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: url.pathname,
+    rawQueryString: url.search.slice(1),
+    headers,
+    ...(Object.keys(query).length > 0 && { queryStringParameters: query }),
+    requestContext: {
+      accountId: "local",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "localhost",
+      http: {
+        method: request.method ?? "GET",
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    ...(body.length > 0 && { body: binary ? body.toString("base64") : text }),
+    isBase64Encoded: binary,
+  };
+}
+
+function stringHeaders(headers: APIGatewayProxyStructuredResultV2["headers"]): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers ?? {}).map(([name, value]) => [name, String(value)]));
+}

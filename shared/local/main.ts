@@ -1,0 +1,26 @@
+import { loadConfig, positiveInteger } from "../adapters/config.js";
+import { startLocalStack } from "./stack.js";
+
+/** `npm start`: the API on http://127.0.0.1:${PORT:-3000}, until Ctrl-C. */
+const store = process.env.CITADEL_STORE ?? "dynamodb";
+if (store !== "dynamodb" && store !== "memory") {
+  process.stderr.write(`CITADEL_STORE must be dynamodb or memory, got "${store}"\n`);
+  process.exit(2);
+}
+const config = loadConfig(process.env);
+const stack = await startLocalStack({
+  store,
+  port: positiveInteger(process.env, "PORT", 3000),
+  snapshotMaxAgeMs: config.snapshotMaxAgeMs,
+  maxAttempts: config.maxAttempts,
+});
+process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
+
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    stack.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  });
+}

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { MAX_PLACEMENTS_PER_HOST, newHost } from "../../shared/core/host.js";
+import {
+  CapacityBelowReservedError,
+  HostBusyError,
+  HostExistsError,
+  HostNotFoundError,
+  type IdempotencyRecord,
+  type Registry,
+} from "../../shared/core/registry.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+
+const LATER = new Date(NOW.getTime() + 60_000);
+
+function idempotencyRecord(key: string, placementId: string, createdAt = 1_000): IdempotencyRecord {
+  return {
+    key,
+    fingerprint: `fp-${key}`,
+    placementId,
+    answer: { placement: { id: placementId } },
+    createdAt,
+    expiresAt: createdAt + 86_400,
+  };
+}
+
+/**
+ * The one contract every Registry passes: the in-memory registry and the DynamoDB registry run the
+ * same cases, so the in-memory one cannot be a looser toy.
+ */
+export function registryContract(name: string, makeRegistry: () => Promise<Registry>) {
+  describe(`Registry contract: ${name}`, () => {
+    it("adds, reads and lists hosts, and refuses a second host with the same id", async () => {
+      const registry = await makeRegistry();
+      const first = host("h1", 4, 8192, { zone: "a" });
+      await registry.addHost(first);
+      await registry.addHost(host("h2", 2, 4096));
+      expect(await registry.getHost("h1")).toEqual(first);
+      expect(await registry.getHost("nope")).toBeUndefined();
+      expect((await registry.listHosts()).map((listed) => listed.id).sort()).toEqual(["h1", "h2"]);
+      await expect(registry.addHost(host("h1", 1, 1))).rejects.toBeInstanceOf(HostExistsError);
+    });
+
+    it("commits a placement by reserving its cpu and memory on the host", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const made = placement("h1", 200, 512);
+      expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+      const after = await registry.getHost("h1");
+      expect(after?.freeCpuMilli).toBe(3800);
+      expect(after?.freeMemory).toBe(7680);
+      expect(after?.placements).toEqual([made]);
+    });
+
+    it("refuses a commit that does not fit, and says how the host is now", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 1, 1024));
+      await registry.commit({ placement: placement("h1", 800, 512) });
+      const tooMuchCpu = await registry.commit({ placement: placement("h1", 300, 100) });
+      expect(tooMuchCpu.kind).toBe("conflict");
+      expect(tooMuchCpu.kind === "conflict" && tooMuchCpu.host?.freeCpuMilli).toBe(200);
+      const tooMuchMemory = await registry.commit({ placement: placement("h1", 100, 513) });
+      expect(tooMuchMemory.kind).toBe("conflict");
+      expect(await registry.commit({ placement: placement("h1", 200, 512) })).toEqual({ kind: "committed" });
+      const full = await registry.getHost("h1");
+      expect([full?.freeCpuMilli, full?.freeMemory, full?.placements.length]).toEqual([0, 0, 2]);
+    });
+
+    it("refuses commits on hosts that are draining, unknown, or of unknown capacity", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      await registry.changeHost("h1", { status: "draining" }, LATER);
+      expect((await registry.commit({ placement: placement("h1", 100, 100) })).kind).toBe("conflict");
+      expect(await registry.commit({ placement: placement("ghost", 100, 100) })).toEqual({
+        kind: "conflict",
+        host: undefined,
+      });
+      await registry.addHost(newHost({ addr: "blank.example:2375", id: "blank" }, NOW));
+      expect((await registry.commit({ placement: placement("blank", 1, 1) })).kind).toBe("conflict");
+    });
+
+    it("commits the same placement once however often it is replayed", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const made = placement("h1", 500, 1000);
+      for (let replay = 0; replay < 3; replay++) {
+        expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+      }
+      const after = await registry.getHost("h1");
+      expect([after?.freeCpuMilli, after?.placements.length]).toEqual([3500, 1]);
+    });
+
+    it(`takes at most ${MAX_PLACEMENTS_PER_HOST} placements on one host`, async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 1000, 1_000_000));
+      for (let index = 0; index < MAX_PLACEMENTS_PER_HOST; index++) {
+        expect((await registry.commit({ placement: placement("h1", 1, 1) })).kind).toBe("committed");
+      }
+      expect((await registry.commit({ placement: placement("h1", 1, 1) })).kind).toBe("conflict");
+    });
+
+    it("admits exactly what fits when commits race for one host", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 1, 1024));
+      const outcomes = await Promise.all(
+        Array.from({ length: 40 }, () => registry.commit({ placement: placement("h1", 100, 64) })),
+      );
+      expect(outcomes.filter((outcome) => outcome.kind === "committed")).toHaveLength(10);
+      const after = await registry.getHost("h1");
+      expect([after?.freeCpuMilli, after?.freeMemory, after?.placements.length]).toEqual([0, 384, 10]);
+    });
+
+    it("releases a placement once; releasing again or releasing the unknown is harmless", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const made = placement("h1", 1000, 2048);
+      await registry.commit({ placement: made });
+      expect(await registry.release(made.id)).toEqual(made);
+      expect(await registry.release(made.id)).toBeUndefined();
+      expect(await registry.release("h1.doesnotexist0")).toBeUndefined();
+      expect(await registry.release("not-a-placement-id")).toBeUndefined();
+      const after = await registry.getHost("h1");
+      expect([after?.freeCpuMilli, after?.freeMemory, after?.placements]).toEqual([4000, 8192, []]);
+    });
+
+    it("changes labels, status and totals, keeping reservations accounted", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      await registry.commit({ placement: placement("h1", 1000, 1024) });
+      const changed = await registry.changeHost(
+        "h1",
+        { status: "draining", labels: { zone: "b" }, totalCpuMilli: 8000, totalMemory: 4096 },
+        LATER,
+      );
+      expect(changed).toMatchObject({
+        status: "draining",
+        statusChangedAt: LATER.toISOString(),
+        labels: { zone: "b" },
+        totalCpuMilli: 8000,
+        freeCpuMilli: 7000,
+        totalMemory: 4096,
+        freeMemory: 3072,
+        updatedAt: LATER.toISOString(),
+      });
+      expect(await registry.getHost("h1")).toEqual(changed);
+      await expect(registry.changeHost("h1", { totalCpuMilli: 999 }, LATER)).rejects.toBeInstanceOf(
+        CapacityBelowReservedError,
+      );
+      await expect(registry.changeHost("h1", { totalCpuMilli: 1000 }, LATER)).resolves.toMatchObject({
+        freeCpuMilli: 0,
+      });
+      await expect(registry.changeHost("ghost", { status: "ready" }, LATER)).rejects.toBeInstanceOf(
+        HostNotFoundError,
+      );
+    });
+
+    it("makes a host of unknown capacity schedulable once its totals are set", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(newHost({ addr: "blank.example:2375" }, NOW));
+      const changed = await registry.changeHost(
+        "blank-example-2375",
+        { totalCpuMilli: 2000, totalMemory: 1024 },
+        LATER,
+      );
+      expect([changed.freeCpuMilli, changed.freeMemory]).toEqual([2000, 1024]);
+      expect((await registry.commit({ placement: placement(changed.id, 2000, 1024) })).kind).toBe(
+        "committed",
+      );
+    });
+
+    it("removes an idle host, refuses a busy one unless forced", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("idle", 1, 1));
+      await registry.addHost(host("busy", 1, 1024));
+      await registry.commit({ placement: placement("busy", 100, 100) });
+      expect(await registry.removeHost("idle", false)).toBe(true);
+      expect(await registry.removeHost("idle", false)).toBe(false);
+      await expect(registry.removeHost("busy", false)).rejects.toEqual(new HostBusyError("busy", 1));
+      expect(await registry.removeHost("busy", true)).toBe(true);
+      expect(await registry.getHost("busy")).toBeUndefined();
+    });
+
+    it("records an idempotency key with its commit, and refuses a second commit under that key", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const first = placement("h1", 100, 100);
+      const record = idempotencyRecord("key-1", first.id);
+      expect(await registry.commit({ placement: first, idempotency: record })).toEqual({ kind: "committed" });
+      expect(await registry.findIdempotencyRecord("key-1", 2_000)).toEqual(record);
+
+      const second = placement("h1", 100, 100);
+      const outcome = await registry.commit({
+        placement: second,
+        idempotency: idempotencyRecord("key-1", second.id),
+      });
+      expect(outcome).toEqual({ kind: "duplicate", record });
+      expect((await registry.getHost("h1"))?.placements.map((live) => live.id)).toEqual([first.id]);
+    });
+
+    it("lets an idempotency key be used again once its record has expired", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const old = idempotencyRecord("key-2", "h1.old0000000", 1_000);
+      await registry.commit({ placement: placement("h1", 100, 100), idempotency: old });
+      expect(await registry.findIdempotencyRecord("key-2", old.expiresAt + 1)).toBeUndefined();
+      const fresh = placement("h1", 100, 100);
+      const renewed = idempotencyRecord("key-2", fresh.id, old.expiresAt + 1);
+      expect(await registry.commit({ placement: fresh, idempotency: renewed })).toEqual({
+        kind: "committed",
+      });
+      expect(await registry.findIdempotencyRecord("key-2", old.expiresAt + 2)).toEqual(renewed);
+    });
+
+    it("writes no idempotency record when the host refuses the commit", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 1, 100));
+      const made = placement("h1", 2000, 100);
+      const outcome = await registry.commit({
+        placement: made,
+        idempotency: idempotencyRecord("key-3", made.id),
+      });
+      expect(outcome.kind).toBe("conflict");
+      expect(await registry.findIdempotencyRecord("key-3", 2_000)).toBeUndefined();
+    });
+  });
+}

@@ -1,0 +1,26 @@
+import { type Host, newHost } from "../../shared/core/host.js";
+import { newPlacementId, type Placement } from "../../shared/core/placement.js";
+
+export const NOW = new Date("2026-11-25T12:00:00.000Z");
+
+/** A ready host with declared capacity (cpus in CPUs, memory in MiB). */
+export function host(id: string, cpus: number, memory: number, labels: Record<string, string> = {}): Host {
+  return newHost(
+    { addr: `${id}.example:2375`, id, labels, total_cpus: cpus * 1000, total_memory: memory },
+    NOW,
+  );
+}
+
+/** A placement of `image` on a host, not yet committed. */
+export function placement(hostId: string, cpuMilli: number, memory: number, image = "redis:7"): Placement {
+  return {
+    id: newPlacementId(hostId, NOW),
+    hostId,
+    image,
+    cpuMilli,
+    memory,
+    scheduler: "service",
+    createdAt: NOW.toISOString(),
+    container: { image, cpus: String(cpuMilli / 1000), memory, type: "service" },
+  };
+}
