@@ -69,6 +69,18 @@ const THROTTLED = new Set([
   "LimitExceededException",
 ]);
 
+/** Failures after which a write may or may not have landed: timeouts, dropped connections, 5xx. */
+const OUTCOME_UNKNOWN = new Set([
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "AbortError",
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+]);
+
 /** How often a host change is retried when a concurrent change moved the host under it. */
 const CHANGE_ATTEMPTS = 5;
 
@@ -310,13 +322,15 @@ export class DynamoDbRegistry implements Registry {
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
       return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
     }
-    const name = error instanceof Error ? error.name : String(error);
-    if (THROTTLED.has(name)) return { kind: "busy", unknownOutcome: false, cause: name };
-    const fault = (error as { $fault?: string }).$fault;
-    // A client fault is a bug in the request; anything else (timeout, connection reset, a 5xx) may have
-    // committed or not: the caller replays the same placement, which the condition makes harmless.
-    if (fault === "client") throw error;
-    return { kind: "busy", unknownOutcome: true, cause: name };
+    const { name, code, $fault } = error as { name?: string; code?: string; $fault?: string };
+    if (name && THROTTLED.has(name)) return { kind: "busy", unknownOutcome: false, cause: name };
+    // A timeout, a dropped connection or a 5xx may have committed or not: the caller replays the same
+    // placement, which the condition makes harmless. Anything else (bad credentials, a malformed
+    // request) is a bug or a misconfiguration, and is thrown.
+    const cause = [name, code].find((text) => text && OUTCOME_UNKNOWN.has(text));
+    if (cause || $fault === "server")
+      return { kind: "busy", unknownOutcome: true, cause: cause ?? name ?? "5xx" };
+    throw error;
   }
 }
 

@@ -1,5 +1,6 @@
 import { type Host, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
+import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 
 export const NOW = new Date("2026-11-25T12:00:00.000Z");
 
@@ -23,4 +24,11 @@ export function placement(hostId: string, cpuMilli: number, memory: number, imag
     createdAt: NOW.toISOString(),
     container: { image, cpus: String(cpuMilli / 1000), memory, type: "service" },
   };
+}
+
+/** A registered scheduler type, or a failed test. */
+export function scheduler(type: string): SchedulerType {
+  const found = schedulerType(type);
+  if (!found) throw new Error(`no scheduler type ${type}`);
+  return found;
 }

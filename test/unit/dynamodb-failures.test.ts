@@ -1,0 +1,205 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { beforeEach, describe, expect, it } from "vitest";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { place } from "../../shared/core/place.js";
+import type { IdempotencyRecord } from "../../shared/core/registry.js";
+import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { host, NOW, placement, scheduler } from "../support/fixtures.js";
+
+// DynamoDB Local never throttles, never reports a TransactionConflict and never times out: these
+// paths are driven through a mocked client. Everything else is tested against DynamoDB Local.
+const dynamodb = mockClient(DynamoDBDocumentClient);
+const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
+  hosts: "hosts",
+  requests: "requests",
+});
+
+const metadata = { $metadata: {} };
+const record: IdempotencyRecord = {
+  key: "k",
+  fingerprint: "f",
+  placementId: "h1.abc12345",
+  answer: { ok: true },
+  createdAt: 1000,
+  expiresAt: 90_400,
+};
+
+function serviceError(name: string, fault: "client" | "server", message = name) {
+  return Object.assign(new Error(message), { name, $fault: fault, $metadata: {} });
+}
+
+/** The host item as DynamoDB would return it, raw, in a failed condition's ALL_OLD. */
+function rawHostItem(freeCpu: number, placementIds: string[] = []) {
+  const entry = {
+    image: "redis:7",
+    cpu: 1,
+    memory: 1,
+    scheduler: "service",
+    created_at: NOW.toISOString(),
+    container: "{}",
+  };
+  return marshall({
+    id: "h1",
+    addr: "h1:2375",
+    labels: {},
+    status: "ready",
+    status_reason: "registered",
+    status_changed_at: NOW.toISOString(),
+    total_cpu: 4000,
+    total_memory: 4096,
+    free_cpu: freeCpu,
+    free_memory: 4096,
+    placements: Object.fromEntries(placementIds.map((id) => [id, entry])),
+    created_at: NOW.toISOString(),
+    updated_at: NOW.toISOString(),
+  });
+}
+
+beforeEach(() => {
+  dynamodb.reset();
+});
+
+describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
+  it.each(["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"])(
+    "%s is busy, to be retried elsewhere",
+    async (name) => {
+      dynamodb.on(UpdateCommand).rejects(serviceError(name, "client"));
+      expect(await registry.commit({ placement: placement("h1", 100, 100) })).toEqual({
+        kind: "busy",
+        unknownOutcome: false,
+        cause: name,
+      });
+    },
+  );
+
+  it.each([
+    ["TimeoutError", "client"],
+    ["InternalServerError", "server"],
+    ["ECONNRESET", "client"],
+  ] as const)("%s leaves the outcome unknown, to be replayed on the same host", async (name, fault) => {
+    dynamodb.on(UpdateCommand).rejects(serviceError(name, fault));
+    expect(await registry.commit({ placement: placement("h1", 100, 100) })).toMatchObject({
+      kind: "busy",
+      unknownOutcome: true,
+    });
+  });
+
+  it.each(["ValidationException", "CredentialsProviderError"])(
+    "%s is a bug or a misconfiguration, and is thrown",
+    async (name) => {
+      dynamodb.on(UpdateCommand).rejects(serviceError(name, "client"));
+      await expect(registry.commit({ placement: placement("h1", 100, 100) })).rejects.toThrow(name);
+    },
+  );
+
+  it("a failed condition on a host that already holds the placement means an earlier try landed", async () => {
+    const made = placement("h1", 100, 100);
+    dynamodb
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({
+          message: "failed",
+          ...metadata,
+          Item: rawHostItem(0, [made.id]),
+        }),
+      );
+    expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+  });
+
+  it("a failed condition without the placement is a conflict carrying the host as it is now", async () => {
+    dynamodb
+      .on(UpdateCommand)
+      .rejects(
+        new ConditionalCheckFailedException({ message: "failed", ...metadata, Item: rawHostItem(50) }),
+      );
+    const outcome = await registry.commit({ placement: placement("h1", 100, 100) });
+    expect(outcome.kind === "conflict" && outcome.host?.freeCpuMilli).toBe(50);
+  });
+
+  it("a TransactionConflict cancellation is busy", async () => {
+    dynamodb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: "cancelled",
+        ...metadata,
+        CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
+      }),
+    );
+    const outcome = await registry.commit({ placement: placement("h1", 100, 100), idempotency: record });
+    expect(outcome).toEqual({
+      kind: "busy",
+      unknownOutcome: false,
+      cause: "transaction cancelled: None,TransactionConflict",
+    });
+  });
+
+  it("a cancellation on the idempotency record is a duplicate carrying the first record", async () => {
+    const stored = {
+      key: "k",
+      fingerprint: "first",
+      placement_id: "h1.first0000",
+      answer: JSON.stringify({ first: true }),
+      created_at: 900,
+      expires_at: 87_300,
+    };
+    dynamodb.on(TransactWriteCommand).rejects(
+      new TransactionCanceledException({
+        message: "cancelled",
+        ...metadata,
+        CancellationReasons: [{ Code: "ConditionalCheckFailed", Item: marshall(stored) }, { Code: "None" }],
+      }),
+    );
+    expect(await registry.commit({ placement: placement("h1", 100, 100), idempotency: record })).toEqual({
+      kind: "duplicate",
+      record: {
+        key: "k",
+        fingerprint: "first",
+        placementId: "h1.first0000",
+        answer: { first: true },
+        createdAt: 900,
+        expiresAt: 87_300,
+      },
+    });
+  });
+
+  it("the placement loop retries through throttling and answers 503-worthy contention when it never ends", async () => {
+    dynamodb.on(UpdateCommand).rejects(serviceError("ThrottlingException", "client"));
+    const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
+    const outcome = await place(
+      scheduler("batch"),
+      {
+        request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
+        container: {},
+        fingerprint: "f",
+      },
+      { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
+    );
+    expect(outcome).toEqual({ kind: "contention", stats: { attempts: 4, conflicts: 0, busy: 4 } });
+    expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(4);
+  });
+
+  it("the placement loop recovers when throttling passes", async () => {
+    dynamodb
+      .on(UpdateCommand)
+      .rejectsOnce(serviceError("ThrottlingException", "client"))
+      .rejectsOnce(serviceError("TimeoutError", "server"))
+      .resolves({});
+    const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
+    const outcome = await place(
+      scheduler("batch"),
+      {
+        request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
+        container: {},
+        fingerprint: "f",
+      },
+      { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
+    );
+    expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 3, busy: 2 } });
+  });
+});

@@ -1,0 +1,126 @@
+import { describe, expect, it } from "vitest";
+import type { Host } from "../../shared/core/host.js";
+import { describeReasons, filterHosts, NEAR_BEST, selectHost, topHosts } from "../../shared/core/pipeline.js";
+import type { ContainerRequest } from "../../shared/core/request.js";
+import { host, placement, scheduler } from "../support/fixtures.js";
+
+function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
+  return {
+    image: "redis:7",
+    cpuMilli: 500,
+    memory: 512,
+    type: "service",
+    constraints: [],
+    labels: {},
+    ...overrides,
+  };
+}
+
+/** A host with some of its capacity already reserved by placements of `image`. */
+function loaded(
+  id: string,
+  cpus: number,
+  memory: number,
+  reserved: [number, number][],
+  image = "other:1",
+): Host {
+  const base = host(id, cpus, memory, { zone: id.endsWith("a") ? "a" : "b" });
+  const placements = reserved.map(([cpu, mem]) => placement(id, cpu, mem, image));
+  return {
+    ...base,
+    freeCpuMilli: base.freeCpuMilli - reserved.reduce((sum, [cpu]) => sum + cpu, 0),
+    freeMemory: base.freeMemory - reserved.reduce((sum, [, mem]) => sum + mem, 0),
+    placements,
+  };
+}
+
+const spread = scheduler("service");
+const binpack = scheduler("batch");
+const first = () => 0;
+
+describe("filter", () => {
+  it("keeps hosts that are ready, known, fit, and meet constraints, and counts why others do not", () => {
+    const hosts = [
+      loaded("fit-a", 4, 4096, []),
+      loaded("cpu-a", 1, 4096, [[800, 0]]),
+      loaded("mem-a", 4, 1024, [[0, 800]]),
+      { ...loaded("drain-a", 4, 4096, []), status: "draining" as const },
+      { ...loaded("down-a", 4, 4096, []), status: "down" as const },
+      { ...loaded("blank-a", 4, 4096, []), totalCpuMilli: null },
+      loaded("zone-b", 4, 4096, []),
+    ];
+    const zoneA = { key: "zone", operator: "==" as const, value: "a", text: "zone==a" };
+    const { feasible, reasons } = filterHosts(hosts, request({ constraints: [zoneA] }));
+    expect(feasible.map((kept) => kept.id)).toEqual(["fit-a"]);
+    expect(reasons).toEqual({
+      "insufficient cpu": 1,
+      "insufficient memory": 1,
+      "host draining": 1,
+      "host down": 1,
+      "capacity unknown": 1,
+      "constraint zone==a not met": 1,
+    });
+  });
+
+  it("reports the reasons in kube-scheduler's words", () => {
+    expect(describeReasons(5, { "insufficient memory": 1, "insufficient cpu": 3 })).toBe(
+      "0/5 hosts are available: 3 insufficient cpu, 1 insufficient memory.",
+    );
+    expect(describeReasons(0, {})).toBe("0/0 hosts are available.");
+  });
+});
+
+describe("score and select", () => {
+  const hosts = [
+    loaded("empty", 4, 4096, []),
+    loaded("half", 4, 4096, [[2000, 2048]]),
+    loaded("most", 4, 4096, [[3000, 3000]]),
+  ];
+
+  it("service spreads onto the least allocated host", () => {
+    const chosen = selectHost(hosts, request(), spread.score, { afterConflict: false, random: first });
+    expect(chosen?.id).toBe("empty");
+  });
+
+  it("batch packs onto the most allocated host that fits", () => {
+    const chosen = selectHost(hosts, request(), binpack.score, { afterConflict: false, random: first });
+    expect(chosen?.id).toBe("most");
+  });
+
+  it("service puts replicas of one image on distinct hosts before filling any host twice", () => {
+    const withReplica = [
+      loaded("empty-but-replica", 4, 4096, [[100, 100]], "redis:7"),
+      loaded("busy", 4, 4096, [[3000, 3000]]),
+    ];
+    const chosen = selectHost(withReplica, request(), spread.score, { afterConflict: false, random: first });
+    expect(chosen?.id).toBe("busy");
+  });
+
+  it("breaks exact ties at random, never by position alone", () => {
+    const equal = [loaded("a", 4, 4096, []), loaded("b", 4, 4096, []), loaded("c", 4, 4096, [[100, 100]])];
+    const score = spread.score;
+    const picks = new Set(
+      [0, 0.6].map(
+        (draw) => selectHost(equal, request(), score, { afterConflict: false, random: () => draw })?.id,
+      ),
+    );
+    expect(picks).toEqual(new Set(["a", "b"]));
+  });
+
+  it(`after a conflict chooses among the ${NEAR_BEST} best hosts`, () => {
+    const many = Array.from({ length: 10 }, (_, index) =>
+      loaded(`h${index}`, 10, 10_000, [[index * 500, index * 500]]),
+    );
+    const score = binpack.score;
+    const top = topHosts(many, request(), score, NEAR_BEST).map((ranked) => ranked.host.id);
+    expect(top).toEqual(["h9", "h8", "h7"]);
+    const draws = [0, 0.4, 0.99].map(
+      (draw) => selectHost(many, request(), score, { afterConflict: true, random: () => draw })?.id,
+    );
+    expect(draws).toEqual(["h9", "h8", "h7"]);
+  });
+
+  it("selects nothing from no feasible host", () => {
+    expect(selectHost([], request(), spread.score, { afterConflict: false, random: first })).toBeUndefined();
+  });
+});

@@ -1,0 +1,151 @@
+import { describe, expect, it } from "vitest";
+import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { type PlaceDependencies, type PlaceInput, place } from "../../shared/core/place.js";
+import type { CommitOutcome, CommitRequest, Registry } from "../../shared/core/registry.js";
+import type { ContainerRequest } from "../../shared/core/request.js";
+import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { host, NOW, scheduler } from "../support/fixtures.js";
+
+const service = scheduler("service");
+
+function input(cpuMilli = 500, memory = 512, extra: Partial<PlaceInput> = {}): PlaceInput {
+  const request: ContainerRequest = {
+    image: "redis:7",
+    cpuMilli,
+    memory,
+    type: "service",
+    constraints: [],
+    labels: {},
+  };
+  return {
+    request,
+    container: { image: "redis:7", cpus: String(cpuMilli / 1000), memory, type: "service" },
+    fingerprint: `fp-${cpuMilli}-${memory}`,
+    ...extra,
+  };
+}
+
+/** Dependencies around a registry; the snapshot never goes stale by age unless told. */
+function deps(registry: Registry, maxAgeMs = 60_000): PlaceDependencies & { sleeps: number[] } {
+  const sleeps: number[] = [];
+  return {
+    registry,
+    snapshot: new HostSnapshot(registry, maxAgeMs),
+    maxAttempts: 5,
+    now: () => NOW,
+    random: () => 0,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+    },
+    sleeps,
+  };
+}
+
+/** A registry whose commits answer from a script first, then as the real in-memory registry. */
+class ScriptedRegistry extends MemoryRegistry {
+  readonly commits: CommitRequest[] = [];
+  constructor(private readonly script: CommitOutcome[]) {
+    super();
+  }
+  override async commit(request: CommitRequest): Promise<CommitOutcome> {
+    this.commits.push(request);
+    return this.script.shift() ?? super.commit(request);
+  }
+}
+
+describe("the placement loop", () => {
+  it("places on the best host and answers the seed's shape", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("h1", 4, 8192));
+    const outcome = await place(service, input(200, 512), deps(registry));
+    expect(outcome).toMatchObject({
+      kind: "placed",
+      replayed: false,
+      stats: { attempts: 1, conflicts: 0, busy: 0 },
+      answer: {
+        container: { image: "redis:7", cpus: "0.2", memory: 512, type: "service" },
+        resource: { id: "h1", addr: "h1.example:2375", total_cpus: 4, total_memory: 8192 },
+        placement: { host_id: "h1", scheduler: "service", cpus: 0.2, memory: 512 },
+      },
+    });
+    expect((await registry.getHost("h1"))?.freeCpuMilli).toBe(3800);
+  });
+
+  it("after a conflict on a stale snapshot, learns the host's state and places elsewhere", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("big", 8, 8192));
+    await registry.addHost(host("small", 1, 1024));
+    const stale = deps(registry);
+    await stale.snapshot.reload();
+    // Another scheduler fills "big" behind this snapshot's back.
+    await place(service, input(8000, 4096), deps(registry));
+    const outcome = await place(service, input(1000, 1024), stale);
+    expect(outcome.kind).toBe("placed");
+    expect(outcome.stats).toEqual({ attempts: 2, conflicts: 1, busy: 0 });
+    expect((await registry.getHost("small"))?.placements).toHaveLength(1);
+  });
+
+  it("answers unschedulable only after reading the hosts again, never from a stale view", async () => {
+    const registry = new MemoryRegistry();
+    const stale = deps(registry);
+    await stale.snapshot.reload();
+    await registry.addHost(host("late", 2, 2048));
+    expect((await place(service, input(), stale)).kind).toBe("placed");
+
+    const outcome = await place(service, input(4000, 512), stale);
+    expect(outcome).toMatchObject({ kind: "unschedulable", hosts: 1, reasons: { "insufficient cpu": 1 } });
+    expect(outcome.stats.attempts).toBe(0);
+  });
+
+  it("answers contention once the attempts run out, backing off between busy answers", async () => {
+    const busy: CommitOutcome = { kind: "busy", unknownOutcome: false, cause: "ThrottlingException" };
+    const registry = new ScriptedRegistry(Array.from({ length: 10 }, () => busy));
+    await registry.addHost(host("h1", 4, 4096));
+    const dependencies = deps(registry);
+    const outcome = await place(service, input(), dependencies);
+    expect(outcome).toEqual({ kind: "contention", stats: { attempts: 5, conflicts: 0, busy: 5 } });
+    expect(dependencies.sleeps).toHaveLength(5);
+    expect((await registry.getHost("h1"))?.placements).toEqual([]);
+  });
+
+  it("replays the same placement on the same host after an unknown outcome", async () => {
+    const registry = new ScriptedRegistry([{ kind: "busy", unknownOutcome: true, cause: "TimeoutError" }]);
+    await registry.addHost(host("h1", 4, 4096));
+    await registry.addHost(host("h2", 4, 4096));
+    const outcome = await place(service, input(), deps(registry));
+    expect(outcome.kind).toBe("placed");
+    const [firstTry, secondTry] = registry.commits;
+    expect(secondTry?.placement).toEqual(firstTry?.placement);
+  });
+
+  it("returns the first answer for a repeated idempotency key and charges once", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("h1", 4, 4096));
+    const keyed = input(1000, 1024, { idempotencyKey: "order-42" });
+    const first = await place(service, keyed, deps(registry));
+    const again = await place(service, keyed, deps(registry));
+    expect(again).toMatchObject({ kind: "placed", replayed: true });
+    expect(first.kind === "placed" && again.kind === "placed" && again.answer).toEqual(
+      first.kind === "placed" && first.answer,
+    );
+    expect((await registry.getHost("h1"))?.freeCpuMilli).toBe(3000);
+
+    const otherBody = input(2000, 1024, { idempotencyKey: "order-42" });
+    expect((await place(service, otherBody, deps(registry))).kind).toBe("idempotency-key-reused");
+    expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
+  });
+
+  it("resolves a race on one idempotency key to a single placement", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("h1", 4, 4096));
+    const keyed = input(100, 100, { idempotencyKey: "race" });
+    const outcomes = await Promise.all(
+      Array.from({ length: 10 }, () => place(service, keyed, deps(registry))),
+    );
+    expect(outcomes.every((outcome) => outcome.kind === "placed")).toBe(true);
+    expect(
+      new Set(outcomes.map((outcome) => outcome.kind === "placed" && JSON.stringify(outcome.answer))).size,
+    ).toBe(1);
+    expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { MAX_CONTAINER_BYTES, parseContainerRequest } from "../../shared/core/request.js";
+
+const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "service" };
+
+describe("container requests", () => {
+  it("parses the seed request into millicores and MiB", () => {
+    expect(parseContainerRequest(seed)).toEqual({
+      ok: true,
+      value: {
+        image: "crosbymichael/redis",
+        cpuMilli: 200,
+        memory: 512,
+        type: "service",
+        constraints: [],
+        labels: {},
+      },
+    });
+  });
+
+  it("parses constraints and labels", () => {
+    const parsed = parseContainerRequest({
+      ...seed,
+      constraints: ["zone==a", "disk != hdd"],
+      labels: { app: "web" },
+    });
+    expect(parsed.ok && parsed.value.constraints).toEqual([
+      { key: "zone", operator: "==", value: "a", text: "zone==a" },
+      { key: "disk", operator: "!=", value: "hdd", text: "disk!=hdd" },
+    ]);
+    expect(parsed.ok && parsed.value.labels).toEqual({ app: "web" });
+  });
+
+  it("names every problem with its path", () => {
+    const parsed = parseContainerRequest({
+      image: "Bad Image",
+      cpus: "0.0001",
+      memory: 1.5,
+      type: "gpu",
+      extra: 1,
+    });
+    expect(parsed.ok).toBe(false);
+    const paths = parsed.ok ? [] : parsed.issues.map((issue) => issue.path).sort();
+    expect(paths).toEqual(["", "cpus", "image", "memory", "type"]);
+  });
+
+  it("names the known types when the type is unknown", () => {
+    const parsed = parseContainerRequest({ ...seed, type: "gpu" });
+    expect(parsed.ok ? "" : parsed.issues[0]?.message).toBe("unknown type; known types: service, batch");
+  });
+
+  it.each([
+    [{ ...seed, cpus: 0 }],
+    [{ ...seed, cpus: true }],
+    [{ ...seed, memory: "512" }],
+    [{ ...seed, memory: 0 }],
+    [{ ...seed, memory: 2 ** 53 }],
+    [{ ...seed, constraints: ["zone=a"] }],
+    [{ ...seed, constraints: "zone==a" }],
+    [{ ...seed, labels: { __proto__x: "1" } }],
+    [{ ...seed, labels: { ok: 5 } }],
+    [{ image: "redis", cpus: 1, memory: 1 }],
+  ])("refuses %j", (body) => {
+    expect(parseContainerRequest(body).ok).toBe(false);
+  });
+
+  it(`refuses requests larger than ${MAX_CONTAINER_BYTES} bytes`, () => {
+    const labels = Object.fromEntries(
+      Array.from({ length: 10 }, (_, index) => [`k${index}`, "v".repeat(250)]),
+    );
+    const parsed = parseContainerRequest({ ...seed, labels });
+    expect(parsed.ok ? "" : parsed.issues[0]?.message).toMatch(/at most 2048 bytes/);
+  });
+});
