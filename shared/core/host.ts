@@ -52,10 +52,10 @@ export const memorySchema = z.number().int("must be an integer (MiB)").positive(
 
 /** Body of `POST /v1/hosts`. */
 export const newHostSchema = z.strictObject({
-  addr: z
-    .string()
-    .regex(ADDR, "must be host:port (or tcp://host:port)")
-    .refine((addr) => Number(ADDR.exec(addr)?.[1]) <= 65535, "port must be 1-65535"),
+  addr: z.string().refine((addr) => {
+    const port = Number(ADDR.exec(addr)?.[1]);
+    return port >= 1 && port <= 65535;
+  }, "must be host:port (or tcp://host:port) with a port of 1-65535"),
   id: z
     .string()
     .regex(HOST_ID, "host ids are 1-63 characters of A-Z a-z 0-9 _ -, starting alphanumeric")

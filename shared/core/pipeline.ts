@@ -6,17 +6,20 @@ import type { Scorer } from "./schedulers.js";
 /** A feasibility check: the reason the host cannot take the request, or undefined when it can. */
 export type Filter = (host: Host, request: ContainerRequest) => string | undefined;
 
-/** The filters every scheduler runs, in order; a host is reported under the first one it fails. */
+/**
+ * The filters every scheduler runs, in order; a host is reported under the first one it fails. As in
+ * kube-scheduler, what an operator set (status, labels) comes before what is used up (resources).
+ */
 export const FILTERS: readonly Filter[] = [
   (host) => (host.status === "ready" ? undefined : `host ${host.status}`),
-  (host) => (host.totalCpuMilli === null || host.totalMemory === null ? "capacity unknown" : undefined),
-  (host, request) => (host.freeCpuMilli >= request.cpuMilli ? undefined : "insufficient cpu"),
-  (host, request) => (host.freeMemory >= request.memory ? undefined : "insufficient memory"),
-  (host) => (host.placements.length < MAX_PLACEMENTS_PER_HOST ? undefined : "placement limit reached"),
   (host, request) => {
     const failed = request.constraints.find((constraint) => !satisfies(host.labels, constraint));
     return failed ? `constraint ${failed.text} not met` : undefined;
   },
+  (host) => (host.totalCpuMilli === null || host.totalMemory === null ? "capacity unknown" : undefined),
+  (host) => (host.placements.length < MAX_PLACEMENTS_PER_HOST ? undefined : "placement limit reached"),
+  (host, request) => (host.freeCpuMilli >= request.cpuMilli ? undefined : "insufficient cpu"),
+  (host, request) => (host.freeMemory >= request.memory ? undefined : "insufficient memory"),
 ];
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */

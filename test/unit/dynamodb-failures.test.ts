@@ -101,15 +101,13 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
 
   it("a failed condition on a host that already holds the placement means an earlier try landed", async () => {
     const made = placement("h1", 100, 100);
-    dynamodb
-      .on(UpdateCommand)
-      .rejects(
-        new ConditionalCheckFailedException({
-          message: "failed",
-          ...metadata,
-          Item: rawHostItem(0, [made.id]),
-        }),
-      );
+    dynamodb.on(UpdateCommand).rejects(
+      new ConditionalCheckFailedException({
+        message: "failed",
+        ...metadata,
+        Item: rawHostItem(0, [made.id]),
+      }),
+    );
     expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
   });
 
