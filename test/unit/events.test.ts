@@ -1,0 +1,75 @@
+import { readdirSync, readFileSync } from "node:fs";
+import { Logger } from "@aws-lambda-powertools/logger";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { describe, expect, it } from "vitest";
+import { createApi } from "../../functions/api/router.js";
+import { createScheduler } from "../../functions/scheduler/scheduler.js";
+import { InProcessInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
+import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { system } from "../../shared/adapters/system.js";
+import { HostSnapshot } from "../../shared/core/snapshot.js";
+
+// The sample events in events/ (also used with `sam local invoke`), replayed in this order through
+// the handlers, with the status each must get: they stay true as the API changes.
+const API_EVENTS: [file: string, status: number][] = [
+  ["get-healthz", 200],
+  ["get-schedulers", 200],
+  ["post-host", 201],
+  ["post-host", 409],
+  ["post-host-invalid", 400],
+  ["get-hosts", 200],
+  ["get-host", 200],
+  ["patch-host", 200],
+  ["post-placement", 201],
+  ["post-placement-invalid", 400],
+  ["post-placement-unknown-type", 400],
+  ["post-placement-unschedulable", 409],
+  ["get-placements-by-host", 200],
+  ["get-placement-unknown", 404],
+  ["delete-host-busy", 409],
+  ["get-cluster", 200],
+  ["get-unknown-route", 404],
+];
+const SCHEDULER_EVENTS: [file: string, status: number][] = [["scheduler-service", 201]];
+
+function load<T>(file: string): T {
+  return JSON.parse(readFileSync(new URL(`../../events/${file}.json`, import.meta.url), "utf8")) as T;
+}
+
+describe("sample events", () => {
+  const registry = new MemoryRegistry();
+  const logger = new Logger({ serviceName: "events-test" });
+  const scheduler = createScheduler({
+    registry,
+    snapshot: new HostSnapshot(registry, 0),
+    maxAttempts: 5,
+    ...system,
+    servesType: undefined,
+    logger,
+  });
+  const api = createApi({ registry, invoker: new InProcessInvoker(scheduler), now: system.now, logger });
+
+  it("every file in events/ is replayed here", () => {
+    const files = readdirSync(new URL("../../events/", import.meta.url)).map((file) =>
+      file.replace(/\.json$/, ""),
+    );
+    const replayed = new Set([...API_EVENTS, ...SCHEDULER_EVENTS].map(([file]) => file));
+    expect(files.sort()).toEqual([...replayed].sort());
+  });
+
+  it("API Gateway events get their statuses from the router, in order", async () => {
+    const statuses: [string, number | undefined][] = [];
+    for (const [file] of API_EVENTS) {
+      const response = await api(load<APIGatewayProxyEventV2>(file));
+      statuses.push([file, response.statusCode]);
+      expect(response.headers?.["content-type"]).toBe("application/json");
+    }
+    expect(statuses).toEqual(API_EVENTS);
+  });
+
+  it("scheduler events get their statuses from the scheduler", async () => {
+    for (const [file, status] of SCHEDULER_EVENTS) {
+      expect((await scheduler(load<ScheduleEvent>(file))).statusCode).toBe(status);
+    }
+  });
+});
