@@ -15,7 +15,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST, STATUS_SET_BY_API } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   CapacityBelowReservedError,
@@ -190,7 +190,10 @@ export class DynamoDbRegistry implements Registry {
               ...(changes.totalCpuMilli !== undefined && { ":tc": changes.totalCpuMilli }),
               ...(changes.totalMemory !== undefined && { ":tm": changes.totalMemory }),
               ...(changes.status &&
-                changes.status !== host.status && { ":status": changes.status, ":reason": "set by the API" }),
+                changes.status !== host.status && {
+                  ":status": changes.status,
+                  ":reason": STATUS_SET_BY_API,
+                }),
             },
             ReturnValues: "ALL_NEW",
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",

@@ -1,4 +1,4 @@
-import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST, STATUS_SET_BY_API } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   CapacityBelowReservedError,
@@ -54,7 +54,7 @@ export class MemoryRegistry implements Registry {
     };
     if (changes.status && changes.status !== host.status) {
       changed.status = changes.status;
-      changed.statusReason = "set by the API";
+      changed.statusReason = STATUS_SET_BY_API;
       changed.statusChangedAt = now.toISOString();
     }
     this.hosts.set(id, structuredClone(changed));

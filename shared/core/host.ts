@@ -81,6 +81,9 @@ export const hostPatchSchema = z
 export type NewHostInput = z.infer<typeof newHostSchema>;
 export type HostPatchInput = z.infer<typeof hostPatchSchema>;
 
+/** The reason recorded when an operator changes a host's status through the API. */
+export const STATUS_SET_BY_API = "set by the API";
+
 /** What a registry needs to change a host; totals change by moving the free counters by the same delta. */
 export interface HostChanges {
   status?: "ready" | "draining";

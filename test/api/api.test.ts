@@ -38,6 +38,18 @@ async function call(
   return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : {} };
 }
 
+/** Registers a host in a pool of its own, so tests can aim at it with a `pool==` constraint. */
+async function registerHost(id: string, cpus: number, memory: number, pool: string) {
+  const answer = await call("POST", "/v1/hosts", {
+    addr: `${id}.test:2375`,
+    id,
+    total_cpus: cpus,
+    total_memory: memory,
+    labels: { pool },
+  });
+  expect(answer.status).toBe(201);
+}
+
 const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "service" };
 
 describe("hosts", () => {
@@ -113,20 +125,8 @@ describe("hosts", () => {
 
 describe("placements", () => {
   beforeAll(async () => {
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.1.1:2375",
-      id: "p1",
-      total_cpus: 2,
-      total_memory: 4096,
-      labels: { pool: "p" },
-    });
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.1.2:2375",
-      id: "p2",
-      total_cpus: 2,
-      total_memory: 4096,
-      labels: { pool: "p" },
-    });
+    await registerHost("p1", 2, 4096, "p");
+    await registerHost("p2", 2, 4096, "p");
   });
 
   it("places the seed's container and answers the seed's shape (201)", async () => {
@@ -216,13 +216,7 @@ describe("placements", () => {
   });
 
   it("admits exactly what fits when requests race over HTTP", async () => {
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.2.1:2375",
-      id: "race",
-      total_cpus: 1,
-      total_memory: 1024,
-      labels: { pool: "race" },
-    });
+    await registerHost("race", 1, 1024, "race");
     const body = {
       image: "example/race:1",
       cpus: "0.1",
@@ -239,13 +233,7 @@ describe("placements", () => {
   });
 
   it("places nothing on a draining host", async () => {
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.3.1:2375",
-      id: "drain",
-      total_cpus: 8,
-      total_memory: 8192,
-      labels: { pool: "drain" },
-    });
+    await registerHost("drain", 8, 8192, "drain");
     await call("PATCH", "/v1/hosts/drain", { status: "draining" });
     const refused = await call("POST", "/v1/placements", { ...seed, constraints: ["pool==drain"] });
     expect(refused.status).toBe(409);
@@ -268,13 +256,7 @@ describe("placements", () => {
 
 describe("deleting hosts", () => {
   it("refuses to delete a host with live placements (409) unless forced (204)", async () => {
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.4.1:2375",
-      id: "gone",
-      total_cpus: 1,
-      total_memory: 1024,
-      labels: { pool: "gone" },
-    });
+    await registerHost("gone", 1, 1024, "gone");
     const placed = await call("POST", "/v1/placements", { ...seed, constraints: ["pool==gone"] });
     expect(placed.status).toBe(201);
     const busy = await call("DELETE", "/v1/hosts/gone");
@@ -287,13 +269,7 @@ describe("deleting hosts", () => {
   });
 
   it("refuses to shrink a host below what is reserved (409)", async () => {
-    await call("POST", "/v1/hosts", {
-      addr: "10.0.5.1:2375",
-      id: "shrink",
-      total_cpus: 2,
-      total_memory: 1024,
-      labels: { pool: "shrink" },
-    });
+    await registerHost("shrink", 2, 1024, "shrink");
     await call("POST", "/v1/placements", { ...seed, cpus: 1, constraints: ["pool==shrink"] });
     const refused = await call("PATCH", "/v1/hosts/shrink", { total_cpus: "0.5" });
     expect(refused.status).toBe(409);

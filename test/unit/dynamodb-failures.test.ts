@@ -62,6 +62,20 @@ function rawHostItem(freeCpu: number, placementIds: string[] = []) {
   });
 }
 
+/** The placement loop on the mocked DynamoDB registry, with one host and four attempts. */
+function placeOnOneHost() {
+  const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
+  return place(
+    scheduler("batch"),
+    {
+      request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
+      container: {},
+      fingerprint: "f",
+    },
+    { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
+  );
+}
+
 beforeEach(() => {
   dynamodb.reset();
 });
@@ -168,16 +182,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
 
   it("the placement loop retries through throttling and answers 503-worthy contention when it never ends", async () => {
     dynamodb.on(UpdateCommand).rejects(serviceError("ThrottlingException", "client"));
-    const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
-    const outcome = await place(
-      scheduler("batch"),
-      {
-        request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
-        container: {},
-        fingerprint: "f",
-      },
-      { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
-    );
+    const outcome = await placeOnOneHost();
     expect(outcome).toEqual({ kind: "contention", stats: { attempts: 4, conflicts: 0, busy: 4 } });
     expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(4);
   });
@@ -188,16 +193,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
       .rejectsOnce(serviceError("ThrottlingException", "client"))
       .rejectsOnce(serviceError("TimeoutError", "server"))
       .resolves({});
-    const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
-    const outcome = await place(
-      scheduler("batch"),
-      {
-        request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
-        container: {},
-        fingerprint: "f",
-      },
-      { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
-    );
+    const outcome = await placeOnOneHost();
     expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 3, busy: 2 } });
   });
 });
