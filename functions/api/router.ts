@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { problem, type Response } from "./http.js";
 import { clusterRoutes } from "./routes/cluster.js";
 import { hostRoutes } from "./routes/hosts.js";
@@ -21,13 +22,32 @@ export function createApi(deps: ApiDependencies) {
     try {
       response = await dispatch(event, deps, correlationId);
     } catch (error) {
-      deps.logger.error("request failed", { correlationId, path: event.rawPath, error: error as Error });
-      response = problem(500, "internal", "internal error; quote the correlation id when reporting it", {
-        correlation_id: correlationId,
-      });
+      response = failure(error, event, deps, correlationId);
     }
-    return { ...response, headers: { ...response.headers, "x-correlation-id": correlationId } };
+    return withCorrelationId(response, correlationId);
   };
+}
+
+/** An outage of the store is a 503 the caller may retry; anything else is a bug, logged, and a 500. */
+function failure(
+  error: unknown,
+  event: APIGatewayProxyEventV2,
+  deps: ApiDependencies,
+  correlationId: string,
+) {
+  const context = { correlationId, path: event.rawPath };
+  if (error instanceof RegistryUnavailableError) {
+    deps.logger.warn("registry unavailable", { ...context, reason: error.reason });
+    return problem(503, "unavailable", error.message, {}, { "retry-after": "1" });
+  }
+  deps.logger.error("request failed", { ...context, error: error as Error });
+  return problem(500, "internal", "internal error; quote the correlation id when reporting it", {
+    correlation_id: correlationId,
+  });
+}
+
+function withCorrelationId(response: Response, correlationId: string): Response {
+  return { ...response, headers: { ...response.headers, "x-correlation-id": correlationId } };
 }
 
 async function dispatch(event: APIGatewayProxyEventV2, deps: ApiDependencies, correlationId: string) {

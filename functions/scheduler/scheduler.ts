@@ -3,6 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
 import { describeReasons } from "../../shared/core/pipeline.js";
 import { type PlaceDependencies, type PlaceOutcome, place } from "../../shared/core/place.js";
+import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 
@@ -23,16 +24,27 @@ export function createScheduler(deps: SchedulerDependencies) {
     if (!scheduler || (deps.servesType && deps.servesType !== scheduler.type)) {
       throw new Error(`this scheduler serves ${deps.servesType}, not ${parsed.value.type}`);
     }
-    const outcome = await place(
-      scheduler,
-      {
-        request: parsed.value,
-        container: event.container,
-        fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
-        ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
-      },
-      deps,
-    );
+    let outcome: PlaceOutcome;
+    try {
+      outcome = await place(
+        scheduler,
+        {
+          request: parsed.value,
+          container: event.container,
+          fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
+          ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
+        },
+        deps,
+      );
+    } catch (error) {
+      if (!(error instanceof RegistryUnavailableError)) throw error;
+      deps.logger.warn("registry unavailable", { correlationId: event.correlationId, reason: error.reason });
+      return {
+        statusCode: 503,
+        headers: { "retry-after": "1" },
+        body: { error: "unavailable", message: error.message },
+      };
+    }
     deps.logger.info("placement decided", {
       correlationId: event.correlationId,
       outcome: outcome.kind,

@@ -26,6 +26,7 @@ import {
   HostNotFoundError,
   type IdempotencyRecord,
   type Registry,
+  RegistryUnavailableError,
 } from "../core/registry.js";
 
 /** The two tables: hosts (key `id`) and idempotency records (key `key`, TTL on `expires_at`). */
@@ -104,12 +105,14 @@ export class DynamoDbRegistry implements Registry {
 
   async addHost(host: Host): Promise<void> {
     try {
-      await this.documents.send(
-        new PutCommand({
-          TableName: this.tables.hosts,
-          Item: toItem(host),
-          ConditionExpression: "attribute_not_exists(id)",
-        }),
+      await guarded(
+        this.documents.send(
+          new PutCommand({
+            TableName: this.tables.hosts,
+            Item: toItem(host),
+            ConditionExpression: "attribute_not_exists(id)",
+          }),
+        ),
       );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) throw new HostExistsError(host.id);
@@ -118,8 +121,10 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async getHost(id: string): Promise<Host | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tables.hosts, Key: { id }, ConsistentRead: true }),
+    const { Item } = await guarded(
+      this.documents.send(
+        new GetCommand({ TableName: this.tables.hosts, Key: { id }, ConsistentRead: true }),
+      ),
     );
     return Item && toHost(Item as HostItem);
   }
@@ -128,8 +133,10 @@ export class DynamoDbRegistry implements Registry {
     const hosts: Host[] = [];
     let start: Record<string, unknown> | undefined;
     do {
-      const page = await this.documents.send(
-        new ScanCommand({ TableName: this.tables.hosts, ConsistentRead: true, ExclusiveStartKey: start }),
+      const page = await guarded(
+        this.documents.send(
+          new ScanCommand({ TableName: this.tables.hosts, ConsistentRead: true, ExclusiveStartKey: start }),
+        ),
       );
       for (const item of page.Items ?? []) hosts.push(toHost(item as HostItem));
       start = page.LastEvaluatedKey;
@@ -157,47 +164,49 @@ export class DynamoDbRegistry implements Registry {
           : []),
       ];
       try {
-        const { Attributes } = await this.documents.send(
-          new UpdateCommand({
-            TableName: this.tables.hosts,
-            Key: { id },
-            UpdateExpression: `SET ${set.join(", ")}`,
-            // The read above is still current (updated_at moves on every change but commits), and the
-            // free counters stay at or above zero after the delta.
-            ConditionExpression: "#updated = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
-            ExpressionAttributeNames: {
-              "#fc": "free_cpu",
-              "#fm": "free_memory",
-              "#updated": "updated_at",
-              ...(changes.labels && { "#labels": "labels" }),
-              ...(changes.totalCpuMilli !== undefined && { "#tc": "total_cpu" }),
-              ...(changes.totalMemory !== undefined && { "#tm": "total_memory" }),
-              ...(changes.status &&
-                changes.status !== host.status && {
-                  "#status": "status",
-                  "#reason": "status_reason",
-                  "#changed": "status_changed_at",
-                }),
-            },
-            ExpressionAttributeValues: {
-              ":dc": cpuDelta,
-              ":dm": memoryDelta,
-              ":now": now.toISOString(),
-              ":seen": host.updatedAt,
-              ":minCpu": Math.max(0, -cpuDelta),
-              ":minMemory": Math.max(0, -memoryDelta),
-              ...(changes.labels && { ":labels": changes.labels }),
-              ...(changes.totalCpuMilli !== undefined && { ":tc": changes.totalCpuMilli }),
-              ...(changes.totalMemory !== undefined && { ":tm": changes.totalMemory }),
-              ...(changes.status &&
-                changes.status !== host.status && {
-                  ":status": changes.status,
-                  ":reason": STATUS_SET_BY_API,
-                }),
-            },
-            ReturnValues: "ALL_NEW",
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
+        const { Attributes } = await guarded(
+          this.documents.send(
+            new UpdateCommand({
+              TableName: this.tables.hosts,
+              Key: { id },
+              UpdateExpression: `SET ${set.join(", ")}`,
+              // The read above is still current (updated_at moves on every change but commits), and the
+              // free counters stay at or above zero after the delta.
+              ConditionExpression: "#updated = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
+              ExpressionAttributeNames: {
+                "#fc": "free_cpu",
+                "#fm": "free_memory",
+                "#updated": "updated_at",
+                ...(changes.labels && { "#labels": "labels" }),
+                ...(changes.totalCpuMilli !== undefined && { "#tc": "total_cpu" }),
+                ...(changes.totalMemory !== undefined && { "#tm": "total_memory" }),
+                ...(changes.status &&
+                  changes.status !== host.status && {
+                    "#status": "status",
+                    "#reason": "status_reason",
+                    "#changed": "status_changed_at",
+                  }),
+              },
+              ExpressionAttributeValues: {
+                ":dc": cpuDelta,
+                ":dm": memoryDelta,
+                ":now": now.toISOString(),
+                ":seen": host.updatedAt,
+                ":minCpu": Math.max(0, -cpuDelta),
+                ":minMemory": Math.max(0, -memoryDelta),
+                ...(changes.labels && { ":labels": changes.labels }),
+                ...(changes.totalCpuMilli !== undefined && { ":tc": changes.totalCpuMilli }),
+                ...(changes.totalMemory !== undefined && { ":tm": changes.totalMemory }),
+                ...(changes.status &&
+                  changes.status !== host.status && {
+                    ":status": changes.status,
+                    ":reason": STATUS_SET_BY_API,
+                  }),
+              },
+              ReturnValues: "ALL_NEW",
+              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+            }),
+          ),
         );
         return toHost(Attributes as HostItem);
       } catch (error) {
@@ -212,17 +221,21 @@ export class DynamoDbRegistry implements Registry {
 
   async removeHost(id: string, force: boolean): Promise<boolean> {
     try {
-      await this.documents.send(
-        new DeleteCommand({
-          TableName: this.tables.hosts,
-          Key: { id },
-          ConditionExpression: force ? "attribute_exists(id)" : "attribute_exists(id) AND size(#pl) = :zero",
-          ...(!force && {
-            ExpressionAttributeNames: { "#pl": "placements" },
-            ExpressionAttributeValues: { ":zero": 0 },
+      await guarded(
+        this.documents.send(
+          new DeleteCommand({
+            TableName: this.tables.hosts,
+            Key: { id },
+            ConditionExpression: force
+              ? "attribute_exists(id)"
+              : "attribute_exists(id) AND size(#pl) = :zero",
+            ...(!force && {
+              ExpressionAttributeNames: { "#pl": "placements" },
+              ExpressionAttributeValues: { ":zero": 0 },
+            }),
+            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
-          ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-        }),
+        ),
       );
       return true;
     } catch (error) {
@@ -237,30 +250,32 @@ export class DynamoDbRegistry implements Registry {
     const reserve = reserveUpdate(this.tables.hosts, placement);
     try {
       if (!idempotency) {
-        await this.documents.send(new UpdateCommand(reserve));
+        await guarded(this.documents.send(new UpdateCommand(reserve)));
         return { kind: "committed" };
       }
-      await this.documents.send(
-        new TransactWriteCommand({
-          // Same key and placement, same token: an SDK retry of a transaction that landed is a no-op.
-          ClientRequestToken: createHash("sha256")
-            .update(`${idempotency.key}\n${placement.id}`)
-            .digest("base64url")
-            .slice(0, 36),
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tables.requests,
-                Item: toRecordItem(idempotency),
-                ConditionExpression: "attribute_not_exists(#key) OR #expires < :created",
-                ExpressionAttributeNames: { "#key": "key", "#expires": "expires_at" },
-                ExpressionAttributeValues: { ":created": idempotency.createdAt },
-                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      await guarded(
+        this.documents.send(
+          new TransactWriteCommand({
+            // Same key and placement, same token: an SDK retry of a transaction that landed is a no-op.
+            ClientRequestToken: createHash("sha256")
+              .update(`${idempotency.key}\n${placement.id}`)
+              .digest("base64url")
+              .slice(0, 36),
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tables.requests,
+                  Item: toRecordItem(idempotency),
+                  ConditionExpression: "attribute_not_exists(#key) OR #expires < :created",
+                  ExpressionAttributeNames: { "#key": "key", "#expires": "expires_at" },
+                  ExpressionAttributeValues: { ":created": idempotency.createdAt },
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                },
               },
-            },
-            { Update: reserve },
-          ],
-        }),
+              { Update: reserve },
+            ],
+          }),
+        ),
       );
       return { kind: "committed" };
     } catch (error) {
@@ -274,20 +289,22 @@ export class DynamoDbRegistry implements Registry {
     const placement = host?.placements.find((live) => live.id === placementId);
     if (!placement) return undefined;
     try {
-      await this.documents.send(
-        new UpdateCommand({
-          TableName: this.tables.hosts,
-          Key: { id: placement.hostId },
-          UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
-          ConditionExpression: "attribute_exists(#pl.#pid)",
-          ExpressionAttributeNames: {
-            "#pl": "placements",
-            "#pid": placementId,
-            "#fc": "free_cpu",
-            "#fm": "free_memory",
-          },
-          ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
-        }),
+      await guarded(
+        this.documents.send(
+          new UpdateCommand({
+            TableName: this.tables.hosts,
+            Key: { id: placement.hostId },
+            UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
+            ConditionExpression: "attribute_exists(#pl.#pid)",
+            ExpressionAttributeNames: {
+              "#pl": "placements",
+              "#pid": placementId,
+              "#fc": "free_cpu",
+              "#fm": "free_memory",
+            },
+            ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
+          }),
+        ),
       );
       return placement;
     } catch (error) {
@@ -297,8 +314,10 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {
-    const { Item } = await this.documents.send(
-      new GetCommand({ TableName: this.tables.requests, Key: { key }, ConsistentRead: true }),
+    const { Item } = await guarded(
+      this.documents.send(
+        new GetCommand({ TableName: this.tables.requests, Key: { key }, ConsistentRead: true }),
+      ),
     );
     const record = Item && toRecord(Item);
     return record && record.expiresAt >= nowSeconds ? record : undefined;
@@ -325,14 +344,27 @@ export class DynamoDbRegistry implements Registry {
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
       return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
     }
+    // After a timeout the caller replays the same placement, which the condition makes harmless.
+    if (error instanceof RegistryUnavailableError) {
+      return { kind: "busy", unknownOutcome: error.unknownOutcome, cause: error.reason };
+    }
+    throw error;
+  }
+}
+
+/**
+ * Awaits a DynamoDB call, turning throttling, timeouts, dropped connections and 5xx answers into
+ * RegistryUnavailableError. Anything else (a failed condition, bad credentials, a malformed request)
+ * passes unchanged: a condition is an answer, the rest are bugs or misconfiguration.
+ */
+async function guarded<T>(call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
     const { name, code, $fault } = error as { name?: string; code?: string; $fault?: string };
-    if (name && THROTTLED.has(name)) return { kind: "busy", unknownOutcome: false, cause: name };
-    // A timeout, a dropped connection or a 5xx may have committed or not: the caller replays the same
-    // placement, which the condition makes harmless. Anything else (bad credentials, a malformed
-    // request) is a bug or a misconfiguration, and is thrown.
-    const cause = [name, code].find((text) => text && OUTCOME_UNKNOWN.has(text));
-    if (cause || $fault === "server")
-      return { kind: "busy", unknownOutcome: true, cause: cause ?? name ?? "5xx" };
+    if (name && THROTTLED.has(name)) throw new RegistryUnavailableError(false, name);
+    const unknown = [name, code].find((text) => text && OUTCOME_UNKNOWN.has(text));
+    if (unknown || $fault === "server") throw new RegistryUnavailableError(true, unknown ?? name ?? "5xx");
     throw error;
   }
 }

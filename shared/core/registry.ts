@@ -85,3 +85,16 @@ export class CapacityBelowReservedError extends Error {
     super(`host ${hostId}: a total cannot fall below what is already reserved on it`);
   }
 }
+
+/**
+ * The store is throttling, timed out or failed on its side. `unknownOutcome`: a write may have landed
+ * (a retry of the same request is harmless); otherwise it did not. Answered as 503, never as a 500.
+ */
+export class RegistryUnavailableError extends Error {
+  constructor(
+    readonly unknownOutcome: boolean,
+    readonly reason: string,
+  ) {
+    super(`the registry is unavailable (${reason}); retry`);
+  }
+}

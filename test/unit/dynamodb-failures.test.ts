@@ -1,15 +1,24 @@
+import { readFileSync } from "node:fs";
+import { Logger } from "@aws-lambda-powertools/logger";
 import {
   ConditionalCheckFailedException,
   DynamoDBClient,
   TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DynamoDBDocumentClient,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createApi } from "../../functions/api/router.js";
+import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import { place } from "../../shared/core/place.js";
-import type { IdempotencyRecord } from "../../shared/core/registry.js";
+import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { host, NOW, placement, scheduler } from "../support/fixtures.js";
 
@@ -74,6 +83,11 @@ function placeOnOneHost() {
     },
     { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
   );
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: sample events are typed by the handler they are fed to
+function load(name: string): any {
+  return JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), "utf8"));
 }
 
 beforeEach(() => {
@@ -195,5 +209,38 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
       .resolves({});
     const outcome = await placeOnOneHost();
     expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 3, busy: 2 } });
+  });
+
+  it("a throttled store is a 503 the caller may retry (release, delete), not a 500", async () => {
+    dynamodb.onAnyCommand().rejects(serviceError("ThrottlingException", "client"));
+    await expect(registry.release("h1.abcdefgh1234")).rejects.toBeInstanceOf(RegistryUnavailableError);
+    const api = createApi({
+      registry,
+      invoker: { invoke: async () => ({ statusCode: 500, headers: {}, body: {} }) },
+      now: () => NOW,
+      logger: new Logger({ serviceName: "test" }),
+    });
+    const answer = await api(load("delete-host-busy"));
+    expect([
+      answer.statusCode,
+      answer.headers?.["retry-after"],
+      JSON.parse(String(answer.body)).error,
+    ]).toEqual([503, "1", "unavailable"]);
+  });
+
+  it("a scheduler that cannot read the hosts answers 503", async () => {
+    dynamodb.on(ScanCommand).rejects(serviceError("InternalServerError", "server"));
+    const scheduler = createScheduler({
+      registry,
+      snapshot: new HostSnapshot(registry, 0),
+      maxAttempts: 3,
+      now: () => NOW,
+      random: () => 0,
+      sleep: async () => {},
+      servesType: undefined,
+      logger: new Logger({ serviceName: "test" }),
+    });
+    const answer = await scheduler(load("scheduler-service"));
+    expect([answer.statusCode, answer.body.error]).toEqual([503, "unavailable"]);
   });
 });
