@@ -12,7 +12,7 @@ const config = loadConfig(process.env);
 /** The router Lambda behind the HTTP API. */
 export const handler = createApi({
   registry: new DynamoDbRegistry(dynamoDbClient(config.dynamodbEndpoint), config.tables),
-  invoker: new LambdaInvoker(new LambdaClient({}), config.schedulerFunctions),
+  invoker: new LambdaInvoker(new LambdaClient({ maxAttempts: 1 }), config.schedulerFunctions),
   now: system.now,
   logger: new Logger({ serviceName: "citadel-api" }),
 });

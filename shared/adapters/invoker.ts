@@ -1,4 +1,4 @@
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
 
 /** What the router sends a scheduler: the container request as sent, and how to treat it. */
 export interface ScheduleEvent {
@@ -20,7 +20,11 @@ export interface Invoker {
   invoke(event: ScheduleEvent): Promise<ScheduleResult>;
 }
 
-/** Invokes one Lambda per scheduler type, synchronously (RequestResponse). */
+/**
+ * Invokes one Lambda per scheduler type, synchronously (RequestResponse). Give it a client with
+ * retries off: a retried invocation after a lost answer would run the scheduler twice. A scheduler at
+ * its reserved concurrency answers 503, for the caller to retry.
+ */
 export class LambdaInvoker implements Invoker {
   constructor(
     private readonly client: LambdaClient,
@@ -30,12 +34,26 @@ export class LambdaInvoker implements Invoker {
   async invoke(event: ScheduleEvent): Promise<ScheduleResult> {
     const functionName = this.functionNames[event.type];
     if (!functionName) throw new Error(`no scheduler function is configured for type ${event.type}`);
-    const response = await this.client.send(
+    const send = this.client.send(
       new InvokeCommand({
         FunctionName: functionName,
         Payload: new TextEncoder().encode(JSON.stringify(event)),
       }),
     );
+    const response = await send.catch((error: unknown) => {
+      if (error instanceof TooManyRequestsException) return undefined;
+      throw error;
+    });
+    if (!response) {
+      return {
+        statusCode: 503,
+        headers: { "retry-after": "1" },
+        body: {
+          error: "unavailable",
+          message: `the ${event.type} scheduler is at its concurrency limit; retry`,
+        },
+      };
+    }
     const payload = new TextDecoder().decode(response.Payload);
     if (response.FunctionError) throw new Error(`scheduler ${functionName} failed: ${payload}`);
     return JSON.parse(payload) as ScheduleResult;
