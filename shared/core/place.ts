@@ -46,7 +46,8 @@ export type PlaceOutcome =
  * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
  * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
  * `maxAttempts`. "Unschedulable" is answered only on a view read during this request, so a stale
- * snapshot never turns into a false 409.
+ * snapshot never turns into a false 409; a write whose outcome is unknown is replayed, or read back,
+ * never guessed.
  */
 export async function place(
   scheduler: SchedulerType,
@@ -107,6 +108,15 @@ export async function place(
         if (!outcome.unknownOutcome) pending = undefined;
         await deps.sleep(backoffMs(stats.busy, deps.random));
         break;
+    }
+  }
+  // The attempts ran out right after a write of unknown outcome: read the host back rather than guess.
+  if (pending) {
+    const host = await registry.getHost(pending.host.id);
+    if (host?.placements.some((live) => live.id === pending?.placement.id)) {
+      snapshot.put(host.id, host);
+      const answer = placementAnswer(pending.host, pending.placement);
+      return { kind: "placed", answer, replayed: false, stats };
     }
   }
   return { kind: "contention", stats };

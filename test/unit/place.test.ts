@@ -149,3 +149,20 @@ describe("the placement loop", () => {
     expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
   });
 });
+
+describe("unknown outcomes", () => {
+  it("reads the host back when the attempts run out right after a write that may have landed", async () => {
+    // Every attempt "times out", but the first one landed: the answer is the placement, not a 503.
+    class LandedThenTimedOut extends MemoryRegistry {
+      override async commit(request: CommitRequest): Promise<CommitOutcome> {
+        await super.commit(request);
+        return { kind: "busy", unknownOutcome: true, cause: "TimeoutError" };
+      }
+    }
+    const registry = new LandedThenTimedOut();
+    await registry.addHost(host("h1", 4, 4096));
+    const outcome = await place(service, input(), deps(registry));
+    expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 5, busy: 5 } });
+    expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
+  });
+});
