@@ -1,7 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
-import { describeReasons } from "../../shared/core/pipeline.js";
 import { type PlaceDependencies, type PlaceOutcome, place } from "../../shared/core/place.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
@@ -32,6 +31,7 @@ export function createScheduler(deps: SchedulerDependencies) {
           request: parsed.value,
           container: event.container,
           fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
+          deliveryId: event.deliveryId,
           ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
         },
         deps,
@@ -54,43 +54,24 @@ export function createScheduler(deps: SchedulerDependencies) {
   };
 }
 
+const STATUS = { placed: 201, unschedulable: 409, contention: 503 } as const;
+
 function toResult(outcome: PlaceOutcome): ScheduleResult {
   const headers: Record<string, string> = {
     "x-citadel-attempts": String(outcome.stats.attempts),
     "x-citadel-conflicts": String(outcome.stats.conflicts),
   };
-  switch (outcome.kind) {
-    case "placed":
-      if (outcome.replayed) headers["idempotent-replayed"] = "true";
-      return { statusCode: 201, headers, body: outcome.answer };
-    case "unschedulable":
-      return {
-        statusCode: 409,
-        headers,
-        body: {
-          error: "unschedulable",
-          message: describeReasons(outcome.hosts, outcome.reasons),
-          hosts: outcome.hosts,
-          reasons: outcome.reasons,
-        },
-      };
-    case "idempotency-key-reused":
-      return {
-        statusCode: 409,
-        headers,
-        body: {
-          error: "idempotency_key_reused",
-          message: "this Idempotency-Key was used with a different request body in the last 24 hours",
-        },
-      };
-    case "contention":
-      return {
-        statusCode: 503,
-        headers: { ...headers, "retry-after": "1" },
-        body: {
-          error: "contention",
-          message: `no commit succeeded in ${outcome.stats.attempts} attempts under contention; retry`,
-        },
-      };
+  if (outcome.kind === "idempotency-key-reused") {
+    return {
+      statusCode: 409,
+      headers,
+      body: {
+        error: "idempotency_key_reused",
+        message: "this Idempotency-Key was used with a different request body in the last 24 hours",
+      },
+    };
   }
+  if (outcome.replayed) headers["idempotent-replayed"] = "true";
+  if (outcome.kind === "contention") headers["retry-after"] = "1";
+  return { statusCode: STATUS[outcome.kind], headers, body: outcome.answer };
 }

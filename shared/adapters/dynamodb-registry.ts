@@ -264,11 +264,7 @@ export class DynamoDbRegistry implements Registry {
             TransactItems: [
               {
                 Put: {
-                  TableName: this.tables.requests,
-                  Item: toRecordItem(idempotency),
-                  ConditionExpression: "attribute_not_exists(#key) OR #expires < :created",
-                  ExpressionAttributeNames: { "#key": "key", "#expires": "expires_at" },
-                  ExpressionAttributeValues: { ":created": idempotency.createdAt },
+                  ...takeKey(this.tables.requests, idempotency),
                   ReturnValuesOnConditionCheckFailure: "ALL_OLD",
                 },
               },
@@ -310,6 +306,22 @@ export class DynamoDbRegistry implements Registry {
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
+    }
+  }
+
+  async recordRefusal(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+    const put = {
+      ...takeKey(this.tables.requests, record),
+      ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+    };
+    try {
+      await guarded(this.documents.send(new PutCommand(put)));
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return error.Item
+        ? toRecord(unmarshall(error.Item))
+        : this.findIdempotencyRecord(record.key, record.createdAt);
     }
   }
 
@@ -462,14 +474,32 @@ function toHost(item: HostItem): Host {
   };
 }
 
-function toRecordItem(record: IdempotencyRecord) {
+/** Writes a key's record unless a record that holds the key is there (the negation of `holdsKey`). */
+function takeKey(table: string, record: IdempotencyRecord) {
   return {
-    key: record.key,
-    fingerprint: record.fingerprint,
-    placement_id: record.placementId,
-    answer: JSON.stringify(record.answer),
-    created_at: record.createdAt,
-    expires_at: record.expiresAt,
+    TableName: table,
+    Item: {
+      key: record.key,
+      fingerprint: record.fingerprint,
+      outcome: record.outcome,
+      answer: JSON.stringify(record.answer),
+      delivery_id: record.deliveryId,
+      created_at: record.createdAt,
+      expires_at: record.expiresAt,
+    },
+    ConditionExpression:
+      "attribute_not_exists(#key) OR #expires < :created OR (#outcome <> :placed AND #delivery <> :delivery)",
+    ExpressionAttributeNames: {
+      "#key": "key",
+      "#expires": "expires_at",
+      "#outcome": "outcome",
+      "#delivery": "delivery_id",
+    },
+    ExpressionAttributeValues: {
+      ":created": record.createdAt,
+      ":placed": "placed",
+      ":delivery": record.deliveryId,
+    },
   };
 }
 
@@ -477,8 +507,9 @@ function toRecord(item: Record<string, unknown>): IdempotencyRecord {
   return {
     key: String(item.key),
     fingerprint: String(item.fingerprint),
-    placementId: String(item.placement_id),
+    outcome: String(item.outcome) as IdempotencyRecord["outcome"],
     answer: JSON.parse(String(item.answer)),
+    deliveryId: String(item.delivery_id),
     createdAt: Number(item.created_at),
     expiresAt: Number(item.expires_at),
   };

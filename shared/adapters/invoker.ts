@@ -6,6 +6,8 @@ export interface ScheduleEvent {
   container: Record<string, unknown>;
   idempotencyKey?: string;
   correlationId: string;
+  /** The API request this invocation serves; a duplicated delivery of the invocation carries the same. */
+  deliveryId: string;
 }
 
 /** A scheduler's answer, already in HTTP terms: the router passes it through. */

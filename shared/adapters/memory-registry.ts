@@ -7,6 +7,7 @@ import {
   HostBusyError,
   HostExistsError,
   HostNotFoundError,
+  holdsKey,
   type IdempotencyRecord,
   type Registry,
 } from "../core/registry.js";
@@ -70,12 +71,8 @@ export class MemoryRegistry implements Registry {
 
   async commit({ placement, idempotency }: CommitRequest): Promise<CommitOutcome> {
     const host = this.hosts.get(placement.hostId);
-    if (idempotency) {
-      const taken = this.idempotency.get(idempotency.key);
-      if (taken && taken.expiresAt >= idempotency.createdAt) {
-        return { kind: "duplicate", record: structuredClone(taken) };
-      }
-    }
+    const holder = idempotency && this.holder(idempotency);
+    if (holder) return { kind: "duplicate", record: holder };
     if (!host) return { kind: "conflict", host: undefined };
     if (host.placements.some((live) => live.id === placement.id)) return { kind: "committed" };
     const fits =
@@ -100,6 +97,18 @@ export class MemoryRegistry implements Registry {
     host.freeCpuMilli += released.cpuMilli;
     host.freeMemory += released.memory;
     return released;
+  }
+
+  async recordRefusal(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {
+    const holder = this.holder(record);
+    if (!holder) this.idempotency.set(record.key, structuredClone(record));
+    return holder;
+  }
+
+  /** A copy of the record that keeps `record` from taking its key, if any. */
+  private holder(record: IdempotencyRecord): IdempotencyRecord | undefined {
+    const taken = this.idempotency.get(record.key);
+    return taken && holdsKey(taken, record.deliveryId, record.createdAt) ? structuredClone(taken) : undefined;
   }
 
   async findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined> {

@@ -1,4 +1,5 @@
 import type { Host } from "./host.js";
+import { describeReasons } from "./pipeline.js";
 import { type Placement, placementView } from "./placement.js";
 import { toCpus } from "./units.js";
 
@@ -16,4 +17,15 @@ export function placementAnswer(host: Host, placement: Placement) {
   };
 }
 
-export type PlacementAnswer = ReturnType<typeof placementAnswer>;
+/** No host can take the request: how many hosts failed on which filter. */
+export function unschedulableAnswer(hosts: number, reasons: Record<string, number>) {
+  return { error: "unschedulable", message: describeReasons(hosts, reasons), hosts, reasons };
+}
+
+/** Every commit attempt failed under contention. */
+export function contentionAnswer(attempts: number) {
+  return {
+    error: "contention",
+    message: `no commit succeeded in ${attempts} attempts under contention; retry`,
+  };
+}

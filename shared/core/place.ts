@@ -1,8 +1,8 @@
-import { placementAnswer } from "./answer.js";
+import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer.js";
 import type { Host } from "./host.js";
 import { filterHosts, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
-import type { IdempotencyRecord, Registry } from "./registry.js";
+import { holdsKey, type IdempotencyRecord, type KeyedOutcome, type Registry } from "./registry.js";
 import type { ContainerRequest } from "./request.js";
 import type { SchedulerType } from "./schedulers.js";
 import type { HostSnapshot } from "./snapshot.js";
@@ -27,6 +27,8 @@ export interface PlaceInput {
   idempotencyKey?: string;
   /** A digest of the body: the same key with another body is refused. */
   fingerprint: string;
+  /** The delivery this is (the API request id): a duplicate of an invocation carries the same one. */
+  deliveryId: string;
 }
 
 /** What one placement request cost: commits tried, of which conflicts and busy answers. */
@@ -37,17 +39,15 @@ export interface PlaceStats {
 }
 
 export type PlaceOutcome =
-  | { kind: "placed"; answer: Record<string, unknown>; replayed: boolean; stats: PlaceStats }
-  | { kind: "unschedulable"; hosts: number; reasons: Record<string, number>; stats: PlaceStats }
-  | { kind: "idempotency-key-reused"; stats: PlaceStats }
-  | { kind: "contention"; stats: PlaceStats };
+  | { kind: KeyedOutcome; answer: Record<string, unknown>; replayed: boolean; stats: PlaceStats }
+  | { kind: "idempotency-key-reused"; stats: PlaceStats };
+
+type Decision = Extract<PlaceOutcome, { kind: KeyedOutcome }>;
 
 /**
- * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
- * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
- * `maxAttempts`. "Unschedulable" is answered only on a view read during this request, so a stale
- * snapshot never turns into a false 409; a write whose outcome is unknown is replayed, or read back,
- * never guessed.
+ * Places a request. With an Idempotency-Key: a key already holding an answer replays it, and a refusal
+ * binds the key for the duplicates of this delivery, so that the same invocation run twice gives one
+ * answer and never a placement that no caller was told of.
  */
 export async function place(
   scheduler: SchedulerType,
@@ -55,14 +55,32 @@ export async function place(
   deps: PlaceDependencies,
 ): Promise<PlaceOutcome> {
   const stats: PlaceStats = { attempts: 0, conflicts: 0, busy: 0 };
+  const key = input.idempotencyKey;
+  if (key) {
+    const record = await deps.registry.findIdempotencyRecord(key, nowSeconds(deps));
+    if (record && holdsKey(record, input.deliveryId, nowSeconds(deps))) return replay(record, input, stats);
+  }
+  const outcome = await decideAndCommit(scheduler, input, deps, stats);
+  if (!key || outcome.kind === "placed" || outcome.kind === "idempotency-key-reused") return outcome;
+  const holder = await deps.registry.recordRefusal(keyRecord(key, input, outcome, deps));
+  return holder ? replay(holder, input, stats) : outcome;
+}
+
+/**
+ * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
+ * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
+ * `maxAttempts`. "Unschedulable" is answered only on a view read during this request, so a stale
+ * snapshot never turns into a false 409; a write whose outcome is unknown is replayed until known, or
+ * read back, never guessed.
+ */
+async function decideAndCommit(
+  scheduler: SchedulerType,
+  input: PlaceInput,
+  deps: PlaceDependencies,
+  stats: PlaceStats,
+): Promise<Decision | Extract<PlaceOutcome, { kind: "idempotency-key-reused" }>> {
   const { registry, snapshot } = deps;
   const { request, idempotencyKey } = input;
-
-  if (idempotencyKey) {
-    const record = await registry.findIdempotencyRecord(idempotencyKey, nowSeconds(deps));
-    if (record) return replay(record, input, stats);
-  }
-
   let fresh = false;
   if (snapshot.isStale()) {
     await snapshot.reload();
@@ -70,6 +88,7 @@ export async function place(
   }
 
   let pending: { host: Host; placement: Placement } | undefined;
+  let unresolved = false;
   while (stats.attempts < deps.maxAttempts) {
     if (!pending) {
       const { feasible, reasons } = filterHosts(snapshot.values(), request);
@@ -78,7 +97,10 @@ export async function place(
         random: deps.random,
       });
       if (!host) {
-        if (fresh) return { kind: "unschedulable", hosts: countOf(snapshot.values()), reasons, stats };
+        if (fresh) {
+          const answer = unschedulableAnswer(countOf(snapshot.values()), reasons);
+          return { kind: "unschedulable", answer, replayed: false, stats };
+        }
         await snapshot.reload();
         fresh = true;
         continue;
@@ -89,37 +111,45 @@ export async function place(
     stats.attempts++;
     const { host, placement } = pending;
     const answer = placementAnswer(host, placement);
-    const idempotency = idempotencyKey ? record(idempotencyKey, input, placement, answer, deps) : undefined;
+    const placed: Decision = { kind: "placed", answer, replayed: false, stats };
+    const idempotency = idempotencyKey ? keyRecord(idempotencyKey, input, placed, deps) : undefined;
     const outcome = await registry.commit({ placement, ...(idempotency && { idempotency }) });
 
     switch (outcome.kind) {
       case "committed":
         snapshot.reserve(placement);
-        return { kind: "placed", answer, replayed: false, stats };
+        return placed;
       case "duplicate":
         return replay(outcome.record, input, stats);
       case "conflict":
+        // The host as it is now does not hold this placement: it did not land.
         stats.conflicts++;
         snapshot.put(host.id, outcome.host);
         pending = undefined;
+        unresolved = false;
         break;
       case "busy":
         stats.busy++;
-        if (!outcome.unknownOutcome) pending = undefined;
+        unresolved ||= outcome.unknownOutcome;
+        if (!unresolved) pending = undefined;
         await deps.sleep(backoffMs(stats.busy, deps.random));
         break;
     }
   }
-  // The attempts ran out right after a write of unknown outcome: read the host back rather than guess.
-  if (pending) {
+  // The attempts ran out with a write of unknown outcome: read the host back rather than guess.
+  if (pending && unresolved) {
     const host = await registry.getHost(pending.host.id);
     if (host?.placements.some((live) => live.id === pending?.placement.id)) {
       snapshot.put(host.id, host);
-      const answer = placementAnswer(pending.host, pending.placement);
-      return { kind: "placed", answer, replayed: false, stats };
+      return {
+        kind: "placed",
+        answer: placementAnswer(pending.host, pending.placement),
+        replayed: false,
+        stats,
+      };
     }
   }
-  return { kind: "contention", stats };
+  return { kind: "contention", answer: contentionAnswer(stats.attempts), replayed: false, stats };
 }
 
 function newPlacement(hostId: string, scheduler: SchedulerType, input: PlaceInput, now: Date): Placement {
@@ -135,18 +165,18 @@ function newPlacement(hostId: string, scheduler: SchedulerType, input: PlaceInpu
   };
 }
 
-function record(
+function keyRecord(
   key: string,
   input: PlaceInput,
-  placement: Placement,
-  answer: Record<string, unknown>,
+  decision: Decision,
   deps: PlaceDependencies,
 ): IdempotencyRecord {
   return {
     key,
     fingerprint: input.fingerprint,
-    placementId: placement.id,
-    answer,
+    outcome: decision.kind,
+    answer: decision.answer,
+    deliveryId: input.deliveryId,
     createdAt: nowSeconds(deps),
     expiresAt: nowSeconds(deps) + IDEMPOTENCY_TTL_SECONDS,
   };
@@ -154,7 +184,7 @@ function record(
 
 function replay(record: IdempotencyRecord, input: PlaceInput, stats: PlaceStats): PlaceOutcome {
   return record.fingerprint === input.fingerprint
-    ? { kind: "placed", answer: record.answer, replayed: true, stats }
+    ? { kind: record.outcome, answer: record.answer, replayed: true, stats }
     : { kind: "idempotency-key-reused", stats };
 }
 

@@ -1,16 +1,31 @@
 import type { Host, HostChanges } from "./host.js";
 import type { Placement } from "./placement.js";
 
-/** What an idempotent placement left behind: the body's fingerprint and the answer it got. */
+/** How a keyed request ended: a placement, or a refusal (409 unschedulable, 503 contention). */
+export type KeyedOutcome = "placed" | "unschedulable" | "contention";
+
+/**
+ * What a request with an Idempotency-Key left behind: its body's fingerprint and its answer. A
+ * placement binds the key for 24 hours; a refusal binds it only for the duplicates of the same
+ * delivery (the same invocation run twice), so that a duplicate never places what the other refused,
+ * while a new request with that key is scheduled afresh.
+ */
 export interface IdempotencyRecord {
   key: string;
   fingerprint: string;
-  placementId: string;
+  outcome: KeyedOutcome;
   answer: Record<string, unknown>;
+  /** The delivery (API Gateway request) that wrote the record; duplicates of a delivery share it. */
+  deliveryId: string;
   /** Epoch seconds when the key was taken. */
   createdAt: number;
-  /** Epoch seconds after which the key may be used again (24 hours, as ECS's clientToken). */
+  /** Epoch seconds after which the key is free again (24 hours, as ECS's clientToken). */
   expiresAt: number;
+}
+
+/** Whether `record` keeps a request of `deliveryId` from taking its key (see IdempotencyRecord). */
+export function holdsKey(record: IdempotencyRecord, deliveryId: string, nowSeconds: number): boolean {
+  return record.expiresAt >= nowSeconds && (record.outcome === "placed" || record.deliveryId === deliveryId);
 }
 
 /** A reservation to commit: the placement (which names its host) and, if asked, its idempotency record. */
@@ -23,7 +38,7 @@ export interface CommitRequest {
  * The arbiter's answer to a commit.
  * - committed: reserved, and recorded with the idempotency record if one was given.
  * - conflict: the host no longer fits (or is no longer ready); `host` is how it is now, undefined if gone.
- * - duplicate: the idempotency key was taken first by the request in `record`.
+ * - duplicate: the idempotency key is held by `record` (see holdsKey).
  * - busy: throttled or a transaction conflict; when `unknownOutcome`, the write may have landed, so the
  *   same placement must be tried again on the same host (a replay of it is harmless).
  */
@@ -57,6 +72,11 @@ export interface Registry {
   release(placementId: string): Promise<Placement | undefined>;
   /** The idempotency record of that key, unless absent or expired at `nowSeconds`. */
   findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined>;
+  /**
+   * Binds a key to a refusal for the duplicates of its delivery, unless a record that holds the key
+   * (`holdsKey`) is there first: then that record is returned, and nothing is written.
+   */
+  recordRefusal(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined>;
 }
 
 export class HostExistsError extends Error {

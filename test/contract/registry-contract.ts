@@ -12,12 +12,19 @@ import { host, NOW, placement } from "../support/fixtures.js";
 
 const LATER = new Date(NOW.getTime() + 60_000);
 
-function idempotencyRecord(key: string, placementId: string, createdAt = 1_000): IdempotencyRecord {
+function idempotencyRecord(
+  key: string,
+  placementId: string,
+  createdAt = 1_000,
+  outcome: IdempotencyRecord["outcome"] = "placed",
+  deliveryId = "delivery-1",
+): IdempotencyRecord {
   return {
     key,
     fingerprint: `fp-${key}`,
-    placementId,
+    outcome,
     answer: { placement: { id: placementId } },
+    deliveryId,
     createdAt,
     expiresAt: createdAt + 86_400,
   };
@@ -220,6 +227,32 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       });
       expect(outcome.kind).toBe("conflict");
       expect(await registry.findIdempotencyRecord("key-3", 2_000)).toBeUndefined();
+    });
+
+    it("binds a key to a refusal for the duplicates of its delivery only", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const refusal = idempotencyRecord("key-4", "none", 1_000, "unschedulable", "delivery-A");
+      expect(await registry.recordRefusal(refusal)).toBeUndefined();
+      expect(await registry.findIdempotencyRecord("key-4", 1_001)).toEqual(refusal);
+      expect(await registry.recordRefusal({ ...refusal, outcome: "contention" })).toEqual(refusal);
+
+      // A duplicate of delivery A may not place under the key; another delivery may.
+      const duplicate = placement("h1", 100, 100);
+      const outcome = await registry.commit({
+        placement: duplicate,
+        idempotency: idempotencyRecord("key-4", duplicate.id, 1_001, "placed", "delivery-A"),
+      });
+      expect(outcome).toEqual({ kind: "duplicate", record: refusal });
+      const retry = placement("h1", 100, 100);
+      const placed = idempotencyRecord("key-4", retry.id, 1_002, "placed", "delivery-B");
+      expect(await registry.commit({ placement: retry, idempotency: placed })).toEqual({ kind: "committed" });
+      expect((await registry.getHost("h1"))?.placements.map((live) => live.id)).toEqual([retry.id]);
+
+      // Once placed, the key refuses nobody's refusal: the placement is the answer for everyone.
+      expect(
+        await registry.recordRefusal({ ...refusal, deliveryId: "delivery-C", createdAt: 1_003 }),
+      ).toEqual(placed);
     });
   });
 }

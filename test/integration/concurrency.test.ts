@@ -38,7 +38,7 @@ describe("parallel schedulers racing for a small cluster", () => {
       Array.from({ length: REQUESTS }, (_, index) =>
         place(
           scheduler(type),
-          { request: parsed.value, container, fingerprint: "f" },
+          { request: parsed.value, container, fingerprint: "f", deliveryId: `d-${index}` },
           pick(schedulers, index),
         ),
       ),

@@ -34,8 +34,9 @@ const metadata = { $metadata: {} };
 const record: IdempotencyRecord = {
   key: "k",
   fingerprint: "f",
-  placementId: "h1.abc12345",
+  outcome: "placed",
   answer: { ok: true },
+  deliveryId: "d-1",
   createdAt: 1000,
   expiresAt: 90_400,
 };
@@ -80,6 +81,7 @@ function placeOnOneHost() {
       request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
       container: {},
       fingerprint: "f",
+      deliveryId: "d-1",
     },
     { registry, snapshot, maxAttempts: 4, now: () => NOW, random: () => 0.5, sleep: async () => {} },
   );
@@ -169,8 +171,9 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
     const stored = {
       key: "k",
       fingerprint: "first",
-      placement_id: "h1.first0000",
+      outcome: "placed",
       answer: JSON.stringify({ first: true }),
+      delivery_id: "d-0",
       created_at: 900,
       expires_at: 87_300,
     };
@@ -186,8 +189,9 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
       record: {
         key: "k",
         fingerprint: "first",
-        placementId: "h1.first0000",
+        outcome: "placed",
         answer: { first: true },
+        deliveryId: "d-0",
         createdAt: 900,
         expiresAt: 87_300,
       },
@@ -197,7 +201,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
   it("the placement loop retries through throttling and answers 503-worthy contention when it never ends", async () => {
     dynamodb.on(UpdateCommand).rejects(serviceError("ThrottlingException", "client"));
     const outcome = await placeOnOneHost();
-    expect(outcome).toEqual({ kind: "contention", stats: { attempts: 4, conflicts: 0, busy: 4 } });
+    expect(outcome).toMatchObject({ kind: "contention", stats: { attempts: 4, conflicts: 0, busy: 4 } });
     expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(4);
   });
 

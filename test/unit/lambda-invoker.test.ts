@@ -6,7 +6,12 @@ import { LambdaInvoker, type ScheduleEvent } from "../../shared/adapters/invoker
 // No Lambda service runs here: the invoker's three outcomes are driven through a mocked client.
 const lambda = mockClient(LambdaClient);
 const invoker = new LambdaInvoker(new LambdaClient({ region: "us-east-1" }), { service: "citadel-service" });
-const event: ScheduleEvent = { type: "service", container: { image: "redis" }, correlationId: "c-1" };
+const event: ScheduleEvent = {
+  type: "service",
+  container: { image: "redis" },
+  correlationId: "c-1",
+  deliveryId: "d-1",
+};
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 
 beforeEach(() => {

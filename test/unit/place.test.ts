@@ -21,6 +21,7 @@ function input(cpuMilli = 500, memory = 512, extra: Partial<PlaceInput> = {}): P
     request,
     container: { image: "redis:7", cpus: String(cpuMilli / 1000), memory, type: "service" },
     fingerprint: `fp-${cpuMilli}-${memory}`,
+    deliveryId: crypto.randomUUID(),
     ...extra,
   };
 }
@@ -93,7 +94,14 @@ describe("the placement loop", () => {
     expect((await place(service, input(), stale)).kind).toBe("placed");
 
     const outcome = await place(service, input(4000, 512), stale);
-    expect(outcome).toMatchObject({ kind: "unschedulable", hosts: 1, reasons: { "insufficient cpu": 1 } });
+    expect(outcome).toMatchObject({
+      kind: "unschedulable",
+      answer: {
+        hosts: 1,
+        reasons: { "insufficient cpu": 1 },
+        message: "0/1 hosts are available: 1 insufficient cpu.",
+      },
+    });
     expect(outcome.stats.attempts).toBe(0);
   });
 
@@ -103,7 +111,12 @@ describe("the placement loop", () => {
     await registry.addHost(host("h1", 4, 4096));
     const dependencies = deps(registry);
     const outcome = await place(service, input(), dependencies);
-    expect(outcome).toEqual({ kind: "contention", stats: { attempts: 5, conflicts: 0, busy: 5 } });
+    expect(outcome).toEqual({
+      kind: "contention",
+      answer: { error: "contention", message: "no commit succeeded in 5 attempts under contention; retry" },
+      replayed: false,
+      stats: { attempts: 5, conflicts: 0, busy: 5 },
+    });
     expect(dependencies.sleeps).toHaveLength(5);
     expect((await registry.getHost("h1"))?.placements).toEqual([]);
   });
@@ -146,6 +159,38 @@ describe("the placement loop", () => {
     expect(
       new Set(outcomes.map((outcome) => outcome.kind === "placed" && JSON.stringify(outcome.answer))).size,
     ).toBe(1);
+    expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
+  });
+});
+
+describe("refusals under an idempotency key", () => {
+  it("bind the key for duplicates of the same delivery only", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("small", 1, 1024));
+    const keyed = input(2000, 512, { idempotencyKey: "big-job", deliveryId: "delivery-1" });
+    expect((await place(service, keyed, deps(registry))).kind).toBe("unschedulable");
+    await registry.addHost(host("big", 4, 4096));
+    // The same invocation delivered again gives the same answer, though the cluster changed...
+    expect(await place(service, keyed, deps(registry))).toMatchObject({
+      kind: "unschedulable",
+      replayed: true,
+    });
+    // ...while the caller's own retry is scheduled afresh.
+    const retry = await place(service, { ...keyed, deliveryId: "delivery-2" }, deps(registry));
+    expect(retry).toMatchObject({ kind: "placed", replayed: false });
+  });
+
+  it("give a duplicated invocation one answer and one placement", async () => {
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("h1", 1, 1024));
+    const keyed = input(1000, 512, { idempotencyKey: "twice", deliveryId: "delivery-1" });
+    const [first, second] = await Promise.all([
+      place(service, keyed, deps(registry)),
+      place(service, keyed, deps(registry)),
+    ]);
+    expect(first?.kind === "placed" && second?.kind === "placed" && second.answer).toEqual(
+      first?.kind === "placed" && first.answer,
+    );
     expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
   });
 });

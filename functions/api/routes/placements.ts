@@ -29,6 +29,7 @@ export const placementRoutes: Route[] = [
         type: parsed.value.type,
         container: read.body,
         correlationId,
+        deliveryId: event.requestContext.requestId,
         ...(idempotencyKey && { idempotencyKey }),
       });
       return json(result.statusCode, result.body, result.headers);

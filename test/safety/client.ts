@@ -1,0 +1,83 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { createApi } from "../../functions/api/router.js";
+import { createScheduler } from "../../functions/scheduler/scheduler.js";
+import { InProcessInvoker, type Invoker } from "../../shared/adapters/invoker.js";
+import { system } from "../../shared/adapters/system.js";
+import type { Registry } from "../../shared/core/registry.js";
+import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { apiEvent } from "../support/api-event.js";
+
+/** What a caller of the API sees of one placement request. */
+export interface PlaceAnswer {
+  status: number;
+  placementId?: string;
+  attempts: number;
+  conflicts: number;
+}
+
+/** A caller of the API, through the router and scheduler handlers, as in AWS. */
+export interface ApiClient {
+  place(container: Record<string, unknown>, key?: string): Promise<PlaceAnswer>;
+  release(placementId: string): Promise<number>;
+}
+
+export interface ClientOptions {
+  maxAttempts: number;
+  snapshotMaxAgeMs: number;
+  /** The share of keyed invocations delivered twice to the scheduler, as a Lambda or SDK retry would. */
+  duplicateRate: number;
+  random: () => number;
+}
+
+const logger = new Logger({ serviceName: "citadel-safety" });
+
+/**
+ * One worker: a router and a scheduler with a snapshot of its own (one warm Lambda container each),
+ * called with API Gateway events.
+ */
+export function apiClient(
+  registry: Registry,
+  options: ClientOptions,
+): ApiClient & { duplicates: () => number } {
+  const scheduler = createScheduler({
+    registry,
+    snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
+    maxAttempts: options.maxAttempts,
+    ...system,
+    servesType: undefined,
+    logger,
+  });
+  const direct = new InProcessInvoker(scheduler);
+  let duplicates = 0;
+  const invoker: Invoker = {
+    invoke: async (event) => {
+      if (!event.idempotencyKey || options.random() >= options.duplicateRate) return direct.invoke(event);
+      duplicates++;
+      const [first] = await Promise.all([direct.invoke(event), direct.invoke(event)]);
+      return first;
+    },
+  };
+  const api = createApi({ registry, invoker, now: system.now, logger });
+  return {
+    duplicates: () => duplicates,
+    async place(container, key) {
+      const response = await api(
+        apiEvent("POST", "/v1/placements", {
+          body: JSON.stringify(container),
+          ...(key && { headers: { "idempotency-key": key } }),
+        }),
+      );
+      const body = JSON.parse(String(response.body));
+      return {
+        status: response.statusCode ?? 0,
+        ...(response.statusCode === 201 && { placementId: body.placement.id as string }),
+        attempts: Number(response.headers?.["x-citadel-attempts"] ?? 0),
+        conflicts: Number(response.headers?.["x-citadel-conflicts"] ?? 0),
+      };
+    },
+    async release(placementId) {
+      const response = await api(apiEvent("DELETE", `/v1/placements/${placementId}`));
+      return response.statusCode ?? 0;
+    },
+  };
+}

@@ -1,0 +1,157 @@
+import type { Operation } from "./checker.js";
+import type { ApiClient } from "./client.js";
+
+/** A small, fast, seeded PRNG (mulberry32), so a run can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface WorkloadOptions {
+  /** Operations in all, placements and releases. */
+  operations: number;
+  /** Concurrent workers. */
+  workers: number;
+  seed: number;
+  /** Share of placement requests sent with an Idempotency-Key. */
+  keyedShare: number;
+  /** Share of operations that are placements (the rest release one of the worker's placements). */
+  placeShare: number;
+}
+
+/** What a run did, for the report. */
+export interface Figures {
+  operations: number;
+  placements: number;
+  admitted: number;
+  unschedulable: number;
+  contention: number;
+  releases: number;
+  commits: number;
+  conflicts: number;
+  retries: number;
+  seconds: number;
+}
+
+const IMAGES = ["redis:7", "nginx:1.27", "example/api:3", "example/worker:9", "postgres:16"];
+const CPUS = ["0.1", "0.25", "0.5", "1", 2];
+const MEMORY = [128, 256, 512, 1024, 2048];
+
+/** An empty tally. */
+export function noFigures(): Figures {
+  return {
+    operations: 0,
+    placements: 0,
+    admitted: 0,
+    unschedulable: 0,
+    contention: 0,
+    releases: 0,
+    commits: 0,
+    conflicts: 0,
+    retries: 0,
+    seconds: 0,
+  };
+}
+
+/** One random placement request of the mixed stream. */
+export function randomContainer(random: () => number): Record<string, unknown> {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+  return {
+    image: pick(IMAGES),
+    cpus: pick(CPUS),
+    memory: pick(MEMORY),
+    type: random() < 0.5 ? "service" : "batch",
+  };
+}
+
+/** Releases until the API says 204: a 503 (the store was unavailable) may or may not have released. */
+export async function releaseUntilDone(client: ApiClient, placementId: string): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const status = await client.release(placementId);
+    if (status !== 503) return status;
+  }
+  throw new Error(`placement ${placementId} could not be released in 50 attempts`);
+}
+
+/** Records one placement answer in the history and the tally. */
+export function recordPlacement(
+  history: Operation[],
+  figures: Figures,
+  key: string | undefined,
+  answer: { status: number; placementId?: string; attempts: number; conflicts: number },
+): void {
+  history.push({
+    op: "place",
+    status: answer.status,
+    ...(key && { key }),
+    ...(answer.placementId && { placementId: answer.placementId }),
+  });
+  figures.operations++;
+  figures.placements++;
+  figures.commits += answer.attempts;
+  figures.conflicts += answer.conflicts;
+  figures.retries += Math.max(0, answer.attempts - 1);
+  if (answer.status === 201) figures.admitted++;
+  else if (answer.status === 409) figures.unschedulable++;
+  else if (answer.status === 503) figures.contention++;
+  else throw new Error(`unexpected answer ${answer.status} to a valid placement request`);
+}
+
+/**
+ * Workers issue a mixed stream of service and batch placements and releases until `operations` are
+ * done; the cluster saturates and stays saturated. Returns the history of what each client saw.
+ */
+export async function runWorkload(
+  clients: readonly ApiClient[],
+  options: WorkloadOptions,
+  onProgress: (done: number) => void = () => {},
+): Promise<{ history: Operation[]; figures: Figures }> {
+  const history: Operation[] = [];
+  const figures = noFigures();
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client, worker) => {
+      const random = seededRandom(options.seed * 1000 + worker);
+      const mine: string[] = [];
+      let sequence = 0;
+      while (issued < options.operations) {
+        issued++;
+        if (mine.length > 0 && random() >= options.placeShare) {
+          const index = Math.floor(random() * mine.length);
+          const [placementId] = mine.splice(index, 1);
+          if (placementId === undefined) continue;
+          history.push({ op: "release", placementId, status: await releaseUntilDone(client, placementId) });
+          figures.operations++;
+          figures.releases++;
+        } else {
+          const key = random() < options.keyedShare ? `s${options.seed}-w${worker}-${sequence++}` : undefined;
+          const answer = await client.place(randomContainer(random), key);
+          recordPlacement(history, figures, key, answer);
+          if (answer.placementId) mine.push(answer.placementId);
+        }
+        onProgress(figures.operations);
+      }
+    }),
+  );
+  figures.seconds = (performance.now() - started) / 1000;
+  return { history, figures };
+}
+
+/** Releases every placement the history says is live, through the API. */
+export async function releaseEverything(client: ApiClient, history: Operation[]): Promise<void> {
+  const live = new Set<string>();
+  for (const entry of history) {
+    if (entry.op === "place" && entry.status === 201 && entry.placementId) live.add(entry.placementId);
+    if (entry.op === "release" && entry.status === 204) live.delete(entry.placementId);
+  }
+  for (const placementId of live) {
+    history.push({ op: "release", placementId, status: await releaseUntilDone(client, placementId) });
+  }
+}

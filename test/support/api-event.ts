@@ -1,0 +1,33 @@
+import { randomUUID } from "node:crypto";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+
+/** An API Gateway (HTTP API, payload 2.0) event, as the router Lambda receives one. */
+export function apiEvent(
+  method: string,
+  path: string,
+  options: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {},
+): APIGatewayProxyEventV2 {
+  const now = Date.now();
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: path,
+    rawQueryString: new URLSearchParams(options.query ?? {}).toString(),
+    headers: { "content-type": "application/json", ...options.headers },
+    ...(options.query && { queryStringParameters: options.query }),
+    requestContext: {
+      accountId: "test",
+      apiId: "test",
+      domainName: "test",
+      domainPrefix: "test",
+      http: { method, path, protocol: "HTTP/1.1", sourceIp: "127.0.0.1", userAgent: "test" },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+    ...(options.body !== undefined && { body: options.body }),
+    isBase64Encoded: false,
+  };
+}

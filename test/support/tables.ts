@@ -1,0 +1,11 @@
+import { randomUUID } from "node:crypto";
+import type { TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import { createTables } from "../../shared/local/dynamodb-local.js";
+
+/** New, uniquely named Citadel tables on a DynamoDB Local. */
+export async function freshTables(endpoint: string): Promise<TableNames> {
+  const suffix = randomUUID().slice(0, 8);
+  const tables: TableNames = { hosts: `hosts-${suffix}`, requests: `requests-${suffix}` };
+  await createTables(endpoint, tables);
+  return tables;
+}
