@@ -1,0 +1,176 @@
+import fc from "fast-check";
+import type { Host } from "../../shared/core/host.js";
+import type { Placement } from "../../shared/core/placement.js";
+import type { IdempotencyRecord, Registry } from "../../shared/core/registry.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+
+/** One step of a random history of register / place / release / drain / change / delete. */
+export type Step =
+  | { op: "add"; host: string; cpus: number; memory: number }
+  | { op: "place"; host: string; cpuMilli: number; memory: number; key?: string; delivery: string }
+  | { op: "release"; pick: number }
+  | { op: "status"; host: string; status: "ready" | "draining" }
+  | { op: "totals"; host: string; cpuMilli: number; memory: number }
+  | { op: "labels"; host: string; labels: Record<string, string> }
+  | { op: "delete"; host: string; force: boolean }
+  | { op: "refuse"; key: string; delivery: string };
+
+const hostId = fc.constantFrom("a", "b", "c");
+const key = fc.constantFrom("k1", "k2", "k3");
+const delivery = fc.constantFrom("d1", "d2");
+
+/** Random histories, weighted towards placements. */
+export const steps: fc.Arbitrary<Step[]> = fc.array(
+  fc.oneof(
+    {
+      arbitrary: fc.record({
+        op: fc.constant("add" as const),
+        host: hostId,
+        cpus: fc.integer({ min: 1, max: 4 }),
+        memory: fc.integer({ min: 256, max: 4096 }),
+      }),
+      weight: 2,
+    },
+    {
+      arbitrary: fc.record(
+        {
+          op: fc.constant("place" as const),
+          host: hostId,
+          cpuMilli: fc.integer({ min: 1, max: 2500 }),
+          memory: fc.integer({ min: 1, max: 3000 }),
+          key,
+          delivery,
+        },
+        { requiredKeys: ["op", "host", "cpuMilli", "memory", "delivery"] },
+      ),
+      weight: 6,
+    },
+    { arbitrary: fc.record({ op: fc.constant("release" as const), pick: fc.nat() }), weight: 3 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("status" as const),
+        host: hostId,
+        status: fc.constantFrom("ready" as const, "draining" as const),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("totals" as const),
+        host: hostId,
+        cpuMilli: fc.integer({ min: 1, max: 5000 }),
+        memory: fc.integer({ min: 1, max: 5000 }),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("labels" as const),
+        host: hostId,
+        labels: fc.dictionary(fc.constantFrom("zone", "disk"), fc.constantFrom("x", "y")),
+      }),
+      weight: 1,
+    },
+    {
+      arbitrary: fc.record({ op: fc.constant("delete" as const), host: hostId, force: fc.boolean() }),
+      weight: 1,
+    },
+    { arbitrary: fc.record({ op: fc.constant("refuse" as const), key, delivery }), weight: 1 },
+  ),
+  { maxLength: 40 },
+);
+
+/** Applies one step to a registry; the answer, made comparable (errors by class, hosts normalised). */
+async function apply(registry: Registry, step: Step, index: number, made: Placement[]): Promise<unknown> {
+  const changedAt = new Date(NOW.getTime() + index * 1000);
+  const record = (
+    keyName: string,
+    deliveryId: string,
+    outcome: IdempotencyRecord["outcome"],
+    id: string,
+  ) => ({
+    key: keyName,
+    fingerprint: "f",
+    outcome,
+    answer: { id },
+    deliveryId,
+    createdAt: 1000 + index,
+    expiresAt: 100_000,
+  });
+  try {
+    switch (step.op) {
+      case "add":
+        return await registry.addHost(host(step.host, step.cpus, step.memory));
+      case "place": {
+        const candidate = made[index] ?? placement(step.host, step.cpuMilli, step.memory);
+        made[index] = candidate;
+        const idempotency = step.key && record(step.key, step.delivery, "placed", candidate.id);
+        const outcome = await registry.commit({ placement: candidate, ...(idempotency && { idempotency }) });
+        return outcome.kind === "conflict"
+          ? { kind: "conflict", host: outcome.host && normalise(outcome.host) }
+          : outcome;
+      }
+      case "release": {
+        const known = made.filter(Boolean);
+        return await registry.release(known[step.pick % Math.max(1, known.length)]?.id ?? "a.unknown0000");
+      }
+      case "status":
+        return normalise(await registry.changeHost(step.host, { status: step.status }, changedAt));
+      case "totals":
+        return normalise(
+          await registry.changeHost(
+            step.host,
+            { totalCpuMilli: step.cpuMilli, totalMemory: step.memory },
+            changedAt,
+          ),
+        );
+      case "labels":
+        return normalise(await registry.changeHost(step.host, { labels: step.labels }, changedAt));
+      case "delete":
+        return await registry.removeHost(step.host, step.force);
+      case "refuse":
+        return await registry.recordRefusal(record(step.key, step.delivery, "unschedulable", "none"));
+    }
+  } catch (error) {
+    return { error: (error as Error).constructor.name, message: (error as Error).message };
+  }
+}
+
+function normalise(host: Host): Host {
+  return { ...host, placements: [...host.placements].sort((a, b) => a.id.localeCompare(b.id)) };
+}
+
+/** The observable state: every host, placements in id order, and the idempotency records asked for. */
+async function observe(registry: Registry): Promise<unknown> {
+  const hosts = (await registry.listHosts()).map(normalise).sort((a, b) => a.id.localeCompare(b.id));
+  const records = await Promise.all(
+    ["k1", "k2", "k3"].map((name) => registry.findIdempotencyRecord(name, 1000)),
+  );
+  return { hosts, records };
+}
+
+/**
+ * Runs the same steps on the model (the in-memory registry) and the system (DynamoDB); returns the
+ * first step after which their answers or their observable states differ, or undefined.
+ */
+export async function compare(
+  model: Registry,
+  system: Registry,
+  history: Step[],
+): Promise<string | undefined> {
+  const made: Placement[] = [];
+  for (const [index, step] of history.entries()) {
+    const [expected, actual] = [
+      await apply(model, step, index, made),
+      await apply(system, step, index, made),
+    ];
+    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+      return `step ${index} ${JSON.stringify(step)}: model answered ${JSON.stringify(expected)}, system ${JSON.stringify(actual)}`;
+    }
+    const [modelState, systemState] = [await observe(model), await observe(system)];
+    if (JSON.stringify(modelState) !== JSON.stringify(systemState)) {
+      return `after step ${index} ${JSON.stringify(step)} the states differ:\nmodel  ${JSON.stringify(modelState)}\nsystem ${JSON.stringify(systemState)}`;
+    }
+  }
+  return undefined;
+}
