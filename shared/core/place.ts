@@ -87,7 +87,10 @@ async function decideAndCommit(
     fresh = true;
   }
 
-  let pending: { host: Host; placement: Placement } | undefined;
+  // A decision in flight: replayed as it is (the same write, byte for byte) while its outcome is unknown.
+  let pending:
+    | { host: Host; placement: Placement; placed: Decision; idempotency?: IdempotencyRecord }
+    | undefined;
   let unresolved = false;
   while (stats.attempts < deps.maxAttempts) {
     if (!pending) {
@@ -105,14 +108,19 @@ async function decideAndCommit(
         fresh = true;
         continue;
       }
-      pending = { host, placement: newPlacement(host.id, scheduler, input, deps.now()) };
+      const placement = newPlacement(host.id, scheduler, input, deps.now());
+      const placed: Decision = {
+        kind: "placed",
+        answer: placementAnswer(host, placement),
+        replayed: false,
+        stats,
+      };
+      const idempotency = idempotencyKey ? keyRecord(idempotencyKey, input, placed, deps) : undefined;
+      pending = { host, placement, placed, ...(idempotency && { idempotency }) };
     }
 
     stats.attempts++;
-    const { host, placement } = pending;
-    const answer = placementAnswer(host, placement);
-    const placed: Decision = { kind: "placed", answer, replayed: false, stats };
-    const idempotency = idempotencyKey ? keyRecord(idempotencyKey, input, placed, deps) : undefined;
+    const { host, placement, placed, idempotency } = pending;
     const outcome = await registry.commit({ placement, ...(idempotency && { idempotency }) });
 
     switch (outcome.kind) {
@@ -141,12 +149,7 @@ async function decideAndCommit(
     const host = await registry.getHost(pending.host.id);
     if (host?.placements.some((live) => live.id === pending?.placement.id)) {
       snapshot.put(host.id, host);
-      return {
-        kind: "placed",
-        answer: placementAnswer(pending.host, pending.placement),
-        replayed: false,
-        stats,
-      };
+      return pending.placed;
     }
   }
   return { kind: "contention", answer: contentionAnswer(stats.attempts), replayed: false, stats };

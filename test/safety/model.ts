@@ -136,8 +136,13 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
   }
 }
 
+/** A host with its placements in id order and its labels in key order (a map has no order to keep). */
 function normalise(host: Host): Host {
-  return { ...host, placements: [...host.placements].sort((a, b) => a.id.localeCompare(b.id)) };
+  return {
+    ...host,
+    labels: Object.fromEntries(Object.entries(host.labels).sort(([a], [b]) => a.localeCompare(b))),
+    placements: [...host.placements].sort((a, b) => a.id.localeCompare(b.id)),
+  };
 }
 
 /** The observable state: every host, placements in id order, and the idempotency records asked for. */
