@@ -28,7 +28,16 @@ const wrongField: Record<string, fc.Arbitrary<unknown>> = {
   image: fc.oneof(
     anyWrong,
     fc.string({ unit: "grapheme", minLength: 0, maxLength: 40 }).map((text) => `${text}É`),
-    fc.constantFrom("upper/Case", "Upper", "redis:", "a//b", "-redis", "x".repeat(300), "redis@sha256:short", 42),
+    fc.constantFrom(
+      "upper/Case",
+      "Upper",
+      "redis:",
+      "a//b",
+      "-redis",
+      "x".repeat(300),
+      "redis@sha256:short",
+      42,
+    ),
   ),
   cpus: fc.oneof(
     anyWrong,
