@@ -1,16 +1,11 @@
 import type { Server } from "node:http";
-import { Logger } from "@aws-lambda-powertools/logger";
-import { createApi } from "../../functions/api/router.js";
-import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { dynamoDbClient } from "../adapters/dynamodb-client.js";
 import { DynamoDbRegistry, type TableNames } from "../adapters/dynamodb-registry.js";
-import { InProcessInvoker } from "../adapters/invoker.js";
 import { MemoryRegistry } from "../adapters/memory-registry.js";
-import { system } from "../adapters/system.js";
 import type { Registry } from "../core/registry.js";
-import { HostSnapshot } from "../core/snapshot.js";
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { serveHandler } from "./http-server.js";
+import { inProcessApi } from "./in-process.js";
 
 export interface LocalStackOptions {
   /** `dynamodb` starts DynamoDB Local; `memory` keeps hosts in this process. */
@@ -43,20 +38,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   } else {
     registry = new MemoryRegistry();
   }
-  const scheduler = createScheduler({
-    registry,
-    snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
-    maxAttempts: options.maxAttempts,
-    ...system,
-    servesType: undefined,
-    logger: new Logger({ serviceName: "citadel-scheduler" }),
-  });
-  const api = createApi({
-    registry,
-    invoker: new InProcessInvoker(scheduler),
-    now: system.now,
-    logger: new Logger({ serviceName: "citadel-api" }),
-  });
+  const { api } = inProcessApi(registry, options);
   let server: Server;
   try {
     server = await serveHandler(api, options.port);

@@ -1,10 +1,5 @@
-import { Logger } from "@aws-lambda-powertools/logger";
-import { createApi } from "../../functions/api/router.js";
-import { createScheduler } from "../../functions/scheduler/scheduler.js";
-import { InProcessInvoker, type Invoker } from "../../shared/adapters/invoker.js";
-import { system } from "../../shared/adapters/system.js";
 import type { Registry } from "../../shared/core/registry.js";
-import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { inProcessApi } from "../../shared/local/in-process.js";
 import { apiEvent } from "../support/api-event.js";
 
 /** What a caller of the API sees of one placement request. */
@@ -29,8 +24,6 @@ export interface ClientOptions {
   random: () => number;
 }
 
-const logger = new Logger({ serviceName: "citadel-safety" });
-
 /**
  * One worker: a router and a scheduler with a snapshot of its own (one warm Lambda container each),
  * called with API Gateway events.
@@ -39,25 +32,19 @@ export function apiClient(
   registry: Registry,
   options: ClientOptions,
 ): ApiClient & { duplicates: () => number } {
-  const scheduler = createScheduler({
-    registry,
-    snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
-    maxAttempts: options.maxAttempts,
-    ...system,
-    servesType: undefined,
-    logger,
-  });
-  const direct = new InProcessInvoker(scheduler);
   let duplicates = 0;
-  const invoker: Invoker = {
-    invoke: async (event) => {
-      if (!event.idempotencyKey || options.random() >= options.duplicateRate) return direct.invoke(event);
-      duplicates++;
-      const [first] = await Promise.all([direct.invoke(event), direct.invoke(event)]);
-      return first;
-    },
-  };
-  const api = createApi({ registry, invoker, now: system.now, logger });
+  const { api } = inProcessApi(registry, {
+    ...options,
+    // Keyed invocations are sometimes executed twice, and the caller sees the first answer.
+    invoker: (direct) => ({
+      invoke: async (event) => {
+        if (!event.idempotencyKey || options.random() >= options.duplicateRate) return direct.invoke(event);
+        duplicates++;
+        const [first] = await Promise.all([direct.invoke(event), direct.invoke(event)]);
+        return first;
+      },
+    }),
+  });
   return {
     duplicates: () => duplicates,
     async place(container, key) {

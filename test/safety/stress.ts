@@ -10,11 +10,8 @@ import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { startDynamoDbLocal } from "../../shared/local/dynamodb-local.js";
-import { startLocalStack } from "../../shared/local/stack.js";
-import { host, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
-import { fuzzRouter } from "./fuzz.js";
-import { hostileRequests, wrongAnswer } from "./hostile.js";
+import { fuzzHttp, fuzzRouter } from "./fuzz.js";
 import { compare, steps } from "./model.js";
 import { runKillScenario, runScenario, SCENARIOS, type ScenarioReport } from "./scenarios.js";
 
@@ -47,37 +44,6 @@ function progress(label: string, total: number) {
     );
     if (done >= total) process.stderr.write("\n");
   };
-}
-
-async function fuzzHttp(runs: number): Promise<{ requests: number; failures: string[] }> {
-  const stack = await startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 1000, maxAttempts: 5 });
-  const failures: string[] = [];
-  let requests = 0;
-  const tick = progress("fuzz http", runs);
-  try {
-    await stack.registry.addHost(host("live", 4, 4096));
-    await stack.registry.commit({ placement: placement("live", 100, 100) });
-    const before = JSON.stringify(await stack.registry.listHosts());
-    await fc.assert(
-      fc.asyncProperty(hostileRequests("live"), async (request) => {
-        const response = await fetch(`${stack.url}${request.path}`, {
-          method: request.method,
-          headers: request.headers,
-          ...(request.body !== undefined && { body: request.body }),
-        });
-        tick(++requests);
-        const problem = wrongAnswer(response.status, await response.text());
-        if (problem) throw new Error(`${request.method} ${request.path}: ${problem}`);
-      }),
-      { numRuns: runs, seed },
-    );
-    if (JSON.stringify(await stack.registry.listHosts()) !== before) failures.push("the cluster changed");
-  } catch (error) {
-    failures.push((error as Error).message);
-  } finally {
-    await stack.stop();
-  }
-  return { requests, failures };
 }
 
 async function models(endpoint: string, runs: number): Promise<{ histories: number; failures: string[] }> {
@@ -132,7 +98,7 @@ try {
     const runs = Number(args.fuzz);
     process.stderr.write(`fuzz router ${runs} hostile requests\n`);
     extra.fuzzRouter = await fuzzRouter(runs, seed);
-    extra.fuzzHttp = await fuzzHttp(runs);
+    extra.fuzzHttp = await fuzzHttp(runs, seed, progress("fuzz http", runs));
   }
   if (only.has("model")) extra.model = await models(database.endpoint, Number(args.models));
 } finally {

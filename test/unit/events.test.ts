@@ -1,13 +1,9 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
-import { createApi } from "../../functions/api/router.js";
-import { createScheduler } from "../../functions/scheduler/scheduler.js";
-import { InProcessInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
+import type { ScheduleEvent } from "../../shared/adapters/invoker.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
-import { system } from "../../shared/adapters/system.js";
-import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { inProcessApi } from "../../shared/local/in-process.js";
 
 // The sample events in events/ (also used with `sam local invoke`), replayed in this order through
 // the handlers, with the status each must get: they stay true as the API changes.
@@ -37,17 +33,7 @@ function load<T>(file: string): T {
 }
 
 describe("sample events", () => {
-  const registry = new MemoryRegistry();
-  const logger = new Logger({ serviceName: "events-test" });
-  const scheduler = createScheduler({
-    registry,
-    snapshot: new HostSnapshot(registry, 0),
-    maxAttempts: 5,
-    ...system,
-    servesType: undefined,
-    logger,
-  });
-  const api = createApi({ registry, invoker: new InProcessInvoker(scheduler), now: system.now, logger });
+  const { api, scheduler } = inProcessApi(new MemoryRegistry(), { snapshotMaxAgeMs: 0, maxAttempts: 5 });
 
   it("every file in events/ is replayed here", () => {
     const files = readdirSync(new URL("../../events/", import.meta.url)).map((file) =>
