@@ -1,6 +1,6 @@
 import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer.js";
 import type { Host } from "./host.js";
-import { filterHosts, selectHost } from "./pipeline.js";
+import { feasibleEnough, filterHosts, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
 import { holdsKey, type IdempotencyRecord, type KeyedOutcome, type Registry } from "./registry.js";
 import type { ContainerRequest } from "./request.js";
@@ -94,14 +94,18 @@ async function decideAndCommit(
   let unresolved = false;
   while (stats.attempts < deps.maxAttempts) {
     if (!pending) {
-      const { feasible, reasons } = filterHosts(snapshot.values(), request);
+      const hosts = snapshot.values();
+      const { feasible, reasons } = filterHosts(hosts, request, {
+        limit: feasibleEnough(hosts.length),
+        random: deps.random,
+      });
       const host = selectHost(feasible, request, scheduler.score, {
         afterConflict: stats.conflicts + stats.busy > 0,
         random: deps.random,
       });
       if (!host) {
         if (fresh) {
-          const answer = unschedulableAnswer(countOf(snapshot.values()), reasons);
+          const answer = unschedulableAnswer(hosts.length, reasons);
           return { kind: "unschedulable", answer, replayed: false, stats };
         }
         await snapshot.reload();
@@ -198,10 +202,4 @@ function nowSeconds(deps: PlaceDependencies): number {
 /** Full-jitter exponential backoff for throttling: up to 20, 40, 80 ... ms, capped at 500 ms. */
 function backoffMs(retry: number, random: () => number): number {
   return Math.floor(random() * Math.min(500, 20 * 2 ** (retry - 1)));
-}
-
-function countOf(hosts: Iterable<Host>): number {
-  let count = 0;
-  for (const _ of hosts) count++;
-  return count;
 }

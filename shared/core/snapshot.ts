@@ -8,6 +8,7 @@ import type { Registry } from "./registry.js";
  */
 export class HostSnapshot {
   private hosts = new Map<string, Host>();
+  private list: Host[] | undefined;
   private loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -25,23 +26,28 @@ export class HostSnapshot {
   async reload(): Promise<void> {
     const hosts = await this.registry.listHosts();
     this.hosts = new Map(hosts.map((host) => [host.id, host]));
+    this.list = undefined;
     this.loadedAt = this.nowMs();
   }
 
-  values(): Iterable<Host> {
-    return this.hosts.values();
+  /** The hosts, as an array kept until the next change. */
+  values(): readonly Host[] {
+    this.list ??= [...this.hosts.values()];
+    return this.list;
   }
 
   /** Replaces one host with how the arbiter says it is now (or drops it when it is gone). */
   put(hostId: string, host: Host | undefined): void {
     if (host) this.hosts.set(hostId, host);
     else this.hosts.delete(hostId);
+    this.list = undefined;
   }
 
   /** Applies a committed placement, so the next decision of this warm container sees it. */
   reserve(placement: Placement): void {
     const host = this.hosts.get(placement.hostId);
     if (!host) return;
+    this.list = undefined;
     this.hosts.set(host.id, {
       ...host,
       freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,

@@ -1,0 +1,74 @@
+import { type Host, newHost } from "../shared/core/host.js";
+import { newPlacementId, type Placement } from "../shared/core/placement.js";
+import type { ContainerRequest } from "../shared/core/request.js";
+
+const NOW = new Date("2026-11-25T00:00:00.000Z");
+const IMAGES = Array.from({ length: 50 }, (_, index) => `example/app-${index}:1`);
+
+/** A seeded PRNG (mulberry32), so runs are comparable. */
+export function seeded(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A placement record on a host, as the registry would hold it. */
+export function placementOn(hostId: string, cpuMilli: number, memory: number, image: string): Placement {
+  return {
+    id: newPlacementId(hostId, NOW),
+    hostId,
+    image,
+    cpuMilli,
+    memory,
+    scheduler: "bench",
+    createdAt: NOW.toISOString(),
+    container: { image },
+  };
+}
+
+/** `count` hosts of 32 CPUs and 128 GiB, filled to about half with placements of 50 images. */
+export function syntheticCluster(count: number, random: () => number): Host[] {
+  return Array.from({ length: count }, (_, index) => {
+    const host = newHost(
+      {
+        addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
+        id: `h${index}`,
+        total_cpus: 32_000,
+        total_memory: 131_072,
+      },
+      NOW,
+    );
+    const placements = Array.from({ length: Math.floor(random() * 12) }, () =>
+      placementOn(
+        host.id,
+        1000 + Math.floor(random() * 3) * 500,
+        4096,
+        IMAGES[Math.floor(random() * IMAGES.length)] ?? "x",
+      ),
+    );
+    const cpu = placements.reduce((sum, placement) => sum + placement.cpuMilli, 0);
+    return {
+      ...host,
+      freeCpuMilli: host.freeCpuMilli - cpu,
+      freeMemory: host.freeMemory - placements.length * 4096,
+      placements,
+    };
+  });
+}
+
+/** A request of the mixed stream the engine bench decides. */
+export function syntheticRequest(type: string, random: () => number): ContainerRequest {
+  return {
+    image: IMAGES[Math.floor(random() * IMAGES.length)] ?? "x",
+    cpuMilli: 250 * (1 + Math.floor(random() * 8)),
+    memory: 512 * (1 + Math.floor(random() * 8)),
+    type,
+    constraints: [],
+    labels: {},
+  };
+}
