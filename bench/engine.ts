@@ -29,7 +29,7 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
           request,
           sampled ? { limit: feasibleEnough(hosts), random } : undefined,
         );
-        selectHost(feasible, request, scheduler.score, { afterConflict: false, random });
+        selectHost(feasible, request, scheduler.score, { nearBest: 1, random });
         latencies.push(performance.now() - begin);
       }
       const elapsed = (performance.now() - started) / 1000;

@@ -95,17 +95,17 @@ export const NEAR_BEST = 3;
 
 /**
  * Select: the best-scored host (ties broken at random, so parallel schedulers facing equal hosts
- * do not all pick the same one); after a failed commit, any of the NEAR_BEST best, to step aside
- * from the host other schedulers are fighting over.
+ * do not all pick the same one); with `nearBest` > 1 (after a failed commit), any of that many best,
+ * to step aside from the host other schedulers are fighting over.
  */
 export function selectHost(
   feasible: readonly Host[],
   request: ContainerRequest,
   score: Scorer,
-  options: { afterConflict: boolean; random: () => number },
+  options: { nearBest: number; random: () => number },
 ): Host | undefined {
-  if (options.afterConflict) {
-    const near = topHosts(feasible, request, score, NEAR_BEST);
+  if (options.nearBest > 1) {
+    const near = topHosts(feasible, request, score, options.nearBest);
     return near[Math.floor(options.random() * near.length)]?.host;
   }
   let best: Host[] = [];

@@ -1,6 +1,6 @@
 import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer.js";
 import type { Host } from "./host.js";
-import { feasibleEnough, filterHosts, selectHost } from "./pipeline.js";
+import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
 import { holdsKey, type IdempotencyRecord, type KeyedOutcome, type Registry } from "./registry.js";
 import type { ContainerRequest } from "./request.js";
@@ -18,6 +18,8 @@ export interface PlaceDependencies {
   now: () => Date;
   random: () => number;
   sleep: (ms: number) => Promise<void>;
+  /** How many near-best hosts a retry chooses among after a failed commit (1: always the best). */
+  nearBest?: number;
 }
 
 export interface PlaceInput {
@@ -100,7 +102,7 @@ async function decideAndCommit(
         random: deps.random,
       });
       const host = selectHost(feasible, request, scheduler.score, {
-        afterConflict: stats.conflicts + stats.busy > 0,
+        nearBest: stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1,
         random: deps.random,
       });
       if (!host) {

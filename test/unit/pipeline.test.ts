@@ -1,6 +1,13 @@
 import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
-import { describeReasons, filterHosts, NEAR_BEST, selectHost, topHosts } from "../../shared/core/pipeline.js";
+import {
+  describeReasons,
+  feasibleEnough,
+  filterHosts,
+  NEAR_BEST,
+  selectHost,
+  topHosts,
+} from "../../shared/core/pipeline.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
@@ -78,12 +85,12 @@ describe("score and select", () => {
   ];
 
   it("service spreads onto the least allocated host", () => {
-    const chosen = selectHost(hosts, request(), spread.score, { afterConflict: false, random: first });
+    const chosen = selectHost(hosts, request(), spread.score, { nearBest: 1, random: first });
     expect(chosen?.id).toBe("empty");
   });
 
   it("batch packs onto the most allocated host that fits", () => {
-    const chosen = selectHost(hosts, request(), binpack.score, { afterConflict: false, random: first });
+    const chosen = selectHost(hosts, request(), binpack.score, { nearBest: 1, random: first });
     expect(chosen?.id).toBe("most");
   });
 
@@ -92,7 +99,7 @@ describe("score and select", () => {
       loaded("empty-but-replica", 4, 4096, [[100, 100]], "redis:7"),
       loaded("busy", 4, 4096, [[3000, 3000]]),
     ];
-    const chosen = selectHost(withReplica, request(), spread.score, { afterConflict: false, random: first });
+    const chosen = selectHost(withReplica, request(), spread.score, { nearBest: 1, random: first });
     expect(chosen?.id).toBe("busy");
   });
 
@@ -100,9 +107,7 @@ describe("score and select", () => {
     const equal = [loaded("a", 4, 4096, []), loaded("b", 4, 4096, []), loaded("c", 4, 4096, [[100, 100]])];
     const score = spread.score;
     const picks = new Set(
-      [0, 0.6].map(
-        (draw) => selectHost(equal, request(), score, { afterConflict: false, random: () => draw })?.id,
-      ),
+      [0, 0.6].map((draw) => selectHost(equal, request(), score, { nearBest: 1, random: () => draw })?.id),
     );
     expect(picks).toEqual(new Set(["a", "b"]));
   });
@@ -115,12 +120,35 @@ describe("score and select", () => {
     const top = topHosts(many, request(), score, NEAR_BEST).map((ranked) => ranked.host.id);
     expect(top).toEqual(["h9", "h8", "h7"]);
     const draws = [0, 0.4, 0.99].map(
-      (draw) => selectHost(many, request(), score, { afterConflict: true, random: () => draw })?.id,
+      (draw) => selectHost(many, request(), score, { nearBest: NEAR_BEST, random: () => draw })?.id,
     );
     expect(draws).toEqual(["h9", "h8", "h7"]);
   });
 
   it("selects nothing from no feasible host", () => {
-    expect(selectHost([], request(), spread.score, { afterConflict: false, random: first })).toBeUndefined();
+    expect(selectHost([], request(), spread.score, { nearBest: 1, random: first })).toBeUndefined();
+  });
+});
+
+describe("sampling large clusters", () => {
+  const many = Array.from({ length: 1000 }, (_, index) => loaded(`h${index}`, 4, 4096, []));
+
+  it("stops once enough hosts are feasible, starting at a random host", () => {
+    const { feasible } = filterHosts(many, request(), { limit: 100, random: () => 0.5 });
+    expect(feasible).toHaveLength(100);
+    expect(feasible[0]?.id).toBe("h500");
+  });
+
+  it("sees every host when fewer are feasible, so an empty answer is complete", () => {
+    const { feasible, reasons } = filterHosts(many, request({ cpuMilli: 5000 }), {
+      limit: 100,
+      random: () => 0.3,
+    });
+    expect(feasible).toEqual([]);
+    expect(reasons).toEqual({ "insufficient cpu": 1000 });
+  });
+
+  it("scores a share that falls with the cluster's size, never below 100 hosts", () => {
+    expect([100, 1523, 5000, 10_000].map(feasibleEnough)).toEqual([100, 576, 500, 500]);
   });
 });
