@@ -71,7 +71,9 @@ export async function place(
 /**
  * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
  * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
- * `maxAttempts`. "Unschedulable" is answered only on a view read during this request, so a stale
+ * `maxAttempts`; a second conflict reloads the whole view, and for a snapshot's lifetime after a
+ * conflict decisions choose among the near-best hosts instead of all taking the best one (Omega's
+ * and Nomad's answer to hot spots). "Unschedulable" is answered only on a view read during this request, so a stale
  * snapshot never turns into a false 409; a write whose outcome is unknown is replayed until known, or
  * read back, never guessed.
  */
@@ -102,7 +104,8 @@ async function decideAndCommit(
         random: deps.random,
       });
       const host = selectHost(feasible, request, scheduler.score, {
-        nearBest: stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1,
+        nearBest:
+          stats.conflicts + stats.busy > 0 || snapshot.isContended() ? (deps.nearBest ?? NEAR_BEST) : 1,
         random: deps.random,
       });
       if (!host) {
@@ -139,8 +142,14 @@ async function decideAndCommit(
         // The host as it is now does not hold this placement: it did not land.
         stats.conflicts++;
         snapshot.put(host.id, outcome.host);
+        snapshot.noteConflict();
         pending = undefined;
         unresolved = false;
+        // Two conflicts in one request: the view is stale beyond one host, read it all again.
+        if (stats.conflicts === 2 && !fresh) {
+          await snapshot.reload();
+          fresh = true;
+        }
         break;
       case "busy":
         stats.busy++;

@@ -9,6 +9,7 @@ import type { Registry } from "./registry.js";
 export class HostSnapshot {
   private hosts = new Map<string, Host>();
   private list: Host[] | undefined;
+  private contendedUntil = Number.NEGATIVE_INFINITY;
   private loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -41,6 +42,16 @@ export class HostSnapshot {
     if (host) this.hosts.set(hostId, host);
     else this.hosts.delete(hostId);
     this.list = undefined;
+  }
+
+  /** Notes a failed commit: for one snapshot lifetime, decisions step aside from the single best host. */
+  noteConflict(): void {
+    this.contendedUntil = this.nowMs() + this.maxAgeMs;
+  }
+
+  /** True while a recent commit of this scheduler failed on a conflict. */
+  isContended(): boolean {
+    return this.nowMs() < this.contendedUntil;
   }
 
   /** Applies a committed placement, so the next decision of this warm container sees it. */

@@ -211,3 +211,20 @@ describe("unknown outcomes", () => {
     expect((await registry.getHost("h1"))?.placements).toHaveLength(1);
   });
 });
+
+describe("contention", () => {
+  it("reads the whole view again after a second conflict, and answers from it", async () => {
+    const registry = new MemoryRegistry();
+    for (const id of ["a", "b", "c"]) await registry.addHost(host(id, 1, 1024));
+    const stale = deps(registry);
+    await stale.snapshot.reload();
+    // Other schedulers fill a and b behind this snapshot; only c has room.
+    for (const id of ["a", "b"]) await place(service, input(1000, 512), deps(registry));
+    const filled = (await registry.listHosts()).filter((h) => h.placements.length > 0).map((h) => h.id);
+    const outcome = await place(service, input(1000, 512), stale);
+    expect(outcome.kind).toBe("placed");
+    expect(outcome.stats.attempts).toBeLessThanOrEqual(3);
+    expect(filled).toHaveLength(2);
+    expect(stale.snapshot.isContended()).toBe(outcome.stats.conflicts > 0);
+  });
+});

@@ -1,0 +1,205 @@
+import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { dynamoDbClient } from "../shared/adapters/dynamodb-client.js";
+import { DynamoDbRegistry } from "../shared/adapters/dynamodb-registry.js";
+import { system } from "../shared/adapters/system.js";
+import { newHost } from "../shared/core/host.js";
+import { type PlaceOutcome, place } from "../shared/core/place.js";
+import { parseContainerRequest } from "../shared/core/request.js";
+import { schedulerType } from "../shared/core/schedulers.js";
+import { HostSnapshot } from "../shared/core/snapshot.js";
+import { freshTables } from "../test/support/tables.js";
+
+const NOW = new Date();
+
+/** Runs `work` on `concurrency` loops until `seconds` pass; returns how many completed and their latencies. */
+async function closedLoop(concurrency: number, seconds: number, work: (loop: number) => Promise<void>) {
+  const deadline = performance.now() + seconds * 1000;
+  const latencies: number[] = [];
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, loop) => {
+      while (performance.now() < deadline) {
+        const begin = performance.now();
+        await work(loop);
+        latencies.push(performance.now() - begin);
+      }
+    }),
+  );
+  return { count: latencies.length, seconds: (performance.now() - started) / 1000, latencies };
+}
+
+export function percentile(values: number[], share: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * share))] ?? 0;
+}
+
+async function registryWithHosts(endpoint: string, hosts: number, cpus: number, memory: number) {
+  const registry = new DynamoDbRegistry(dynamoDbClient(endpoint), await freshTables(endpoint));
+  for (let index = 0; index < hosts; index++) {
+    await registry.addHost(
+      newHost(
+        {
+          addr: `10.0.${index >> 8}.${index & 255}:2375`,
+          id: `h${index}`,
+          total_cpus: cpus * 1000,
+          total_memory: memory,
+        },
+        NOW,
+      ),
+    );
+  }
+  return registry;
+}
+
+export interface CommitResult {
+  concurrency: number;
+  bareUpdatesPerSecond: number;
+  placementsPerSecond: number;
+  ratio: number;
+  placementP50Ms: number;
+  placementP99Ms: number;
+}
+
+/**
+ * The commit path (filter → score → select → conditional UpdateItem, through `place`) against the
+ * arbiter's ceiling: bare conditional UpdateItems over 100 items on the same DynamoDB Local, at the
+ * same concurrency.
+ */
+export async function benchCommit(
+  endpoint: string,
+  concurrency: number,
+  seconds: number,
+): Promise<CommitResult> {
+  const tables = await freshTables(endpoint);
+  const documents = DynamoDBDocumentClient.from(dynamoDbClient(endpoint));
+  const items = 100;
+  for (let index = 0; index < items; index++) {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tables.hosts,
+        Key: { id: `item-${index}` },
+        UpdateExpression: "SET #free = :start",
+        ExpressionAttributeNames: { "#free": "free" },
+        ExpressionAttributeValues: { ":start": 1e12 },
+      }),
+    );
+  }
+  let next = 0;
+  const bare = await closedLoop(concurrency, seconds, async () => {
+    await documents.send(
+      new UpdateCommand({
+        TableName: tables.hosts,
+        Key: { id: `item-${next++ % items}` },
+        UpdateExpression: "SET #free = #free - :x",
+        ConditionExpression: "#free >= :x",
+        ExpressionAttributeNames: { "#free": "free" },
+        ExpressionAttributeValues: { ":x": 1 },
+      }),
+    );
+  });
+
+  // Room for every placement the run can make: 100 hosts, each far larger than it will fill.
+  const registry = await registryWithHosts(endpoint, 100, 100_000, 100_000_000);
+  const container = { image: "example/bench:1", cpus: "0.001", memory: 1, type: "batch" };
+  const parsed = parseContainerRequest(container);
+  const scheduler = schedulerType("batch");
+  if (!parsed.ok || !scheduler) throw new Error("the benchmark's request is invalid");
+  const schedulers = Array.from({ length: concurrency }, () => ({
+    registry,
+    snapshot: new HostSnapshot(registry, 2000),
+    maxAttempts: 5,
+    ...system,
+  }));
+  let delivery = 0;
+  const placed = await closedLoop(concurrency, seconds, async (loop) => {
+    const deps = schedulers[loop];
+    if (!deps) return;
+    const outcome = await place(
+      scheduler,
+      { request: parsed.value, container, fingerprint: "f", deliveryId: `d${delivery++}` },
+      deps,
+    );
+    if (outcome.kind !== "placed") throw new Error(`the commit bench did not place: ${outcome.kind}`);
+  });
+  const bareUpdatesPerSecond = bare.count / bare.seconds;
+  const placementsPerSecond = placed.count / placed.seconds;
+  return {
+    concurrency,
+    bareUpdatesPerSecond: Math.round(bareUpdatesPerSecond),
+    placementsPerSecond: Math.round(placementsPerSecond),
+    ratio: Number((placementsPerSecond / bareUpdatesPerSecond).toFixed(2)),
+    placementP50Ms: Number(percentile(placed.latencies, 0.5).toFixed(2)),
+    placementP99Ms: Number(percentile(placed.latencies, 0.99).toFixed(2)),
+  };
+}
+
+export interface ContentionResult {
+  schedulers: number;
+  selection: "best-only" | "near-best";
+  requests: number;
+  admitted: number;
+  commits: number;
+  wastedPerPlacement: number;
+  retries: number;
+  contention503: number;
+  falseUnschedulable: number;
+  placementsPerSecond: number;
+}
+
+/**
+ * K schedulers (each with its own snapshot, as K warm Lambdas) fill a cluster to saturation with
+ * identical requests that fit it exactly, so that every 409 is a false "unschedulable".
+ */
+export async function benchContention(
+  endpoint: string,
+  schedulers: number,
+  nearBest: number,
+): Promise<ContentionResult> {
+  const hosts = 20;
+  const perHost = 16;
+  const registry = await registryWithHosts(endpoint, hosts, 4, 4096);
+  const container = { image: "example/fill:1", cpus: "0.25", memory: 256, type: "batch" };
+  const parsed = parseContainerRequest(container);
+  const scheduler = schedulerType("batch");
+  if (!parsed.ok || !scheduler) throw new Error("the benchmark's request is invalid");
+  const requests = hosts * perHost;
+  const outcomes: PlaceOutcome[] = [];
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: schedulers }, async () => {
+      const deps = {
+        registry,
+        snapshot: new HostSnapshot(registry, 2000),
+        maxAttempts: 5,
+        nearBest,
+        ...system,
+      };
+      while (next < requests) {
+        next++;
+        outcomes.push(
+          await place(
+            scheduler,
+            { request: parsed.value, container, fingerprint: "f", deliveryId: `d${next}` },
+            deps,
+          ),
+        );
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const admitted = outcomes.filter((outcome) => outcome.kind === "placed").length;
+  const commits = outcomes.reduce((sum, outcome) => sum + outcome.stats.attempts, 0);
+  return {
+    schedulers,
+    selection: nearBest > 1 ? "near-best" : "best-only",
+    requests,
+    admitted,
+    commits,
+    wastedPerPlacement: Number(((commits - admitted) / Math.max(1, admitted)).toFixed(3)),
+    retries: outcomes.reduce((sum, outcome) => sum + Math.max(0, outcome.stats.attempts - 1), 0),
+    contention503: outcomes.filter((outcome) => outcome.kind === "contention").length,
+    falseUnschedulable: outcomes.filter((outcome) => outcome.kind === "unschedulable").length,
+    placementsPerSecond: Math.round(admitted / seconds),
+  };
+}
