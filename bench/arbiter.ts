@@ -203,3 +203,49 @@ export async function benchContention(
     placementsPerSecond: Math.round(admitted / seconds),
   };
 }
+
+export interface HttpResult {
+  concurrency: number;
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** The whole local path: HTTP → API Gateway event → router → scheduler → DynamoDB Local, as `npm start` runs. */
+export async function benchHttp(concurrency: number, seconds: number): Promise<HttpResult> {
+  const { startLocalStack } = await import("../shared/local/stack.js");
+  const stack = await startLocalStack({ store: "dynamodb", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 });
+  try {
+    for (let index = 0; index < 100; index++) {
+      await stack.registry.addHost(
+        newHost(
+          {
+            addr: `10.1.0.${index}:2375`,
+            id: `h${index}`,
+            total_cpus: 100_000_000,
+            total_memory: 100_000_000,
+          },
+          NOW,
+        ),
+      );
+    }
+    const body = JSON.stringify({ image: "example/http:1", cpus: "0.001", memory: 1, type: "batch" });
+    const run = await closedLoop(concurrency, seconds, async () => {
+      const response = await fetch(`${stack.url}/v1/placements`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+      await response.text();
+      if (response.status !== 201) throw new Error(`the HTTP bench got ${response.status}`);
+    });
+    return {
+      concurrency,
+      requestsPerSecond: Math.round(run.count / run.seconds),
+      p50Ms: Number(percentile(run.latencies, 0.5).toFixed(2)),
+      p99Ms: Number(percentile(run.latencies, 0.99).toFixed(2)),
+    };
+  } finally {
+    await stack.stop();
+  }
+}

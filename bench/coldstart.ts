@@ -1,0 +1,66 @@
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+import { build } from "esbuild";
+import { percentile } from "./arbiter.js";
+
+export interface ColdStartResult {
+  lambda: string;
+  sdk: "bundled" | "runtime";
+  bundleKiB: number;
+  initMsP50: number;
+}
+
+const LAMBDAS = { router: "functions/api/handler.ts", scheduler: "functions/scheduler/handler.ts" };
+
+/**
+ * Each Lambda bundled as the CDK stack bundles it (ESM, minified, node22), with the AWS SDK inside or
+ * left to the runtime (the CDK default, and this stack's choice), then
+ * its module initialisation timed in fresh Node processes: the part of a cold start the code controls.
+ */
+export async function benchColdStart(runs: number): Promise<ColdStartResult[]> {
+  // Inside node_modules, so that a bundle leaving the AWS SDK to the runtime finds it there.
+  mkdirSync("node_modules/.cache", { recursive: true });
+  const out = mkdtempSync(join(resolve("node_modules/.cache"), "citadel-bundles-"));
+  const results: ColdStartResult[] = [];
+  for (const [variant, [lambda, entry]] of ["bundled", "runtime"].flatMap((sdk) =>
+    Object.entries(LAMBDAS).map((pair) => [sdk, pair] as const),
+  )) {
+    const sdk = variant === "bundled" ? "bundled" : "runtime";
+    const file = join(out, `${lambda}-${sdk}.mjs`);
+    await build({
+      entryPoints: [entry],
+      bundle: true,
+      minify: true,
+      platform: "node",
+      target: "node22",
+      format: "esm",
+      outfile: file,
+      banner: {
+        js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+      logLevel: "silent",
+      external: sdk === "runtime" ? ["@aws-sdk/*"] : [],
+    });
+    const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
+    const times: number[] = [];
+    for (let run = 0; run < runs; run++) {
+      const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+        env: {
+          ...process.env,
+          AWS_REGION: "us-east-1",
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+        },
+      });
+      times.push(Number(stdout.trim()));
+    }
+    results.push({
+      lambda,
+      sdk,
+      bundleKiB: Math.round(statSync(file).size / 1024),
+      initMsP50: Number(percentile(times, 0.5).toFixed(1)),
+    });
+  }
+  return results;
+}
