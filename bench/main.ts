@@ -2,7 +2,8 @@
 // quality on a real trace, and cold starts, side by side in one run. It reports; it never fails on speed.
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
-//   npm run bench -- [--parts engine,commit,contention,trace,coldstart] [--seconds 1.5]
+//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart] [--seconds 1.5]
+//                    [--sim-placements 200000]
 //                    [--nodes FILE --pods FILE] [--json] [--no-report]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -13,11 +14,13 @@ import { benchCommit, benchContention, benchHttp } from "./arbiter.js";
 import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
+import { simulate } from "./simulation.js";
 import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
 
 const { values: args } = parseArgs({
   options: {
-    parts: { type: "string", default: "engine,commit,contention,trace,coldstart" },
+    parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart" },
+    "sim-placements": { type: "string", default: "200000" },
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
     pods: { type: "string", default: "../shared/traces/alibaba-openb/pods.csv" },
@@ -32,6 +35,7 @@ const steps =
   (parts.has("commit") ? 2 : 0) +
   (parts.has("contention") ? 10 : 0) +
   (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
+  (parts.has("scale") ? 1 : 0) +
   (parts.has("coldstart") ? 1 : 0);
 let done = 0;
 
@@ -98,6 +102,11 @@ if (parts.has("trace")) {
   results.ffd = firstFitDecreasing(nodes, pods);
   step("trace: first-fit-decreasing reference");
   results.traceShape = { nodes: nodes.length, pods: pods.length };
+}
+
+if (parts.has("scale")) {
+  results.scale = simulate(10_000, 16, Number(args["sim-placements"]));
+  step("scale: 10,000 hosts, 16 schedulers, virtual time");
 }
 
 if (parts.has("coldstart")) {
