@@ -61,6 +61,7 @@ export function lineChart(
     )
     .join("");
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" font-family="sans-serif">
+<title>${escapeXml(title)}</title>
 <rect width="100%" height="100%" fill="white"/>
 <text x="${margin.left}" y="22" font-size="15" font-weight="bold">${escapeXml(title)}</text>
 ${yTicks}
