@@ -1,35 +1,9 @@
 import { type Host, newHost } from "../shared/core/host.js";
-import { newPlacementId, type Placement } from "../shared/core/placement.js";
 import type { ContainerRequest } from "../shared/core/request.js";
+import { placement } from "../test/support/fixtures.js";
 
 const NOW = new Date("2026-11-25T00:00:00.000Z");
 const IMAGES = Array.from({ length: 50 }, (_, index) => `example/app-${index}:1`);
-
-/** A seeded PRNG (mulberry32), so runs are comparable. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** A placement record on a host, as the registry would hold it. */
-export function placementOn(hostId: string, cpuMilli: number, memory: number, image: string): Placement {
-  return {
-    id: newPlacementId(hostId, NOW),
-    hostId,
-    image,
-    cpuMilli,
-    memory,
-    scheduler: "bench",
-    createdAt: NOW.toISOString(),
-    container: { image },
-  };
-}
 
 /** `count` hosts of 32 CPUs and 128 GiB, filled to about half with placements of 50 images. */
 export function syntheticCluster(count: number, random: () => number): Host[] {
@@ -44,7 +18,7 @@ export function syntheticCluster(count: number, random: () => number): Host[] {
       NOW,
     );
     const placements = Array.from({ length: Math.floor(random() * 12) }, () =>
-      placementOn(
+      placement(
         host.id,
         1000 + Math.floor(random() * 3) * 500,
         4096,

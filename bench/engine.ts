@@ -1,6 +1,7 @@
 import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
 import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
-import { seeded, syntheticCluster, syntheticRequest } from "./cluster.js";
+import { seededRandom } from "../test/support/random.js";
+import { syntheticCluster, syntheticRequest } from "./cluster.js";
 
 export interface EngineResult {
   type: string;
@@ -15,7 +16,7 @@ export interface EngineResult {
 export function benchEngine(hostCounts: number[], seconds: number, sampled: boolean): EngineResult[] {
   const results: EngineResult[] = [];
   for (const hosts of hostCounts) {
-    const random = seeded(hosts);
+    const random = seededRandom(hosts);
     const cluster = syntheticCluster(hosts, random);
     for (const scheduler of SCHEDULER_TYPES) {
       const latencies: number[] = [];

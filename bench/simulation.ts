@@ -3,7 +3,9 @@ import { newHost } from "../shared/core/host.js";
 import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "../shared/core/pipeline.js";
 import type { Placement } from "../shared/core/placement.js";
 import { binpackScore } from "../shared/core/strategies/binpack.js";
-import { placementOn, seeded, syntheticRequest } from "./cluster.js";
+import { placement } from "../test/support/fixtures.js";
+import { seededRandom } from "../test/support/random.js";
+import { syntheticRequest } from "./cluster.js";
 
 /**
  * The model of AWS the simulation runs in (virtual time, milliseconds). Round trips and scan speed are
@@ -54,7 +56,7 @@ const itemKiB = (host: Host) =>
  */
 export function simulate(hosts: number, schedulers: number, placements: number): SimulationResult {
   const started = performance.now();
-  const random = seeded(99);
+  const random = seededRandom(99);
   const truth: Host[] = Array.from({ length: hosts }, (_, index) =>
     newHost(
       {
@@ -126,12 +128,12 @@ export function simulate(hosts: number, schedulers: number, placements: number):
         host.freeMemory >= request.memory &&
         host.placements.length < 128
       ) {
-        const placement: Placement = placementOn(host.id, request.cpuMilli, request.memory, request.image);
+        const made: Placement = placement(host.id, request.cpuMilli, request.memory, request.image);
         const updated = {
           ...host,
           freeCpuMilli: host.freeCpuMilli - request.cpuMilli,
           freeMemory: host.freeMemory - request.memory,
-          placements: [...host.placements, placement],
+          placements: [...host.placements, made],
         };
         truth[index] = updated;
         tableBytes += AWS_MODEL.placementBytes;

@@ -5,7 +5,8 @@ import type { ContainerRequest } from "../shared/core/request.js";
 import type { Scorer } from "../shared/core/schedulers.js";
 import { binpackScore } from "../shared/core/strategies/binpack.js";
 import { spreadScore } from "../shared/core/strategies/spread.js";
-import { placementOn, seeded } from "./cluster.js";
+import { placement } from "../test/support/fixtures.js";
+import { seededRandom } from "../test/support/random.js";
 
 export interface TraceNode {
   id: string;
@@ -139,7 +140,7 @@ function placeOne(
     ...chosen,
     freeCpuMilli: chosen.freeCpuMilli - pod.cpuMilli,
     freeMemory: chosen.freeMemory - pod.memory,
-    placements: [...chosen.placements, placementOn(chosen.id, pod.cpuMilli, pod.memory, pod.image)],
+    placements: [...chosen.placements, placement(chosen.id, pod.cpuMilli, pod.memory, pod.image)],
   };
   return index;
 }
@@ -163,7 +164,7 @@ function release(hosts: Host[], index: number, pod: TracePod): void {
  * saturation run (arrivals only, cycling through the pods until 1.5x the cluster's cpu was asked for).
  */
 export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy, samples = 100): TraceResult {
-  const random = seeded(7);
+  const random = seededRandom(7);
   const score = strategy.scorer(nodes, random);
   const hosts = cluster(nodes);
   const totalCpu = nodes.reduce((sum, node) => sum + node.cpuMilli, 0);

@@ -4,6 +4,7 @@ import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry, type TableNames } from "../../shared/adapters/dynamodb-registry.js";
 import type { Registry } from "../../shared/core/registry.js";
 import { host } from "../support/fixtures.js";
+import { seededRandom } from "../support/random.js";
 import { freshTables } from "../support/tables.js";
 import { checkInvariants, type Operation } from "./checker.js";
 import { type ApiClient, apiClient } from "./client.js";
@@ -15,7 +16,6 @@ import {
   releaseEverything,
   releaseUntilDone,
   runWorkload,
-  seededRandom,
   type WorkloadOptions,
 } from "./workload.js";
 

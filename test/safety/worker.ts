@@ -3,9 +3,10 @@
 // was in flight when it killed this process.
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { seededRandom } from "../support/random.js";
 import { apiClient } from "./client.js";
 import type { WorkerLine } from "./scenarios.js";
-import { randomContainer, releaseUntilDone, seededRandom } from "./workload.js";
+import { randomContainer, releaseUntilDone } from "./workload.js";
 
 const env = (name: string) => {
   const value = process.env[name];

@@ -1,17 +1,6 @@
+import { seededRandom } from "../support/random.js";
 import type { Operation } from "./checker.js";
 import type { ApiClient } from "./client.js";
-
-/** A small, fast, seeded PRNG (mulberry32), so a run can be replayed from its seed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface WorkloadOptions {
   /** Operations in all, placements and releases. */
