@@ -96,7 +96,7 @@ export function simulate(hosts: number, schedulers: number, placements: number):
     worker.loadedAt = worker.clock;
   };
 
-  while (placed + 0 < placements && issued < placements * 2) {
+  while (placed < placements && issued < placements * 2) {
     // The scheduler whose clock is earliest acts next.
     let worker = workers[0];
     for (const candidate of workers) if (worker && candidate.clock < worker.clock) worker = candidate;
@@ -153,7 +153,8 @@ export function simulate(hosts: number, schedulers: number, placements: number):
   const perMillion = 1_000_000 / Math.max(1, placed);
   // One router and one scheduler invocation per placement request; 512 MB for their measured durations.
   const invocations = 2 * issued * perMillion;
-  const lambdaSeconds = (virtualSeconds * schedulers * 2 * perMillion) / 1;
+  // Each scheduler was busy the whole run, and a router waits on each of them: twice the scheduler time.
+  const lambdaSeconds = 2 * virtualSeconds * schedulers * perMillion;
   const dollars =
     (writeUnits * perMillion * AWS_MODEL.pricePerMillionWrites) / 1e6 +
     (invocations * AWS_MODEL.pricePerMillionInvocations) / 1e6 +

@@ -31,8 +31,3 @@ export function parseMillicores(value: string | number): number | string {
 export function toCpus(millicores: number): number {
   return millicores / 1000;
 }
-
-/** Docker's MemTotal (bytes) to MiB, by floor division. */
-export function bytesToMiB(bytes: number): number {
-  return Math.floor(bytes / (1024 * 1024));
-}

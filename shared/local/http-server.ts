@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { tooLarge } from "../../functions/api/http.js";
 
 /** An API Gateway (HTTP API, payload 2.0) Lambda handler. */
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -27,15 +28,13 @@ export async function serveHandler(handler: ApiHandler, port: number, host = "12
 
 async function handle(handler: ApiHandler, request: IncomingMessage, response: ServerResponse) {
   const body = await readBody(request);
-  if (body === undefined) {
-    response.writeHead(413, { "content-type": "application/json", connection: "close" });
-    response.end(JSON.stringify({ error: "payload_too_large", message: "request body too large" }));
-    request.destroy();
-    return;
-  }
-  const result = await handler(toEvent(request, body));
-  response.writeHead(result.statusCode ?? 200, stringHeaders(result.headers));
-  response.end(result.body ?? "");
+  const result = body === undefined ? tooLarge() : await handler(toEvent(request, body));
+  // A body left unread: answer, then close the connection rather than read the rest.
+  const close = body === undefined ? { connection: "close" } : {};
+  response.writeHead(result.statusCode ?? 200, { ...stringHeaders(result.headers), ...close });
+  response.end(result.body ?? "", () => {
+    if (body === undefined) request.destroy();
+  });
 }
 
 async function readBody(request: IncomingMessage): Promise<Buffer | undefined> {

@@ -306,6 +306,9 @@ describe("the rest of the API", () => {
     const huge = await call("POST", "/v1/placements", { ...seed, labels: { a: "x".repeat(70_000) } });
     expect(huge.status).toBe(413);
     expect(huge.body.error).toBe("payload_too_large");
+    // Past 1 MiB the local server stops reading and answers the same.
+    const enormous = await call("POST", "/v1/placements", "a".repeat(2_000_000));
+    expect([enormous.status, enormous.body.error]).toEqual([413, "payload_too_large"]);
   });
 
   it("carries a correlation id back, the caller's own when it sent a valid one", async () => {

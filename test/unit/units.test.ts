@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { bytesToMiB, parseMillicores, toCpus } from "../../shared/core/units.js";
+import { parseMillicores, toCpus } from "../../shared/core/units.js";
 
 describe("cpus to millicores", () => {
   it.each([
@@ -40,10 +40,5 @@ describe("cpus to millicores", () => {
   it("turns millicores back into CPUs", () => {
     expect(toCpus(200)).toBe(0.2);
     expect(toCpus(4000)).toBe(4);
-  });
-
-  it("turns Docker's MemTotal bytes into MiB by floor division", () => {
-    expect(bytesToMiB(8 * 1024 * 1024 * 1024)).toBe(8192);
-    expect(bytesToMiB(2_083_807_232)).toBe(1987);
   });
 });
