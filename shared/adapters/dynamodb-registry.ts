@@ -15,7 +15,16 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST, STATUS_SET_BY_API } from "../core/host.js";
+import {
+  changedHost,
+  type EngineState,
+  freeDelta,
+  type Host,
+  type HostChanges,
+  type HostEvent,
+  type HostHealth,
+  MAX_PLACEMENTS_PER_HOST,
+} from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   CapacityBelowReservedError,
@@ -54,11 +63,17 @@ interface HostItem {
   status: Host["status"];
   status_reason: string;
   status_changed_at: string;
+  tls: boolean;
   total_cpu?: number;
   total_memory?: number;
+  declared_cpu?: number;
+  declared_memory?: number;
   free_cpu: number;
   free_memory: number;
   placements: Record<string, PlacementEntry>;
+  engine?: EngineState;
+  health: HostHealth;
+  events: HostEvent[];
   created_at: string;
   updated_at: string;
 }
@@ -81,6 +96,22 @@ const OUTCOME_UNKNOWN = new Set([
   "EPIPE",
   "ETIMEDOUT",
 ]);
+
+/** The attributes a host change writes whole (the free counters move by a delta instead). */
+const CHANGEABLE = [
+  "labels",
+  "status",
+  "status_reason",
+  "status_changed_at",
+  "total_cpu",
+  "total_memory",
+  "declared_cpu",
+  "declared_memory",
+  "engine",
+  "health",
+  "events",
+  "updated_at",
+] as const satisfies readonly (keyof HostItem)[];
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
 const CHANGE_ATTEMPTS = 5;
@@ -148,60 +179,37 @@ export class DynamoDbRegistry implements Registry {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
       const host = await this.getHost(id);
       if (!host) throw new HostNotFoundError(id);
-      const cpuDelta =
-        changes.totalCpuMilli === undefined ? 0 : changes.totalCpuMilli - (host.totalCpuMilli ?? 0);
-      const memoryDelta =
-        changes.totalMemory === undefined ? 0 : changes.totalMemory - (host.totalMemory ?? 0);
-      const set = [
-        "#fc = #fc + :dc",
-        "#fm = #fm + :dm",
-        "#updated = :now",
-        ...(changes.labels ? ["#labels = :labels"] : []),
-        ...(changes.totalCpuMilli !== undefined ? ["#tc = :tc"] : []),
-        ...(changes.totalMemory !== undefined ? ["#tm = :tm"] : []),
-        ...(changes.status && changes.status !== host.status
-          ? ["#status = :status", "#reason = :reason", "#changed = :now"]
-          : []),
-      ];
+      const changed = changedHost(host, changes, now);
+      if (!changed) throw new CapacityBelowReservedError(id);
+      const delta = freeDelta(host, changes);
+      const item = toItem(changed);
       try {
         const { Attributes } = await guarded(
           this.documents.send(
             new UpdateCommand({
               TableName: this.tables.hosts,
               Key: { id },
-              UpdateExpression: `SET ${set.join(", ")}`,
-              // The read above is still current (updated_at moves on every change but commits), and the
-              // free counters stay at or above zero after the delta.
-              ConditionExpression: "#updated = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
+              // The free counters move by a delta: commits and releases run meanwhile without a conflict.
+              UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
+              // The read above is still current (updated_at moves on every change but commits), and,
+              // unless the change is observed fact, the free counters stay at or above zero.
+              ConditionExpression: changes.observed
+                ? "#updated_at = :seen"
+                : "#updated_at = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
               ExpressionAttributeNames: {
+                ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
                 "#fc": "free_cpu",
                 "#fm": "free_memory",
-                "#updated": "updated_at",
-                ...(changes.labels && { "#labels": "labels" }),
-                ...(changes.totalCpuMilli !== undefined && { "#tc": "total_cpu" }),
-                ...(changes.totalMemory !== undefined && { "#tm": "total_memory" }),
-                ...(changes.status &&
-                  changes.status !== host.status && {
-                    "#status": "status",
-                    "#reason": "status_reason",
-                    "#changed": "status_changed_at",
-                  }),
               },
               ExpressionAttributeValues: {
-                ":dc": cpuDelta,
-                ":dm": memoryDelta,
-                ":now": now.toISOString(),
+                ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
+                ":dc": delta.cpuMilli,
+                ":dm": delta.memory,
                 ":seen": host.updatedAt,
-                ":minCpu": Math.max(0, -cpuDelta),
-                ":minMemory": Math.max(0, -memoryDelta),
-                ...(changes.labels && { ":labels": changes.labels }),
-                ...(changes.totalCpuMilli !== undefined && { ":tc": changes.totalCpuMilli }),
-                ...(changes.totalMemory !== undefined && { ":tm": changes.totalMemory }),
-                ...(changes.status &&
-                  changes.status !== host.status && {
-                    ":status": changes.status,
-                    ":reason": STATUS_SET_BY_API,
-                  }),
+                ...(!changes.observed && {
+                  ":minCpu": Math.max(0, -delta.cpuMilli),
+                  ":minMemory": Math.max(0, -delta.memory),
+                }),
               },
               ReturnValues: "ALL_NEW",
               ReturnValuesOnConditionCheckFailure: "ALL_OLD",
@@ -433,11 +441,17 @@ function toItem(host: Host): HostItem {
     status: host.status,
     status_reason: host.statusReason,
     status_changed_at: host.statusChangedAt,
+    tls: host.tls,
     ...(host.totalCpuMilli !== null && { total_cpu: host.totalCpuMilli }),
     ...(host.totalMemory !== null && { total_memory: host.totalMemory }),
+    ...(host.declaredCpuMilli !== null && { declared_cpu: host.declaredCpuMilli }),
+    ...(host.declaredMemory !== null && { declared_memory: host.declaredMemory }),
     free_cpu: host.freeCpuMilli,
     free_memory: host.freeMemory,
     placements: Object.fromEntries(host.placements.map((placement) => [placement.id, toEntry(placement)])),
+    ...(host.engine && { engine: host.engine }),
+    health: host.health,
+    events: host.events,
     created_at: host.createdAt,
     updated_at: host.updatedAt,
   };
@@ -451,10 +465,16 @@ function toHost(item: HostItem): Host {
     status: item.status,
     statusReason: item.status_reason,
     statusChangedAt: item.status_changed_at,
+    tls: item.tls ?? false,
     totalCpuMilli: item.total_cpu ?? null,
     totalMemory: item.total_memory ?? null,
+    declaredCpuMilli: item.declared_cpu ?? null,
+    declaredMemory: item.declared_memory ?? null,
     freeCpuMilli: item.free_cpu,
     freeMemory: item.free_memory,
+    engine: item.engine ?? null,
+    health: item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
+    events: item.events ?? [],
     placements: Object.entries(item.placements ?? {})
       .map(
         ([id, entry]): Placement => ({

@@ -1,4 +1,4 @@
-import { type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST, STATUS_SET_BY_API } from "../core/host.js";
+import { changedHost, type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   CapacityBelowReservedError,
@@ -38,26 +38,8 @@ export class MemoryRegistry implements Registry {
   async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
     const host = this.hosts.get(id);
     if (!host) throw new HostNotFoundError(id);
-    const cpuDelta =
-      changes.totalCpuMilli === undefined ? 0 : changes.totalCpuMilli - (host.totalCpuMilli ?? 0);
-    const memoryDelta = changes.totalMemory === undefined ? 0 : changes.totalMemory - (host.totalMemory ?? 0);
-    if (host.freeCpuMilli + cpuDelta < 0 || host.freeMemory + memoryDelta < 0) {
-      throw new CapacityBelowReservedError(id);
-    }
-    const changed: Host = {
-      ...host,
-      ...(changes.labels && { labels: changes.labels }),
-      ...(changes.totalCpuMilli !== undefined && { totalCpuMilli: changes.totalCpuMilli }),
-      ...(changes.totalMemory !== undefined && { totalMemory: changes.totalMemory }),
-      freeCpuMilli: host.freeCpuMilli + cpuDelta,
-      freeMemory: host.freeMemory + memoryDelta,
-      updatedAt: now.toISOString(),
-    };
-    if (changes.status && changes.status !== host.status) {
-      changed.status = changes.status;
-      changed.statusReason = STATUS_SET_BY_API;
-      changed.statusChangedAt = now.toISOString();
-    }
+    const changed = changedHost(host, changes, now);
+    if (!changed) throw new CapacityBelowReservedError(id);
     this.hosts.set(id, structuredClone(changed));
     return structuredClone(changed);
   }

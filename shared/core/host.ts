@@ -14,16 +14,62 @@ export interface Host {
   status: HostStatus;
   statusReason: string;
   statusChangedAt: string;
-  /** Schedulable capacity; null until declared or detected, and nothing is placed before that. */
+  /** Docker's TLS port: the engine is reached with the client certificates Citadel is given. */
+  tls: boolean;
+  /** Schedulable capacity: as declared, else as detected; null until then, and nothing is placed before. */
   totalCpuMilli: number | null;
   totalMemory: number | null;
-  /** Capacity not reserved: the arbiter's counters (total minus the sum of live placements). */
+  /** What the operator declared (kept as the schedulable capacity, e.g. to leave headroom); null: detect. */
+  declaredCpuMilli: number | null;
+  declaredMemory: number | null;
+  /**
+   * Capacity not reserved: the arbiter's counters, total minus the live placements minus what containers
+   * Citadel did not place use. Facts from the host may leave them below zero (nothing fits then).
+   */
   freeCpuMilli: number;
   freeMemory: number;
   placements: Placement[];
+  /** What the Docker engine reported at the last refresh that reached it; null before that. */
+  engine: EngineState | null;
+  health: HostHealth;
+  /** The last status changes and reconciliation actions, newest last (at most HOST_EVENTS_KEPT). */
+  events: HostEvent[];
   createdAt: string;
   updatedAt: string;
 }
+
+/** A host's Docker engine as the last refresh saw it. */
+export interface EngineState {
+  version: string;
+  cpuMilli: number;
+  memory: number;
+  /** Running containers Citadel did not place: counted as used, so nothing is placed on top of them. */
+  unmanaged: Usage & { containers: number };
+  /** Live use of Citadel's running containers (their stats), beside what they reserved. */
+  used: Usage;
+  observedAt: string;
+}
+
+export interface Usage {
+  cpuMilli: number;
+  memory: number;
+}
+
+/** Consecutive failed probes (K of them make a ready host `down`) and the last one's error. */
+export interface HostHealth {
+  failures: number;
+  lastProbeAt: string | null;
+  lastError: string | null;
+}
+
+export interface HostEvent {
+  at: string;
+  action: string;
+  detail: string;
+}
+
+/** How many events a host keeps (they live in its item). */
+export const HOST_EVENTS_KEPT = 20;
 
 /**
  * At most this many live placements on one host (kubelet's default is 110 pods per node). It also
@@ -61,6 +107,7 @@ export const newHostSchema = z.strictObject({
     .regex(HOST_ID, "host ids are 1-63 characters of A-Z a-z 0-9 _ -, starting alphanumeric")
     .optional(),
   labels: labelsSchema.optional(),
+  tls: z.boolean().optional(),
   total_cpus: cpusSchema.optional(),
   total_memory: memorySchema.optional(),
 });
@@ -84,12 +131,81 @@ export type HostPatchInput = z.infer<typeof hostPatchSchema>;
 /** The reason recorded when an operator changes a host's status through the API. */
 export const STATUS_SET_BY_API = "set by the API";
 
-/** What a registry needs to change a host; totals change by moving the free counters by the same delta. */
+/**
+ * What a registry needs to change a host. Totals and unmanaged use move the free counters by their
+ * delta, so what is reserved stays accounted whatever commits run meanwhile.
+ */
 export interface HostChanges {
-  status?: "ready" | "draining";
+  status?: HostStatus;
+  /** Why the status changed; STATUS_SET_BY_API unless given. */
+  statusReason?: string;
   labels?: Labels;
   totalCpuMilli?: number;
   totalMemory?: number;
+  declaredCpuMilli?: number;
+  declaredMemory?: number;
+  engine?: EngineState;
+  health?: HostHealth;
+  /** Appended to the host's events. */
+  events?: HostEvent[];
+  /**
+   * Facts observed on the host (a refresh): applied even when they leave the free counters below zero.
+   * Otherwise a change that would is refused with CapacityBelowReservedError.
+   */
+  observed?: boolean;
+}
+
+/** How much a change moves the free counters: the change of the totals minus that of unmanaged use. */
+export function freeDelta(host: Host, changes: HostChanges): Usage {
+  const unmanaged = (engine: EngineState | null | undefined) => engine?.unmanaged ?? { cpuMilli: 0, memory: 0 };
+  const before = unmanaged(host.engine);
+  const after = changes.engine ? unmanaged(changes.engine) : before;
+  const totalCpu = changes.totalCpuMilli ?? host.totalCpuMilli ?? 0;
+  const totalMemory = changes.totalMemory ?? host.totalMemory ?? 0;
+  return {
+    cpuMilli: totalCpu - (host.totalCpuMilli ?? 0) - (after.cpuMilli - before.cpuMilli),
+    memory: totalMemory - (host.totalMemory ?? 0) - (after.memory - before.memory),
+  };
+}
+
+/**
+ * The host after `changes`, or undefined when the change is refused because it would leave less free
+ * than zero (an operator's total below what is reserved). Registries write what this computes.
+ */
+export function changedHost(host: Host, changes: HostChanges, now: Date): Host | undefined {
+  const delta = freeDelta(host, changes);
+  const freeCpuMilli = host.freeCpuMilli + delta.cpuMilli;
+  const freeMemory = host.freeMemory + delta.memory;
+  const shrinks = delta.cpuMilli < 0 || delta.memory < 0;
+  if (!changes.observed && shrinks && (freeCpuMilli < 0 || freeMemory < 0)) return undefined;
+  const statusChanges = changes.status !== undefined && changes.status !== host.status;
+  const at = now.toISOString();
+  const events = [
+    ...host.events,
+    ...(statusChanges
+      ? [{ at, action: `status ${changes.status}`, detail: changes.statusReason ?? STATUS_SET_BY_API }]
+      : []),
+    ...(changes.events ?? []),
+  ].slice(-HOST_EVENTS_KEPT);
+  return {
+    ...host,
+    labels: changes.labels ?? host.labels,
+    totalCpuMilli: changes.totalCpuMilli ?? host.totalCpuMilli,
+    totalMemory: changes.totalMemory ?? host.totalMemory,
+    declaredCpuMilli: changes.declaredCpuMilli ?? host.declaredCpuMilli,
+    declaredMemory: changes.declaredMemory ?? host.declaredMemory,
+    freeCpuMilli,
+    freeMemory,
+    engine: changes.engine ?? host.engine,
+    health: changes.health ?? host.health,
+    events,
+    ...(statusChanges && {
+      status: changes.status ?? host.status,
+      statusReason: changes.statusReason ?? STATUS_SET_BY_API,
+      statusChangedAt: at,
+    }),
+    updatedAt: at,
+  };
 }
 
 /** The id a host gets when none is given: its address with punctuation turned into dashes. */
@@ -101,6 +217,9 @@ export function defaultHostId(addr: string): string {
     .slice(0, 63);
 }
 
+/** Docker's convention: 2376 is the TLS port, 2375 the plain one. */
+const DOCKER_TLS_PORT = "2376";
+
 /** A host as registered: ready, nothing reserved; capacity as declared, or unknown until detected. */
 export function newHost(input: NewHostInput, now: Date): Host {
   return {
@@ -110,23 +229,31 @@ export function newHost(input: NewHostInput, now: Date): Host {
     status: "ready",
     statusReason: "registered",
     statusChangedAt: now.toISOString(),
+    tls: input.tls ?? input.addr.endsWith(`:${DOCKER_TLS_PORT}`),
     totalCpuMilli: input.total_cpus ?? null,
     totalMemory: input.total_memory ?? null,
+    declaredCpuMilli: input.total_cpus ?? null,
+    declaredMemory: input.total_memory ?? null,
     freeCpuMilli: input.total_cpus ?? 0,
     freeMemory: input.total_memory ?? 0,
     placements: [],
+    engine: null,
+    health: { failures: 0, lastProbeAt: null, lastError: null },
+    events: [{ at: now.toISOString(), action: "registered", detail: "added through the API" }],
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
   };
 }
 
-/** Reserved capacity: what the arbiter's free counters say is taken. */
+/** Reserved capacity: what the arbiter's free counters say Citadel's placements take. */
 export function reservedCpuMilli(host: Host): number {
-  return host.totalCpuMilli === null ? 0 : host.totalCpuMilli - host.freeCpuMilli;
+  const unmanaged = host.engine?.unmanaged.cpuMilli ?? 0;
+  return host.totalCpuMilli === null ? 0 : host.totalCpuMilli - host.freeCpuMilli - unmanaged;
 }
 
 export function reservedMemory(host: Host): number {
-  return host.totalMemory === null ? 0 : host.totalMemory - host.freeMemory;
+  const unmanaged = host.engine?.unmanaged.memory ?? 0;
+  return host.totalMemory === null ? 0 : host.totalMemory - host.freeMemory - unmanaged;
 }
 
 /** A host as the API shows it (cpus as numbers of CPUs, memory in MiB). */
@@ -140,10 +267,34 @@ export function hostView(host: Host) {
     status_changed_at: host.statusChangedAt,
     total_cpus: host.totalCpuMilli === null ? null : toCpus(host.totalCpuMilli),
     total_memory: host.totalMemory,
+    declared_cpus: host.declaredCpuMilli === null ? null : toCpus(host.declaredCpuMilli),
+    declared_memory: host.declaredMemory,
     reserved_cpus: toCpus(reservedCpuMilli(host)),
     reserved_memory: reservedMemory(host),
     placements: host.placements.length,
+    tls: host.tls,
+    engine: host.engine && {
+      version: host.engine.version,
+      detected_cpus: toCpus(host.engine.cpuMilli),
+      detected_memory: host.engine.memory,
+      used_cpus: toCpus(host.engine.used.cpuMilli),
+      used_memory: host.engine.used.memory,
+      unmanaged_containers: host.engine.unmanaged.containers,
+      unmanaged_cpus: toCpus(host.engine.unmanaged.cpuMilli),
+      unmanaged_memory: host.engine.unmanaged.memory,
+      observed_at: host.engine.observedAt,
+    },
+    health: {
+      failed_probes: host.health.failures,
+      last_probe_at: host.health.lastProbeAt,
+      last_error: host.health.lastError,
+    },
     created_at: host.createdAt,
     updated_at: host.updatedAt,
   };
+}
+
+/** One host as `GET /v1/hosts/{id}` shows it: with its recent status changes and reconciliation actions. */
+export function hostDetailView(host: Host) {
+  return { ...hostView(host), events: host.events };
 }

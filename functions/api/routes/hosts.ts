@@ -1,6 +1,7 @@
 import {
   HOST_ID,
   type Host,
+  hostDetailView,
   type HostPatchInput,
   hostPatchSchema,
   hostView,
@@ -51,7 +52,7 @@ export const hostRoutes: Route[] = [
     handle: (context) =>
       withHostId(context.params[0] ?? "", async (id) => {
         const host = await context.deps.registry.getHost(id);
-        return host ? json(200, hostView(host)) : hostNotFound(id);
+        return host ? json(200, hostDetailView(host)) : hostNotFound(id);
       }),
   },
   {
@@ -112,8 +113,14 @@ function changeHost({ deps }: RouteContext, id: string, patch: HostPatchInput): 
     {
       ...(patch.status && { status: patch.status }),
       ...(patch.labels && { labels: patch.labels }),
-      ...(patch.total_cpus !== undefined && { totalCpuMilli: patch.total_cpus }),
-      ...(patch.total_memory !== undefined && { totalMemory: patch.total_memory }),
+      ...(patch.total_cpus !== undefined && {
+        totalCpuMilli: patch.total_cpus,
+        declaredCpuMilli: patch.total_cpus,
+      }),
+      ...(patch.total_memory !== undefined && {
+        totalMemory: patch.total_memory,
+        declaredMemory: patch.total_memory,
+      }),
     },
     deps.now(),
   );
