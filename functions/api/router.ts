@@ -3,10 +3,11 @@ import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { problem, type Response } from "./http.js";
 import { clusterRoutes } from "./routes/cluster.js";
 import { hostRoutes } from "./routes/hosts.js";
+import { imageRoutes } from "./routes/images.js";
 import { placementRoutes } from "./routes/placements.js";
 import type { ApiDependencies, Route } from "./routes/route.js";
 
-const ROUTES: readonly Route[] = [...placementRoutes, ...hostRoutes, ...clusterRoutes];
+const ROUTES: readonly Route[] = [...placementRoutes, ...hostRoutes, ...imageRoutes, ...clusterRoutes];
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 

@@ -1,5 +1,6 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { loadConfig } from "../../shared/adapters/config.js";
+import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import { system } from "../../shared/adapters/system.js";
@@ -17,4 +18,5 @@ export const handler = createScheduler({
   ...system,
   servesType: config.schedulerType,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
+  engines: dockerEngines(process.env, config),
 });

@@ -1,15 +1,19 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
-import { type PlaceDependencies, type PlaceOutcome, place } from "../../shared/core/place.js";
+import type { Engines } from "../../shared/core/engine.js";
+import { type PlaceDependencies, type PlaceInput, place } from "../../shared/core/place.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
+import { placeAndRun, type RunOutcome } from "../../shared/core/run.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 
 export interface SchedulerDependencies extends PlaceDependencies {
   /** In AWS each scheduler Lambda serves one type; locally one handler serves them all. */
   servesType: string | undefined;
   logger: Logger;
+  /** The Docker engines, for run mode. */
+  engines: Engines;
 }
 
 /** The scheduler Lambda: validate, run the placement loop, answer in HTTP terms. */
@@ -23,19 +27,26 @@ export function createScheduler(deps: SchedulerDependencies) {
     if (!scheduler || (deps.servesType && deps.servesType !== scheduler.type)) {
       throw new Error(`this scheduler serves ${deps.servesType}, not ${parsed.value.type}`);
     }
-    let outcome: PlaceOutcome;
+    if (parsed.value.run && event.idempotencyKey) {
+      const message = "run mode does not take an Idempotency-Key: send one or the other";
+      return {
+        statusCode: 400,
+        headers: {},
+        body: { error: "invalid_request", details: [{ path: "run", message }] },
+      };
+    }
+    const input: PlaceInput = {
+      request: parsed.value,
+      container: event.container,
+      fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
+      deliveryId: event.deliveryId,
+      ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
+    };
+    let outcome: RunOutcome;
     try {
-      outcome = await place(
-        scheduler,
-        {
-          request: parsed.value,
-          container: event.container,
-          fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
-          deliveryId: event.deliveryId,
-          ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
-        },
-        deps,
-      );
+      outcome = parsed.value.run
+        ? await placeAndRun(scheduler, input, deps)
+        : await place(scheduler, input, deps);
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
       deps.logger.warn("registry unavailable", { correlationId: event.correlationId, reason: error.reason });
@@ -54,9 +65,9 @@ export function createScheduler(deps: SchedulerDependencies) {
   };
 }
 
-const STATUS = { placed: 201, unschedulable: 409, contention: 503 } as const;
+const STATUS = { placed: 201, unschedulable: 409, contention: 503, "not-started": 409 } as const;
 
-function toResult(outcome: PlaceOutcome): ScheduleResult {
+function toResult(outcome: RunOutcome): ScheduleResult {
   const headers: Record<string, string> = {
     "x-citadel-attempts": String(outcome.stats.attempts),
     "x-citadel-conflicts": String(outcome.stats.conflicts),
@@ -71,7 +82,7 @@ function toResult(outcome: PlaceOutcome): ScheduleResult {
       },
     };
   }
-  if (outcome.replayed) headers["idempotent-replayed"] = "true";
+  if (outcome.kind !== "not-started" && outcome.replayed) headers["idempotent-replayed"] = "true";
   if (outcome.kind === "contention") headers["retry-after"] = "1";
   return { statusCode: STATUS[outcome.kind], headers, body: outcome.answer };
 }

@@ -1,3 +1,4 @@
+import type { RefreshSettings } from "../core/refresh.js";
 import type { TableNames } from "./dynamodb-registry.js";
 
 /** Everything the Lambdas read from their environment, read once per container. */
@@ -13,6 +14,10 @@ export interface Config {
   snapshotMaxAgeMs: number;
   /** Commit attempts per placement before a 503. */
   maxAttempts: number;
+  /** How the capacity refresh judges hosts; `timeoutMs` also bounds every call to a Docker engine. */
+  refresh: RefreshSettings;
+  /** The capacity-refresh Lambda, which the router invokes for `POST /v1/hosts/refresh` (set by the CDK stack). */
+  refreshFunction: string | undefined;
 }
 
 /** Reads the configuration; throws naming the variable when one is malformed. */
@@ -21,12 +26,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     tables: {
       hosts: env.CITADEL_HOSTS_TABLE ?? "citadel-hosts",
       requests: env.CITADEL_REQUESTS_TABLE ?? "citadel-requests",
+      profiles: env.CITADEL_PROFILES_TABLE ?? "citadel-profiles",
     },
     dynamodbEndpoint: env.CITADEL_DYNAMODB_ENDPOINT || undefined,
     schedulerFunctions: parseFunctionMap(env.CITADEL_SCHEDULER_FUNCTIONS),
     schedulerType: env.CITADEL_SCHEDULER_TYPE || undefined,
     snapshotMaxAgeMs: positiveInteger(env, "CITADEL_SNAPSHOT_MAX_AGE_MS", 2000),
     maxAttempts: positiveInteger(env, "CITADEL_MAX_ATTEMPTS", 5),
+    refresh: {
+      downAfter: Math.max(1, positiveInteger(env, "CITADEL_DOWN_AFTER_PROBES", 3)),
+      graceMs: positiveInteger(env, "CITADEL_GRACE_SECONDS", 300) * 1000,
+      timeoutMs: Math.max(1, positiveInteger(env, "CITADEL_DOCKER_TIMEOUT_MS", 20_000)),
+      concurrency: Math.max(1, positiveInteger(env, "CITADEL_REFRESH_CONCURRENCY", 16)),
+    },
+    refreshFunction: env.CITADEL_REFRESH_FUNCTION || undefined,
   };
 }
 

@@ -38,10 +38,11 @@ import {
   RegistryUnavailableError,
 } from "../core/registry.js";
 
-/** The two tables: hosts (key `id`) and idempotency records (key `key`, TTL on `expires_at`). */
+/** The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles (key `image`). */
 export interface TableNames {
   hosts: string;
   requests: string;
+  profiles: string;
 }
 
 /** A placement as stored inside its host's `placements` map (the map key is the placement id). */
@@ -377,7 +378,7 @@ export class DynamoDbRegistry implements Registry {
  * RegistryUnavailableError. Anything else (a failed condition, bad credentials, a malformed request)
  * passes unchanged: a condition is an answer, the rest are bugs or misconfiguration.
  */
-async function guarded<T>(call: Promise<T>): Promise<T> {
+export async function guarded<T>(call: Promise<T>): Promise<T> {
   try {
     return await call;
   } catch (error) {

@@ -16,5 +16,11 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
       BillingMode: "PAY_PER_REQUEST",
     },
+    {
+      TableName: tables.profiles,
+      AttributeDefinitions: [{ AttributeName: "image", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "image", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
   ];
 }

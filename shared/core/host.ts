@@ -157,7 +157,8 @@ export interface HostChanges {
 
 /** How much a change moves the free counters: the change of the totals minus that of unmanaged use. */
 export function freeDelta(host: Host, changes: HostChanges): Usage {
-  const unmanaged = (engine: EngineState | null | undefined) => engine?.unmanaged ?? { cpuMilli: 0, memory: 0 };
+  const unmanaged = (engine: EngineState | null | undefined) =>
+    engine?.unmanaged ?? { cpuMilli: 0, memory: 0 };
   const before = unmanaged(host.engine);
   const after = changes.engine ? unmanaged(changes.engine) : before;
   const totalCpu = changes.totalCpuMilli ?? host.totalCpuMilli ?? 0;

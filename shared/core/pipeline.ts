@@ -12,6 +12,7 @@ export type Filter = (host: Host, request: ContainerRequest) => string | undefin
  */
 export const FILTERS: readonly Filter[] = [
   (host) => (host.status === "ready" ? undefined : `host ${host.status}`),
+  (host, request) => (request.avoidHosts?.has(host.id) ? "container failed to start here" : undefined),
   (host, request) => {
     for (const constraint of request.constraints) {
       if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;

@@ -41,7 +41,15 @@ export interface PlaceStats {
 }
 
 export type PlaceOutcome =
-  | { kind: KeyedOutcome; answer: Record<string, unknown>; replayed: boolean; stats: PlaceStats }
+  | {
+      kind: KeyedOutcome;
+      answer: Record<string, unknown>;
+      replayed: boolean;
+      stats: PlaceStats;
+      /** The placement committed by this request (absent on replays and refusals). */
+      placement?: Placement;
+      host?: Host;
+    }
   | { kind: "idempotency-key-reused"; stats: PlaceStats };
 
 type Decision = Extract<PlaceOutcome, { kind: KeyedOutcome }>;
@@ -123,6 +131,8 @@ async function decideAndCommit(
         answer: placementAnswer(host, placement),
         replayed: false,
         stats,
+        placement,
+        host,
       };
       const idempotency = idempotencyKey ? keyRecord(idempotencyKey, input, placed, deps) : undefined;
       pending = { host, placement, placed, ...(idempotency && { idempotency }) };

@@ -14,6 +14,12 @@ export interface ContainerRequest {
   type: string;
   constraints: Constraint[];
   labels: Labels;
+  /** Run mode: Citadel creates and starts the container on the chosen host. */
+  run?: boolean;
+  /** The container's command in run mode (the image's default when absent). */
+  command?: string[];
+  /** Hosts where starting this request's container already failed (run mode tries another). */
+  avoidHosts?: ReadonlySet<string>;
 }
 
 const knownTypes = SCHEDULER_TYPES.map((scheduler) => scheduler.type);
@@ -46,6 +52,8 @@ export const containerRequestSchema = z
       .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
     constraints: z.array(constraintSchema).max(32).optional(),
     labels: labelsSchema.optional(),
+    run: z.boolean().optional(),
+    command: z.array(z.string().max(1024)).min(1).max(64).optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -55,6 +63,8 @@ export const containerRequestSchema = z
       type: body.type,
       constraints: body.constraints ?? [],
       labels: body.labels ?? {},
+      ...(body.run && { run: true }),
+      ...(body.command && { command: body.command }),
     }),
   );
 

@@ -1,8 +1,16 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
+import { loadConfig } from "../adapters/config.js";
+import { DockerEngines } from "../adapters/docker-engines.js";
+import { dockerTlsSource } from "../adapters/docker-tls.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
+import { MemoryProfileStore } from "../adapters/memory-profiles.js";
+import type { Refresher } from "../adapters/refresh-invoker.js";
 import { system } from "../adapters/system.js";
+import type { Engines } from "../core/engine.js";
+import type { ProfileStore } from "../core/profile.js";
+import { type RefreshSettings, refreshCluster } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import { HostSnapshot } from "../core/snapshot.js";
 
@@ -11,13 +19,24 @@ export interface InProcessOptions {
   maxAttempts: number;
   /** Wraps the invoker the router calls the scheduler with (tests use it to deliver twice). */
   invoker?: (direct: Invoker) => Invoker;
+  /** The Docker engines; by default the real ones, with certificates from CITADEL_DOCKER_CERT_PATH. */
+  engines?: Engines;
+  /** Image profiles; in memory by default. */
+  profiles?: ProfileStore;
+  /** How the refresh judges hosts; the defaults of loadConfig otherwise. */
+  refresh?: RefreshSettings;
 }
 
 /**
- * The router and a scheduler that serves every type, in this process, over one registry: the wiring of
- * the local server (and of tests), with the same handlers as the Lambdas.
+ * The router, a scheduler that serves every type and the capacity refresh, in this process, over one
+ * registry: the wiring of the local server (and of tests), with the same handlers as the Lambdas.
  */
 export function inProcessApi(registry: Registry, options: InProcessOptions) {
+  const settings = options.refresh ?? loadConfig({}).refresh;
+  const engines =
+    options.engines ??
+    new DockerEngines({ tls: dockerTlsSource(process.env), timeoutMs: settings.timeoutMs });
+  const profiles = options.profiles ?? new MemoryProfileStore();
   const scheduler = createScheduler({
     registry,
     snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
@@ -25,13 +44,17 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     ...system,
     servesType: undefined,
     logger: new Logger({ serviceName: "citadel-scheduler" }),
+    engines,
   });
+  const refresh: Refresher = () => refreshCluster({ registry, engines, profiles, settings, now: system.now });
   const direct = new InProcessInvoker(scheduler);
   const api = createApi({
     registry,
     invoker: options.invoker ? options.invoker(direct) : direct,
+    refresh,
+    profiles,
     now: system.now,
     logger: new Logger({ serviceName: "citadel-api" }),
   });
-  return { api, scheduler };
+  return { api, scheduler, refresh };
 }

@@ -13,6 +13,8 @@ const stack = await startLocalStack({
   port: positiveInteger(process.env, "PORT", 3000),
   snapshotMaxAgeMs: config.snapshotMaxAgeMs,
   maxAttempts: config.maxAttempts,
+  refreshSeconds: positiveInteger(process.env, "CITADEL_REFRESH_SECONDS", 0),
+  refresh: config.refresh,
 });
 process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
 

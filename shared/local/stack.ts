@@ -1,7 +1,12 @@
 import type { Server } from "node:http";
 import { dynamoDbClient } from "../adapters/dynamodb-client.js";
+import { DynamoDbProfileStore } from "../adapters/dynamodb-profiles.js";
 import { DynamoDbRegistry, type TableNames } from "../adapters/dynamodb-registry.js";
+import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import { MemoryRegistry } from "../adapters/memory-registry.js";
+import type { Refresher } from "../adapters/refresh-invoker.js";
+import type { ProfileStore } from "../core/profile.js";
+import type { RefreshSettings } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { serveHandler } from "./http-server.js";
@@ -14,15 +19,25 @@ export interface LocalStackOptions {
   port: number;
   snapshotMaxAgeMs: number;
   maxAttempts: number;
+  /** Refresh the hosts from their Docker engines every this many seconds; 0 or absent: only on request. */
+  refreshSeconds?: number;
+  /** How the refresh judges hosts (loadConfig's defaults otherwise). */
+  refresh?: RefreshSettings;
 }
 
 export interface LocalStack {
   url: string;
   registry: Registry;
+  /** Runs a capacity refresh now, as `POST /v1/hosts/refresh` does. */
+  refresh: Refresher;
   stop(): Promise<void>;
 }
 
-const TABLES: TableNames = { hosts: "citadel-hosts", requests: "citadel-requests" };
+const TABLES: TableNames = {
+  hosts: "citadel-hosts",
+  requests: "citadel-requests",
+  profiles: "citadel-profiles",
+};
 
 /**
  * The API on this machine, wired as in AWS: real HTTP → API Gateway events → the router handler →
@@ -31,14 +46,21 @@ const TABLES: TableNames = { hosts: "citadel-hosts", requests: "citadel-requests
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   let database: DynamoDbLocal | undefined;
   let registry: Registry;
+  let profiles: ProfileStore;
   if (options.store === "dynamodb") {
     database = await startDynamoDbLocal();
     await createTables(database.endpoint, TABLES);
-    registry = new DynamoDbRegistry(dynamoDbClient(database.endpoint), TABLES);
+    const client = dynamoDbClient(database.endpoint);
+    registry = new DynamoDbRegistry(client, TABLES);
+    profiles = new DynamoDbProfileStore(client, TABLES.profiles);
   } else {
     registry = new MemoryRegistry();
+    profiles = new MemoryProfileStore();
   }
-  const { api } = inProcessApi(registry, options);
+  const { api, refresh } = inProcessApi(registry, {
+    ...options,
+    profiles,
+  });
   let server: Server;
   try {
     server = await serveHandler(api, options.port);
@@ -48,13 +70,38 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : options.port;
+  const loop = options.refreshSeconds ? refreshEvery(options.refreshSeconds, refresh) : undefined;
   return {
     url: `http://127.0.0.1:${port}`,
     registry,
+    refresh,
     stop: async () => {
+      await loop?.stop();
       server.closeAllConnections();
       await new Promise((resolve) => server.close(resolve));
       await database?.stop();
+    },
+  };
+}
+
+/** Runs `refresh` every `seconds` (one at a time, as the schedule in AWS); a failed round is logged. */
+function refreshEvery(seconds: number, refresh: Refresher) {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const round = () => {
+    running = refresh()
+      .catch((error: unknown) => process.stderr.write(`refresh failed: ${String(error)}\n`))
+      .finally(() => {
+        if (!stopped) timer = setTimeout(round, seconds * 1000);
+      });
+  };
+  round();
+  return {
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
     },
   };
 }

@@ -137,6 +137,7 @@ export async function runKillScenario(endpoint: string, options: ScenarioOptions
           CITADEL_DYNAMODB_ENDPOINT: endpoint,
           CITADEL_HOSTS_TABLE: tables.hosts,
           CITADEL_REQUESTS_TABLE: tables.requests,
+          CITADEL_PROFILES_TABLE: tables.profiles,
           SAFETY_WORKER: String(worker),
           SAFETY_SEED: String(options.seed),
           SAFETY_OPERATIONS: String(perWorker),

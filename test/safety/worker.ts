@@ -19,6 +19,7 @@ const operations = Number(env("SAFETY_OPERATIONS"));
 const registry = new DynamoDbRegistry(dynamoDbClient(env("CITADEL_DYNAMODB_ENDPOINT")), {
   hosts: env("CITADEL_HOSTS_TABLE"),
   requests: env("CITADEL_REQUESTS_TABLE"),
+  profiles: env("CITADEL_PROFILES_TABLE"),
 });
 const random = seededRandom(seed * 1000 + worker);
 const client = apiClient(registry, { maxAttempts: 5, snapshotMaxAgeMs: 1000, duplicateRate: 0, random });

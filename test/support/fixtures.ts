@@ -1,3 +1,4 @@
+import type { Engines } from "../../shared/core/engine.js";
 import { type Host, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
@@ -32,3 +33,9 @@ export function scheduler(type: string): SchedulerType {
   if (!found) throw new Error(`no scheduler type ${type}`);
   return found;
 }
+
+/** Engines for tests that reach no Docker engine: every call fails as an unreachable host would. */
+export const noEngines: Engines = {
+  read: async () => Promise.reject(new Error("connect ECONNREFUSED (no Docker engine in this test)")),
+  run: async () => Promise.reject(new Error("connect ECONNREFUSED (no Docker engine in this test)")),
+};

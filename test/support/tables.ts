@@ -5,7 +5,11 @@ import { createTables } from "../../shared/local/dynamodb-local.js";
 /** New, uniquely named Citadel tables on a DynamoDB Local. */
 export async function freshTables(endpoint: string): Promise<TableNames> {
   const suffix = randomUUID().slice(0, 8);
-  const tables: TableNames = { hosts: `hosts-${suffix}`, requests: `requests-${suffix}` };
+  const tables: TableNames = {
+    hosts: `hosts-${suffix}`,
+    requests: `requests-${suffix}`,
+    profiles: `profiles-${suffix}`,
+  };
   await createTables(endpoint, tables);
   return tables;
 }

@@ -17,10 +17,11 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { place } from "../../shared/core/place.js";
 import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
-import { host, NOW, placement, scheduler } from "../support/fixtures.js";
+import { host, NOW, noEngines, placement, scheduler } from "../support/fixtures.js";
 
 // DynamoDB Local never throttles, never reports a TransactionConflict and never times out: these
 // paths are driven through a mocked client. Everything else is tested against DynamoDB Local.
@@ -28,6 +29,7 @@ const dynamodb = mockClient(DynamoDBDocumentClient);
 const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
   hosts: "hosts",
   requests: "requests",
+  profiles: "profiles",
 });
 
 const metadata = { $metadata: {} };
@@ -221,6 +223,8 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
     const api = createApi({
       registry,
       invoker: { invoke: async () => ({ statusCode: 500, headers: {}, body: {} }) },
+      refresh: async () => Promise.reject(new Error("no refresh in this test")),
+      profiles: new MemoryProfileStore(),
       now: () => NOW,
       logger: new Logger({ serviceName: "test" }),
     });
@@ -243,6 +247,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
       sleep: async () => {},
       servesType: undefined,
       logger: new Logger({ serviceName: "test" }),
+      engines: noEngines,
     });
     const answer = await scheduler(load("scheduler-service"));
     expect([answer.statusCode, answer.body.error]).toEqual([503, "unavailable"]);

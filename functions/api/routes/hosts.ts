@@ -1,8 +1,8 @@
 import {
   HOST_ID,
   type Host,
-  hostDetailView,
   type HostPatchInput,
+  hostDetailView,
   hostPatchSchema,
   hostView,
   newHost,
@@ -40,6 +40,11 @@ export const hostRoutes: Route[] = [
       }
       return json(201, hostView(host), { location: `/v1/hosts/${host.id}` });
     },
+  },
+  {
+    method: "POST",
+    path: /^\/v1\/hosts\/refresh$/,
+    handle: async ({ deps }) => json(200, await deps.refresh()),
   },
   {
     method: "GET",

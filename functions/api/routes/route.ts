@@ -1,13 +1,17 @@
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Invoker } from "../../../shared/adapters/invoker.js";
+import type { Refresher } from "../../../shared/adapters/refresh-invoker.js";
+import type { ProfileStore } from "../../../shared/core/profile.js";
 import type { Registry } from "../../../shared/core/registry.js";
 import type { Response } from "../http.js";
 
-/** What the API's routes use: the registry, the scheduler invoker, a clock and a logger. */
+/** What the API's routes use: the registry, the scheduler invoker, the refresh, profiles, a clock and a logger. */
 export interface ApiDependencies {
   registry: Registry;
   invoker: Invoker;
+  refresh: Refresher;
+  profiles: ProfileStore;
   now: () => Date;
   logger: Logger;
 }

@@ -1,0 +1,304 @@
+import { createServer, type Server, type Socket } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from "vitest";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
+import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import type { RefreshReport, RefreshSettings } from "../../shared/core/refresh.js";
+import { inProcessApi } from "../../shared/local/in-process.js";
+import { apiEvent } from "../support/api-event.js";
+import {
+  docker,
+  dockerMissing,
+  loadTestImage,
+  removeAllContainers,
+  startEngines,
+  TEST_IMAGE,
+  type TestEngine,
+} from "../support/docker-engines.js";
+import { freshTables } from "../support/tables.js";
+
+// Real Docker engines (Debian's docker.io), three dockerd on 127.0.0.2-4, against DynamoDB Local,
+// through the router and scheduler handlers. In CI a missing dockerd fails the run.
+const missing = dockerMissing();
+if (missing && process.env.CI) throw new Error(`these tests need Docker engines in CI: ${missing}`);
+if (missing) console.warn(`skipping the Docker engine tests: ${missing}`);
+
+const SETTINGS: RefreshSettings = { downAfter: 2, graceMs: 1500, timeoutMs: 4000, concurrency: 8 };
+
+let engines: TestEngine[] = [];
+let api: ReturnType<typeof inProcessApi>["api"];
+
+beforeAll(async () => {
+  if (missing) return;
+  engines = await startEngines(3);
+  // The third engine lacks the image: run mode must fail there and go elsewhere.
+  await Promise.all(engines.slice(0, 2).map(loadTestImage));
+}, 180_000);
+
+afterAll(async () => {
+  await Promise.all(engines.map((each) => each.stop()));
+}, 60_000);
+
+beforeEach(async () => {
+  if (missing) return;
+  await Promise.all(engines.map(removeAllContainers));
+  const endpoint = inject("dynamodbEndpoint");
+  const client = dynamoDbClient(endpoint);
+  const tables = await freshTables(endpoint);
+  ({ api } = inProcessApi(new DynamoDbRegistry(client, tables), {
+    snapshotMaxAgeMs: 0,
+    maxAttempts: 5,
+    refresh: SETTINGS,
+    profiles: new DynamoDbProfileStore(client, tables.profiles),
+  }));
+});
+
+// biome-ignore lint/suspicious/noExplicitAny: answers are JSON, checked by the assertions themselves
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const answer = await api(apiEvent(method, path, body === undefined ? {} : { body: JSON.stringify(body) }));
+  return { status: answer.statusCode ?? 0, body: JSON.parse(String(answer.body ?? "{}")) };
+}
+
+async function refresh(): Promise<RefreshReport> {
+  const answer = await call("POST", "/v1/hosts/refresh");
+  expect(answer.status).toBe(200);
+  return answer.body;
+}
+
+async function register(engine: TestEngine, extra: Record<string, unknown> = {}) {
+  const id = `e${engine.ip.split(".").at(-1)}`;
+  const answer = await call("POST", "/v1/hosts", { addr: engine.addr, id, ...extra });
+  expect(answer.status).toBe(201);
+  return id;
+}
+
+function engine(index: number): TestEngine {
+  return engines[index] as TestEngine;
+}
+
+const request = (extra: Record<string, unknown> = {}) => ({
+  image: TEST_IMAGE,
+  cpus: "0.5",
+  memory: 64,
+  type: "service",
+  ...extra,
+});
+
+describe.skipIf(missing !== undefined)("Docker hosts, against real engines", () => {
+  it("detects capacity from /info; declared totals stay the schedulable capacity", async () => {
+    const detected = await register(engine(0));
+    const declared = await register(engine(1), { total_cpus: "1", total_memory: 512 });
+    expect((await call("GET", `/v1/hosts/${detected}`)).body.total_cpus).toBeNull();
+
+    const report = await refresh();
+    expect([report.hosts, report.answered, report.down]).toEqual([2, 2, 0]);
+    const info = await docker(engine(0), "GET", "/info");
+    const host = (await call("GET", `/v1/hosts/${detected}`)).body;
+    expect(host.total_cpus).toBe(info.NCPU);
+    expect(host.total_memory).toBe(Math.floor(info.MemTotal / 1024 / 1024));
+    expect(host.engine.version).toBe(info.ServerVersion);
+    expect(host.events.map((event: { action: string }) => event.action)).toContain("detected");
+    const kept = (await call("GET", `/v1/hosts/${declared}`)).body;
+    expect([kept.total_cpus, kept.total_memory, kept.declared_cpus]).toEqual([1, 512, 1]);
+    expect(kept.engine.detected_cpus).toBe(info.NCPU);
+  });
+
+  it("counts a container started outside Citadel as used capacity", async () => {
+    const id = await register(engine(0), { total_cpus: "2", total_memory: 1024 });
+    await docker(engine(0), "POST", "/containers/create?name=outsider", {
+      Image: TEST_IMAGE,
+      Cmd: ["sleep", "600"],
+      HostConfig: { NanoCpus: 1_500_000_000, Memory: 256 * 1024 * 1024 },
+    });
+    await docker(engine(0), "POST", "/containers/outsider/start");
+    await refresh();
+    const host = (await call("GET", `/v1/hosts/${id}`)).body;
+    expect(host.engine).toMatchObject({
+      unmanaged_containers: 1,
+      unmanaged_cpus: 1.5,
+      unmanaged_memory: 256,
+    });
+    expect([host.reserved_cpus, host.reserved_memory]).toEqual([0, 0]);
+    expect(host.events.at(-1)).toMatchObject({ action: "unmanaged" });
+    // 2 cpus minus the outsider's 1.5 leave 0.5: one 0.5 placement fits, a second does not.
+    expect((await call("POST", "/v1/placements", request())).status).toBe(201);
+    const refused = await call("POST", "/v1/placements", request());
+    expect([refused.status, refused.body.reasons]).toEqual([409, { "insufficient cpu": 1 }]);
+  });
+
+  it("releases a reservation whose container never ran, and one whose container exited", async () => {
+    const id = await register(engine(0));
+    await refresh();
+    const never = (await call("POST", "/v1/placements", request())).body.placement.id;
+    const exited = (await call("POST", "/v1/placements", request())).body.placement.id;
+    const created = await docker(engine(0), "POST", "/containers/create", {
+      Image: TEST_IMAGE,
+      Cmd: ["sh", "-c", "exit 3"],
+      Labels: { "citadel.placement": exited },
+    });
+    await docker(engine(0), "POST", `/containers/${created.Id}/start`);
+    await docker(engine(0), "POST", `/containers/${created.Id}/wait`);
+
+    const first = await refresh(); // within the grace period: only the exited one goes
+    expect(first.released).toBe(1);
+    expect((await call("GET", `/v1/placements/${exited}`)).status).toBe(404);
+    expect((await call("GET", `/v1/placements/${never}`)).status).toBe(200);
+
+    await new Promise((resolve) => setTimeout(resolve, SETTINGS.graceMs + 100));
+    expect((await refresh()).released).toBe(1);
+    expect((await call("GET", `/v1/placements/${never}`)).status).toBe(404);
+    const host = (await call("GET", `/v1/hosts/${id}`)).body;
+    expect([host.placements, host.reserved_cpus]).toEqual([0, 0]);
+    const details = host.events.filter((event: { action: string }) => event.action === "released");
+    expect(details.map((event: { detail: string }) => event.detail)).toEqual([
+      expect.stringMatching(
+        new RegExp(`^${exited.replace(".", "\\.")}: container \\w{12} exited \\(exit code 3\\)$`),
+      ),
+      `${never}: no container ran within 1.5 s`,
+    ]);
+  });
+
+  it("runs the container with the requested limits, and moves on when it does not start", async () => {
+    const good = await register(engine(0), { labels: { pool: "a" } });
+    // Emptier, so spread prefers it, but it lacks the image.
+    const bad = await register(engine(2), { labels: { pool: "a" }, total_cpus: "64", total_memory: 65536 });
+    await refresh();
+    const answer = await call(
+      "POST",
+      "/v1/placements",
+      request({ run: true, command: ["sleep", "600"], constraints: ["pool==a"], labels: { team: "x" } }),
+    );
+    expect([answer.status, answer.body.resource.id]).toEqual([201, good]);
+    const inspected = await docker(engine(0), "GET", `/containers/${answer.body.container_id}/json`);
+    expect(inspected.State.Running).toBe(true);
+    expect([inspected.HostConfig.NanoCpus, inspected.HostConfig.Memory]).toEqual([
+      500_000_000,
+      64 * 1024 * 1024,
+    ]);
+    expect(inspected.Config.Labels).toMatchObject({
+      "citadel.placement": answer.body.placement.id,
+      "citadel.scheduler": "service",
+      team: "x",
+    });
+    expect((await call("GET", `/v1/hosts/${bad}`)).body.placements).toBe(0);
+    // Refreshes keep a placement whose container runs.
+    expect((await refresh()).released).toBe(0);
+
+    const nowhere = await call("POST", "/v1/placements", request({ run: true, constraints: [`node==none`] }));
+    expect(nowhere.status).toBe(409);
+    const only = await call(
+      "POST",
+      "/v1/placements",
+      request({ run: true, constraints: ["pool==a"], cpus: "1.6" }),
+    );
+    expect([only.status, only.body.error, only.body.failures.length]).toEqual([409, "not_started", 1]);
+    expect(only.body.message).toMatch(/no other host can take it/);
+    expect(only.body.failures[0]).toMatchObject({
+      host: bad,
+      error: expect.stringMatching(/No such image/i),
+    });
+    const after = (await call("GET", `/v1/hosts/${bad}`)).body;
+    expect([after.placements, after.reserved_cpus]).toEqual([0, 0]);
+  });
+
+  it("refuses run mode with an Idempotency-Key", async () => {
+    await register(engine(0));
+    const answer = await api(
+      apiEvent("POST", "/v1/placements", {
+        body: JSON.stringify(request({ run: true })),
+        headers: { "idempotency-key": "k-1" },
+      }),
+    );
+    expect(answer.statusCode).toBe(400);
+    expect(JSON.parse(String(answer.body)).details[0].path).toBe("run");
+  });
+
+  it("feeds live usage and the image profile from container stats", async () => {
+    const id = await register(engine(0));
+    await refresh();
+    const busy = await call(
+      "POST",
+      "/v1/placements",
+      request({ run: true, cpus: "0.5", memory: 128, command: ["sh", "-c", "while :; do :; done"] }),
+    );
+    expect(busy.status).toBe(201);
+    for (let round = 0; round < 5; round++) await refresh();
+    const host = (await call("GET", "/v1/hosts")).body.hosts.find((h: { id: string }) => h.id === id);
+    expect(host.engine.used_cpus).toBeGreaterThan(0.3);
+    expect(host.engine.used_cpus).toBeLessThan(0.6);
+    const profile = await call("GET", `/v1/images/${TEST_IMAGE}/profile`);
+    expect(profile.status).toBe(200);
+    expect(profile.body).toMatchObject({ image: TEST_IMAGE, samples: 5 });
+    expect(profile.body.cpus.requested_mean).toBe(0.5);
+    expect(profile.body.cpus.used_p95).toBeGreaterThan(0.3);
+    // A busy loop presses against its cpu limit (throttled): its request is too small.
+    expect(profile.body.cpus.verdict).toBe("undersized");
+    expect(profile.body.memory.used_max).toBeLessThan(16);
+    expect(profile.body.memory.verdict).toBe("oversized");
+    expect((await call("GET", "/v1/images/redis:7/profile")).status).toBe(404);
+    expect((await call("GET", "/v1/images/NOT A REF/profile")).status).toBe(400);
+  });
+
+  it("marks a host down after K failed probes, places nothing on it, and takes it back", async () => {
+    const ids = [await register(engine(0)), await register(engine(1))];
+    await refresh();
+    await engine(1).stop();
+    const first = await refresh();
+    expect(first.results.find((result) => result.id === ids[1])).toMatchObject({
+      ok: false,
+      status: "ready",
+    });
+    const second = await refresh();
+    expect(second.results.find((result) => result.id === ids[1])).toMatchObject({
+      ok: false,
+      status: "down",
+    });
+    const host = (await call("GET", `/v1/hosts/${ids[1]}`)).body;
+    expect(host.status_reason).toMatch(/^no answer from its Docker engine in 2 probes/);
+    for (let i = 0; i < 6; i++) {
+      const placed = await call("POST", "/v1/placements", request({ cpus: "0.1" }));
+      expect([placed.status, placed.body.resource.id]).toEqual([201, ids[0]]);
+    }
+    await engine(1).start();
+    const back = await refresh();
+    expect(back.results.find((result) => result.id === ids[1])).toMatchObject({ ok: true, status: "ready" });
+    const events = (await call("GET", `/v1/hosts/${ids[1]}`)).body.events.map(
+      (e: { action: string }) => e.action,
+    );
+    expect(events).toEqual(expect.arrayContaining(["status down", "status ready"]));
+  }, 120_000);
+
+  it("a host that never answers delays no other host beyond its own timeout", async () => {
+    const silent = await silentServer();
+    try {
+      await register(engine(0));
+      const port = (silent.address() as { port: number }).port;
+      expect((await call("POST", "/v1/hosts", { addr: `127.0.0.1:${port}`, id: "silent" })).status).toBe(201);
+      const report = await refresh();
+      const stuck = report.results.find((result) => result.id === "silent");
+      const healthy = report.results.find((result) => result.id !== "silent");
+      expect(stuck?.ok).toBe(false);
+      expect(stuck?.ms).toBeGreaterThanOrEqual(SETTINGS.timeoutMs - 50);
+      expect(healthy?.ok).toBe(true);
+      expect(healthy?.ms).toBeLessThan(SETTINGS.timeoutMs / 2);
+    } finally {
+      silent.close();
+    }
+  });
+});
+
+/** A TCP server that accepts connections and never answers: a host that hangs. */
+async function silentServer(): Promise<Server & { sockets: Socket[] }> {
+  const sockets: Socket[] = [];
+  const server = Object.assign(
+    createServer((socket) => sockets.push(socket)),
+    { sockets },
+  );
+  const close = server.close.bind(server);
+  server.close = (callback) => {
+    for (const socket of sockets) socket.destroy();
+    return close(callback);
+  };
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}

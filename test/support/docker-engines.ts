@@ -1,0 +1,174 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** The image the tests run: busybox alone, imported (no registry is reachable here). */
+export const TEST_IMAGE = "citadel-test/busybox:1";
+
+/** A real `dockerd` of the tests, on its own loopback address with its own data root. */
+export interface TestEngine {
+  ip: string;
+  /** host:port, as a host is registered. */
+  addr: string;
+  url: string;
+  start(): Promise<void>;
+  /** Stops the daemon (SIGTERM, as a host that goes away). */
+  stop(): Promise<void>;
+}
+
+/** Why there are no engines, when `dockerd` is not installed; undefined when it is. */
+export function dockerMissing(): string | undefined {
+  try {
+    execFileSync("dockerd", ["--version"], { stdio: "ignore" });
+    execFileSync("busybox", ["--help"], { stdio: "ignore" });
+    return undefined;
+  } catch {
+    return "dockerd or busybox is not installed (Debian: apt-get install docker.io busybox-static; .ci/run does)";
+  }
+}
+
+/**
+ * Starts `count` engines on 127.0.0.2, .3, ... port 2375, each with its own data root, exec root and
+ * pidfile, no bridge and no iptables, as the machines here allow. A daemon left by an earlier run is
+ * stopped first.
+ */
+export async function startEngines(count: number): Promise<TestEngine[]> {
+  const engines = Array.from({ length: count }, (_, index) => testEngine(index + 2));
+  await Promise.all(engines.map((engine) => engine.start()));
+  return engines;
+}
+
+function testEngine(n: number): TestEngine {
+  const ip = `127.0.0.${n}`;
+  const root = join(tmpdir(), `citadel-dockerd-${n}`);
+  const pidfile = join(root, "dockerd.pid");
+  const url = `http://${ip}:2375`;
+  let child: ChildProcess | undefined;
+  const stopLeftover = async () => {
+    if (!existsSync(pidfile)) return;
+    const pid = Number(readFileSync(pidfile, "utf8"));
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      return;
+    }
+    await waitFor(() => !isRunning(pid), 30_000, `dockerd ${pid} to stop`);
+  };
+  return {
+    ip,
+    addr: `${ip}:2375`,
+    url,
+    async start() {
+      await stopLeftover();
+      if (!child) rmSync(root, { recursive: true, force: true });
+      mkdirSync(root, { recursive: true });
+      const log = openSync(join(root, "dockerd.log"), "a");
+      child = spawn(
+        "dockerd",
+        [
+          `--data-root=${join(root, "data")}`,
+          `--exec-root=${join(root, "exec")}`,
+          `--pidfile=${pidfile}`,
+          `-H=tcp://${ip}:2375`,
+          `-H=unix://${join(root, "docker.sock")}`,
+          "--bridge=none",
+          "--iptables=false",
+          "--ip6tables=false",
+        ],
+        { stdio: ["ignore", log, log] },
+      );
+      const started = child;
+      await waitFor(
+        async () => {
+          if (started.exitCode !== null) {
+            throw new Error(
+              `dockerd on ${ip} exited:\n${readFileSync(join(root, "dockerd.log"), "utf8").slice(-2000)}`,
+            );
+          }
+          return fetch(`${url}/_ping`).then(
+            (response) => response.ok,
+            () => false,
+          );
+        },
+        60_000,
+        `dockerd on ${ip}`,
+      );
+    },
+    async stop() {
+      const running = child;
+      if (!running || running.exitCode !== null) return;
+      running.kill("SIGTERM");
+      await waitFor(() => running.exitCode !== null, 30_000, `dockerd on ${ip} to stop`);
+    },
+  };
+}
+
+/** Imports the busybox image into an engine (`docker import` of a rootfs with busybox, sh and sleep). */
+export async function loadTestImage(engine: TestEngine): Promise<void> {
+  const [repo, tag] = TEST_IMAGE.split(":");
+  const response = await fetch(`${engine.url}/images/create?fromSrc=-&repo=${repo}&tag=${tag}`, {
+    method: "POST",
+    headers: { "content-type": "application/x-tar" },
+    body: testImageTar(),
+  });
+  const text = await response.text();
+  if (!response.ok || text.includes('"error')) throw new Error(`import into ${engine.ip} failed: ${text}`);
+}
+
+let tar: Buffer | undefined;
+
+function testImageTar(): Buffer {
+  if (tar) return tar;
+  const rootfs = join(tmpdir(), "citadel-test-rootfs");
+  rmSync(rootfs, { recursive: true, force: true });
+  mkdirSync(join(rootfs, "bin"), { recursive: true });
+  writeFileSync(
+    join(rootfs, "bin", "busybox"),
+    readFileSync(execFileSync("which", ["busybox"]).toString().trim()),
+    {
+      mode: 0o755,
+    },
+  );
+  for (const name of ["sh", "sleep"]) symlinkSync("busybox", join(rootfs, "bin", name));
+  tar = execFileSync("tar", ["-C", rootfs, "-cf", "-", "."], { maxBuffer: 64 * 1024 * 1024 });
+  return tar;
+}
+
+/** Calls the Docker Engine API of a test engine directly (what an operator's `docker` CLI would do). */
+export async function docker(engine: TestEngine, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${engine.url}${path}`, {
+    method,
+    ...(body !== undefined && {
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(body),
+    }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path} on ${engine.ip}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Removes every container of an engine. */
+export async function removeAllContainers(engine: TestEngine): Promise<void> {
+  const containers: { Id: string }[] = await docker(engine, "GET", "/containers/json?all=true");
+  await Promise.all(containers.map((c) => docker(engine, "DELETE", `/containers/${c.Id}?force=true`)));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what: string): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
