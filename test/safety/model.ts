@@ -170,13 +170,22 @@ export async function compare(
       await apply(model, step, index, made),
       await apply(system, step, index, made),
     ];
-    if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+    if (canonical(expected) !== canonical(actual)) {
       return `step ${index} ${JSON.stringify(step)}: model answered ${JSON.stringify(expected)}, system ${JSON.stringify(actual)}`;
     }
     const [modelState, systemState] = [await observe(model), await observe(system)];
-    if (JSON.stringify(modelState) !== JSON.stringify(systemState)) {
+    if (canonical(modelState) !== canonical(systemState)) {
       return `after step ${index} ${JSON.stringify(step)} the states differ:\nmodel  ${JSON.stringify(modelState)}\nsystem ${JSON.stringify(systemState)}`;
     }
   }
   return undefined;
+}
+
+/** JSON with object keys sorted: a stored map's key order is not part of its value. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => a.localeCompare(b)))
+      : inner,
+  );
 }

@@ -1,4 +1,4 @@
-import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -28,24 +28,14 @@ export function dockerMissing(): string | undefined {
   }
 }
 
-/**
- * Starts `count` engines on 127.0.0.2, .3, ... port 2375, each with its own data root, exec root and
- * pidfile, no bridge and no iptables, as the machines here allow. A daemon left by an earlier run is
- * stopped first.
- */
-export async function startEngines(count: number): Promise<TestEngine[]> {
-  const engines = Array.from({ length: count }, (_, index) => testEngine(index + 2));
-  await Promise.all(engines.map((engine) => engine.start()));
-  return engines;
-}
-
-function testEngine(n: number): TestEngine {
+/** The engine on 127.0.0.n; every operation goes through its pidfile, so any process may stop or start it. */
+export function testEngine(n: number): TestEngine {
   const ip = `127.0.0.${n}`;
   const root = join(tmpdir(), `citadel-dockerd-${n}`);
   const pidfile = join(root, "dockerd.pid");
+  const logfile = join(root, "dockerd.log");
   const url = `http://${ip}:2375`;
-  let child: ChildProcess | undefined;
-  const stopLeftover = async () => {
+  const stop = async () => {
     if (!existsSync(pidfile)) return;
     const pid = Number(readFileSync(pidfile, "utf8"));
     try {
@@ -59,12 +49,12 @@ function testEngine(n: number): TestEngine {
     ip,
     addr: `${ip}:2375`,
     url,
+    stop,
     async start() {
-      await stopLeftover();
-      if (!child) rmSync(root, { recursive: true, force: true });
+      await stop();
       mkdirSync(root, { recursive: true });
-      const log = openSync(join(root, "dockerd.log"), "a");
-      child = spawn(
+      const log = openSync(logfile, "a");
+      const child = spawn(
         "dockerd",
         [
           `--data-root=${join(root, "data")}`,
@@ -76,15 +66,13 @@ function testEngine(n: number): TestEngine {
           "--iptables=false",
           "--ip6tables=false",
         ],
-        { stdio: ["ignore", log, log] },
+        { stdio: ["ignore", log, log], detached: true },
       );
-      const started = child;
+      child.unref();
       await waitFor(
         async () => {
-          if (started.exitCode !== null) {
-            throw new Error(
-              `dockerd on ${ip} exited:\n${readFileSync(join(root, "dockerd.log"), "utf8").slice(-2000)}`,
-            );
+          if (child.exitCode !== null) {
+            throw new Error(`dockerd on ${ip} exited:\n${readFileSync(logfile, "utf8").slice(-2000)}`);
           }
           return fetch(`${url}/_ping`).then(
             (response) => response.ok,
@@ -95,13 +83,17 @@ function testEngine(n: number): TestEngine {
         `dockerd on ${ip}`,
       );
     },
-    async stop() {
-      const running = child;
-      if (!running || running.exitCode !== null) return;
-      running.kill("SIGTERM");
-      await waitFor(() => running.exitCode !== null, 30_000, `dockerd on ${ip} to stop`);
-    },
   };
+}
+
+/** Starts fresh engines on 127.0.0.2, .3, ... (empty data roots), any earlier daemon there stopped first. */
+export async function startFreshEngines(count: number): Promise<TestEngine[]> {
+  const engines = Array.from({ length: count }, (_, index) => testEngine(index + 2));
+  await Promise.all(engines.map((engine) => engine.stop()));
+  for (const engine of engines)
+    rmSync(join(tmpdir(), `citadel-dockerd-${engine.ip.split(".")[3]}`), { recursive: true, force: true });
+  await Promise.all(engines.map((engine) => engine.start()));
+  return engines;
 }
 
 /** Imports the busybox image into an engine (`docker import` of a rootfs with busybox, sh and sleep). */

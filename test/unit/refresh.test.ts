@@ -1,0 +1,168 @@
+import { describe, expect, it } from "vitest";
+import type { ContainerReport, EngineReport } from "../../shared/core/engine.js";
+import { changedHost, type Host } from "../../shared/core/host.js";
+import { mapConcurrently, observe, type RefreshSettings, withTimeout } from "../../shared/core/refresh.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+
+const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 1000, concurrency: 4 };
+const LATER = new Date(NOW.getTime() + 120_000);
+
+function report(containers: ContainerReport[] = []): EngineReport {
+  return { version: "20.10.24", cpuMilli: 8000, memory: 16384, containers };
+}
+
+function container(extra: Partial<ContainerReport>): ContainerReport {
+  return {
+    id: "c".repeat(64),
+    state: "running",
+    exitCode: 0,
+    placementId: undefined,
+    limits: { cpuMilli: 0, memory: 0 },
+    usage: { cpuMilli: 100, memory: 50 },
+    ...extra,
+  };
+}
+
+/** A host as a sequence of refreshes leaves it. */
+function apply(start: Host, probes: Parameters<typeof observe>[1][], now = NOW): Host {
+  return probes.reduce((current, probe) => {
+    const next = changedHost(current, observe(current, probe, SETTINGS, now).changes, now);
+    if (!next) throw new Error("an observed change is never refused");
+    return next;
+  }, start);
+}
+
+describe("observe: health", () => {
+  it("marks a ready host down at the K-th consecutive failed probe, and ready when it answers", () => {
+    const failed = { ok: false as const, error: "connect ECONNREFUSED" };
+    const twice = apply(host("h", 4, 4096), [failed, failed]);
+    expect([twice.status, twice.health.failures]).toEqual(["ready", 2]);
+    const down = apply(twice, [failed]);
+    expect([down.status, down.statusReason]).toEqual([
+      "down",
+      "no answer from its Docker engine in 3 probes: connect ECONNREFUSED",
+    ]);
+    const back = apply(down, [{ ok: true, report: report() }]);
+    expect([back.status, back.statusReason, back.health.failures]).toEqual([
+      "ready",
+      "its Docker engine answers again",
+      0,
+    ]);
+    expect(back.events.map((event) => event.action)).toEqual(
+      expect.arrayContaining(["status down", "status ready"]),
+    );
+  });
+
+  it("a success between failures starts the count again; a draining host stays draining", () => {
+    const failed = { ok: false as const, error: "timeout" };
+    const ok = { ok: true as const, report: report() };
+    expect(apply(host("h", 4, 4096), [failed, failed, ok, failed, failed]).status).toBe("ready");
+    const draining = { ...host("h", 4, 4096), status: "draining" as const };
+    expect(apply(draining, [failed, failed, failed, failed]).status).toBe("draining");
+  });
+});
+
+describe("observe: capacity", () => {
+  it("fills unknown totals from the engine and keeps declared ones", () => {
+    const unknown = { ...host("h", 4, 4096), totalCpuMilli: null, totalMemory: null, declaredCpuMilli: null };
+    unknown.declaredMemory = null;
+    unknown.freeCpuMilli = 0;
+    unknown.freeMemory = 0;
+    const detected = apply(unknown, [{ ok: true, report: report() }]);
+    expect([detected.totalCpuMilli, detected.totalMemory, detected.freeCpuMilli]).toEqual([
+      8000, 16384, 8000,
+    ]);
+    const declared = apply(host("h", 4, 4096), [{ ok: true, report: report() }]);
+    expect([declared.totalCpuMilli, declared.totalMemory, declared.engine?.cpuMilli]).toEqual([
+      4000, 4096, 8000,
+    ]);
+  });
+
+  it("counts unmanaged containers by their limits, else their use, without touching reservations", () => {
+    const start = host("h", 4, 4096);
+    const live = placement("h", 1000, 1024);
+    const withPlacement = { ...start, placements: [live], freeCpuMilli: 3000, freeMemory: 3072 };
+    const after = apply(withPlacement, [
+      {
+        ok: true,
+        report: report([
+          container({ placementId: live.id, usage: { cpuMilli: 300, memory: 200 } }),
+          container({ limits: { cpuMilli: 1500, memory: 512 } }),
+          container({ usage: { cpuMilli: 250, memory: 100 } }),
+          container({ state: "exited", limits: { cpuMilli: 2000, memory: 2000 } }),
+          container({ placementId: "gone.abcdefgh1234" }),
+        ]),
+      },
+    ]);
+    expect(after.engine?.unmanaged).toEqual({ containers: 3, cpuMilli: 1850, memory: 662 });
+    expect(after.engine?.used).toEqual({ cpuMilli: 300, memory: 200 });
+    expect([after.freeCpuMilli, after.freeMemory]).toEqual([3000 - 1850, 3072 - 662]);
+    expect(after.placements).toHaveLength(1);
+    // Less unmanaged use gives the capacity back.
+    const cleared = apply(after, [{ ok: true, report: report([container({ placementId: live.id })]) }]);
+    expect([cleared.freeCpuMilli, cleared.freeMemory]).toEqual([3000, 3072]);
+  });
+
+  it("may leave the free counters below zero when the host says so (nothing fits then)", () => {
+    const full = apply(host("h", 1, 1024), [
+      { ok: true, report: report([container({ limits: { cpuMilli: 2000, memory: 256 } })]) },
+    ]);
+    expect(full.freeCpuMilli).toBe(-1000);
+  });
+});
+
+describe("observe: reconciliation", () => {
+  const start = host("h", 4, 4096);
+  const young = { ...placement("h", 500, 512), createdAt: new Date(LATER.getTime() - 1000).toISOString() };
+  const old = placement("h", 500, 512);
+  const withBoth = { ...start, placements: [old, young], freeCpuMilli: 3000, freeMemory: 3072 };
+
+  it("releases a placement without a container after the grace period, not before", () => {
+    const { releases, changes } = observe(withBoth, { ok: true, report: report() }, SETTINGS, LATER);
+    expect(releases).toEqual([old.id]);
+    expect(changes.events?.map((event) => event.detail)).toContain(`${old.id}: no container ran within 60 s`);
+  });
+
+  it("releases a placement whose container exited, keeps one whose container runs or restarts", () => {
+    const probe = {
+      ok: true as const,
+      report: report([
+        container({ placementId: old.id, state: "exited", exitCode: 137 }),
+        container({ placementId: young.id, state: "restarting" }),
+      ]),
+    };
+    const { releases, changes } = observe(withBoth, probe, SETTINGS, LATER);
+    expect(releases).toEqual([old.id]);
+    expect(changes.events?.at(-1)?.detail).toBe(`${old.id}: container cccccccccccc exited (exit code 137)`);
+  });
+
+  it("samples the use of Citadel's running containers for their image's profile", () => {
+    const probe = {
+      ok: true as const,
+      report: report([container({ placementId: old.id, usage: { cpuMilli: 420, memory: 300 } })]),
+    };
+    expect(observe(withBoth, probe, SETTINGS, NOW).samples).toEqual([
+      { image: "redis:7", requested: { cpuMilli: 500, memory: 512 }, used: { cpuMilli: 420, memory: 300 } },
+    ]);
+  });
+});
+
+describe("refresh helpers", () => {
+  it("mapConcurrently keeps the order and never runs more than the limit at once", async () => {
+    let running = 0;
+    let peak = 0;
+    const result = await mapConcurrently([5, 1, 4, 2, 3], 2, async (n) => {
+      running++;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, n * 3));
+      running--;
+      return n * 10;
+    });
+    expect([result, peak]).toEqual([[50, 10, 40, 20, 30], 2]);
+  });
+
+  it("withTimeout rejects a promise that does not settle in time", async () => {
+    await expect(withTimeout(new Promise(() => {}), 20)).rejects.toThrow("no answer within 20 ms");
+    await expect(withTimeout(Promise.resolve(7), 20)).resolves.toBe(7);
+  });
+});
