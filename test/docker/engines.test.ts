@@ -1,10 +1,14 @@
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
+import { promisify } from "node:util";
 import { beforeEach, describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import type { RefreshReport, RefreshSettings } from "../../shared/core/refresh.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
+import { startLocalStack } from "../../shared/local/stack.js";
 import { apiEvent } from "../support/api-event.js";
 import {
   docker,
@@ -271,6 +275,39 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
       expect(healthy?.ms).toBeLessThan(SETTINGS.timeoutMs / 2);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe.skipIf(engines.length === 0)("the README's Docker session", () => {
+  it("runs as written against a real engine on 127.0.0.2", async () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(readme.indexOf("## Docker hosts"));
+    const script = [...section.matchAll(/```sh\n([\s\S]*?)```/g)][0]?.[1] ?? "";
+    expect(script).toContain("127.0.0.2:2375");
+    const stack = await startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 0, maxAttempts: 5 });
+    try {
+      const port = new URL(stack.url).port;
+      const bash = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${script.replaceAll("localhost:3000", `127.0.0.1:${port}`)}`;
+      const { stdout } = await promisify(execFile)("bash", ["-c", bash], { encoding: "utf8" });
+      const lines = stdout
+        .split("\n")
+        .filter((line) => line.trim() !== "")
+        .map((line) => JSON.parse(line));
+      expect(lines[0]).toMatchObject({ id: "engine-1", total_cpus: null });
+      expect(lines[1]).toMatchObject({ hosts: 1, answered: 1, down: 0 });
+      expect(lines[2]).toMatchObject({ resource: { id: "engine-1" }, container_id: expect.any(String) });
+      const info = await docker(engine(0), "GET", "/info");
+      expect(lines[3]).toMatchObject({
+        id: "engine-1",
+        total_cpus: info.NCPU,
+        placements: 1,
+        reserved_cpus: 0.1,
+      });
+      const inspected = await docker(engine(0), "GET", `/containers/${lines[2].container_id}/json`);
+      expect([inspected.State.Running, inspected.HostConfig.NanoCpus]).toEqual([true, 100_000_000]);
+    } finally {
+      await stack.stop();
     }
   });
 });
