@@ -160,6 +160,56 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       );
     });
 
+    it("records what a refresh observed: engine, health, events; unmanaged use may leave free below zero", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 2, 2048));
+      await registry.commit({ placement: placement("h1", 1000, 1024) });
+      const engine = {
+        version: "20.10.24",
+        cpuMilli: 2000,
+        memory: 2048,
+        unmanaged: { containers: 2, cpuMilli: 1500, memory: 512 },
+        used: { cpuMilli: 300, memory: 100 },
+        observedAt: LATER.toISOString(),
+      };
+      const health = { failures: 0, lastProbeAt: LATER.toISOString(), lastError: null };
+      const events = [{ at: LATER.toISOString(), action: "unmanaged", detail: "2 containers" }];
+      // Without `observed`, the same change is refused: it would leave less free than zero.
+      await expect(registry.changeHost("h1", { engine }, LATER)).rejects.toBeInstanceOf(
+        CapacityBelowReservedError,
+      );
+      const changed = await registry.changeHost("h1", { engine, health, events, observed: true }, LATER);
+      expect(changed).toMatchObject({ engine, health, freeCpuMilli: -500, freeMemory: 512 });
+      expect(changed.events.at(-1)).toEqual(events[0]);
+      expect(await registry.getHost("h1")).toEqual(changed);
+      expect((await registry.commit({ placement: placement("h1", 1, 1) })).kind).toBe("conflict");
+      // The containers go away: their share comes back, the placement's stays reserved.
+      const cleared = { ...engine, unmanaged: { containers: 0, cpuMilli: 0, memory: 0 } };
+      const after = await registry.changeHost("h1", { engine: cleared, observed: true }, LATER);
+      expect([after.freeCpuMilli, after.freeMemory]).toEqual([1000, 1024]);
+    });
+
+    it("marks a host down with a reason, and keeps status changes as events", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 2, 2048));
+      const down = await registry.changeHost(
+        "h1",
+        { status: "down", statusReason: "no answer", observed: true },
+        LATER,
+      );
+      expect([down.status, down.statusReason, down.statusChangedAt]).toEqual([
+        "down",
+        "no answer",
+        LATER.toISOString(),
+      ]);
+      expect(down.events.at(-1)).toEqual({
+        at: LATER.toISOString(),
+        action: "status down",
+        detail: "no answer",
+      });
+      expect((await registry.commit({ placement: placement("h1", 1, 1) })).kind).toBe("conflict");
+    });
+
     it("makes a host of unknown capacity schedulable once its totals are set", async () => {
       const registry = await makeRegistry();
       await registry.addHost(newHost({ addr: "blank.example:2375" }, NOW));

@@ -3,6 +3,8 @@ import { readFileSync } from "node:fs";
 import { createServer, type Server, type Socket } from "node:net";
 import { promisify } from "node:util";
 import { beforeEach, describe, expect, inject, it } from "vitest";
+import { DockerEngines } from "../../shared/adapters/docker-engines.js";
+import { dockerTlsSource } from "../../shared/adapters/docker-tls.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
@@ -13,6 +15,7 @@ import { apiEvent } from "../support/api-event.js";
 import {
   docker,
   dockerMissing,
+  makeCertificates,
   removeAllContainers,
   TEST_IMAGE,
   type TestEngine,
@@ -25,7 +28,7 @@ import { freshTables } from "../support/tables.js";
 // Without dockerd the setup fails in CI; elsewhere these tests are skipped with a message.
 const engineNumbers = inject("dockerEngines");
 if (engineNumbers.length === 0) console.warn(`skipping the Docker engine tests: ${dockerMissing()}`);
-const engines = engineNumbers.map(testEngine);
+const engines = engineNumbers.map((n) => testEngine(n));
 
 const SETTINGS: RefreshSettings = { downAfter: 2, graceMs: 1500, timeoutMs: 4000, concurrency: 8 };
 
@@ -275,6 +278,51 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
       expect(healthy?.ms).toBeLessThan(SETTINGS.timeoutMs / 2);
     } finally {
       silent.close();
+    }
+  });
+});
+
+describe.skipIf(engines.length === 0)("a Docker host on TLS", () => {
+  it("is read with client certificates, and not without them", async () => {
+    const ip = "127.0.0.5";
+    const certificates = makeCertificates(ip);
+    const secure = testEngine(5, certificates);
+    await secure.start();
+    try {
+      const endpoint = inject("dynamodbEndpoint");
+      const registry = new DynamoDbRegistry(dynamoDbClient(endpoint, 15_000), await freshTables(endpoint));
+      const withCertificates = new DockerEngines({
+        tls: dockerTlsSource({ CITADEL_DOCKER_CERT_PATH: certificates }),
+        timeoutMs: SETTINGS.timeoutMs,
+      });
+      const without = new DockerEngines({ tls: async () => undefined, timeoutMs: SETTINGS.timeoutMs });
+      const tlsApi = inProcessApi(registry, {
+        snapshotMaxAgeMs: 0,
+        maxAttempts: 5,
+        refresh: SETTINGS,
+        engines: withCertificates,
+      });
+      const plainApi = inProcessApi(registry, {
+        snapshotMaxAgeMs: 0,
+        maxAttempts: 5,
+        refresh: SETTINGS,
+        engines: without,
+      });
+      const registered = await tlsApi.api(
+        apiEvent("POST", "/v1/hosts", { body: JSON.stringify({ addr: secure.addr, id: "secure" }) }),
+      );
+      expect(JSON.parse(String(registered.body))).toMatchObject({ addr: "127.0.0.5:2376", tls: true });
+
+      const refused = await plainApi.refresh();
+      expect(refused.results[0]).toMatchObject({
+        ok: false,
+        error: "host secure uses TLS but no Docker client certificates are configured",
+      });
+      const read = await tlsApi.refresh();
+      expect(read.results[0]).toMatchObject({ ok: true, status: "ready" });
+      expect((await registry.getHost("secure"))?.engine?.cpuMilli).toBeGreaterThan(0);
+    } finally {
+      await secure.stop();
     }
   });
 });

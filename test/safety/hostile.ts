@@ -59,6 +59,19 @@ const wrongField: Record<string, fc.Arbitrary<unknown>> = {
     fc.constantFrom({ __proto__x: "1" }, { ok: 5 }, { "": "v" }, { é: "v" }, { k: "v".repeat(300) }),
     fc.constant(Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`k${index}`, "v"]))),
   ),
+  run: fc.oneof(
+    anyWrong.filter((value) => typeof value !== "boolean"),
+    fc.constantFrom("true", 1, "yes"),
+  ),
+  command: fc.oneof(
+    anyWrong.filter(
+      (value) =>
+        !Array.isArray(value) ||
+        value.length === 0 ||
+        value.some((part) => typeof part !== "string" || part.length > 1024),
+    ),
+    fc.constantFrom("sleep 1", [], [1], Array(70).fill("x"), ["x".repeat(1100)]),
+  ),
 };
 
 /** A placement body made wrong: hostile values in some fields, a field missing, or one too many. */
@@ -79,7 +92,9 @@ const hostilePlacementBody = fc.oneof(
   }),
   fc
     .string({ unit: "grapheme", minLength: 1, maxLength: 12 })
-    .filter((key) => !["image", "cpus", "memory", "type", "constraints", "labels"].includes(key))
+    .filter(
+      (key) => !["image", "cpus", "memory", "type", "constraints", "labels", "run", "command"].includes(key),
+    )
     .map((key) => JSON.stringify({ ...seedContainer, [key]: 1 })),
   fc.constantFrom(
     '{"__proto__":{"polluted":true},"image":"redis","cpus":1,"memory":1,"type":"service"}',

@@ -1,5 +1,15 @@
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { get } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -28,13 +38,18 @@ export function dockerMissing(): string | undefined {
   }
 }
 
-/** The engine on 127.0.0.n; every operation goes through its pidfile, so any process may stop or start it. */
-export function testEngine(n: number): TestEngine {
+/**
+ * The engine on 127.0.0.n; every operation goes through its pidfile, so any process may stop or start
+ * it. With `tlsDir` (see makeCertificates) it listens on 2376 with `--tlsverify` instead of plain 2375.
+ */
+export function testEngine(n: number, tlsDir?: string): TestEngine {
   const ip = `127.0.0.${n}`;
+  const port = tlsDir ? 2376 : 2375;
   const root = join(tmpdir(), `citadel-dockerd-${n}`);
   const pidfile = join(root, "dockerd.pid");
   const logfile = join(root, "dockerd.log");
   const url = `http://${ip}:2375`;
+  const socket = join(root, "docker.sock");
   const stop = async () => {
     if (!existsSync(pidfile)) return;
     const pid = Number(readFileSync(pidfile, "utf8"));
@@ -47,7 +62,7 @@ export function testEngine(n: number): TestEngine {
   };
   return {
     ip,
-    addr: `${ip}:2375`,
+    addr: `${ip}:${port}`,
     url,
     stop,
     async start() {
@@ -60,11 +75,19 @@ export function testEngine(n: number): TestEngine {
           `--data-root=${join(root, "data")}`,
           `--exec-root=${join(root, "exec")}`,
           `--pidfile=${pidfile}`,
-          `-H=tcp://${ip}:2375`,
-          `-H=unix://${join(root, "docker.sock")}`,
+          `-H=tcp://${ip}:${port}`,
+          `-H=unix://${socket}`,
           "--bridge=none",
           "--iptables=false",
           "--ip6tables=false",
+          ...(tlsDir
+            ? [
+                "--tlsverify",
+                `--tlscacert=${join(tlsDir, "ca.pem")}`,
+                `--tlscert=${join(tlsDir, "server-cert.pem")}`,
+                `--tlskey=${join(tlsDir, "server-key.pem")}`,
+              ]
+            : []),
         ],
         { stdio: ["ignore", log, log], detached: true },
       );
@@ -74,10 +97,7 @@ export function testEngine(n: number): TestEngine {
           if (child.exitCode !== null) {
             throw new Error(`dockerd on ${ip} exited:\n${readFileSync(logfile, "utf8").slice(-2000)}`);
           }
-          return fetch(`${url}/_ping`).then(
-            (response) => response.ok,
-            () => false,
-          );
+          return pingSocket(socket);
         },
         60_000,
         `dockerd on ${ip}`,
@@ -163,4 +183,78 @@ async function waitFor(check: () => boolean | Promise<boolean>, ms: number, what
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Whether the engine answers `/_ping` on its unix socket (which needs no certificates). */
+function pingSocket(socketPath: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = get({ socketPath, path: "/_ping" }, (response) => {
+      response.resume();
+      resolve(response.statusCode === 200);
+    });
+    request.on("error", () => resolve(false));
+  });
+}
+
+/**
+ * A CA, a server certificate for `ip` and a client certificate, made with openssl into a new folder:
+ * ca.pem, server-cert.pem, server-key.pem (for dockerd), cert.pem, key.pem (for Citadel, as Docker's
+ * DOCKER_CERT_PATH holds them).
+ */
+export function makeCertificates(ip: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "citadel-tls-"));
+  const openssl = (...args: string[]) => execFileSync("openssl", args, { cwd: dir, stdio: "ignore" });
+  const days = ["-days", "2"];
+  openssl(
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-keyout",
+    "ca-key.pem",
+    "-out",
+    "ca.pem",
+    ...days,
+    "-subj",
+    "/CN=citadel-test-ca",
+  );
+  writeFileSync(join(dir, "server.ext"), `subjectAltName=IP:${ip}\nextendedKeyUsage=serverAuth\n`);
+  writeFileSync(join(dir, "client.ext"), "extendedKeyUsage=clientAuth\n");
+  for (const [name, cn, ext] of [
+    ["server", ip, "server.ext"],
+    ["client", "citadel", "client.ext"],
+  ] as const) {
+    openssl(
+      "req",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-keyout",
+      `${name}-key.pem`,
+      "-out",
+      `${name}.csr`,
+      "-subj",
+      `/CN=${cn}`,
+    );
+    openssl(
+      "x509",
+      "-req",
+      "-in",
+      `${name}.csr`,
+      "-CA",
+      "ca.pem",
+      "-CAkey",
+      "ca-key.pem",
+      "-CAcreateserial",
+      "-out",
+      `${name}-cert.pem`,
+      ...days,
+      "-extfile",
+      ext,
+    );
+  }
+  writeFileSync(join(dir, "cert.pem"), readFileSync(join(dir, "client-cert.pem")));
+  writeFileSync(join(dir, "key.pem"), readFileSync(join(dir, "client-key.pem")));
+  return dir;
 }
