@@ -3,6 +3,7 @@ import { mkdirSync, mkdtempSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { build } from "esbuild";
+import { BUNDLING, LAMBDA_ENTRIES } from "../infra/bundling.js";
 import { percentile } from "./arbiter.js";
 
 export interface ColdStartResult {
@@ -11,8 +12,6 @@ export interface ColdStartResult {
   bundleKiB: number;
   initMsP50: number;
 }
-
-const LAMBDAS = { router: "functions/api/handler.ts", scheduler: "functions/scheduler/handler.ts" };
 
 /**
  * Each Lambda bundled as the CDK stack bundles it (ESM, minified, node22), with the AWS SDK inside or
@@ -25,7 +24,7 @@ export async function benchColdStart(runs: number): Promise<ColdStartResult[]> {
   const out = mkdtempSync(join(resolve("node_modules/.cache"), "citadel-bundles-"));
   const results: ColdStartResult[] = [];
   for (const [variant, [lambda, entry]] of ["bundled", "runtime"].flatMap((sdk) =>
-    Object.entries(LAMBDAS).map((pair) => [sdk, pair] as const),
+    Object.entries(LAMBDA_ENTRIES).map((pair) => [sdk, pair] as const),
   )) {
     const sdk = variant === "bundled" ? "bundled" : "runtime";
     const file = join(out, `${lambda}-${sdk}.mjs`);
@@ -34,14 +33,12 @@ export async function benchColdStart(runs: number): Promise<ColdStartResult[]> {
       bundle: true,
       minify: true,
       platform: "node",
-      target: "node22",
+      target: BUNDLING.target,
       format: "esm",
       outfile: file,
-      banner: {
-        js: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
-      },
+      banner: { js: BUNDLING.banner },
       logLevel: "silent",
-      external: sdk === "runtime" ? ["@aws-sdk/*"] : [],
+      external: BUNDLING.external.filter((module) => sdk === "runtime" || module !== "@aws-sdk/*"),
     });
     const script = `const t = performance.now(); await import(${JSON.stringify(file)}); console.log(performance.now() - t);`;
     const times: number[] = [];

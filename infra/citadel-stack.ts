@@ -1,100 +1,192 @@
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from "aws-cdk-lib";
-import { HttpApi, HttpMethod } from "aws-cdk-lib/aws-apigatewayv2";
-import { HttpIamAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from "aws-cdk-lib/aws-apigatewayv2";
+import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
+import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
+import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
+import { SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
+import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { Alias } from "aws-cdk-lib/aws-kms";
+import type { IFunction } from "aws-cdk-lib/aws-lambda";
+import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
+import { Topic } from "aws-cdk-lib/aws-sns";
+import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
+import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
-import { CitadelFunction } from "./constructs/citadel-function.js";
+import { LAMBDA_ENTRIES } from "./bundling.js";
+import { type CitadelConfig, configFromContext } from "./config.js";
+import { CitadelFunction, retention } from "./constructs/citadel-function.js";
 
 const entry = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
 
+/** The DynamoDB actions each function uses, and nothing more (a transaction needs its items' actions). */
+export const TABLE_ACTIONS = {
+  router: {
+    hosts: [
+      "dynamodb:GetItem",
+      "dynamodb:Scan",
+      "dynamodb:PutItem",
+      "dynamodb:UpdateItem",
+      "dynamodb:DeleteItem",
+    ],
+    profiles: ["dynamodb:GetItem"],
+  },
+  scheduler: {
+    hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+    requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  },
+  refresh: {
+    hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+    profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
+  },
+} as const;
+
+/** Timeouts nest: a scheduler (run mode included) ends before the router, the router before API Gateway's 30 s. */
+export const TIMEOUTS = { scheduler: 25, router: 28, refresh: 60 } as const;
+
+export interface CitadelStackProps extends StackProps {
+  /** The deployment's choices; by default read from the `citadel:*` context values. */
+  config?: CitadelConfig;
+}
+
 /**
- * Citadel in one stack: an HTTP API (IAM-authorized) → the router Lambda → one scheduler Lambda per
- * scheduler type (read from the same list the router reads) → the DynamoDB tables; the capacity
- * refresh Lambda on a schedule (every `citadel:refreshMinutes`, default 1) reads the Docker hosts.
+ * Citadel in one stack: an HTTP API (IAM or JWT auth, throttled, access-logged) → the router Lambda →
+ * one scheduler Lambda per scheduler type (the list the router reads) → the DynamoDB tables; the
+ * capacity refresh Lambda on a schedule reads the Docker hosts. Alarms on errors, throttles, 5xx and
+ * the refresh's dead-letter queue.
  */
 export class CitadelStack extends Stack {
-  constructor(scope: Construct, id: string, props?: StackProps) {
+  constructor(scope: Construct, id: string, props: CitadelStackProps = {}) {
     super(scope, id, props);
-    const retain = this.node.tryGetContext("citadel:retainData") !== "false";
+    const config = props.config ?? configFromContext(this.node);
 
-    const hosts = new TableV2(this, "Hosts", {
-      partitionKey: { name: "id", type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.awsManagedKey(),
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    const requests = new TableV2(this, "Requests", {
-      partitionKey: { name: "key", type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      timeToLiveAttribute: "expires_at",
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.awsManagedKey(),
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
-    const profiles = new TableV2(this, "Profiles", {
-      partitionKey: { name: "image", type: AttributeType.STRING },
-      billing: Billing.onDemand(),
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      encryption: TableEncryptionV2.awsManagedKey(),
-      deletionProtection: retain,
-      removalPolicy: retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
-    });
+    const table = (name: string, key: string, ttl?: string) =>
+      new TableV2(this, name, {
+        partitionKey: { name: key, type: AttributeType.STRING },
+        billing: Billing.onDemand(),
+        ...(ttl && { timeToLiveAttribute: ttl }),
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+        encryption: TableEncryptionV2.awsManagedKey(),
+        deletionProtection: config.retainData,
+        removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      });
+    const hosts = table("Hosts", "id");
+    const requests = table("Requests", "key", "expires_at");
+    const profiles = table("Profiles", "image");
     const tables = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
     };
-    // Client certificates for Docker hosts on TLS: a secret of {"ca","cert","key"}, named by context.
-    const tlsSecretArn = this.node.tryGetContext("citadel:dockerTlsSecretArn") as string | undefined;
-    const tlsSecret = tlsSecretArn
-      ? Secret.fromSecretCompleteArn(this, "DockerTls", tlsSecretArn)
+
+    // The functions that reach Docker hosts: in the hosts' VPC when one is given, with the TLS secret.
+    const tlsSecret = config.dockerTlsSecretArn
+      ? Secret.fromSecretCompleteArn(this, "DockerTls", config.dockerTlsSecretArn)
       : undefined;
-    const docker: Record<string, string> = tlsSecret
+    const network = config.vpc && {
+      vpc: Vpc.fromVpcAttributes(this, "HostsVpc", {
+        vpcId: config.vpc.vpcId,
+        availabilityZones: config.vpc.availabilityZones,
+        privateSubnetIds: config.vpc.subnetIds,
+      }),
+      vpcSubnets: {
+        subnets: config.vpc.subnetIds.map((subnetId, i) => Subnet.fromSubnetId(this, `Subnet${i}`, subnetId)),
+      },
+    };
+    const reachesHosts = (fn: CitadelFunction) => {
+      tlsSecret?.grantRead(fn);
+      if (network) {
+        Validations.of(fn).acknowledge({
+          id: "AwsSolutions-IAM4",
+          reason:
+            "AWSLambdaVPCAccessExecutionRole is what Lambda needs to manage its network interfaces in the hosts' VPC",
+        });
+      }
+    };
+    const dockerEnvironment: Record<string, string> = tlsSecret
       ? { CITADEL_DOCKER_TLS_SECRET: tlsSecret.secretArn }
       : {};
+    const securityGroup =
+      network &&
+      new SecurityGroup(this, "DockerClients", {
+        vpc: network.vpc,
+        description: "Citadel Lambdas that call Docker engines",
+      });
+    const inVpc = network && securityGroup ? { ...network, securityGroups: [securityGroup] } : {};
 
     const schedulers = SCHEDULER_TYPES.map(({ type }) => {
       const scheduler = new CitadelFunction(this, `Scheduler-${type}`, {
-        entry: entry("functions/scheduler/handler.ts"),
+        entry: entry(LAMBDA_ENTRIES.scheduler),
         description: `Citadel scheduler for type "${type}"`,
-        timeout: Duration.seconds(8),
-        environment: { ...tables, ...docker, CITADEL_SCHEDULER_TYPE: type },
+        timeout: Duration.seconds(TIMEOUTS.scheduler),
+        logRetentionDays: config.logRetentionDays,
+        // Also bounds the writers racing for the same hot host items.
+        ...(config.schedulerConcurrency !== undefined && {
+          reservedConcurrentExecutions: config.schedulerConcurrency,
+        }),
+        environment: {
+          ...tables,
+          ...dockerEnvironment,
+          CITADEL_SCHEDULER_TYPE: type,
+          // Run mode: up to 3 hosts × (create, start) inside the scheduler's timeout.
+          CITADEL_DOCKER_TIMEOUT_MS: "4000",
+        },
+        ...inVpc,
       });
-      hosts.grantReadWriteData(scheduler);
-      requests.grantReadWriteData(scheduler);
-      tlsSecret?.grantRead(scheduler);
+      hosts.grant(scheduler, ...TABLE_ACTIONS.scheduler.hosts);
+      requests.grant(scheduler, ...TABLE_ACTIONS.scheduler.requests);
+      reachesHosts(scheduler);
       return { type, scheduler };
     });
 
-    const refresh = new CitadelFunction(this, "CapacityRefresh", {
-      entry: entry("functions/capacity-refresh/handler.ts"),
-      description: "Citadel capacity refresh: Docker hosts' capacity, health, containers and use",
-      timeout: Duration.seconds(60),
-      environment: { ...tables, ...docker },
+    const refreshFailures = new Queue(this, "RefreshFailures", {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
     });
-    hosts.grantReadWriteData(refresh);
-    profiles.grantReadWriteData(refresh);
-    tlsSecret?.grantRead(refresh);
-    const period = Number(this.node.tryGetContext("citadel:refreshMinutes") ?? 1);
+    Validations.of(refreshFailures).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "this queue is itself the dead-letter queue of the refresh's failed invocations",
+    });
+    const refresh = new CitadelFunction(this, "CapacityRefresh", {
+      entry: entry(LAMBDA_ENTRIES.refresh),
+      description: "Citadel capacity refresh: Docker hosts' capacity, health, containers and use",
+      timeout: Duration.seconds(TIMEOUTS.refresh),
+      logRetentionDays: config.logRetentionDays,
+      // One refresh at a time: overlapping rounds would count a host's failed probes twice.
+      reservedConcurrentExecutions: 1,
+      retryAttempts: 0,
+      deadLetterQueue: refreshFailures,
+      environment: { ...tables, ...dockerEnvironment },
+      ...inVpc,
+    });
+    hosts.grant(refresh, ...TABLE_ACTIONS.refresh.hosts);
+    profiles.grant(refresh, ...TABLE_ACTIONS.refresh.profiles);
+    reachesHosts(refresh);
     new Rule(this, "RefreshSchedule", {
       description: "Runs the Citadel capacity refresh",
-      schedule: Schedule.rate(Duration.minutes(period)),
-      targets: [new LambdaFunction(refresh, { retryAttempts: 0 })],
+      schedule: Schedule.rate(Duration.minutes(config.refreshMinutes)),
+      targets: [new LambdaFunction(refresh, { retryAttempts: 0, deadLetterQueue: refreshFailures })],
     });
 
     const router = new CitadelFunction(this, "Router", {
-      entry: entry("functions/api/handler.ts"),
+      entry: entry(LAMBDA_ENTRIES.router),
       description: "Citadel API router",
-      timeout: Duration.seconds(10),
+      timeout: Duration.seconds(TIMEOUTS.router),
+      logRetentionDays: config.logRetentionDays,
       environment: {
         ...tables,
         CITADEL_REFRESH_FUNCTION: refresh.functionName,
@@ -103,14 +195,66 @@ export class CitadelStack extends Stack {
         ),
       },
     });
-    hosts.grantReadWriteData(router);
-    profiles.grantReadData(router);
-    refresh.grantInvoke(router);
-    for (const { scheduler } of schedulers) scheduler.grantInvoke(router);
+    hosts.grant(router, ...TABLE_ACTIONS.router.hosts);
+    profiles.grant(router, ...TABLE_ACTIONS.router.profiles);
+    router.addToRolePolicy(
+      new PolicyStatement({
+        actions: ["lambda:InvokeFunction"],
+        resources: [refresh.functionArn, ...schedulers.map(({ scheduler }) => scheduler.functionArn)],
+      }),
+    );
 
+    const api = this.httpApi(router, config);
+    this.alarms(
+      config,
+      api,
+      [router, refresh, ...schedulers.map(({ scheduler }) => scheduler)],
+      refreshFailures,
+    );
+
+    new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
+    new CfnOutput(this, "HostsTable", { value: hosts.tableName });
+    new CfnOutput(this, "RefreshFunction", { value: refresh.functionName });
+  }
+
+  /** The API: every route to the router, authorized, throttled, with access logs. */
+  private httpApi(router: IFunction, config: CitadelConfig): HttpApi {
+    const authorizer: IHttpRouteAuthorizer =
+      config.auth.mode === "iam"
+        ? new HttpIamAuthorizer()
+        : new HttpJwtAuthorizer("JwtAuthorizer", config.auth.issuer, { jwtAudience: config.auth.audience });
     const api = new HttpApi(this, "Api", {
       description: "Citadel placement API",
-      defaultAuthorizer: new HttpIamAuthorizer(),
+      defaultAuthorizer: authorizer,
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, "ApiAccessLogs", {
+      retention: retention(config.logRetentionDays),
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    new HttpStage(this, "DefaultStage", {
+      httpApi: api,
+      stageName: "$default",
+      autoDeploy: true,
+      throttle: { rateLimit: config.apiRateLimit, burstLimit: config.apiBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // HTTP API variables; requestId is also the correlation id the router logs by default.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: "$context.requestId",
+            ip: "$context.identity.sourceIp",
+            caller: "$context.identity.userArn",
+            requestTime: "$context.requestTime",
+            method: "$context.httpMethod",
+            path: "$context.path",
+            status: "$context.status",
+            responseLength: "$context.responseLength",
+            latencyMs: "$context.responseLatency",
+            integrationError: "$context.integrationErrorMessage",
+          }),
+        ),
+      },
     });
     const integration = new HttpLambdaIntegration("RouterIntegration", router);
     for (const path of ["/v1/{proxy+}", "/healthz"]) {
@@ -120,8 +264,52 @@ export class CitadelStack extends Stack {
         integration,
       });
     }
+    return api;
+  }
 
-    new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint });
-    new CfnOutput(this, "HostsTable", { value: hosts.tableName });
+  /** Alarms on every function's errors and throttles, the API's 5xx, and failed refreshes. */
+  private alarms(
+    config: CitadelConfig,
+    api: HttpApi,
+    functions: CitadelFunction[],
+    deadLetters: Queue,
+  ): void {
+    const topic =
+      config.alarmEmail &&
+      new Topic(this, "Alarms", {
+        enforceSSL: true,
+        masterKey: Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
+      });
+    if (topic && config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
+    const alarm = (id: string, metric: IMetric, description: string) => {
+      const created = new Alarm(this, id, {
+        metric,
+        threshold: 1,
+        evaluationPeriods: 1,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (topic) created.addAlarmAction(new SnsAction(topic));
+    };
+    for (const fn of functions) {
+      const name = fn.node.id;
+      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), `${name}: invocations failed`);
+      alarm(
+        `${name}Throttles`,
+        fn.metricThrottles({ period: Duration.minutes(5) }),
+        `${name}: invocations throttled`,
+      );
+    }
+    alarm(
+      "Api5xx",
+      api.metricServerError({ period: Duration.minutes(5) }),
+      "the API answered 5xx (a bug, or an outage)",
+    );
+    alarm(
+      "RefreshDeadLetters",
+      deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      "capacity refreshes failed and were dead-lettered",
+    );
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
@@ -17,11 +18,18 @@ const deps = {
   now: system.now,
 };
 const logger = new Logger({ serviceName: "citadel-capacity-refresh" });
+const metrics = new Metrics({ serviceName: "citadel-capacity-refresh" });
 
 /** The capacity refresh: on its EventBridge schedule, and when the router asks (`POST /v1/hosts/refresh`). */
 export async function handler(): Promise<RefreshReport> {
   const report = await refreshCluster(deps);
   const { results, ...summary } = report;
   logger.info("refreshed", { ...summary, failed: results.filter((result) => !result.ok) });
+  metrics.addMetric("RefreshDuration", MetricUnit.Milliseconds, report.ms);
+  metrics.addMetric("Hosts", MetricUnit.Count, report.hosts);
+  metrics.addMetric("HostsDown", MetricUnit.Count, report.down);
+  metrics.addMetric("HostsUnanswered", MetricUnit.Count, report.hosts - report.answered);
+  metrics.addMetric("PlacementsReleased", MetricUnit.Count, report.released);
+  metrics.publishStoredMetrics();
   return report;
 }

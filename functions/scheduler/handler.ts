@@ -1,17 +1,39 @@
 import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import type { ScheduleEvent } from "../../shared/adapters/invoker.js";
 import { system } from "../../shared/adapters/system.js";
+import type { RunOutcome } from "../../shared/core/run.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { createScheduler } from "./scheduler.js";
 
 const config = loadConfig(process.env);
-const registry = new DynamoDbRegistry(dynamoDbClient(config.dynamodbEndpoint), config.tables);
+const metrics = new Metrics({ serviceName: "citadel-scheduler" });
+const store = new DynamoDbRegistry(dynamoDbClient(config.dynamodbEndpoint), config.tables);
+// The arbiter's answer time, per commit.
+const registry = Object.assign(Object.create(store) as DynamoDbRegistry, {
+  commit: async (request: Parameters<DynamoDbRegistry["commit"]>[0]) => {
+    const started = performance.now();
+    try {
+      return await store.commit(request);
+    } finally {
+      metrics.addMetric("CommitLatency", MetricUnit.Milliseconds, performance.now() - started);
+    }
+  },
+});
 
-/** One code, one Lambda per scheduler type; the snapshot lives as long as the warm container. */
-export const handler = createScheduler({
+const METRIC_OF_OUTCOME: Record<RunOutcome["kind"], string> = {
+  placed: "Placements",
+  unschedulable: "Unschedulable",
+  contention: "Contention",
+  "idempotency-key-reused": "IdempotencyKeyReused",
+  "not-started": "NotStarted",
+};
+
+const schedule = createScheduler({
   registry,
   snapshot: new HostSnapshot(registry, config.snapshotMaxAgeMs),
   maxAttempts: config.maxAttempts,
@@ -19,4 +41,18 @@ export const handler = createScheduler({
   servesType: config.schedulerType,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
   engines: dockerEngines(process.env, config),
+  observe: (outcome) => {
+    metrics.addMetric(METRIC_OF_OUTCOME[outcome.kind], MetricUnit.Count, 1);
+    metrics.addMetric("Conflicts", MetricUnit.Count, outcome.stats.conflicts);
+    metrics.addMetric("Retries", MetricUnit.Count, Math.max(0, outcome.stats.attempts - 1));
+  },
 });
+
+/** One code, one Lambda per scheduler type; the snapshot lives as long as the warm container. */
+export async function handler(event: ScheduleEvent) {
+  try {
+    return await schedule(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+}

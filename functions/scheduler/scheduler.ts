@@ -14,6 +14,8 @@ export interface SchedulerDependencies extends PlaceDependencies {
   logger: Logger;
   /** The Docker engines, for run mode. */
   engines: Engines;
+  /** Told of every decision (the Lambda turns them into metrics). */
+  observe?: (outcome: RunOutcome) => void;
 }
 
 /** The scheduler Lambda: validate, run the placement loop, answer in HTTP terms. */
@@ -56,6 +58,7 @@ export function createScheduler(deps: SchedulerDependencies) {
         body: { error: "unavailable", message: error.message },
       };
     }
+    deps.observe?.(outcome);
     deps.logger.info("placement decided", {
       correlationId: event.correlationId,
       outcome: outcome.kind,

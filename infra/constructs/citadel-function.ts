@@ -1,33 +1,67 @@
-import { Duration } from "aws-cdk-lib";
+import { Duration, Validations } from "aws-cdk-lib";
+import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
 import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
+import { BUNDLING } from "../bundling.js";
 
-/** The defaults every Citadel Lambda shares: Node 22 on arm64, ESM bundle, source maps, a log group. */
+/** A retention CloudWatch Logs accepts; throws naming the allowed values otherwise. */
+export function retention(days: number): RetentionDays {
+  const allowed = Object.values(RetentionDays).filter((value): value is number => typeof value === "number");
+  if (!allowed.includes(days))
+    throw new Error(`log retention must be one of ${allowed.join(", ")} days, got ${days}`);
+  return days as RetentionDays;
+}
+
+export type CitadelFunctionProps = NodejsFunctionProps & { entry: string; logRetentionDays: number };
+
+/**
+ * The defaults every Citadel Lambda shares: Node 24 on arm64, a minified ESM bundle with source maps
+ * (the AWS SDK is left to the runtime's), its own log group, and its own role that may write only to
+ * that log group; each function is then granted exactly what it uses.
+ */
 export class CitadelFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, props: NodejsFunctionProps & { entry: string }) {
+  constructor(scope: Construct, id: string, { logRetentionDays, ...props }: CitadelFunctionProps) {
+    const logGroup = new LogGroup(scope, `${id}Logs`, { retention: retention(logRetentionDays) });
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
+      description: `Citadel ${id}`,
+    });
     super(scope, id, {
-      runtime: Runtime.NODEJS_22_X,
+      runtime: Runtime.NODEJS_24_X,
       architecture: Architecture.ARM_64,
       memorySize: 512,
       timeout: Duration.seconds(10),
-      logGroup: new LogGroup(scope, `${id}Logs`, { retention: RetentionDays.ONE_MONTH }),
+      logGroup,
+      role,
       ...props,
       environment: {
         NODE_OPTIONS: "--enable-source-maps",
         POWERTOOLS_LOG_LEVEL: "INFO",
+        POWERTOOLS_METRICS_NAMESPACE: "Citadel",
         ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
         minify: true,
         sourceMap: true,
-        target: "node22",
-        // ESM bundles need `require` for the few CommonJS dependencies left inside them.
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        target: BUNDLING.target,
+        banner: BUNDLING.banner,
+        externalModules: [...BUNDLING.external],
         ...props.bundling,
       },
     });
+    logGroup.grantWrite(role);
+    if (props.vpc) {
+      role.addManagedPolicy(
+        ManagedPolicy.fromAwsManagedPolicyName("service-role/AWSLambdaVPCAccessExecutionRole"),
+      );
+      Validations.of(role).acknowledge({
+        id: "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]",
+        reason:
+          "AWSLambdaVPCAccessExecutionRole is what Lambda needs to manage its network interfaces in the hosts' VPC",
+      });
+    }
   }
 }

@@ -1,63 +1,187 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
-import { beforeAll, describe, expect, it } from "vitest";
-import { CitadelStack } from "../../infra/citadel-stack.js";
+import { AwsSolutionsChecks } from "cdk-nag";
+import { describe, expect, it } from "vitest";
+import { CitadelStack, TABLE_ACTIONS, TIMEOUTS } from "../../infra/citadel-stack.js";
+import { type CitadelConfig, DEFAULTS } from "../../infra/config.js";
 import { SCHEDULER_TYPES } from "../../shared/core/schedulers.js";
 
-// Synthesized with bundling skipped, so the suite stays fast; `cdk synth` in CI bundles for real.
-let template: Template;
+// Synthesized with bundling skipped, so the suite stays fast; `cdk synth` in CI bundles for real, and
+// test/infra/bundles.test.ts runs the bundles.
+const FULL: CitadelConfig = {
+  ...DEFAULTS,
+  alarmEmail: "ops@example.com",
+  dockerTlsSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-docker-AbCdEf",
+  vpc: {
+    vpcId: "vpc-1",
+    subnetIds: ["subnet-1", "subnet-2"],
+    availabilityZones: ["eu-west-1a", "eu-west-1b"],
+  },
+  auth: { mode: "jwt", issuer: "https://issuer.example", audience: ["citadel"] },
+};
 
-beforeAll(() => {
-  const app = new App({ context: { "aws:cdk:bundling-stacks": [] } });
-  template = Template.fromStack(new CitadelStack(app, "Test"));
-});
+function synth(context: Record<string, unknown> = {}, config?: CitadelConfig) {
+  const app = new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
+  const stack = new CitadelStack(app, "Test", config ? { config } : {});
+  return { app, stack, template: Template.fromStack(stack) };
+}
+
+const { template } = synth();
+const SCHEDULERS = SCHEDULER_TYPES.map(({ type }) => `Scheduler${type}`);
+
+/** Each statement of a function's role policy: its actions, and the logical ids of its resources. */
+function permissions(t: Template, fn: string): Record<string, string[]> {
+  const policies = Object.values(t.findResources("AWS::IAM::Policy")).filter((policy) =>
+    JSON.stringify(policy.Properties.Roles).includes(`"${fn}Role`),
+  );
+  const granted: Record<string, string[]> = {};
+  for (const statement of policies.flatMap((policy) => policy.Properties.PolicyDocument.Statement)) {
+    const resources = [statement.Resource]
+      .flat()
+      .map((resource: { "Fn::GetAtt"?: [string] } | string) =>
+        typeof resource === "string"
+          ? resource
+          : (resource["Fn::GetAtt"]?.[0] ?? JSON.stringify(resource)).replace(/[0-9A-F]{8}$/, ""),
+      );
+    for (const resource of resources)
+      granted[resource] = [...(granted[resource] ?? []), ...[statement.Action].flat()];
+  }
+  return granted;
+}
 
 describe("the CDK stack", () => {
-  it("has one scheduler Lambda per scheduler type, from the same list the router reads", () => {
+  it("has one scheduler Lambda per scheduler type, from the same list the router reads, on Node 24 arm64", () => {
     for (const { type } of SCHEDULER_TYPES) {
       template.hasResourceProperties("AWS::Lambda::Function", {
-        Runtime: "nodejs22.x",
+        Runtime: "nodejs24.x",
         Architectures: ["arm64"],
-        Environment: { Variables: Match.objectLike({ CITADEL_SCHEDULER_TYPE: type }) },
+        Timeout: TIMEOUTS.scheduler,
+        ReservedConcurrentExecutions: 10,
+        Environment: {
+          Variables: Match.objectLike({ CITADEL_SCHEDULER_TYPE: type, NODE_OPTIONS: "--enable-source-maps" }),
+        },
       });
     }
     // The schedulers, the router and the capacity refresh.
     template.resourceCountIs("AWS::Lambda::Function", SCHEDULER_TYPES.length + 2);
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: TIMEOUTS.router,
+      Handler: "index.handler",
+    });
+    expect(TIMEOUTS.scheduler).toBeLessThan(TIMEOUTS.router);
+    expect(TIMEOUTS.router).toBeLessThan(30); // API Gateway's integration timeout
   });
 
-  it("requires IAM authorization on every route", () => {
-    const routes = template.findResources("AWS::ApiGatewayV2::Route");
-    expect(Object.keys(routes).length).toBeGreaterThan(0);
-    for (const route of Object.values(routes)) {
-      expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
+  it("routes every path to the router, each with IAM authorization by default", () => {
+    const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      ["DELETE", "GET", "PATCH", "POST"]
+        .flatMap((method) => [`${method} /healthz`, `${method} /v1/{proxy+}`])
+        .sort(),
+    );
+    for (const route of routes) expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
+    template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 0);
+  });
+
+  it("takes JWTs instead when configured, on every route", () => {
+    const jwt = synth({
+      "citadel:auth": "jwt",
+      "citadel:jwtIssuer": "https://issuer.example",
+      "citadel:jwtAudience": "citadel",
+    }).template;
+    jwt.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      JwtConfiguration: { Issuer: "https://issuer.example", Audience: ["citadel"] },
+    });
+    for (const route of Object.values(jwt.findResources("AWS::ApiGatewayV2::Route"))) {
+      expect(route.Properties.AuthorizationType).toBe("JWT");
     }
   });
 
-  it("keeps the tables on demand, encrypted, recoverable, with a TTL on idempotency records", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 3);
-    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
-      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
-      BillingMode: "PAY_PER_REQUEST",
-      Replicas: [
-        Match.objectLike({
-          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
-          DeletionProtectionEnabled: true,
-        }),
-      ],
+  it("throttles the API and writes access logs", () => {
+    template.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      DefaultRouteSettings: { ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 },
+      AccessLogSettings: {
+        DestinationArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^ApiAccessLogs"), "Arn"] },
+        Format: Match.stringLikeRegexp("requestId"),
+      },
     });
-    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
-      KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
-      TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
+    synth({ "citadel:apiRateLimit": "5", "citadel:apiBurstLimit": "10" }).template.hasResourceProperties(
+      "AWS::ApiGatewayV2::Stage",
+      { DefaultRouteSettings: { ThrottlingRateLimit: 5, ThrottlingBurstLimit: 10 } },
+    );
+  });
+
+  it("grants each function exactly the actions it uses on exactly its tables", () => {
+    for (const scheduler of SCHEDULERS) {
+      expect(permissions(template, scheduler)).toEqual({
+        [`${scheduler}Logs`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
+        Hosts: [...TABLE_ACTIONS.scheduler.hosts],
+        Requests: [...TABLE_ACTIONS.scheduler.requests],
+      });
+    }
+    expect(permissions(template, "CapacityRefresh")).toEqual({
+      RefreshFailures: ["sqs:SendMessage"],
+      CapacityRefreshLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Hosts: [...TABLE_ACTIONS.refresh.hosts],
+      Profiles: [...TABLE_ACTIONS.refresh.profiles],
+    });
+    expect(permissions(template, "Router")).toEqual({
+      RouterLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Hosts: [...TABLE_ACTIONS.router.hosts],
+      Profiles: [...TABLE_ACTIONS.router.profiles],
+      CapacityRefresh: ["lambda:InvokeFunction"],
+      ...Object.fromEntries(SCHEDULERS.map((name) => [name, ["lambda:InvokeFunction"]])),
+    });
+    // The router cannot touch idempotency records; nobody else invokes Lambdas.
+    expect(TABLE_ACTIONS.router).not.toHaveProperty("requests");
+    template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
+  });
+
+  it("gives the Docker TLS secret, when named, to the functions that reach hosts, and not the router", () => {
+    const withTls = synth({ "citadel:dockerTlsSecretArn": FULL.dockerTlsSecretArn }).template;
+    for (const fn of [...SCHEDULERS, "CapacityRefresh"]) {
+      expect(
+        Object.entries(permissions(withTls, fn)).find(([, actions]) =>
+          actions.includes("secretsmanager:GetSecretValue"),
+        ),
+      ).toBeDefined();
+    }
+    expect(JSON.stringify(permissions(withTls, "Router"))).not.toContain("secretsmanager");
+    withTls.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ CITADEL_DOCKER_TLS_SECRET: FULL.dockerTlsSecretArn }) },
     });
   });
 
-  it("runs the capacity refresh every minute, and lets the router invoke it", () => {
+  it("puts the functions that reach Docker hosts into the configured VPC subnets", () => {
+    const inVpc = synth({}, FULL).template;
+    const configs = Object.values(inVpc.findResources("AWS::Lambda::Function")).map(
+      (fn) => fn.Properties.VpcConfig,
+    );
+    expect(configs.filter((config) => config?.SubnetIds?.length === 2)).toHaveLength(
+      SCHEDULER_TYPES.length + 1,
+    );
+  });
+
+  it("refreshes on a schedule, one at a time, failures to a dead-letter queue; the router may invoke it", () => {
     template.hasResourceProperties("AWS::Events::Rule", {
       ScheduleExpression: "rate(1 minute)",
       Targets: [
-        Match.objectLike({ Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^CapacityRefresh"), "Arn"] } }),
+        Match.objectLike({
+          Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^CapacityRefresh"), "Arn"] },
+          RetryPolicy: { MaximumRetryAttempts: 0 },
+          DeadLetterConfig: { Arn: { "Fn::GetAtt": [Match.stringLikeRegexp("^RefreshFailures"), "Arn"] } },
+        }),
       ],
     });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Timeout: TIMEOUTS.refresh,
+      ReservedConcurrentExecutions: 1,
+      DeadLetterConfig: { TargetArn: { "Fn::GetAtt": [Match.stringLikeRegexp("^RefreshFailures"), "Arn"] } },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", { MaximumRetryAttempts: 0 });
+    template.hasResourceProperties("AWS::SQS::Queue", { SqsManagedSseEnabled: true });
     template.hasResourceProperties("AWS::Lambda::Function", {
       Environment: {
         Variables: Match.objectLike({
@@ -65,30 +189,96 @@ describe("the CDK stack", () => {
         }),
       },
     });
+    synth({ "citadel:refreshMinutes": "5" }).template.hasResourceProperties("AWS::Events::Rule", {
+      ScheduleExpression: "rate(5 minutes)",
+    });
   });
 
-  it("gives the Docker TLS secret, when named, to the functions that reach hosts", () => {
-    const app = new App({
-      context: {
-        "aws:cdk:bundling-stacks": [],
-        "citadel:dockerTlsSecretArn":
-          "arn:aws:secretsmanager:eu-west-1:123456789012:secret:citadel-docker-AbCdEf",
-      },
+  it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 3);
+    const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
+    for (const table of tables) {
+      expect(table.DeletionPolicy).toBe("Retain");
+      expect(table.Properties).toMatchObject({
+        BillingMode: "PAY_PER_REQUEST",
+        Replicas: [
+          {
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+            DeletionProtectionEnabled: true,
+          },
+        ],
+      });
+    }
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
+      TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
     });
-    const withTls = Template.fromStack(new CitadelStack(app, "Tls"));
-    const readers = withTls.findResources("AWS::IAM::Policy", {
-      Properties: {
-        PolicyDocument: {
-          Statement: Match.arrayWith([
-            Match.objectLike({ Action: ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"] }),
-          ]),
-        },
-      },
+    const released = synth({ "citadel:retainData": "false" }).template.findResources(
+      "AWS::DynamoDB::GlobalTable",
+    );
+    for (const table of Object.values(released)) {
+      expect([table.DeletionPolicy, table.Properties.Replicas[0].DeletionProtectionEnabled]).toEqual([
+        "Delete",
+        false,
+      ]);
+    }
+  });
+
+  it("keeps logs for the configured retention", () => {
+    const groups = Object.values(template.findResources("AWS::Logs::LogGroup"));
+    expect(groups).toHaveLength(SCHEDULER_TYPES.length + 3); // each function's, and the API's access logs
+    for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it("alarms on each function's errors and throttles, the API's 5xx and dead-lettered refreshes", () => {
+    const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm"));
+    const metrics = alarms.map((alarm) => `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`);
+    const functions = SCHEDULER_TYPES.length + 2;
+    expect(metrics.filter((metric) => metric === "AWS/Lambda/Errors")).toHaveLength(functions);
+    expect(metrics.filter((metric) => metric === "AWS/Lambda/Throttles")).toHaveLength(functions);
+    expect(metrics).toContain("AWS/ApiGateway/5xx");
+    expect(metrics).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible");
+    // With an address, they notify it.
+    const notified = synth({ "citadel:alarmEmail": "ops@example.com" }).template;
+    notified.hasResourceProperties("AWS::SNS::Subscription", {
+      Protocol: "email",
+      Endpoint: "ops@example.com",
     });
-    // Each scheduler and the refresh; not the router.
-    const roles = Object.keys(readers).map((id) => id.replace(/ServiceRoleDefaultPolicy\w+$/, ""));
-    expect(roles.sort()).toEqual(
-      [...SCHEDULER_TYPES.map(({ type }) => `Scheduler${type}`), "CapacityRefresh"].sort(),
+    for (const alarm of Object.values(notified.findResources("AWS::CloudWatch::Alarm"))) {
+      expect(alarm.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it("leaves the schedulers unreserved when asked (accounts at the 10-execution limit)", () => {
+    const unreserved = synth({ "citadel:schedulerConcurrency": "none" }).template;
+    const reserved = Object.values(unreserved.findResources("AWS::Lambda::Function")).filter(
+      (fn) => fn.Properties.ReservedConcurrentExecutions !== undefined,
+    );
+    expect(reserved).toHaveLength(1); // the refresh alone
+  });
+
+  it("refuses malformed configuration at synth, naming it", () => {
+    expect(() => synth({ "citadel:refreshMinutes": "0" })).toThrow(
+      "context citadel:refreshMinutes must be a whole number ≥ 1",
+    );
+    expect(() => synth({ "citadel:auth": "jwt" })).toThrow(
+      "context citadel:jwtIssuer (with citadel:auth=jwt) is required",
+    );
+    expect(() => synth({ "citadel:auth": "none" })).toThrow('context citadel:auth must be "iam" or "jwt"');
+    expect(() => synth({ "citadel:logRetentionDays": "31" })).toThrow("log retention must be one of");
+    expect(() => synth({ "citadel:vpc": '{"vpcId":"vpc-1","subnetIds":["a"]}' })).toThrow(
+      "context citadel:vpc must be",
+    );
+  });
+
+  it.each([
+    ["the defaults", DEFAULTS],
+    ["every option on", FULL],
+  ])("passes cdk-nag's AwsSolutions checks with %s, every acknowledgement with a reason", (_, config) => {
+    const { app, stack } = synth({}, config);
+    const report = new AwsSolutionsChecks(app).validateScope(stack);
+    expect(report.violations.map((violation) => `${violation.ruleName}: ${violation.description}`)).toEqual(
+      [],
     );
   });
 });
