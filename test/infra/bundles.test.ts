@@ -3,7 +3,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { build } from "esbuild";
-import { beforeAll, describe, expect, inject, it } from "vitest";
+import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { BUNDLING, LAMBDA_ENTRIES } from "../../infra/bundling.js";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
 import type { RefreshReport } from "../../shared/core/refresh.js";
@@ -45,6 +45,7 @@ beforeAll(async () => {
     CITADEL_REQUESTS_TABLE: tables.requests,
     CITADEL_PROFILES_TABLE: tables.profiles,
     CITADEL_DOCKER_TIMEOUT_MS: "300",
+    POWERTOOLS_METRICS_NAMESPACE: "Citadel",
     AWS_REGION: "us-east-1",
   });
 }, 120_000);
@@ -93,10 +94,26 @@ describe("the bundled Lambdas", () => {
     expect([result.statusCode, (result.body.resource as { id: string }).id]).toEqual([201, "docker-1"]);
   });
 
-  it("the refresh bundle refreshes, and records an unreachable host's failed probe", async () => {
+  it("the refresh bundle refreshes, records an unreachable host's failed probe, and emits EMF metrics", async () => {
     const refresh = await handlerOf<unknown, RefreshReport>("refresh");
-    const report = await refresh({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
+    const written: string[] = [];
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+      written.push(String(chunk));
+      return true;
+    });
+    let report: RefreshReport;
+    try {
+      report = await refresh({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
+    } finally {
+      stdout.mockRestore();
+    }
     expect(report).toMatchObject({ hosts: 1, answered: 0, down: 0 });
     expect(report.results[0]).toMatchObject({ id: "docker-1", ok: false });
+    const emf = written
+      .map((line) => line.trim())
+      .filter((line) => line.includes('"_aws"'))
+      .map((line) => JSON.parse(line));
+    expect(emf[0]?._aws.CloudWatchMetrics[0].Namespace).toBe("Citadel");
+    expect(emf[0]).toMatchObject({ Hosts: 1, HostsUnanswered: 1, HostsDown: 0 });
   });
 });

@@ -257,6 +257,14 @@ describe("the CDK stack", () => {
     expect(reserved).toHaveLength(1); // the refresh alone
   });
 
+  it("outputs the API's URL, the hosts table and the refresh function", () => {
+    template.hasOutput("ApiUrl", {
+      Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^Api"), "ApiEndpoint"] },
+    });
+    template.hasOutput("HostsTable", { Value: { Ref: Match.stringLikeRegexp("^Hosts") } });
+    template.hasOutput("RefreshFunction", { Value: { Ref: Match.stringLikeRegexp("^CapacityRefresh") } });
+  });
+
   it("refuses malformed configuration at synth, naming it", () => {
     expect(() => synth({ "citadel:refreshMinutes": "0" })).toThrow(
       "context citadel:refreshMinutes must be a whole number ≥ 1",

@@ -1,7 +1,13 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
+import { createApi } from "../../functions/api/router.js";
 import { LambdaInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
+import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
+import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { lambdaRefresher, RefreshRunningError } from "../../shared/adapters/refresh-invoker.js";
+import { apiEvent } from "../support/api-event.js";
 
 // No Lambda service runs here: the invoker's three outcomes are driven through a mocked client.
 const lambda = mockClient(LambdaClient);
@@ -44,5 +50,41 @@ describe("the Lambda invoker", () => {
 
   it("throws for a type no function is configured for", async () => {
     await expect(invoker.invoke({ ...event, type: "gpu" })).rejects.toThrow("no scheduler function");
+  });
+});
+
+describe("the refresh invoker", () => {
+  const refresh = lambdaRefresher(new LambdaClient({ region: "us-east-1" }), "citadel-refresh");
+
+  it("invokes the refresh function and returns its report", async () => {
+    const report = { hosts: 2, answered: 2, down: 0, released: 0, ms: 40, results: [] };
+    lambda
+      .on(InvokeCommand, { FunctionName: "citadel-refresh" })
+      .resolves({ StatusCode: 200, Payload: encode(report) as never });
+    expect(await refresh()).toEqual(report);
+  });
+
+  it("says a refresh is already running when the function is at its concurrency of 1", async () => {
+    lambda
+      .on(InvokeCommand)
+      .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: {} }));
+    await expect(refresh()).rejects.toBeInstanceOf(RefreshRunningError);
+  });
+
+  it("the router answers 503 refresh_running, with Retry-After, meanwhile", async () => {
+    const api = createApi({
+      registry: new MemoryRegistry(),
+      invoker: { invoke: async () => Promise.reject(new Error("not used")) },
+      refresh: async () => Promise.reject(new RefreshRunningError()),
+      profiles: new MemoryProfileStore(),
+      now: () => new Date(),
+      logger: new Logger({ serviceName: "test" }),
+    });
+    const answer = await api(apiEvent("POST", "/v1/hosts/refresh"));
+    expect([
+      answer.statusCode,
+      answer.headers?.["retry-after"],
+      JSON.parse(String(answer.body)).error,
+    ]).toEqual([503, "5", "refresh_running"]);
   });
 });

@@ -1,3 +1,4 @@
+import { RefreshRunningError } from "../../../shared/adapters/refresh-invoker.js";
 import {
   HOST_ID,
   type Host,
@@ -44,7 +45,14 @@ export const hostRoutes: Route[] = [
   {
     method: "POST",
     path: /^\/v1\/hosts\/refresh$/,
-    handle: async ({ deps }) => json(200, await deps.refresh()),
+    handle: async ({ deps }) => {
+      try {
+        return json(200, await deps.refresh());
+      } catch (error) {
+        if (!(error instanceof RefreshRunningError)) throw error;
+        return problem(503, "refresh_running", error.message, {}, { "retry-after": "5" });
+      }
+    },
   },
   {
     method: "GET",
