@@ -12,7 +12,6 @@ export type Filter = (host: Host, request: ContainerRequest) => string | undefin
  */
 export const FILTERS: readonly Filter[] = [
   (host) => (host.status === "ready" ? undefined : `host ${host.status}`),
-  (host, request) => (request.avoidHosts?.has(host.id) ? "container failed to start here" : undefined),
   (host, request) => {
     for (const constraint of request.constraints) {
       if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;
@@ -24,6 +23,10 @@ export const FILTERS: readonly Filter[] = [
   (host, request) => (host.freeCpuMilli >= request.cpuMilli ? undefined : "insufficient cpu"),
   (host, request) => (host.freeMemory >= request.memory ? undefined : "insufficient memory"),
 ];
+
+/** Run mode's retries skip the hosts where the container did not start (only then: it is not free). */
+const AVOID: Filter = (host, request) =>
+  request.avoidHosts?.has(host.id) ? "container failed to start here" : undefined;
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */
 export interface Feasibility {
@@ -54,10 +57,11 @@ export function filterHosts(
   const reasons: Record<string, number> = {};
   const start = sample ? Math.floor(sample.random() * hosts.length) : 0;
   const limit = sample?.limit ?? Number.POSITIVE_INFINITY;
+  const filters = request.avoidHosts?.size ? [AVOID, ...FILTERS] : FILTERS;
   for (let seen = 0; seen < hosts.length && feasible.length < limit; seen++) {
     const host = hosts[(start + seen) % hosts.length] as Host;
     let reason: string | undefined;
-    for (const filter of FILTERS) {
+    for (const filter of filters) {
       reason = filter(host, request);
       if (reason) break;
     }

@@ -69,6 +69,12 @@ describe("filter", () => {
     });
   });
 
+  it("skips the hosts where a run-mode container failed to start, and says so", () => {
+    const hosts = [host("a", 4, 4096), host("b", 4, 4096)];
+    const { feasible, reasons } = filterHosts(hosts, request({ avoidHosts: new Set(["a"]) }));
+    expect([feasible.map((h) => h.id), reasons]).toEqual([["b"], { "container failed to start here": 1 }]);
+  });
+
   it("reports the reasons in kube-scheduler's words", () => {
     expect(describeReasons(5, { "insufficient memory": 1, "insufficient cpu": 3 })).toBe(
       "0/5 hosts are available: 3 insufficient cpu, 1 insufficient memory.",
