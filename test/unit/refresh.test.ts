@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ContainerReport, EngineReport } from "../../shared/core/engine.js";
-import { changedHost, type Host } from "../../shared/core/host.js";
+import { changedHost, HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
 import { mapConcurrently, observe, type RefreshSettings, withTimeout } from "../../shared/core/refresh.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
@@ -144,6 +144,20 @@ describe("observe: reconciliation", () => {
     expect(observe(withBoth, probe, SETTINGS, NOW).samples).toEqual([
       { image: "redis:7", requested: { cpuMilli: 500, memory: 512 }, used: { cpuMilli: 420, memory: 300 } },
     ]);
+  });
+});
+
+describe("host events", () => {
+  it(`keeps the last ${HOST_EVENTS_KEPT}, newest last (they live in the host's item)`, () => {
+    const events = Array.from({ length: 25 }, (_, i) => ({
+      at: NOW.toISOString(),
+      action: "released",
+      detail: `p${i}`,
+    }));
+    const changed = changedHost(host("h", 1, 1024), { events, observed: true }, NOW);
+    expect(changed?.events.map((event) => event.detail)).toEqual(
+      events.slice(-HOST_EVENTS_KEPT).map((e) => e.detail),
+    );
   });
 });
 
