@@ -172,12 +172,19 @@ export interface RefreshReport {
 /**
  * Refreshes every host: probes the engines concurrently (bounded, each under a timeout, so a dead host
  * delays no other), then judges each host against a read of it made after its probe, so that every
- * container the probe saw belongs to a placement that read holds.
+ * container the probe saw belongs to a placement that read holds. The usage samples of all hosts are
+ * added to each image's profile once, at the end (many hosts run the same image: one write, no race).
  */
 export async function refreshCluster(deps: RefreshDependencies): Promise<RefreshReport> {
   const started = performance.now();
   const hosts = await deps.registry.listHosts();
-  const results = await mapConcurrently(hosts, deps.settings.concurrency, (host) => refreshHost(host, deps));
+  const samples: UsageSample[] = [];
+  const results = await mapConcurrently(hosts, deps.settings.concurrency, (host) =>
+    refreshHost(host, deps, samples),
+  );
+  for (const [image, ofImage] of groupBy(samples, (sample) => sample.image)) {
+    await deps.profiles.record(image, ofImage, deps.now());
+  }
   const refreshed = results.filter((result): result is HostRefresh => result !== undefined);
   return {
     hosts: refreshed.length,
@@ -189,7 +196,12 @@ export async function refreshCluster(deps: RefreshDependencies): Promise<Refresh
   };
 }
 
-async function refreshHost(host: Host, deps: RefreshDependencies): Promise<HostRefresh | undefined> {
+/** Probes, judges and records one host; its usage samples are added to `samples`. */
+async function refreshHost(
+  host: Host,
+  deps: RefreshDependencies,
+  samples: UsageSample[],
+): Promise<HostRefresh | undefined> {
   const started = performance.now();
   const probe = await withTimeout(deps.engines.read(host), deps.settings.timeoutMs).then(
     (report): Probe => ({ ok: true, report }),
@@ -206,9 +218,7 @@ async function refreshHost(host: Host, deps: RefreshDependencies): Promise<HostR
     if (error instanceof HostNotFoundError) return undefined; // removed meanwhile
     throw error;
   }
-  for (const [image, samples] of groupBy(observation.samples, (sample) => sample.image)) {
-    await deps.profiles.record(image, samples, deps.now());
-  }
+  samples.push(...observation.samples);
   return {
     id: host.id,
     status: changed.status,

@@ -1,7 +1,17 @@
 import { describe, expect, it } from "vitest";
-import type { ContainerReport, EngineReport } from "../../shared/core/engine.js";
+import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
+import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import type { ContainerReport, EngineReport, Engines } from "../../shared/core/engine.js";
 import { changedHost, HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
-import { mapConcurrently, observe, type RefreshSettings, withTimeout } from "../../shared/core/refresh.js";
+import type { Placement } from "../../shared/core/placement.js";
+import type { ProfileStore } from "../../shared/core/profile.js";
+import {
+  mapConcurrently,
+  observe,
+  type RefreshSettings,
+  refreshCluster,
+  withTimeout,
+} from "../../shared/core/refresh.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
 const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 1000, concurrency: 4 };
@@ -158,6 +168,41 @@ describe("host events", () => {
     expect(changed?.events.map((event) => event.detail)).toEqual(
       events.slice(-HOST_EVENTS_KEPT).map((e) => e.detail),
     );
+  });
+});
+
+describe("refreshCluster", () => {
+  it("adds the samples of every host to an image's profile in one write per refresh", async () => {
+    const registry = new MemoryRegistry();
+    const hosts = [host("h1", 4, 4096), host("h2", 4, 4096)];
+    const live = hosts.map((each) => placement(each.id, 500, 512));
+    for (const [index, each] of hosts.entries()) {
+      await registry.addHost(each);
+      await registry.commit({ placement: live[index] as Placement });
+    }
+    // Engines as a port: each host runs its placement's container (the real ones are in test/docker).
+    const engines: Engines = {
+      read: async (of) =>
+        report([
+          container({
+            placementId: live.find((p) => p.hostId === of.id)?.id,
+            usage: { cpuMilli: 400, memory: 300 },
+          }),
+        ]),
+      run: async () => Promise.reject(new Error("not used")),
+    };
+    const stored = new MemoryProfileStore();
+    const writes: number[] = [];
+    const profiles: ProfileStore = {
+      record: async (image, samples, now) => {
+        writes.push(samples.length);
+        await stored.record(image, samples, now);
+      },
+      get: (image) => stored.get(image),
+    };
+    const result = await refreshCluster({ registry, engines, profiles, settings: SETTINGS, now: () => NOW });
+    expect([result.hosts, result.answered, writes]).toEqual([2, 2, [2]]);
+    expect((await stored.get("redis:7"))?.samples).toBe(2);
   });
 });
 
