@@ -6,14 +6,17 @@ import { NodeHttpHandler } from "@smithy/node-http-handler";
 /**
  * A DynamoDB client with bounded timeouts and keep-alive: a commit that hangs must fail fast enough
  * to be retried inside the caller's own deadline. `endpoint` points at DynamoDB Local; tests of
- * correctness on a loaded machine may allow a longer `requestTimeoutMs` than the 3 s default.
+ * correctness on a loaded machine may allow longer timeouts than the defaults (connect 1 s, answer 3 s).
  */
-export function dynamoDbClient(endpoint?: string, requestTimeoutMs = 3000): DynamoDBClient {
+export function dynamoDbClient(
+  endpoint?: string,
+  timeouts: { connectMs: number; answerMs: number } = { connectMs: 1000, answerMs: 3000 },
+): DynamoDBClient {
   return new DynamoDBClient({
     maxAttempts: 3,
     requestHandler: new NodeHttpHandler({
-      connectionTimeout: 1000,
-      requestTimeout: requestTimeoutMs,
+      connectionTimeout: timeouts.connectMs,
+      requestTimeout: timeouts.answerMs,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
     }),

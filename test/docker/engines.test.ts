@@ -21,6 +21,7 @@ import {
   type TestEngine,
   testEngine,
 } from "../support/docker-engines.js";
+import { PATIENT } from "../support/dynamodb.js";
 import { freshTables } from "../support/tables.js";
 
 // Real Docker engines (Debian's docker.io): three dockerd on 127.0.0.2-4 started by the global setup
@@ -38,7 +39,7 @@ beforeEach(async () => {
   if (engines.length === 0) return;
   await Promise.all(engines.map(removeAllContainers));
   const endpoint = inject("dynamodbEndpoint");
-  const client = dynamoDbClient(endpoint, 15_000);
+  const client = dynamoDbClient(endpoint, PATIENT);
   const tables = await freshTables(endpoint);
   ({ api } = inProcessApi(new DynamoDbRegistry(client, tables), {
     snapshotMaxAgeMs: 0,
@@ -290,7 +291,7 @@ describe.skipIf(engines.length === 0)("a Docker host on TLS", () => {
     await secure.start();
     try {
       const endpoint = inject("dynamodbEndpoint");
-      const registry = new DynamoDbRegistry(dynamoDbClient(endpoint, 15_000), await freshTables(endpoint));
+      const registry = new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), await freshTables(endpoint));
       const withCertificates = new DockerEngines({
         tls: dockerTlsSource({ CITADEL_DOCKER_CERT_PATH: certificates }),
         timeoutMs: SETTINGS.timeoutMs,
