@@ -13,7 +13,7 @@ const client = dynamoDbClient(config.dynamodbEndpoint);
 const deps = {
   registry: new DynamoDbRegistry(client, config.tables),
   profiles: new DynamoDbProfileStore(client, config.tables.profiles),
-  engines: dockerEngines(process.env, config),
+  engines: dockerEngines(process.env, config.refresh.timeoutMs),
   settings: config.refresh,
   now: system.now,
 };

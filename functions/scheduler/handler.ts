@@ -40,7 +40,7 @@ const schedule = createScheduler({
   ...system,
   servesType: config.schedulerType,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
-  engines: dockerEngines(process.env, config),
+  engines: dockerEngines(process.env, config.refresh.timeoutMs),
   observe: (outcome) => {
     metrics.addMetric(METRIC_OF_OUTCOME[outcome.kind], MetricUnit.Count, 1);
     metrics.addMetric("Conflicts", MetricUnit.Count, outcome.stats.conflicts);

@@ -9,7 +9,6 @@ import {
 } from "../core/engine.js";
 import type { Host, Usage } from "../core/host.js";
 import { mapConcurrently } from "../core/refresh.js";
-import type { Config } from "./config.js";
 import { type DockerTls, dockerTlsSource } from "./docker-tls.js";
 
 const MIB = 1024 * 1024;
@@ -67,7 +66,7 @@ export class DockerEngines implements Engines {
   }
 
   private client(host: Host): Promise<Docker> {
-    const key = `${host.tls ? "tls" : "tcp"}://${host.addr.replace(/^tcp:\/\//, "")}`;
+    const key = `${host.tls ? "tls" : "tcp"}://${hostPort(host)}`;
     let client = this.clients.get(key);
     if (!client) {
       client = this.connect(host);
@@ -78,7 +77,7 @@ export class DockerEngines implements Engines {
   }
 
   private async connect(host: Host): Promise<Docker> {
-    const url = new URL(`tcp://${host.addr.replace(/^tcp:\/\//, "")}`);
+    const url = new URL(`tcp://${hostPort(host)}`);
     const hostname = url.hostname.replace(/^\[|\]$/g, "");
     if (!host.tls) {
       return new Docker({
@@ -102,9 +101,14 @@ export class DockerEngines implements Engines {
   }
 }
 
-/** The engines as the environment configures them (certificates, timeout). */
-export function dockerEngines(env: NodeJS.ProcessEnv, config: Config): DockerEngines {
-  return new DockerEngines({ tls: dockerTlsSource(env), timeoutMs: config.refresh.timeoutMs });
+/** A host's address without the optional `tcp://`. */
+function hostPort(host: Host): string {
+  return host.addr.replace(/^tcp:\/\//, "");
+}
+
+/** The engines as the environment configures them: certificates, and the timeout of every call. */
+export function dockerEngines(env: NodeJS.ProcessEnv, timeoutMs: number): DockerEngines {
+  return new DockerEngines({ tls: dockerTlsSource(env), timeoutMs });
 }
 
 /** A listed container with its limits (an inspect) and, when running, one stats sample. */

@@ -2,8 +2,7 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { loadConfig } from "../adapters/config.js";
-import { DockerEngines } from "../adapters/docker-engines.js";
-import { dockerTlsSource } from "../adapters/docker-tls.js";
+import { dockerEngines } from "../adapters/docker-engines.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
@@ -33,9 +32,7 @@ export interface InProcessOptions {
  */
 export function inProcessApi(registry: Registry, options: InProcessOptions) {
   const settings = options.refresh ?? loadConfig({}).refresh;
-  const engines =
-    options.engines ??
-    new DockerEngines({ tls: dockerTlsSource(process.env), timeoutMs: settings.timeoutMs });
+  const engines = options.engines ?? dockerEngines(process.env, settings.timeoutMs);
   const profiles = options.profiles ?? new MemoryProfileStore();
   const scheduler = createScheduler({
     registry,

@@ -166,7 +166,7 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
     );
     expect([answer.status, answer.body.resource.id]).toEqual([201, good]);
     const inspected = await docker(engine(0), "GET", `/containers/${answer.body.container_id}/json`);
-    expect(inspected.State.Running).toBe(true);
+    expect([inspected.State.Running, inspected.Name]).toEqual([true, `/citadel-${answer.body.placement.id}`]);
     expect([inspected.HostConfig.NanoCpus, inspected.HostConfig.Memory]).toEqual([
       500_000_000,
       64 * 1024 * 1024,
