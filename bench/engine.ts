@@ -1,4 +1,5 @@
 import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
+import { ReplicaIndex } from "../shared/core/replica-index.js";
 import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
 import { seededRandom } from "../test/support/random.js";
 import { syntheticCluster, syntheticRequest } from "./cluster.js";
@@ -18,6 +19,7 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
   for (const hosts of hostCounts) {
     const random = seededRandom(hosts);
     const cluster = syntheticCluster(hosts, random);
+    const index = new ReplicaIndex(cluster);
     for (const scheduler of SCHEDULER_TYPES) {
       const latencies: number[] = [];
       const deadline = performance.now() + seconds * 1000;
@@ -30,7 +32,11 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
           request,
           sampled ? { limit: feasibleEnough(hosts), random } : undefined,
         );
-        selectHost(feasible, request, scheduler.score, { nearBest: 1, random });
+        selectHost(feasible, request, scheduler.score, {
+          nearBest: 1,
+          random,
+          replicas: index.of(request.image),
+        });
         latencies.push(performance.now() - begin);
       }
       const elapsed = (performance.now() - started) / 1000;

@@ -2,6 +2,7 @@ import type { Host } from "../shared/core/host.js";
 import { newHost } from "../shared/core/host.js";
 import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "../shared/core/pipeline.js";
 import type { Placement } from "../shared/core/placement.js";
+import { ReplicaIndex } from "../shared/core/replica-index.js";
 import { binpackScore } from "../shared/core/strategies/binpack.js";
 import { placement } from "../test/support/fixtures.js";
 import { seededRandom } from "../test/support/random.js";
@@ -45,6 +46,9 @@ export interface SimulationResult {
   dollarsPerMillion: number;
   wallSeconds: number;
 }
+
+/** Binpack does not read replicas: the simulated views keep no index. */
+const NO_REPLICAS = new ReplicaIndex().of("");
 
 const itemKiB = (host: Host) =>
   (AWS_MODEL.hostItemBytes + host.placements.length * AWS_MODEL.placementBytes) / 1024;
@@ -110,7 +114,7 @@ export function simulate(hosts: number, schedulers: number, placements: number):
       const decideStart = performance.now();
       const { feasible } = filterHosts(worker.view, request, { limit: feasibleEnough(hosts), random });
       const nearBest = conflictsHere > 0 || worker.clock < worker.contendedUntil ? NEAR_BEST : 1;
-      const chosen = selectHost(feasible, request, binpackScore, { nearBest, random });
+      const chosen = selectHost(feasible, request, binpackScore, { nearBest, random, replicas: NO_REPLICAS });
       worker.clock += performance.now() - decideStart;
       if (!chosen) break;
       const index = Number(chosen.id.slice(1));

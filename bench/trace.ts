@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { type Host, newHost } from "../shared/core/host.js";
 import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
+import { ReplicaIndex } from "../shared/core/replica-index.js";
 import type { ContainerRequest } from "../shared/core/request.js";
 import type { Scorer } from "../shared/core/schedulers.js";
 import { binpackScore } from "../shared/core/strategies/binpack.js";
@@ -122,6 +123,7 @@ function cluster(nodes: TraceNode[]): Host[] {
 /** Places one pod with the real engine; returns the index of the host or -1. */
 function placeOne(
   hosts: Host[],
+  index: ReplicaIndex,
   pod: TracePod,
   score: Scorer,
   sampled: boolean,
@@ -133,30 +135,40 @@ function placeOne(
     wanted,
     sampled ? { limit: feasibleEnough(hosts.length), random } : undefined,
   );
-  const chosen = selectHost(feasible, wanted, score, { nearBest: 1, random });
+  const chosen = selectHost(feasible, wanted, score, {
+    nearBest: 1,
+    random,
+    replicas: index.of(wanted.image),
+  });
   if (!chosen) return -1;
-  const index = hosts.indexOf(chosen);
-  hosts[index] = {
+  const position = hosts.indexOf(chosen);
+  change(hosts, index, position, {
     ...chosen,
     freeCpuMilli: chosen.freeCpuMilli - pod.cpuMilli,
     freeMemory: chosen.freeMemory - pod.memory,
     placements: [...chosen.placements, placement(chosen.id, pod.cpuMilli, pod.memory, pod.image)],
-  };
-  return index;
+  });
+  return position;
 }
 
-function release(hosts: Host[], index: number, pod: TracePod): void {
-  const host = hosts[index];
+function release(hosts: Host[], index: ReplicaIndex, position: number, pod: TracePod): void {
+  const host = hosts[position];
   if (!host) return;
   const at = host.placements.findIndex(
     (placement) => placement.image === pod.image && placement.cpuMilli === pod.cpuMilli,
   );
-  hosts[index] = {
+  change(hosts, index, position, {
     ...host,
     freeCpuMilli: host.freeCpuMilli + pod.cpuMilli,
     freeMemory: host.freeMemory + pod.memory,
-    placements: host.placements.filter((_, position) => position !== at),
-  };
+    placements: host.placements.filter((_, other) => other !== at),
+  });
+}
+
+/** Replaces the host at `position`, in the list and in its replica index. */
+function change(hosts: Host[], index: ReplicaIndex, position: number, host: Host): void {
+  index.replace(hosts[position], host);
+  hosts[position] = host;
 }
 
 /**
@@ -167,6 +179,7 @@ export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy,
   const random = seededRandom(7);
   const score = strategy.scorer(nodes, random);
   const hosts = cluster(nodes);
+  const replicas = new ReplicaIndex();
   const totalCpu = nodes.reduce((sum, node) => sum + node.cpuMilli, 0);
   const cpuCapacities = nodes.map((node) => node.cpuMilli).sort((a, b) => b - a);
   const memoryCapacities = nodes.map((node) => node.memory).sort((a, b) => b - a);
@@ -196,16 +209,16 @@ export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy,
     if (event.arrival) {
       demandCpu += event.pod.cpuMilli;
       demandMemory += event.pod.memory;
-      const index = placeOne(hosts, event.pod, score, strategy.sampled, random);
-      if (index >= 0) {
+      const position = placeOne(hosts, replicas, event.pod, score, strategy.sampled, random);
+      if (position >= 0) {
         placed++;
-        where.set(event.order, index);
+        where.set(event.order, position);
       }
     } else {
       demandCpu -= event.pod.cpuMilli;
       demandMemory -= event.pod.memory;
-      const index = where.get(event.order);
-      if (index !== undefined) release(hosts, index, event.pod);
+      const position = where.get(event.order);
+      if (position !== undefined) release(hosts, replicas, position, event.pod);
       where.delete(event.order);
     }
     lowerBound = Math.max(
@@ -244,13 +257,15 @@ export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy,
 
   // Saturation: arrivals only, until 1.5x the cluster's cpu was asked for.
   const saturated = cluster(nodes);
+  const saturatedReplicas = new ReplicaIndex();
   let asked = 0;
   let got = 0;
   for (let index = 0; asked < totalCpu * 1.5; index++) {
     const pod = pods[index % pods.length];
     if (!pod) break;
     asked += pod.cpuMilli;
-    if (placeOne(saturated, pod, score, strategy.sampled, random) >= 0) got += pod.cpuMilli;
+    if (placeOne(saturated, saturatedReplicas, pod, score, strategy.sampled, random) >= 0)
+      got += pod.cpuMilli;
   }
 
   return {

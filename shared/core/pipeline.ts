@@ -3,30 +3,25 @@ import { type Host, MAX_PLACEMENTS_PER_HOST } from "./host.js";
 import type { ContainerRequest } from "./request.js";
 import type { Scorer } from "./schedulers.js";
 
-/** A feasibility check: the reason the host cannot take the request, or undefined when it can. */
-export type Filter = (host: Host, request: ContainerRequest) => string | undefined;
-
 /**
- * The filters every scheduler runs, in order; a host is reported under the first one it fails. As in
- * kube-scheduler, what an operator set (status, labels) comes before what is used up (resources).
+ * Filter: why the host cannot take the request, or undefined when it can. The checks run in order and a
+ * host is reported under the first it fails; as in kube-scheduler, what was asked for (a host to avoid,
+ * status, labels) comes before what is used up (resources). One function rather than a list of filter
+ * functions: it runs for hundreds of hosts per decision, and calls through a list measured half as fast.
  */
-export const FILTERS: readonly Filter[] = [
-  (host) => (host.status === "ready" ? undefined : `host ${host.status}`),
-  (host, request) => {
-    for (const constraint of request.constraints) {
-      if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;
-    }
-    return undefined;
-  },
-  (host) => (host.totalCpuMilli === null || host.totalMemory === null ? "capacity unknown" : undefined),
-  (host) => (host.placements.length < MAX_PLACEMENTS_PER_HOST ? undefined : "placement limit reached"),
-  (host, request) => (host.freeCpuMilli >= request.cpuMilli ? undefined : "insufficient cpu"),
-  (host, request) => (host.freeMemory >= request.memory ? undefined : "insufficient memory"),
-];
-
-/** Run mode's retries skip the hosts where the container did not start (only then: it is not free). */
-const AVOID: Filter = (host, request) =>
-  request.avoidHosts?.has(host.id) ? "container failed to start here" : undefined;
+export function unfitReason(host: Host, request: ContainerRequest): string | undefined {
+  // Run mode's retries skip the hosts where the container did not start (it is not free there).
+  if (request.avoidHosts?.has(host.id)) return "container failed to start here";
+  if (host.status !== "ready") return `host ${host.status}`;
+  for (const constraint of request.constraints) {
+    if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;
+  }
+  if (host.totalCpuMilli === null || host.totalMemory === null) return "capacity unknown";
+  if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
+  if (host.freeCpuMilli < request.cpuMilli) return "insufficient cpu";
+  if (host.freeMemory < request.memory) return "insufficient memory";
+  return undefined;
+}
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */
 export interface Feasibility {
@@ -57,14 +52,9 @@ export function filterHosts(
   const reasons: Record<string, number> = {};
   const start = sample ? Math.floor(sample.random() * hosts.length) : 0;
   const limit = sample?.limit ?? Number.POSITIVE_INFINITY;
-  const filters = request.avoidHosts?.size ? [AVOID, ...FILTERS] : FILTERS;
   for (let seen = 0; seen < hosts.length && feasible.length < limit; seen++) {
     const host = hosts[(start + seen) % hosts.length] as Host;
-    let reason: string | undefined;
-    for (const filter of filters) {
-      reason = filter(host, request);
-      if (reason) break;
-    }
+    const reason = unfitReason(host, request);
     if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
     else feasible.push(host);
   }
@@ -82,10 +72,11 @@ export function topHosts(
   request: ContainerRequest,
   score: Scorer,
   count: number,
+  replicas: ReadonlyMap<Host, number>,
 ): Ranked[] {
   const top: Ranked[] = [];
   for (const host of feasible) {
-    const ranked = { host, score: score(host, request) };
+    const ranked = { host, score: score(host, request, replicas) };
     if (top.length === count && ranked.score <= (top[count - 1]?.score ?? Number.NEGATIVE_INFINITY)) continue;
     let index = top.length;
     while (index > 0 && (top[index - 1]?.score ?? 0) < ranked.score) index--;
@@ -101,22 +92,23 @@ export const NEAR_BEST = 3;
 /**
  * Select: the best-scored host (ties broken at random, so parallel schedulers facing equal hosts
  * do not all pick the same one); with `nearBest` > 1 (after a failed commit), any of that many best,
- * to step aside from the host other schedulers are fighting over.
+ * to step aside from the host other schedulers are fighting over. `replicas`: the hosts running the
+ * request's image (from the view's `ReplicaIndex`).
  */
 export function selectHost(
   feasible: readonly Host[],
   request: ContainerRequest,
   score: Scorer,
-  options: { nearBest: number; random: () => number },
+  options: { nearBest: number; random: () => number; replicas: ReadonlyMap<Host, number> },
 ): Host | undefined {
   if (options.nearBest > 1) {
-    const near = topHosts(feasible, request, score, options.nearBest);
+    const near = topHosts(feasible, request, score, options.nearBest, options.replicas);
     return near[Math.floor(options.random() * near.length)]?.host;
   }
   let best: Host[] = [];
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const host of feasible) {
-    const value = score(host, request);
+    const value = score(host, request, options.replicas);
     if (value > bestScore + 1e-12) {
       bestScore = value;
       best = [host];

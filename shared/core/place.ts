@@ -115,6 +115,7 @@ async function decideAndCommit(
         nearBest:
           stats.conflicts + stats.busy > 0 || snapshot.isContended() ? (deps.nearBest ?? NEAR_BEST) : 1,
         random: deps.random,
+        replicas: snapshot.replicas(request.image),
       });
       if (!host) {
         if (fresh) {

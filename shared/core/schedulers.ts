@@ -3,8 +3,11 @@ import type { ContainerRequest } from "./request.js";
 import { binpackScore } from "./strategies/binpack.js";
 import { spreadScore } from "./strategies/spread.js";
 
-/** Scores a feasible host for a request: higher is better. */
-export type Scorer = (host: Host, request: ContainerRequest) => number;
+/**
+ * Scores a feasible host for a request: higher is better. `replicas` holds the hosts that run the
+ * request's image and how many of it (absent: none).
+ */
+export type Scorer = (host: Host, request: ContainerRequest, replicas: ReadonlyMap<Host, number>) => number;
 
 /** A scheduler type: the value of a request's `type`, and how its hosts are ranked. */
 export interface SchedulerType {

@@ -1,6 +1,7 @@
 import type { Host } from "./host.js";
 import type { Placement } from "./placement.js";
 import type { Registry } from "./registry.js";
+import { ReplicaIndex } from "./replica-index.js";
 
 /**
  * A scheduler's cached view of the hosts. Decisions may use it while it is younger than `maxAgeMs`;
@@ -9,6 +10,7 @@ import type { Registry } from "./registry.js";
 export class HostSnapshot {
   private hosts = new Map<string, Host>();
   private list: Host[] | undefined;
+  private index = new ReplicaIndex();
   private contendedUntil = Number.NEGATIVE_INFINITY;
   private loadedAt = Number.NEGATIVE_INFINITY;
 
@@ -27,6 +29,7 @@ export class HostSnapshot {
   async reload(): Promise<void> {
     const hosts = await this.registry.listHosts();
     this.hosts = new Map(hosts.map((host) => [host.id, host]));
+    this.index = new ReplicaIndex(hosts);
     this.list = undefined;
     this.loadedAt = this.nowMs();
   }
@@ -37,8 +40,14 @@ export class HostSnapshot {
     return this.list;
   }
 
+  /** The hosts running `image` and how many replicas each (for spread scoring). */
+  replicas(image: string): ReadonlyMap<Host, number> {
+    return this.index.of(image);
+  }
+
   /** Replaces one host with how the arbiter says it is now (or drops it when it is gone). */
   put(hostId: string, host: Host | undefined): void {
+    this.index.replace(this.hosts.get(hostId), host);
     if (host) this.hosts.set(hostId, host);
     else this.hosts.delete(hostId);
     this.list = undefined;
@@ -58,8 +67,7 @@ export class HostSnapshot {
   reserve(placement: Placement): void {
     const host = this.hosts.get(placement.hostId);
     if (!host) return;
-    this.list = undefined;
-    this.hosts.set(host.id, {
+    this.put(host.id, {
       ...host,
       freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
       freeMemory: host.freeMemory - placement.memory,

@@ -8,6 +8,7 @@ import {
   selectHost,
   topHosts,
 } from "../../shared/core/pipeline.js";
+import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
@@ -40,6 +41,9 @@ function loaded(
     placements,
   };
 }
+
+/** The hosts running the test request's image, as a scheduler's view indexes them. */
+const replicasOf = (hosts: Host[]) => new ReplicaIndex(hosts).of("redis:7");
 
 const spread = scheduler("service");
 const binpack = scheduler("batch");
@@ -91,12 +95,20 @@ describe("score and select", () => {
   ];
 
   it("service spreads onto the least allocated host", () => {
-    const chosen = selectHost(hosts, request(), spread.score, { nearBest: 1, random: first });
+    const chosen = selectHost(hosts, request(), spread.score, {
+      nearBest: 1,
+      random: first,
+      replicas: replicasOf(hosts),
+    });
     expect(chosen?.id).toBe("empty");
   });
 
   it("batch packs onto the most allocated host that fits", () => {
-    const chosen = selectHost(hosts, request(), binpack.score, { nearBest: 1, random: first });
+    const chosen = selectHost(hosts, request(), binpack.score, {
+      nearBest: 1,
+      random: first,
+      replicas: replicasOf(hosts),
+    });
     expect(chosen?.id).toBe("most");
   });
 
@@ -105,7 +117,11 @@ describe("score and select", () => {
       loaded("empty-but-replica", 4, 4096, [[100, 100]], "redis:7"),
       loaded("busy", 4, 4096, [[3000, 3000]]),
     ];
-    const chosen = selectHost(withReplica, request(), spread.score, { nearBest: 1, random: first });
+    const chosen = selectHost(withReplica, request(), spread.score, {
+      nearBest: 1,
+      random: first,
+      replicas: replicasOf(withReplica),
+    });
     expect(chosen?.id).toBe("busy");
   });
 
@@ -113,7 +129,14 @@ describe("score and select", () => {
     const equal = [loaded("a", 4, 4096, []), loaded("b", 4, 4096, []), loaded("c", 4, 4096, [[100, 100]])];
     const score = spread.score;
     const picks = new Set(
-      [0, 0.6].map((draw) => selectHost(equal, request(), score, { nearBest: 1, random: () => draw })?.id),
+      [0, 0.6].map(
+        (draw) =>
+          selectHost(equal, request(), score, {
+            nearBest: 1,
+            random: () => draw,
+            replicas: replicasOf(equal),
+          })?.id,
+      ),
     );
     expect(picks).toEqual(new Set(["a", "b"]));
   });
@@ -123,16 +146,23 @@ describe("score and select", () => {
       loaded(`h${index}`, 10, 10_000, [[index * 500, index * 500]]),
     );
     const score = binpack.score;
-    const top = topHosts(many, request(), score, NEAR_BEST).map((ranked) => ranked.host.id);
+    const top = topHosts(many, request(), score, NEAR_BEST, replicasOf(many)).map((ranked) => ranked.host.id);
     expect(top).toEqual(["h9", "h8", "h7"]);
     const draws = [0, 0.4, 0.99].map(
-      (draw) => selectHost(many, request(), score, { nearBest: NEAR_BEST, random: () => draw })?.id,
+      (draw) =>
+        selectHost(many, request(), score, {
+          nearBest: NEAR_BEST,
+          random: () => draw,
+          replicas: replicasOf(many),
+        })?.id,
     );
     expect(draws).toEqual(["h9", "h8", "h7"]);
   });
 
   it("selects nothing from no feasible host", () => {
-    expect(selectHost([], request(), spread.score, { nearBest: 1, random: first })).toBeUndefined();
+    expect(
+      selectHost([], request(), spread.score, { nearBest: 1, random: first, replicas: replicasOf([]) }),
+    ).toBeUndefined();
   });
 });
 

@@ -7,8 +7,10 @@ import { allocationAfter } from "./allocation.js";
  * allocated one. Replicas count whole units and allocation stays below 1, so the sum orders hosts
  * by replicas first.
  */
-export function spreadScore(host: Host, request: ContainerRequest): number {
-  let replicas = 0;
-  for (const placement of host.placements) if (placement.image === request.image) replicas++;
-  return 1 - allocationAfter(host, request) - replicas;
+export function spreadScore(
+  host: Host,
+  request: ContainerRequest,
+  replicas: ReadonlyMap<Host, number>,
+): number {
+  return 1 - allocationAfter(host, request) - (replicas.get(host) ?? 0);
 }
