@@ -259,9 +259,12 @@ export class DynamoDbRegistry implements Registry {
     const reserve = reserveUpdate(this.tables.hosts, placement);
     try {
       if (!idempotency) {
-        await guarded(this.documents.send(new UpdateCommand(reserve)));
-        return { kind: "committed" };
+        const { Attributes } = await guarded(
+          this.documents.send(new UpdateCommand({ ...reserve, ReturnValues: "ALL_NEW" })),
+        );
+        return { kind: "committed", ...(Attributes && { host: toHost(Attributes as HostItem) }) };
       }
+      // A transaction returns no item on success: the scheduler's view keeps its own reservation only.
       await guarded(
         this.documents.send(
           new TransactWriteCommand({
@@ -419,7 +422,7 @@ function reserveUpdate(table: string, placement: Placement) {
 /** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
 function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
   const host = item && toHost(unmarshall(item) as HostItem);
-  if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed" };
+  if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
   return { kind: "conflict", host };
 }
 

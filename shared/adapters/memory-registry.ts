@@ -56,7 +56,9 @@ export class MemoryRegistry implements Registry {
     const holder = idempotency && this.holder(idempotency);
     if (holder) return { kind: "duplicate", record: holder };
     if (!host) return { kind: "conflict", host: undefined };
-    if (host.placements.some((live) => live.id === placement.id)) return { kind: "committed" };
+    if (host.placements.some((live) => live.id === placement.id)) {
+      return { kind: "committed", host: structuredClone(host) };
+    }
     const fits =
       host.status === "ready" &&
       host.freeCpuMilli >= placement.cpuMilli &&
@@ -66,8 +68,11 @@ export class MemoryRegistry implements Registry {
     host.freeCpuMilli -= placement.cpuMilli;
     host.freeMemory -= placement.memory;
     host.placements.push(structuredClone(placement));
-    if (idempotency) this.idempotency.set(idempotency.key, structuredClone(idempotency));
-    return { kind: "committed" };
+    if (idempotency) {
+      this.idempotency.set(idempotency.key, structuredClone(idempotency));
+      return { kind: "committed" };
+    }
+    return { kind: "committed", host: structuredClone(host) };
   }
 
   async release(placementId: string): Promise<Placement | undefined> {

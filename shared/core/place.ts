@@ -79,11 +79,11 @@ export async function place(
 /**
  * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
  * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
- * `maxAttempts`; a second conflict reloads the whole view, and for a snapshot's lifetime after a
- * conflict decisions choose among the near-best hosts instead of all taking the best one (Omega's
- * and Nomad's answer to hot spots). "Unschedulable" is answered only on a view read during this request, so a stale
- * snapshot never turns into a false 409; a write whose outcome is unknown is replayed until known, or
- * read back, never guessed.
+ * `maxAttempts`; a retry chooses among the near-best hosts instead of all retries taking the best one
+ * (Omega's and Nomad's answer to hot spots), and a second conflict reloads the whole view. A commit's
+ * answer refreshes its host in the view (see HostSnapshot.committed). "Unschedulable" is answered only
+ * on a view read during this request, so a stale snapshot never turns into a false 409; a write whose
+ * outcome is unknown is replayed until known, or read back, never guessed.
  */
 async function decideAndCommit(
   scheduler: SchedulerType,
@@ -112,8 +112,7 @@ async function decideAndCommit(
         random: deps.random,
       });
       const host = selectHost(feasible, request, scheduler.score, {
-        nearBest:
-          stats.conflicts + stats.busy > 0 || snapshot.isContended() ? (deps.nearBest ?? NEAR_BEST) : 1,
+        nearBest: stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1,
         random: deps.random,
         replicas: snapshot.replicas(request.image),
       });
@@ -145,7 +144,7 @@ async function decideAndCommit(
 
     switch (outcome.kind) {
       case "committed":
-        snapshot.reserve(placement);
+        snapshot.committed(placement, outcome.host);
         return placed;
       case "duplicate":
         return replay(outcome.record, input, stats);
@@ -153,7 +152,6 @@ async function decideAndCommit(
         // The host as it is now does not hold this placement: it did not land.
         stats.conflicts++;
         snapshot.put(host.id, outcome.host);
-        snapshot.noteConflict();
         pending = undefined;
         unresolved = false;
         // Two conflicts in one request: the view is stale beyond one host, read it all again.

@@ -36,14 +36,15 @@ export interface CommitRequest {
 
 /**
  * The arbiter's answer to a commit.
- * - committed: reserved, and recorded with the idempotency record if one was given.
+ * - committed: reserved, and recorded with the idempotency record if one was given; `host` is the host
+ *   as it is after the commit when the arbiter tells (it shows what other schedulers reserved there).
  * - conflict: the host no longer fits (or is no longer ready); `host` is how it is now, undefined if gone.
  * - duplicate: the idempotency key is held by `record` (see holdsKey).
  * - busy: throttled or a transaction conflict; when `unknownOutcome`, the write may have landed, so the
  *   same placement must be tried again on the same host (a replay of it is harmless).
  */
 export type CommitOutcome =
-  | { kind: "committed" }
+  | { kind: "committed"; host?: Host }
   | { kind: "conflict"; host: Host | undefined }
   | { kind: "duplicate"; record: IdempotencyRecord }
   | { kind: "busy"; unknownOutcome: boolean; cause: string };

@@ -1,4 +1,4 @@
-import type { Host } from "./host.js";
+import type { Host, Usage } from "./host.js";
 import type { Placement } from "./placement.js";
 import type { Registry } from "./registry.js";
 import { ReplicaIndex } from "./replica-index.js";
@@ -11,7 +11,8 @@ export class HostSnapshot {
   private hosts = new Map<string, Host>();
   private list: Host[] | undefined;
   private index = new ReplicaIndex();
-  private contendedUntil = Number.NEGATIVE_INFINITY;
+  /** Per host, what the view debits for other schedulers' expected reservations (see `committed`). */
+  private expected = new Map<string, Usage>();
   private loadedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -30,6 +31,7 @@ export class HostSnapshot {
     const hosts = await this.registry.listHosts();
     this.hosts = new Map(hosts.map((host) => [host.id, host]));
     this.index = new ReplicaIndex(hosts);
+    this.expected.clear();
     this.list = undefined;
     this.loadedAt = this.nowMs();
   }
@@ -47,31 +49,52 @@ export class HostSnapshot {
 
   /** Replaces one host with how the arbiter says it is now (or drops it when it is gone). */
   put(hostId: string, host: Host | undefined): void {
+    this.expected.delete(hostId);
+    this.set(hostId, host);
+  }
+
+  /**
+   * Applies a committed placement, so that the next decision of this warm container sees it. With the
+   * host as the arbiter answered, the view takes it, and what other schedulers reserved there since the
+   * view last saw it is debited once more: at that pace they take as much again before this scheduler's
+   * next commit, so it steps aside from a host about to be full instead of conflicting on its last room.
+   * The guess lasts until the host's next answer or reload; the arbiter still checks every commit.
+   */
+  committed(placement: Placement, answered?: Host): void {
+    const host = this.hosts.get(placement.hostId);
+    if (!answered) {
+      if (host) this.set(host.id, reserved(host, placement));
+      return;
+    }
+    const debit = this.expected.get(answered.id) ?? { cpuMilli: 0, memory: 0 };
+    const others = {
+      cpuMilli: Math.max(
+        0,
+        host ? host.freeCpuMilli + debit.cpuMilli - placement.cpuMilli - answered.freeCpuMilli : 0,
+      ),
+      memory: Math.max(0, host ? host.freeMemory + debit.memory - placement.memory - answered.freeMemory : 0),
+    };
+    this.set(answered.id, {
+      ...answered,
+      freeCpuMilli: answered.freeCpuMilli - others.cpuMilli,
+      freeMemory: answered.freeMemory - others.memory,
+    });
+    this.expected.set(answered.id, others);
+  }
+
+  private set(hostId: string, host: Host | undefined): void {
     this.index.replace(this.hosts.get(hostId), host);
     if (host) this.hosts.set(hostId, host);
     else this.hosts.delete(hostId);
     this.list = undefined;
   }
+}
 
-  /** Notes a failed commit: for one snapshot lifetime, decisions step aside from the single best host. */
-  noteConflict(): void {
-    this.contendedUntil = this.nowMs() + this.maxAgeMs;
-  }
-
-  /** True while a recent commit of this scheduler failed on a conflict. */
-  isContended(): boolean {
-    return this.nowMs() < this.contendedUntil;
-  }
-
-  /** Applies a committed placement, so the next decision of this warm container sees it. */
-  reserve(placement: Placement): void {
-    const host = this.hosts.get(placement.hostId);
-    if (!host) return;
-    this.put(host.id, {
-      ...host,
-      freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
-      freeMemory: host.freeMemory - placement.memory,
-      placements: [...host.placements, placement],
-    });
-  }
+function reserved(host: Host, placement: Placement): Host {
+  return {
+    ...host,
+    freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
+    freeMemory: host.freeMemory - placement.memory,
+    placements: [...host.placements, placement],
+  };
 }

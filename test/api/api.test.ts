@@ -343,7 +343,7 @@ describe("contention", () => {
       const half = { ...seed, cpus: "0.5" };
       expect((await call("POST", "/v1/placements", half, {}, tight.url)).status).toBe(201);
       const elsewhere = placement("tight", 500, 512);
-      expect(await tight.registry.commit({ placement: elsewhere })).toEqual({ kind: "committed" });
+      expect(await tight.registry.commit({ placement: elsewhere })).toMatchObject({ kind: "committed" });
 
       const refused = await call("POST", "/v1/placements", half, {}, tight.url);
       expect(refused.status).toBe(503);

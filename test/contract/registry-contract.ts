@@ -51,8 +51,10 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const registry = await makeRegistry();
       await registry.addHost(host("h1", 4, 8192));
       const made = placement("h1", 200, 512);
-      expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+      const outcome = await registry.commit({ placement: made });
       const after = await registry.getHost("h1");
+      // The answer shows the host as it is after the commit (what a scheduler's view takes).
+      expect(outcome).toEqual({ kind: "committed", host: after });
       expect(after?.freeCpuMilli).toBe(3800);
       expect(after?.freeMemory).toBe(7680);
       expect(after?.placements).toEqual([made]);
@@ -67,7 +69,10 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(tooMuchCpu.kind === "conflict" && tooMuchCpu.host?.freeCpuMilli).toBe(200);
       const tooMuchMemory = await registry.commit({ placement: placement("h1", 100, 513) });
       expect(tooMuchMemory.kind).toBe("conflict");
-      expect(await registry.commit({ placement: placement("h1", 200, 512) })).toEqual({ kind: "committed" });
+      expect(await registry.commit({ placement: placement("h1", 200, 512) })).toMatchObject({
+        kind: "committed",
+        host: { freeCpuMilli: 0, freeMemory: 0 },
+      });
       const full = await registry.getHost("h1");
       expect([full?.freeCpuMilli, full?.freeMemory, full?.placements.length]).toEqual([0, 0, 2]);
     });
@@ -90,7 +95,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       await registry.addHost(host("h1", 4, 8192));
       const made = placement("h1", 500, 1000);
       for (let replay = 0; replay < 3; replay++) {
-        expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+        const outcome = await registry.commit({ placement: made });
+        expect(outcome.kind === "committed" && outcome.host?.placements).toEqual([made]);
       }
       const after = await registry.getHost("h1");
       expect([after?.freeCpuMilli, after?.placements.length]).toEqual([3500, 1]);

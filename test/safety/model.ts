@@ -107,8 +107,8 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
         made[index] = candidate;
         const idempotency = step.key && record(step.key, step.delivery, "placed", candidate.id);
         const outcome = await registry.commit({ placement: candidate, ...(idempotency && { idempotency }) });
-        return outcome.kind === "conflict"
-          ? { kind: "conflict", host: outcome.host && normalise(outcome.host) }
+        return outcome.kind === "conflict" || outcome.kind === "committed"
+          ? { kind: outcome.kind, host: outcome.host && normalise(outcome.host) }
           : outcome;
       }
       case "release": {

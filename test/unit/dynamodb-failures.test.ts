@@ -140,7 +140,10 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
         Item: rawHostItem(0, [made.id]),
       }),
     );
-    expect(await registry.commit({ placement: made })).toEqual({ kind: "committed" });
+    const outcome = await registry.commit({ placement: made });
+    expect(outcome.kind === "committed" && outcome.host?.placements.map((live) => live.id)).toEqual([
+      made.id,
+    ]);
   });
 
   it("a failed condition without the placement is a conflict carrying the host as it is now", async () => {

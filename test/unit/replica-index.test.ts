@@ -42,7 +42,7 @@ describe("replica index", () => {
     await snapshot.reload();
     expect(counts(snapshot.replicas("redis:7"))).toEqual({ a: 1 });
 
-    snapshot.reserve(placement("b", 100, 64, "redis:7"));
+    snapshot.committed(placement("b", 100, 64, "redis:7"));
     expect(counts(snapshot.replicas("redis:7"))).toEqual({ a: 1, b: 1 });
     expect(snapshot.replicas("redis:7").has(snapshot.values().find((one) => one.id === "b") as Host)).toBe(
       true,
