@@ -133,13 +133,16 @@ export async function benchCommit(
   };
 }
 
+/** One contention setting, summed over its runs (wasted commits: the mean, and the range over runs). */
 export interface ContentionResult {
   schedulers: number;
   selection: "best-only" | "near-best";
+  runs: number;
   requests: number;
   admitted: number;
   commits: number;
   wastedPerPlacement: number;
+  wastedRange: [number, number];
   retries: number;
   contention503: number;
   falseUnschedulable: number;
@@ -148,13 +151,54 @@ export interface ContentionResult {
 
 /**
  * K schedulers (each with its own snapshot, as K warm Lambdas) fill a cluster to saturation with
- * identical requests that fit it exactly, so that every 409 is a false "unschedulable".
+ * identical requests that fit it exactly, so that every 409 is a false "unschedulable"; `runs` times
+ * on fresh tables, since one run's waste varies with how the schedulers happen to interleave.
  */
 export async function benchContention(
   endpoint: string,
   schedulers: number,
   nearBest: number,
+  runs: number,
 ): Promise<ContentionResult> {
+  const each: FillResult[] = [];
+  for (let run = 0; run < runs; run++) each.push(await fillCluster(endpoint, schedulers, nearBest));
+  const sum = (pick: (result: FillResult) => number) =>
+    each.reduce((total, result) => total + pick(result), 0);
+  const wasted = each.map((result) => (result.commits - result.admitted) / Math.max(1, result.admitted));
+  const round = (value: number) => Number(value.toFixed(3));
+  return {
+    schedulers,
+    selection: nearBest > 1 ? "near-best" : "best-only",
+    runs,
+    requests: sum((result) => result.requests),
+    admitted: sum((result) => result.admitted),
+    commits: sum((result) => result.commits),
+    wastedPerPlacement: round(
+      (sum((result) => result.commits) - sum((result) => result.admitted)) /
+        Math.max(
+          1,
+          sum((result) => result.admitted),
+        ),
+    ),
+    wastedRange: [round(Math.min(...wasted)), round(Math.max(...wasted))],
+    retries: sum((result) => result.retries),
+    contention503: sum((result) => result.contention503),
+    falseUnschedulable: sum((result) => result.falseUnschedulable),
+    placementsPerSecond: Math.round(sum((result) => result.admitted) / sum((result) => result.seconds)),
+  };
+}
+
+interface FillResult {
+  requests: number;
+  admitted: number;
+  commits: number;
+  retries: number;
+  contention503: number;
+  falseUnschedulable: number;
+  seconds: number;
+}
+
+async function fillCluster(endpoint: string, schedulers: number, nearBest: number): Promise<FillResult> {
   const hosts = 20;
   const perHost = 16;
   const registry = await registryWithHosts(endpoint, hosts, 4, 4096);
@@ -187,20 +231,14 @@ export async function benchContention(
       }
     }),
   );
-  const seconds = (performance.now() - started) / 1000;
-  const admitted = outcomes.filter((outcome) => outcome.kind === "placed").length;
-  const commits = outcomes.reduce((sum, outcome) => sum + outcome.stats.attempts, 0);
   return {
-    schedulers,
-    selection: nearBest > 1 ? "near-best" : "best-only",
     requests,
-    admitted,
-    commits,
-    wastedPerPlacement: Number(((commits - admitted) / Math.max(1, admitted)).toFixed(3)),
+    admitted: outcomes.filter((outcome) => outcome.kind === "placed").length,
+    commits: outcomes.reduce((sum, outcome) => sum + outcome.stats.attempts, 0),
     retries: outcomes.reduce((sum, outcome) => sum + Math.max(0, outcome.stats.attempts - 1), 0),
     contention503: outcomes.filter((outcome) => outcome.kind === "contention").length,
     falseUnschedulable: outcomes.filter((outcome) => outcome.kind === "unschedulable").length,
-    placementsPerSecond: Math.round(admitted / seconds),
+    seconds: (performance.now() - started) / 1000,
   };
 }
 

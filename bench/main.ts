@@ -3,7 +3,7 @@
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
 //   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart] [--seconds 1.5]
-//                    [--sim-placements 200000]
+//                    [--sim-placements 1000000] [--sim-seconds 60] [--contention-runs 3]
 //                    [--nodes FILE --pods FILE] [--json] [--no-report]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -14,13 +14,15 @@ import { benchCommit, benchContention, benchHttp } from "./arbiter.js";
 import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
-import { simulate } from "./simulation.js";
+import { DESIGNS, simulate } from "./simulation.js";
 import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
 
 const { values: args } = parseArgs({
   options: {
     parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart" },
-    "sim-placements": { type: "string", default: "200000" },
+    "sim-placements": { type: "string", default: "1000000" },
+    "sim-seconds": { type: "string", default: "60" },
+    "contention-runs": { type: "string", default: "3" },
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
     pods: { type: "string", default: "../shared/traces/alibaba-openb/pods.csv" },
@@ -35,7 +37,7 @@ const steps =
   (parts.has("commit") ? 2 : 0) +
   (parts.has("contention") ? 10 : 0) +
   (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
-  (parts.has("scale") ? 1 : 0) +
+  (parts.has("scale") ? DESIGNS.length : 0) +
   (parts.has("coldstart") ? 1 : 0);
 let done = 0;
 
@@ -81,7 +83,9 @@ if (parts.has("commit") || parts.has("contention")) {
       const rows = [];
       for (const schedulers of [1, 2, 4, 8, 16]) {
         for (const nearBest of [1, 3]) {
-          rows.push(await benchContention(database.endpoint, schedulers, nearBest));
+          rows.push(
+            await benchContention(database.endpoint, schedulers, nearBest, Number(args["contention-runs"])),
+          );
           step(`contention K=${schedulers} ${nearBest > 1 ? "near-best" : "best-only"}`);
         }
       }
@@ -105,8 +109,19 @@ if (parts.has("trace")) {
 }
 
 if (parts.has("scale")) {
-  results.scale = simulate(10_000, 16, Number(args["sim-placements"]));
-  step("scale: 10,000 hosts, 16 schedulers, virtual time");
+  const scale = [];
+  for (const design of DESIGNS) {
+    scale.push(
+      await simulate(design, {
+        hosts: 10_000,
+        schedulers: 16,
+        placements: Number(args["sim-placements"]),
+        seconds: Number(args["sim-seconds"]),
+      }),
+    );
+    step(`scale: ${design.name.split(" (")[0]}`);
+  }
+  results.scale = scale;
 }
 
 if (parts.has("coldstart")) {

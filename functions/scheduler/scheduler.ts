@@ -1,19 +1,16 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
-import type { Engines } from "../../shared/core/engine.js";
-import { type PlaceDependencies, type PlaceInput, place } from "../../shared/core/place.js";
+import { type PlaceInput, place } from "../../shared/core/place.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
-import { placeAndRun, type RunOutcome } from "../../shared/core/run.js";
+import { placeAndRun, type RunDependencies, type RunOutcome } from "../../shared/core/run.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 
-export interface SchedulerDependencies extends PlaceDependencies {
+export interface SchedulerDependencies extends RunDependencies {
   /** In AWS each scheduler Lambda serves one type; locally one handler serves them all. */
   servesType: string | undefined;
   logger: Logger;
-  /** The Docker engines, for run mode. */
-  engines: Engines;
   /** Told of every decision (the Lambda turns them into metrics). */
   observe?: (outcome: RunOutcome) => void;
 }

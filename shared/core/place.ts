@@ -10,8 +10,14 @@ import type { HostSnapshot } from "./snapshot.js";
 /** How long an idempotency key holds its answer (ECS keeps clientToken for 24 hours). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
+/** What placing reads and writes at the arbiter. */
+export type PlacementRegistry = Pick<
+  Registry,
+  "commit" | "getHost" | "findIdempotencyRecord" | "recordRefusal"
+>;
+
 export interface PlaceDependencies {
-  registry: Registry;
+  registry: PlacementRegistry;
   snapshot: HostSnapshot;
   /** Commit attempts per request before answering 503 (conflicts and busy answers count). */
   maxAttempts: number;

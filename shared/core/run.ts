@@ -6,7 +6,14 @@ import {
   type PlaceStats,
   place,
 } from "./place.js";
+import type { Registry } from "./registry.js";
 import type { SchedulerType } from "./schedulers.js";
+
+/** What run mode needs besides placing: releasing a reservation whose container did not start, and engines. */
+export interface RunDependencies extends PlaceDependencies {
+  registry: PlaceDependencies["registry"] & Pick<Registry, "release">;
+  engines: Engines;
+}
 
 /** Hosts tried in run mode before giving up: a failed start releases the reservation and tries another. */
 export const RUN_HOSTS = 3;
@@ -29,7 +36,7 @@ export type RunOutcome =
 export async function placeAndRun(
   scheduler: SchedulerType,
   input: PlaceInput,
-  deps: PlaceDependencies & { engines: Engines },
+  deps: RunDependencies,
 ): Promise<RunOutcome> {
   const failures: FailedStart[] = [];
   const avoidHosts = new Set<string>();

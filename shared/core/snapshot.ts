@@ -29,7 +29,8 @@ export class HostSnapshot {
   /** Reads every host from the registry. */
   async reload(): Promise<void> {
     const hosts = await this.registry.listHosts();
-    this.hosts = new Map(hosts.map((host) => [host.id, host]));
+    this.hosts = new Map();
+    for (const host of hosts) this.hosts.set(host.id, host);
     this.index = new ReplicaIndex(hosts);
     this.expected.clear();
     this.list = undefined;
