@@ -13,7 +13,13 @@ export interface EngineResult {
   p99Micros: number;
 }
 
-/** Decisions per second of filter → score → select, in process, no I/O, on one core. */
+/** Rounds per measurement: the best is reported, since a noisy machine only ever slows a round down. */
+const ROUNDS = 3;
+
+/**
+ * Decisions per second of filter → score → select, in process, no I/O, on one core: the best of
+ * `ROUNDS` rounds sharing `seconds`, with that round's latency percentiles.
+ */
 export function benchEngine(hostCounts: number[], seconds: number, sampled: boolean): EngineResult[] {
   const results: EngineResult[] = [];
   for (const hosts of hostCounts) {
@@ -21,36 +27,41 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
     const cluster = syntheticCluster(hosts, random);
     const index = new ReplicaIndex(cluster);
     for (const scheduler of SCHEDULER_TYPES) {
-      const latencies: number[] = [];
-      const deadline = performance.now() + seconds * 1000;
-      const started = performance.now();
-      while (performance.now() < deadline) {
-        const request = syntheticRequest(scheduler.type, random);
-        const begin = performance.now();
-        const { feasible } = filterHosts(
-          cluster,
-          request,
-          sampled ? { limit: feasibleEnough(hosts), random } : undefined,
-        );
-        selectHost(feasible, request, scheduler.score, {
-          nearBest: 1,
-          random,
-          replicas: index.of(request.image),
-        });
-        latencies.push(performance.now() - begin);
+      let best: EngineResult | undefined;
+      for (let round = 0; round < ROUNDS; round++) {
+        const latencies: number[] = [];
+        const started = performance.now();
+        const deadline = started + (seconds * 1000) / ROUNDS;
+        while (performance.now() < deadline) {
+          const request = syntheticRequest(scheduler.type, random);
+          const begin = performance.now();
+          const { feasible } = filterHosts(
+            cluster,
+            request,
+            sampled ? { limit: feasibleEnough(hosts), random } : undefined,
+          );
+          selectHost(feasible, request, scheduler.score, {
+            nearBest: 1,
+            random,
+            replicas: index.of(request.image),
+          });
+          latencies.push(performance.now() - begin);
+        }
+        const perSecond = Math.round(latencies.length / ((performance.now() - started) / 1000));
+        if (best && best.perSecond >= perSecond) continue;
+        latencies.sort((a, b) => a - b);
+        const at = (share: number) =>
+          (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0) * 1000;
+        best = {
+          type: scheduler.type,
+          hosts,
+          decisions: latencies.length,
+          perSecond,
+          p50Micros: Math.round(at(0.5)),
+          p99Micros: Math.round(at(0.99)),
+        };
       }
-      const elapsed = (performance.now() - started) / 1000;
-      latencies.sort((a, b) => a - b);
-      const at = (share: number) =>
-        (latencies[Math.min(latencies.length - 1, Math.floor(latencies.length * share))] ?? 0) * 1000;
-      results.push({
-        type: scheduler.type,
-        hosts,
-        decisions: latencies.length,
-        perSecond: Math.round(latencies.length / elapsed),
-        p50Micros: Math.round(at(0.5)),
-        p99Micros: Math.round(at(0.99)),
-      });
+      if (best) results.push(best);
     }
   }
   return results;

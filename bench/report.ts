@@ -49,8 +49,9 @@ export function report(raw: Record<string, unknown>): string {
       "",
       "Filter → score → select on a synthetic cluster (hosts of 32 CPUs / 128 GiB, about half full). Large",
       "clusters are sampled as kube-scheduler does (`feasibleEnough`: 50% of hosts minus 1% per 125, at least",
-      "5% and 100 hosts); the last columns score every host. Anchors: kube-scheduler about 810 pods/s at",
-      "5,000 nodes, Nomad C1M about 3,750 placements/s. Targets: 20,000/s at 1,523 hosts, 5,000/s at 10,000.",
+      "5% and 100 hosts); the last columns score every host. Each figure is the best of 3 rounds (noise only",
+      "slows a round down). Anchors: kube-scheduler about 810 pods/s at 5,000 nodes, Nomad C1M about 3,750",
+      "placements/s. Targets: 20,000/s at 1,523 hosts, 5,000/s at 10,000.",
       "",
       table(
         ["type", "hosts", "decisions/s", "p50 µs", "p99 µs", "decisions/s, every host", "p99 µs, every host"],
