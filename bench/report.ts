@@ -1,3 +1,4 @@
+import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb-registry.js";
 import type { CommitResult, ContentionResult, HttpResult } from "./arbiter.js";
 import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";
@@ -208,10 +209,11 @@ export function report(raw: Record<string, unknown>): string {
       "time; the arbiter is simulated: it takes reads and writes in time order, checks every commit against",
       "the true state, and gives each host item at most 1,000 writes/s (500 in transactions). Hosts of 64",
       `CPUs and 256 GiB are kept ${AWS_MODEL.occupancy * 100}% reserved (about ${n(first?.livePlacements ?? 0)} live placements: the oldest is released`,
-      "as a new one lands), batch (binpack) requests of 0.25-2 CPUs. Snapshots are read by Scan (1 MB pages",
-      `of ${AWS_MODEL.scanPageMs} ms), at most ${AWS_MODEL.snapshotMaxAgeMs / 1000} s old; ${AWS_MODEL.maxAttempts} attempts; CPU time is measured here and scaled by ${AWS_MODEL.lambdaCpuFactor.toFixed(2)} (a`,
-      "512 MB Lambda's share of a vCPU). Each design runs until its placements are made or its virtual time",
-      "is up; the rates are those of the steady state it ran in. Two ways to store placements:",
+      `as a new one lands), batch (binpack) requests of 0.25-2 CPUs. Snapshots are read by a Scan of ${SCAN_SEGMENTS}`,
+      `parallel segments (1 MB pages of ${AWS_MODEL.scanPageMs} ms), at most ${AWS_MODEL.snapshotMaxAgeMs / 1000} s old; ${AWS_MODEL.maxAttempts} attempts; CPU time is measured here and scaled by`,
+      `${AWS_MODEL.lambdaCpuFactor.toFixed(2)} (a 512 MB Lambda's share of a vCPU), not counting the SDK's decoding of the Scan's pages.`,
+      "Each design runs until its placements are made or its virtual time is up; the rates are those of the",
+      "steady state it ran in. Two ways to store placements:",
       "",
       table(
         [

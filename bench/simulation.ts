@@ -1,3 +1,4 @@
+import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb-registry.js";
 import { type Host, newHost } from "../shared/core/host.js";
 import { type PlacementRegistry, place } from "../shared/core/place.js";
 import type { Placement } from "../shared/core/placement.js";
@@ -282,9 +283,10 @@ class SimulatedArbiter {
     return {
       listHosts: async () => {
         await turn(() => worker.clock);
-        const pages = Math.max(1, Math.ceil(this.tableBytes / 1_000_000));
-        worker.clock += pages * AWS_MODEL.scanPageMs;
-        this.scanningMs += pages * AWS_MODEL.scanPageMs;
+        // The segments are read in parallel, each one 1 MB page after another.
+        const scanMs = Math.ceil(this.tableBytes / 1_000_000 / SCAN_SEGMENTS) * AWS_MODEL.scanPageMs;
+        worker.clock += scanMs;
+        this.scanningMs += scanMs;
         this.readUnits += Math.ceil(this.tableBytes / 4096);
         this.reloads++;
         return done(this.scanned.slice());

@@ -118,6 +118,12 @@ const CHANGEABLE = [
 const CHANGE_ATTEMPTS = 5;
 
 /**
+ * Segments of the hosts Scan, read in parallel: a snapshot of 10,000 hosts holding their placements is
+ * tens of 1 MB pages, which one sequential Scan reads in over a second (see BENCHMARKS.md, section 5).
+ */
+export const SCAN_SEGMENTS = 8;
+
+/**
  * The registry in DynamoDB. A host is one item holding its free counters and its live placements, so a
  * commit is ONE conditional UpdateItem: `#free >= :x` checks the fit (not a version, so only a real
  * shortage conflicts), and `attribute_not_exists(placements.#id)` makes a replayed commit harmless.
@@ -161,13 +167,27 @@ export class DynamoDbRegistry implements Registry {
     return Item && toHost(Item as HostItem);
   }
 
+  /** Every host: a consistent parallel Scan, since a large table takes one 1 MB page after another. */
   async listHosts(): Promise<Host[]> {
+    const segments = await Promise.all(
+      Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.scanSegment(segment)),
+    );
+    return segments.flat();
+  }
+
+  private async scanSegment(segment: number): Promise<Host[]> {
     const hosts: Host[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await guarded(
         this.documents.send(
-          new ScanCommand({ TableName: this.tables.hosts, ConsistentRead: true, ExclusiveStartKey: start }),
+          new ScanCommand({
+            TableName: this.tables.hosts,
+            ConsistentRead: true,
+            Segment: segment,
+            TotalSegments: SCAN_SEGMENTS,
+            ExclusiveStartKey: start,
+          }),
         ),
       );
       for (const item of page.Items ?? []) hosts.push(toHost(item as HostItem));

@@ -1,5 +1,6 @@
 import { satisfies } from "./constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST } from "./host.js";
+import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import type { Scorer } from "./schedulers.js";
 
@@ -72,7 +73,7 @@ export function topHosts(
   request: ContainerRequest,
   score: Scorer,
   count: number,
-  replicas: ReadonlyMap<Host, number>,
+  replicas: ReplicaCounts,
 ): Ranked[] {
   const top: Ranked[] = [];
   for (const host of feasible) {
@@ -99,7 +100,7 @@ export function selectHost(
   feasible: readonly Host[],
   request: ContainerRequest,
   score: Scorer,
-  options: { nearBest: number; random: () => number; replicas: ReadonlyMap<Host, number> },
+  options: { nearBest: number; random: () => number; replicas: ReplicaCounts },
 ): Host | undefined {
   if (options.nearBest > 1) {
     const near = topHosts(feasible, request, score, options.nearBest, options.replicas);

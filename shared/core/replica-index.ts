@@ -2,6 +2,9 @@ import type { Host } from "./host.js";
 
 const NONE: ReadonlyMap<Host, number> = new Map();
 
+/** How many replicas of one image each host runs (absent: none). */
+export type ReplicaCounts = Pick<ReadonlyMap<Host, number>, "get">;
+
 /**
  * Which hosts run replicas of each image, and how many. Spread scoring asks it once per host instead
  * of scanning the host's placements, which made scoring cost grow with every placement in the cluster.

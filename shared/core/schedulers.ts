@@ -1,4 +1,5 @@
 import type { Host } from "./host.js";
+import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import { binpackScore } from "./strategies/binpack.js";
 import { spreadScore } from "./strategies/spread.js";
@@ -7,7 +8,7 @@ import { spreadScore } from "./strategies/spread.js";
  * Scores a feasible host for a request: higher is better. `replicas` holds the hosts that run the
  * request's image and how many of it (absent: none).
  */
-export type Scorer = (host: Host, request: ContainerRequest, replicas: ReadonlyMap<Host, number>) => number;
+export type Scorer = (host: Host, request: ContainerRequest, replicas: ReplicaCounts) => number;
 
 /** A scheduler type: the value of a request's `type`, and how its hosts are ranked. */
 export interface SchedulerType {

@@ -1,7 +1,7 @@
 import type { Host, Usage } from "./host.js";
 import type { Placement } from "./placement.js";
 import type { Registry } from "./registry.js";
-import { ReplicaIndex } from "./replica-index.js";
+import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
 
 /**
  * A scheduler's cached view of the hosts. Decisions may use it while it is younger than `maxAgeMs`;
@@ -10,7 +10,8 @@ import { ReplicaIndex } from "./replica-index.js";
 export class HostSnapshot {
   private hosts = new Map<string, Host>();
   private list: Host[] | undefined;
-  private index = new ReplicaIndex();
+  /** Built on first use after a reload (see `replicas`). */
+  private index: ReplicaIndex | undefined;
   /** Per host, what the view debits for other schedulers' expected reservations (see `committed`). */
   private expected = new Map<string, Usage>();
   private loadedAt = Number.NEGATIVE_INFINITY;
@@ -31,7 +32,7 @@ export class HostSnapshot {
     const hosts = await this.registry.listHosts();
     this.hosts = new Map();
     for (const host of hosts) this.hosts.set(host.id, host);
-    this.index = new ReplicaIndex(hosts);
+    this.index = undefined;
     this.expected.clear();
     this.list = undefined;
     this.loadedAt = this.nowMs();
@@ -43,9 +44,20 @@ export class HostSnapshot {
     return this.list;
   }
 
-  /** The hosts running `image` and how many replicas each (for spread scoring). */
-  replicas(image: string): ReadonlyMap<Host, number> {
-    return this.index.of(image);
+  /**
+   * How many replicas of `image` each host runs (for spread scoring). The index behind it is built at
+   * the first count asked after a reload: at 10,000 hosts it costs more than a decision, and binpack
+   * never asks.
+   */
+  replicas(image: string): ReplicaCounts {
+    let counts: ReadonlyMap<Host, number> | undefined;
+    return {
+      get: (host) => {
+        this.index ??= new ReplicaIndex(this.hosts.values());
+        counts ??= this.index.of(image);
+        return counts.get(host);
+      },
+    };
   }
 
   /** Replaces one host with how the arbiter says it is now (or drops it when it is gone). */
@@ -84,7 +96,7 @@ export class HostSnapshot {
   }
 
   private set(hostId: string, host: Host | undefined): void {
-    this.index.replace(this.hosts.get(hostId), host);
+    this.index?.replace(this.hosts.get(hostId), host);
     if (host) this.hosts.set(hostId, host);
     else this.hosts.delete(hostId);
     this.list = undefined;

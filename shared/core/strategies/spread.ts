@@ -1,4 +1,5 @@
 import type { Host } from "../host.js";
+import type { ReplicaCounts } from "../replica-index.js";
 import type { ContainerRequest } from "../request.js";
 import { allocationAfter } from "./allocation.js";
 
@@ -7,10 +8,6 @@ import { allocationAfter } from "./allocation.js";
  * allocated one. Replicas count whole units and allocation stays below 1, so the sum orders hosts
  * by replicas first.
  */
-export function spreadScore(
-  host: Host,
-  request: ContainerRequest,
-  replicas: ReadonlyMap<Host, number>,
-): number {
+export function spreadScore(host: Host, request: ContainerRequest, replicas: ReplicaCounts): number {
   return 1 - allocationAfter(host, request) - (replicas.get(host) ?? 0);
 }
