@@ -166,9 +166,13 @@ class SimulatedArbiter {
   /** The hosts as a snapshot reads them (without placements when the items do not hold them). */
   private readonly scanned: Host[];
   readonly totalCpu: number;
-  private readonly writesPerSecond = new Map<string, number>();
-  private readonly live: { index: number; placement: Placement }[] = [];
+  /** Per host item, its writes in each second from the one before the latest on (older ones are dropped). */
+  private readonly itemWrites = new Map<number, Map<number, number>>();
+  private hottestWrites = 0;
+  /** Live placements, oldest first from `oldest` (the released ones before it are dropped now and then). */
+  private live: { index: number; placement: Placement }[] = [];
   private oldest = 0;
+  private released = 0;
   liveCpu = 0;
   tableBytes = 0;
   commits = 0;
@@ -216,9 +220,17 @@ class SimulatedArbiter {
   write(index: number, arrival: number): number {
     const limit = 1000 / this.design.itemWriteMs;
     let second = Math.floor(arrival / 1000);
-    while ((this.writesPerSecond.get(`${index}@${second}`) ?? 0) >= limit) second++;
-    const key = `${index}@${second}`;
-    this.writesPerSecond.set(key, (this.writesPerSecond.get(key) ?? 0) + 1);
+    let seconds = this.itemWrites.get(index);
+    if (!seconds) {
+      seconds = new Map();
+      this.itemWrites.set(index, seconds);
+    }
+    // Arrivals come in time order give or take a round trip: a second before the last is done with.
+    for (const past of seconds.keys()) if (past < second - 1) seconds.delete(past);
+    while ((seconds.get(second) ?? 0) >= limit) second++;
+    const writes = (seconds.get(second) ?? 0) + 1;
+    seconds.set(second, writes);
+    this.hottestWrites = Math.max(this.hottestWrites, writes);
     this.writeUnits += this.design.writeUnits(this.hosts[index] as Host);
     return Math.max(arrival, second * 1000) + this.design.itemWriteMs;
   }
@@ -243,6 +255,7 @@ class SimulatedArbiter {
     while (this.liveCpu > AWS_MODEL.occupancy * this.totalCpu && this.oldest < this.live.length) {
       const gone = this.live[this.oldest] as { index: number; placement: Placement };
       this.oldest++;
+      this.released++;
       // A caller's DELETE: one write on the host item.
       this.write(gone.index, now);
       const holder = this.hosts[gone.index] as Host;
@@ -254,15 +267,19 @@ class SimulatedArbiter {
       });
       this.liveCpu -= gone.placement.cpuMilli;
     }
+    if (this.oldest > 100_000) {
+      this.live = this.live.slice(this.oldest);
+      this.oldest = 0;
+    }
     return host;
   }
 
   releases(): number {
-    return this.oldest;
+    return this.released;
   }
 
   hottestItemWritesPerSecond(): number {
-    return Math.max(0, ...this.writesPerSecond.values());
+    return this.hottestWrites;
   }
 
   /**

@@ -30,6 +30,15 @@ describe("scale simulation", () => {
     expect(result.projectedPlacementsPerSecond).toBeGreaterThan(0);
   });
 
+  it.each(DESIGNS)("holds each host item to DynamoDB's per-item write rate: $name", async (design) => {
+    // Two hosts and 16 schedulers: the items' write limit, not the schedulers, sets the pace.
+    const result = await simulate(design, { hosts: 2, schedulers: 16, placements: 3000, seconds: 600 });
+    const limit = 1000 / design.itemWriteMs;
+    expect(result.hottestItemWritesPerSecond).toBe(limit);
+    // Each placement is a commit and (at the steady occupancy) a release: two writes on the two items.
+    expect(result.projectedPlacementsPerSecond).toBeLessThanOrEqual(limit);
+  });
+
   it("stops at its virtual time when the placements would take longer", async () => {
     if (!today) throw new Error("no design");
     const result = await simulate(today, {
