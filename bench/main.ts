@@ -3,7 +3,7 @@
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
 //   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart] [--seconds 1.5]
-//                    [--sim-placements 1000000] [--sim-seconds 60] [--contention-runs 3]
+//                    [--sim-placements 1000000] [--sim-seconds 300] [--contention-runs 3]
 //                    [--nodes FILE --pods FILE] [--json] [--no-report]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -21,7 +21,7 @@ const { values: args } = parseArgs({
   options: {
     parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart" },
     "sim-placements": { type: "string", default: "1000000" },
-    "sim-seconds": { type: "string", default: "60" },
+    "sim-seconds": { type: "string", default: "300" },
     "contention-runs": { type: "string", default: "3" },
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },

@@ -212,8 +212,9 @@ export function report(raw: Record<string, unknown>): string {
       `as a new one lands), batch (binpack) requests of 0.25-2 CPUs. Snapshots are read by a Scan of ${SCAN_SEGMENTS}`,
       `parallel segments (1 MB pages of ${AWS_MODEL.scanPageMs} ms), at most ${AWS_MODEL.snapshotMaxAgeMs / 1000} s old; ${AWS_MODEL.maxAttempts} attempts; CPU time is measured here and scaled by`,
       `${AWS_MODEL.lambdaCpuFactor.toFixed(2)} (a 512 MB Lambda's share of a vCPU), not counting the SDK's decoding of the Scan's pages.`,
-      "Each design runs until its placements are made or its virtual time is up; the rates are those of the",
-      "steady state it ran in. Two ways to store placements:",
+      "Each design runs until its placements are made or its virtual time is up. The cluster starts at its",
+      "occupancy with placements on random hosts; binpack then packs it, and the rates drift as it does (the",
+      "timeline below the table). Two ways to store placements:",
       "",
       table(
         [
@@ -244,6 +245,13 @@ export function report(raw: Record<string, unknown>): string {
           `${(row.decidingShare * 100).toFixed(0)}%`,
           row.wallSeconds,
         ]),
+      ),
+      "",
+      "Over the run (from second: placements/s, conflict rate):",
+      "",
+      ...results.scale.map(
+        (row) =>
+          `- ${row.design.split(" (")[0]}: ${row.timeline.map((part) => `${part.fromSecond} s: ${n(part.placementsPerSecond)}/s, ${part.conflictRate}`).join("; ")}`,
       ),
       "",
       "Per million placements (on demand, us-east-1: writes, strongly consistent Scan reads, Lambda requests",

@@ -97,6 +97,8 @@ export interface SimulationResult {
   readUnitsPerMillion: number;
   invocationsPerMillion: number;
   dollarsPerMillion: number;
+  /** Each fifth of the run's virtual time: whether the rates held steady (the cluster drifts as it packs). */
+  timeline: { fromSecond: number; placementsPerSecond: number; conflictRate: number }[];
   wallSeconds: number;
 }
 
@@ -338,6 +340,9 @@ class SimulatedArbiter {
 
 let made = 0;
 
+/** How many parts of its virtual time a run's timeline shows. */
+const TIMELINE_WINDOWS = 5;
+
 /** A placement already in the cluster when the simulation starts (ids need not be random here). */
 function placementOf(hostId: string, cpuMilli: number, memory: number, image: string): Placement {
   return {
@@ -383,6 +388,8 @@ export async function simulate(
   let requests = 0;
   let contention = 0;
   let unschedulable = 0;
+  const windowMs = (size.seconds * 1000) / TIMELINE_WINDOWS;
+  const windows = Array.from({ length: TIMELINE_WINDOWS }, () => ({ placed: 0, commits: 0, conflicts: 0 }));
   await time.run(
     workers.map((worker) => async () => {
       while (placed < placements && worker.clock < size.seconds * 1000) {
@@ -404,6 +411,12 @@ export async function simulate(
           },
         );
         worker.decided(arbiter);
+        const window = windows[Math.min(TIMELINE_WINDOWS - 1, Math.floor(worker.clock / windowMs))];
+        if (window) {
+          window.commits += outcome.stats.attempts;
+          window.conflicts += outcome.stats.conflicts;
+          if (outcome.kind === "placed") window.placed++;
+        }
         if (outcome.kind === "placed") placed++;
         else if (outcome.kind === "contention") contention++;
         else if (outcome.kind === "unschedulable") unschedulable++;
@@ -442,6 +455,18 @@ export async function simulate(
     readUnitsPerMillion: Math.round(arbiter.readUnits * perMillion),
     invocationsPerMillion: Math.round(invocations),
     dollarsPerMillion: Number(dollars.toFixed(2)),
+    timeline: windows
+      .map((window, index) => ({
+        window,
+        from: index * windowMs,
+        to: Math.min((index + 1) * windowMs, virtualMs),
+      }))
+      .filter(({ from, to }) => to > from)
+      .map(({ window, from, to }) => ({
+        fromSecond: Number((from / 1000).toFixed(1)),
+        placementsPerSecond: Math.round(window.placed / ((to - from) / 1000)),
+        conflictRate: Number((window.conflicts / Math.max(1, window.commits)).toFixed(3)),
+      })),
     wallSeconds: Number(((performance.now() - started) / 1000).toFixed(1)),
   };
 }

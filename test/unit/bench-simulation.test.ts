@@ -49,5 +49,10 @@ describe("scale simulation", () => {
     });
     expect(result.virtualSeconds).toBeLessThan(3);
     expect(result.placements).toBeLessThan(1e9);
+    // The timeline splits the run in fifths; together they make the run's rate.
+    expect(result.timeline.map((part) => part.fromSecond)).toEqual([0, 0.4, 0.8, 1.2, 1.6]);
+    const mean = result.timeline.reduce((sum, part) => sum + part.placementsPerSecond, 0) / 5;
+    expect(mean).toBeGreaterThan(0.8 * result.projectedPlacementsPerSecond);
+    expect(mean).toBeLessThan(1.25 * result.projectedPlacementsPerSecond);
   });
 });
