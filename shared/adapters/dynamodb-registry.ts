@@ -119,7 +119,7 @@ const CHANGE_ATTEMPTS = 5;
 
 /**
  * Segments of the hosts Scan, read in parallel: a snapshot of 10,000 hosts holding their placements is
- * tens of 1 MB pages, which one sequential Scan reads in over a second (see BENCHMARKS.md, section 5).
+ * tens of 1 MB pages, which one sequential Scan reads in over a second (the simulation in BENCHMARKS.md, section 5).
  */
 export const SCAN_SEGMENTS = 8;
 
