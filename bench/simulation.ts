@@ -203,7 +203,7 @@ class SimulatedArbiter {
       ),
     );
     this.totalCpu = empty.reduce((sum, host) => sum + (host.totalCpuMilli ?? 0), 0);
-    // Start in the steady state: the cluster filled to the occupancy on random hosts.
+    // Start at the occupancy, placements on random hosts (not yet as binpack would have packed them).
     const placed: Placement[][] = empty.map(() => []);
     while (this.liveCpu < AWS_MODEL.occupancy * this.totalCpu) {
       const index = Math.floor(random() * count);
