@@ -1,5 +1,14 @@
 import { fileURLToPath } from "node:url";
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Validations } from "aws-cdk-lib";
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Token,
+  Validations,
+} from "aws-cdk-lib";
 import { AccessLogFormat } from "aws-cdk-lib/aws-apigateway";
 import {
   HttpApi,
@@ -16,7 +25,7 @@ import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/
 import { SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
-import { PolicyStatement } from "aws-cdk-lib/aws-iam";
+import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
 import { Alias } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
@@ -25,6 +34,7 @@ import { Topic } from "aws-cdk-lib/aws-sns";
 import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
+import { iamPath, ROUTE_ACCESS, type Role, routesOf } from "../functions/api/access.js";
 import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
 import { LAMBDA_ENTRIES } from "./bundling.js";
 import { type CitadelConfig, configFromContext } from "./config.js";
@@ -53,6 +63,12 @@ export const TABLE_ACTIONS = {
     profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
 } as const;
+
+/** The two roles' IAM policies: the role, the construct id (and output `<id>Arn`), whom to give it. */
+const ROLE_POLICIES: readonly [Role, string, string][] = [
+  ["client", "ClientPolicy", "place, read and release placements"],
+  ["operator", "OperatorPolicy", "register, change, remove and refresh Docker hosts"],
+];
 
 /** Timeouts nest: a scheduler (run mode included) ends before the router, the router before API Gateway's 30 s. */
 export const TIMEOUTS = { scheduler: 25, router: 28, refresh: 60 } as const;
@@ -86,10 +102,13 @@ export class CitadelStack extends Stack {
     const hosts = table("Hosts", "id");
     const requests = table("Requests", "key", "expires_at");
     const profiles = table("Profiles", "image");
-    const tables = {
+    // Every function knows the tables and which addresses may be Docker hosts: the router checks a
+    // registration, the schedulers and the refresh each address a name resolves to.
+    const environment = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
+      CITADEL_HOST_CIDRS: config.hostCidrs,
     };
 
     // The functions that reach Docker hosts: in the hosts' VPC when one is given, with the TLS secret.
@@ -138,7 +157,7 @@ export class CitadelStack extends Stack {
           reservedConcurrentExecutions: config.schedulerConcurrency,
         }),
         environment: {
-          ...tables,
+          ...environment,
           ...dockerEnvironment,
           CITADEL_SCHEDULER_TYPE: type,
           // Run mode: up to 3 hosts × (create, start) inside the scheduler's timeout.
@@ -170,7 +189,7 @@ export class CitadelStack extends Stack {
       reservedConcurrentExecutions: 1,
       retryAttempts: 0,
       deadLetterQueue: refreshFailures,
-      environment: { ...tables, ...dockerEnvironment },
+      environment: { ...environment, ...dockerEnvironment },
       ...inVpc,
     });
     hosts.grant(refresh, ...TABLE_ACTIONS.refresh.hosts);
@@ -188,7 +207,7 @@ export class CitadelStack extends Stack {
       timeout: Duration.seconds(TIMEOUTS.router),
       logRetentionDays: config.logRetentionDays,
       environment: {
-        ...tables,
+        ...environment,
         CITADEL_REFRESH_FUNCTION: refresh.functionName,
         CITADEL_SCHEDULER_FUNCTIONS: Stack.of(this).toJsonString(
           Object.fromEntries(schedulers.map(({ type, scheduler }) => [type, scheduler.functionName])),
@@ -205,6 +224,15 @@ export class CitadelStack extends Stack {
     );
 
     const api = this.httpApi(router, config);
+    if (config.auth.mode === "iam") {
+      for (const [role, id, description] of ROLE_POLICIES) {
+        const policy = this.rolePolicy(api, role, id, description);
+        new CfnOutput(this, `${id}Arn`, {
+          value: policy.managedPolicyArn,
+          description: `Attach to the IAM principals that ${description}`,
+        });
+      }
+    }
     this.alarms(
       config,
       api,
@@ -217,7 +245,11 @@ export class CitadelStack extends Stack {
     new CfnOutput(this, "RefreshFunction", { value: refresh.functionName });
   }
 
-  /** The API: every route to the router, authorized, throttled, with access logs. */
+  /**
+   * The API: each route of functions/api/access.ts to the router, authorized (with JWTs, each route
+   * requires one of its roles' scopes), throttled, with access logs. A path or method that is no route
+   * is API Gateway's own 404, before any Lambda runs.
+   */
   private httpApi(router: IFunction, config: CitadelConfig): HttpApi {
     const authorizer: IHttpRouteAuthorizer =
       config.auth.mode === "iam"
@@ -257,14 +289,42 @@ export class CitadelStack extends Stack {
       },
     });
     const integration = new HttpLambdaIntegration("RouterIntegration", router);
-    for (const path of ["/v1/{proxy+}", "/healthz"]) {
+    const { auth } = config;
+    for (const route of ROUTE_ACCESS) {
       api.addRoutes({
-        path,
-        methods: [HttpMethod.GET, HttpMethod.POST, HttpMethod.PATCH, HttpMethod.DELETE],
+        path: route.path,
+        methods: [HttpMethod[route.method]],
         integration,
+        ...(auth.mode === "jwt" && { authorizationScopes: route.roles.map((role) => auth.scopes[role]) }),
       });
     }
     return api;
+  }
+
+  /** A managed policy allowing `execute-api:Invoke` on exactly the routes of one role. */
+  private rolePolicy(api: HttpApi, role: Role, id: string, description: string): ManagedPolicy {
+    const policy = new ManagedPolicy(this, id, {
+      description: `Citadel API: the ${role} role (principals that ${description})`,
+      statements: [
+        new PolicyStatement({
+          actions: ["execute-api:Invoke"],
+          resources: routesOf(role).map((route) =>
+            api.arnForExecuteApi(route.method, iamPath(route), "$default"),
+          ),
+        }),
+      ],
+    });
+    // cdk-nag names each finding by the resource as it renders it: tokens as <LogicalId>.
+    const text = (value: string, token: string) => (Token.isUnresolved(value) ? `<${token}>` : value);
+    const apiId = this.resolve(this.getLogicalId(api.node.defaultChild as CfnElement));
+    const arnPrefix = `arn:<AWS::Partition>:execute-api:${text(this.region, "AWS::Region")}:${text(this.account, "AWS::AccountId")}:<${apiId}>/$default`;
+    for (const route of routesOf(role).filter((candidate) => iamPath(candidate).includes("*"))) {
+      Validations.of(policy).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::${arnPrefix}/${route.method}${iamPath(route)}]`,
+        reason: `the * is the path parameter of ${route.method} ${route.path}: that one route, any id`,
+      });
+    }
+    return policy;
   }
 
   /** Alarms on every function's errors and throttles, the API's 5xx, and failed refreshes. */

@@ -7,8 +7,19 @@ export interface VpcPlacement {
   availabilityZones: string[];
 }
 
-/** How callers authenticate: SigV4 (IAM) by default, or JWTs from an OIDC issuer. */
-export type ApiAuth = { mode: "iam" } | { mode: "jwt"; issuer: string; audience: string[] };
+/** The JWT scope that grants each role (see functions/api/access.ts). */
+export interface JwtScopes {
+  client: string;
+  operator: string;
+}
+
+/**
+ * How callers authenticate: SigV4 (IAM) by default, each caller allowed by one of the stack's two
+ * managed policies; or JWTs from an OIDC issuer, each route requiring its roles' scopes.
+ */
+export type ApiAuth =
+  | { mode: "iam" }
+  | { mode: "jwt"; issuer: string; audience: string[]; scopes: JwtScopes };
 
 /** Everything a deployment may choose; every default deploys as it is. */
 export interface CitadelConfig {
@@ -28,7 +39,15 @@ export interface CitadelConfig {
   logRetentionDays: number;
   /** Email address the alarms notify, if any. */
   alarmEmail: string | undefined;
+  /** CIDRs whose addresses may be registered as Docker hosts (CITADEL_HOST_CIDRS), comma-separated. */
+  hostCidrs: string;
 }
+
+/** JWT scopes by default: `citadel/place` for clients, `citadel/operate` for operators. */
+export const DEFAULT_SCOPES: JwtScopes = { client: "citadel/place", operator: "citadel/operate" };
+
+/** The private ranges (RFC 1918, RFC 4193): where a deployment's Docker hosts may be, by default. */
+export const PRIVATE_RANGES = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
 export const DEFAULTS: CitadelConfig = {
   retainData: true,
@@ -41,6 +60,7 @@ export const DEFAULTS: CitadelConfig = {
   auth: { mode: "iam" },
   logRetentionDays: 30,
   alarmEmail: undefined,
+  hostCidrs: PRIVATE_RANGES,
 };
 
 /**
@@ -81,8 +101,16 @@ export function configFromContext(node: Node): CitadelConfig {
       : {
           mode: "jwt",
           issuer: required(text("jwtIssuer"), "citadel:jwtIssuer (with citadel:auth=jwt)"),
-          audience: required(text("jwtAudience"), "citadel:jwtAudience (with citadel:auth=jwt)").split(","),
+          audience: list(required(text("jwtAudience"), "citadel:jwtAudience (with citadel:auth=jwt)")),
+          scopes: {
+            client: text("jwtPlaceScope") ?? DEFAULT_SCOPES.client,
+            operator: text("jwtOperateScope") ?? DEFAULT_SCOPES.operator,
+          },
         };
+  if (auth.mode === "jwt" && auth.audience.length === 0)
+    throw new Error("context citadel:jwtAudience must name at least one audience");
+  if (auth.mode === "jwt" && auth.scopes.client === auth.scopes.operator)
+    throw new Error("context citadel:jwtPlaceScope and citadel:jwtOperateScope must differ");
   const vpc = json<VpcPlacement>("vpc");
   if (
     vpc &&
@@ -106,7 +134,16 @@ export function configFromContext(node: Node): CitadelConfig {
     auth,
     logRetentionDays: whole("logRetentionDays", DEFAULTS.logRetentionDays, 1),
     alarmEmail: text("alarmEmail"),
+    hostCidrs: text("hostCidrs") ?? DEFAULTS.hostCidrs,
   };
+}
+
+/** A comma-separated list, each entry trimmed, empty entries dropped (`"a, b,"` is `["a", "b"]`). */
+function list(text: string): string[] {
+  return text
+    .split(",")
+    .map((entry) => entry.trim())
+    .filter((entry) => entry !== "");
 }
 
 function required(value: string | undefined, name: string): string {

@@ -7,7 +7,8 @@ import { imageRoutes } from "./routes/images.js";
 import { placementRoutes } from "./routes/placements.js";
 import type { ApiDependencies, Route } from "./routes/route.js";
 
-const ROUTES: readonly Route[] = [...placementRoutes, ...hostRoutes, ...imageRoutes, ...clusterRoutes];
+/** Every route the router serves (functions/api/access.ts says who may call each). */
+export const ROUTES: readonly Route[] = [...placementRoutes, ...hostRoutes, ...imageRoutes, ...clusterRoutes];
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 

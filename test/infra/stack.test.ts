@@ -2,6 +2,7 @@ import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
 import { describe, expect, it } from "vitest";
+import { ROUTE_ACCESS } from "../../functions/api/access.js";
 import { CitadelStack, TABLE_ACTIONS, TIMEOUTS } from "../../infra/citadel-stack.js";
 import { type CitadelConfig, DEFAULTS } from "../../infra/config.js";
 import { SCHEDULER_TYPES } from "../../shared/core/schedulers.js";
@@ -17,12 +18,20 @@ const FULL: CitadelConfig = {
     subnetIds: ["subnet-1", "subnet-2"],
     availabilityZones: ["eu-west-1a", "eu-west-1b"],
   },
-  auth: { mode: "jwt", issuer: "https://issuer.example", audience: ["citadel"] },
+  auth: {
+    mode: "jwt",
+    issuer: "https://issuer.example",
+    audience: ["citadel"],
+    scopes: { client: "citadel/place", operator: "citadel/operate" },
+  },
 };
 
 function synth(context: Record<string, unknown> = {}, config?: CitadelConfig) {
   const app = new App({ context: { "aws:cdk:bundling-stacks": [], ...context } });
-  const stack = new CitadelStack(app, "Test", config ? { config } : {});
+  const stack = new CitadelStack(app, "Test", {
+    env: { account: "123456789012", region: "eu-west-1" },
+    ...(config && { config }),
+  });
   return { app, stack, template: Template.fromStack(stack) };
 }
 
@@ -49,6 +58,25 @@ function permissions(t: Template, fn: string): Record<string, string[]> {
   return granted;
 }
 
+/** An ARN of the template as text: `Fn::Join` resolved, the partition `aws`, the API's id `API`. */
+function arnText(arn: unknown): string {
+  if (typeof arn === "string") return arn;
+  const { "Fn::Join": join, Ref: ref } = arn as { "Fn::Join"?: [string, unknown[]]; Ref?: string };
+  if (join) return join[1].map(arnText).join(join[0]);
+  if (ref === "AWS::Partition") return "aws";
+  if (ref?.startsWith("Api")) return "API";
+  throw new Error(`unexpected part of an ARN: ${JSON.stringify(arn)}`);
+}
+
+/** IAM's resource matching: `*` any characters (slashes too), `?` one. */
+function iamMatches(pattern: string, arn: string): boolean {
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*/g, ".*")
+    .replace(/\?/g, ".");
+  return new RegExp(`^${regex}$`).test(arn);
+}
+
 describe("the CDK stack", () => {
   it("has one scheduler Lambda per scheduler type, from the same list the router reads, on Node 24 arm64", () => {
     for (const { type } of SCHEDULER_TYPES) {
@@ -72,30 +100,109 @@ describe("the CDK stack", () => {
     expect(TIMEOUTS.router).toBeLessThan(30); // API Gateway's integration timeout
   });
 
-  it("routes every path to the router, each with IAM authorization by default", () => {
+  it("routes each route of the access list to the router, each with IAM authorization by default", () => {
     const routes = Object.values(template.findResources("AWS::ApiGatewayV2::Route"));
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
-      ["DELETE", "GET", "PATCH", "POST"]
-        .flatMap((method) => [`${method} /healthz`, `${method} /v1/{proxy+}`])
-        .sort(),
+      ROUTE_ACCESS.map((route) => `${route.method} ${route.path}`).sort(),
     );
+    expect(routes).toHaveLength(14);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
     template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 0);
   });
 
-  it("takes JWTs instead when configured, on every route", () => {
+  it("with IAM, gives each role a managed policy allowing exactly its routes", () => {
+    const policies = template.findResources("AWS::IAM::ManagedPolicy");
+    expect(Object.keys(policies)).toHaveLength(2);
+    const allowed = (policy: string) => {
+      const [id, resource] = Object.entries(policies).find(([id]) => id.startsWith(policy)) ?? [];
+      expect(id, policy).toBeDefined();
+      const statements = resource?.Properties.PolicyDocument.Statement;
+      expect(statements).toHaveLength(1);
+      expect(statements[0]).toMatchObject({ Effect: "Allow", Action: "execute-api:Invoke" });
+      return [statements[0].Resource].flat().map(arnText);
+    };
+    const client = allowed("ClientPolicy");
+    const operator = allowed("OperatorPolicy");
+    for (const pattern of [...client, ...operator]) {
+      expect(pattern).toMatch(
+        /^arn:aws:execute-api:eu-west-1:123456789012:API\/\$default\/(GET|POST|PATCH|DELETE)\/./,
+      );
+      expect(pattern).not.toMatch(/\/\$default\/\*|\/\*\/\*/);
+    }
+    // Who may call what, written out here rather than derived from the access list it checks.
+    const calls: [method: string, path: string, client: boolean, operator: boolean][] = [
+      ["POST", "/v1/placements", true, false],
+      ["GET", "/v1/placements", true, true],
+      ["GET", "/v1/placements/docker-1.abc", true, true],
+      ["DELETE", "/v1/placements/docker-1.abc", true, false],
+      ["POST", "/v1/hosts", false, true],
+      ["POST", "/v1/hosts/refresh", false, true],
+      ["GET", "/v1/hosts", true, true],
+      ["GET", "/v1/hosts/docker-1", true, true],
+      ["PATCH", "/v1/hosts/docker-1", false, true],
+      ["DELETE", "/v1/hosts/docker-1", false, true],
+      ["GET", "/v1/images/team/app:1/profile", true, true],
+      ["GET", "/v1/schedulers", true, true],
+      ["GET", "/v1/cluster", true, true],
+      ["GET", "/healthz", true, true],
+      ["PUT", "/v1/hosts/docker-1", false, false],
+      ["POST", "/v1/cluster", false, false],
+    ];
+    const may = (patterns: string[], method: string, path: string) =>
+      patterns.some((pattern) =>
+        iamMatches(pattern, `arn:aws:execute-api:eu-west-1:123456789012:API/$default/${method}${path}`),
+      );
+    expect(
+      calls.map(([method, path]) => [method, path, may(client, method, path), may(operator, method, path)]),
+    ).toEqual(calls);
+    template.hasOutput("ClientPolicyArn", { Value: { Ref: Match.stringLikeRegexp("^ClientPolicy") } });
+    template.hasOutput("OperatorPolicyArn", { Value: { Ref: Match.stringLikeRegexp("^OperatorPolicy") } });
+  });
+
+  it("with JWTs, requires on each route the scopes of its roles (names configurable), and no IAM policy", () => {
     const jwt = synth({
       "citadel:auth": "jwt",
       "citadel:jwtIssuer": "https://issuer.example",
-      "citadel:jwtAudience": "citadel",
+      "citadel:jwtAudience": " citadel , other ,",
+      "citadel:jwtPlaceScope": "acme/place",
     }).template;
     jwt.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
       AuthorizerType: "JWT",
-      JwtConfiguration: { Issuer: "https://issuer.example", Audience: ["citadel"] },
+      JwtConfiguration: { Issuer: "https://issuer.example", Audience: ["citadel", "other"] },
     });
-    for (const route of Object.values(jwt.findResources("AWS::ApiGatewayV2::Route"))) {
-      expect(route.Properties.AuthorizationType).toBe("JWT");
-    }
+    const scopes = Object.fromEntries(
+      Object.values(jwt.findResources("AWS::ApiGatewayV2::Route")).map((route) => {
+        expect(route.Properties.AuthorizationType).toBe("JWT");
+        return [route.Properties.RouteKey, route.Properties.AuthorizationScopes];
+      }),
+    );
+    expect(Object.keys(scopes)).toHaveLength(14);
+    const both = ["acme/place", "citadel/operate"];
+    expect(scopes).toMatchObject({
+      "POST /v1/placements": ["acme/place"],
+      "DELETE /v1/placements/{id}": ["acme/place"],
+      "GET /v1/placements": both,
+      "POST /v1/hosts": ["citadel/operate"],
+      "POST /v1/hosts/refresh": ["citadel/operate"],
+      "PATCH /v1/hosts/{id}": ["citadel/operate"],
+      "DELETE /v1/hosts/{id}": ["citadel/operate"],
+      "GET /v1/hosts": both,
+      "GET /v1/cluster": both,
+    });
+    jwt.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
+  });
+
+  it("tells every function which addresses may be Docker hosts: the private ranges unless configured", () => {
+    const variables = (t: Template) =>
+      Object.values(t.findResources("AWS::Lambda::Function")).map(
+        (fn) => fn.Properties.Environment.Variables.CITADEL_HOST_CIDRS,
+      );
+    expect(variables(template)).toEqual(
+      Array(SCHEDULER_TYPES.length + 2).fill("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
+    );
+    expect(new Set(variables(synth({ "citadel:hostCidrs": "10.1.0.0/16" }).template))).toEqual(
+      new Set(["10.1.0.0/16"]),
+    );
   });
 
   it("throttles the API and writes access logs", () => {
@@ -136,7 +243,6 @@ describe("the CDK stack", () => {
     });
     // The router cannot touch idempotency records; nobody else invokes Lambdas.
     expect(TABLE_ACTIONS.router).not.toHaveProperty("requests");
-    template.resourceCountIs("AWS::IAM::ManagedPolicy", 0);
   });
 
   it("gives the Docker TLS secret, when named, to the functions that reach hosts, and not the router", () => {
@@ -274,6 +380,13 @@ describe("the CDK stack", () => {
     );
     expect(() => synth({ "citadel:auth": "none" })).toThrow('context citadel:auth must be "iam" or "jwt"');
     expect(() => synth({ "citadel:logRetentionDays": "31" })).toThrow("log retention must be one of");
+    expect(() =>
+      synth({
+        "citadel:auth": "jwt",
+        "citadel:jwtIssuer": "https://i.example",
+        "citadel:jwtAudience": " , ",
+      }),
+    ).toThrow("context citadel:jwtAudience must name at least one audience");
     expect(() => synth({ "citadel:vpc": '{"vpcId":"vpc-1","subnetIds":["a"]}' })).toThrow(
       "context citadel:vpc must be",
     );
