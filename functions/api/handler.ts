@@ -16,6 +16,7 @@ const lambda = new LambdaClient({ maxAttempts: 1 });
 /** The router Lambda behind the HTTP API. */
 export const handler = createApi({
   registry: new DynamoDbRegistry(dynamodb, config.tables),
+  hostAllowlist: config.hostAllowlist,
   invoker: new LambdaInvoker(lambda, config.schedulerFunctions),
   refresh: lambdaRefresher(lambda, config.refreshFunction),
   profiles: new DynamoDbProfileStore(dynamodb, config.tables.profiles),

@@ -1,3 +1,4 @@
+import { type Allowlist, PRIVATE_RANGES, parseAllowlist } from "../core/address.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { TableNames } from "./dynamodb-registry.js";
 
@@ -18,6 +19,8 @@ export interface Config {
   refresh: RefreshSettings;
   /** The capacity-refresh Lambda, which the router invokes for `POST /v1/hosts/refresh` (set by the CDK stack). */
   refreshFunction: string | undefined;
+  /** Where Docker hosts may be (`CITADEL_HOST_CIDRS`): registration and every connection check it. */
+  hostAllowlist: Allowlist;
 }
 
 /** Reads the configuration; throws naming the variable when one is malformed. */
@@ -27,6 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       hosts: env.CITADEL_HOSTS_TABLE ?? "citadel-hosts",
       requests: env.CITADEL_REQUESTS_TABLE ?? "citadel-requests",
       profiles: env.CITADEL_PROFILES_TABLE ?? "citadel-profiles",
+      addresses: env.CITADEL_ADDRESSES_TABLE ?? "citadel-addresses",
     },
     dynamodbEndpoint: env.CITADEL_DYNAMODB_ENDPOINT || undefined,
     schedulerFunctions: parseFunctionMap(env.CITADEL_SCHEDULER_FUNCTIONS),
@@ -40,7 +44,16 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       concurrency: Math.max(1, positiveInteger(env, "CITADEL_REFRESH_CONCURRENCY", 16)),
     },
     refreshFunction: env.CITADEL_REFRESH_FUNCTION || undefined,
+    hostAllowlist: readHostAllowlist(env, PRIVATE_RANGES),
   };
+}
+
+/** The CIDRs of `CITADEL_HOST_CIDRS` (comma-separated), or `fallback` when it is unset or empty. */
+export function readHostAllowlist(env: NodeJS.ProcessEnv, fallback: readonly string[]): Allowlist {
+  const text = env.CITADEL_HOST_CIDRS || fallback.join(",");
+  const allowlist = parseAllowlist(text);
+  if (typeof allowlist === "string") throw new Error(`CITADEL_HOST_CIDRS: ${allowlist}, got "${text}"`);
+  return allowlist;
 }
 
 /** An integer ≥ 0 from the environment, or the default when unset. */

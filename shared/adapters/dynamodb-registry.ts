@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -27,6 +27,7 @@ import {
 } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
+  AddrTakenError,
   CapacityBelowReservedError,
   type CommitOutcome,
   type CommitRequest,
@@ -38,11 +39,15 @@ import {
   RegistryUnavailableError,
 } from "../core/registry.js";
 
-/** The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles (key `image`). */
+/**
+ * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
+ * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
+ */
 export interface TableNames {
   hosts: string;
   requests: string;
   profiles: string;
+  addresses: string;
 }
 
 /** A placement as stored inside its host's `placements` map (the map key is the placement id). */
@@ -141,20 +146,44 @@ export class DynamoDbRegistry implements Registry {
     });
   }
 
+  /** The host's item and its address's claim, in one transaction: one engine is one host, even in a race. */
   async addHost(host: Host): Promise<void> {
     try {
       await guarded(
         this.documents.send(
-          new PutCommand({
-            TableName: this.tables.hosts,
-            Item: toItem(host),
-            ConditionExpression: "attribute_not_exists(id)",
+          new TransactWriteCommand({
+            // One token per registration: an SDK retry of a transaction that landed is not refused as a duplicate.
+            ClientRequestToken: randomUUID(),
+            TransactItems: [
+              {
+                Put: {
+                  TableName: this.tables.hosts,
+                  Item: toItem(host),
+                  ConditionExpression: "attribute_not_exists(id)",
+                },
+              },
+              {
+                Put: {
+                  TableName: this.tables.addresses,
+                  Item: { addr: host.addr, host_id: host.id },
+                  ConditionExpression: "attribute_not_exists(#addr)",
+                  ExpressionAttributeNames: { "#addr": "addr" },
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                },
+              },
+            ],
           }),
         ),
       );
     } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) throw new HostExistsError(host.id);
-      throw error;
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [hostReason, claimReason] = error.CancellationReasons ?? [];
+      if (hostReason?.Code === "ConditionalCheckFailed") throw new HostExistsError(host.id);
+      if (claimReason?.Code === "ConditionalCheckFailed") {
+        const claim = claimReason.Item && unmarshall(claimReason.Item);
+        throw new AddrTakenError(host.addr, String(claim?.host_id ?? "unknown"));
+      }
+      throw cancelled(error);
     }
   }
 
@@ -248,20 +277,57 @@ export class DynamoDbRegistry implements Registry {
     throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);
   }
 
+  /** The host's item and its address's claim, in one transaction, so a removed host frees its address. */
   async removeHost(id: string, force: boolean): Promise<boolean> {
+    const host = await this.getHost(id);
+    if (!host) return false;
+    if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
+    try {
+      await guarded(
+        this.documents.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Delete: {
+                  ...hostDeletion(this.tables.hosts, id, force),
+                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+                },
+              },
+              {
+                Delete: {
+                  TableName: this.tables.addresses,
+                  Key: { addr: host.addr },
+                  ConditionExpression: "attribute_not_exists(#addr) OR #host = :id",
+                  ExpressionAttributeNames: { "#addr": "addr", "#host": "host_id" },
+                  ExpressionAttributeValues: { ":id": id },
+                },
+              },
+            ],
+          }),
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const [hostReason, claimReason] = error.CancellationReasons ?? [];
+      if (hostReason?.Code === "ConditionalCheckFailed") {
+        if (!hostReason.Item) return false;
+        throw new HostBusyError(id, toHost(unmarshall(hostReason.Item) as HostItem).placements.length);
+      }
+      // A host registered before addresses were claimed, whose address another host claimed since:
+      // that claim is the other host's to keep.
+      if (claimReason?.Code === "ConditionalCheckFailed") return this.removeHostItem(id, force);
+      throw cancelled(error);
+    }
+  }
+
+  /** Removes the host's item alone (see removeHost). */
+  private async removeHostItem(id: string, force: boolean): Promise<boolean> {
     try {
       await guarded(
         this.documents.send(
           new DeleteCommand({
-            TableName: this.tables.hosts,
-            Key: { id },
-            ConditionExpression: force
-              ? "attribute_exists(id)"
-              : "attribute_exists(id) AND size(#pl) = :zero",
-            ...(!force && {
-              ExpressionAttributeNames: { "#pl": "placements" },
-              ExpressionAttributeValues: { ":zero": 0 },
-            }),
+            ...hostDeletion(this.tables.hosts, id, force),
             ReturnValuesOnConditionCheckFailure: "ALL_OLD",
           }),
         ),
@@ -411,6 +477,25 @@ export async function guarded<T>(call: Promise<T>): Promise<T> {
     if (unknown || $fault === "server") throw new RegistryUnavailableError(true, unknown ?? name ?? "5xx");
     throw error;
   }
+}
+
+/** Deletes a host if it exists and, unless forced, holds no placement. */
+function hostDeletion(table: string, id: string, force: boolean) {
+  return {
+    TableName: table,
+    Key: { id },
+    ConditionExpression: force ? "attribute_exists(id)" : "attribute_exists(id) AND size(#pl) = :zero",
+    ...(!force && {
+      ExpressionAttributeNames: { "#pl": "placements" },
+      ExpressionAttributeValues: { ":zero": 0 },
+    }),
+  };
+}
+
+/** A transaction cancelled for another reason than a condition (a TransactionConflict): retry later. */
+function cancelled(error: TransactionCanceledException): RegistryUnavailableError {
+  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
+  return new RegistryUnavailableError(false, `transaction cancelled: ${codes}`);
 }
 
 /** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */

@@ -1,6 +1,7 @@
 import { changedHost, type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
+  AddrTakenError,
   CapacityBelowReservedError,
   type CommitOutcome,
   type CommitRequest,
@@ -20,10 +21,15 @@ import {
 export class MemoryRegistry implements Registry {
   private readonly hosts = new Map<string, Host>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
+  /** Address → the id of the host that has it. */
+  private readonly addresses = new Map<string, string>();
 
   async addHost(host: Host): Promise<void> {
     if (this.hosts.has(host.id)) throw new HostExistsError(host.id);
+    const holder = this.addresses.get(host.addr);
+    if (holder !== undefined) throw new AddrTakenError(host.addr, holder);
     this.hosts.set(host.id, structuredClone(host));
+    this.addresses.set(host.addr, host.id);
   }
 
   async getHost(id: string): Promise<Host | undefined> {
@@ -48,6 +54,7 @@ export class MemoryRegistry implements Registry {
     const host = this.hosts.get(id);
     if (!host) return false;
     if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
+    this.addresses.delete(host.addr);
     return this.hosts.delete(id);
   }
 

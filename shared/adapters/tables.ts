@@ -22,5 +22,11 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       KeySchema: [{ AttributeName: "image", KeyType: "HASH" }],
       BillingMode: "PAY_PER_REQUEST",
     },
+    {
+      TableName: tables.addresses,
+      AttributeDefinitions: [{ AttributeName: "addr", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "addr", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
   ];
 }

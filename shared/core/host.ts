@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { Placement } from "./placement.js";
 import { MAX_MEMORY_MIB, parseMillicores, toCpus } from "./units.js";
@@ -83,9 +84,6 @@ export const MAX_PLACEMENTS_PER_HOST = 128;
 /** Host ids appear in URLs and inside placement ids, which use `.` as a separator. */
 export const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
-const ADDR =
-  /^(?:tcp:\/\/)?(?:[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
-
 /** `cpus` as sent (decimal string or number) to integer millicores. */
 export const cpusSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
   const millicores = parseMillicores(value);
@@ -101,10 +99,10 @@ export const memorySchema = z.number().int("must be an integer (MiB)").positive(
 
 /** Body of `POST /v1/hosts`. */
 export const newHostSchema = z.strictObject({
-  addr: z.string().refine((addr) => {
-    const port = Number(ADDR.exec(addr)?.[1]);
-    return port >= 1 && port <= 65535;
-  }, "must be host:port (or tcp://host:port) with a port of 1-65535"),
+  addr: z.string().superRefine((addr, context) => {
+    const parsed = parseAddress(addr);
+    if (typeof parsed === "string") context.addIssue({ code: "custom", message: parsed });
+  }),
   id: z
     .string()
     .regex(HOST_ID, "host ids are 1-63 characters of A-Z a-z 0-9 _ -, starting alphanumeric")
@@ -212,28 +210,30 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
   };
 }
 
-/** The id a host gets when none is given: its address with punctuation turned into dashes. */
+/** The id a host gets when none is given: its canonical address with punctuation turned into dashes. */
 export function defaultHostId(addr: string): string {
   return addr
-    .replace(/^tcp:\/\//, "")
     .replace(/[^A-Za-z0-9]+/g, "-")
     .replace(/^-+|-+$/g, "")
     .slice(0, 63);
 }
 
-/** Docker's convention: 2376 is the TLS port, 2375 the plain one. */
-const DOCKER_TLS_PORT = "2376";
-
-/** A host as registered: ready, nothing reserved; capacity as declared, or unknown until detected. */
+/**
+ * A host as registered: ready, nothing reserved; capacity as declared, or unknown until detected. Its
+ * address is stored canonical (see parseAddress), so one engine is one address; `input` is one that
+ * newHostSchema accepted (a malformed address throws).
+ */
 export function newHost(input: NewHostInput, now: Date): Host {
+  const address = parseAddress(input.addr, input.tls);
+  if (typeof address === "string") throw new Error(`host address ${JSON.stringify(input.addr)}: ${address}`);
   return {
-    id: input.id ?? defaultHostId(input.addr),
-    addr: input.addr,
+    id: input.id ?? defaultHostId(address.addr),
+    addr: address.addr,
     labels: input.labels ?? {},
     status: "ready",
     statusReason: "registered",
     statusChangedAt: now.toISOString(),
-    tls: input.tls ?? input.addr.endsWith(`:${DOCKER_TLS_PORT}`),
+    tls: input.tls ?? address.port === DOCKER_TLS_PORT,
     totalCpuMilli: input.total_cpus ?? null,
     totalMemory: input.total_memory ?? null,
     declaredCpuMilli: input.total_cpus ?? null,

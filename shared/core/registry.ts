@@ -55,7 +55,10 @@ export type CommitOutcome =
  * checks the host still fits and is ready, so parallel schedulers can never over-commit a host.
  */
 export interface Registry {
-  /** Adds a host; throws HostExistsError if the id is taken. */
+  /**
+   * Adds a host; throws HostExistsError if the id is taken, else AddrTakenError if another host has its
+   * (canonical) address: one engine is one host. Its address is free again once it is removed.
+   */
   addHost(host: Host): Promise<void>;
   getHost(id: string): Promise<Host | undefined>;
   listHosts(): Promise<Host[]>;
@@ -83,6 +86,15 @@ export interface Registry {
 export class HostExistsError extends Error {
   constructor(readonly hostId: string) {
     super(`host ${hostId} is already registered`);
+  }
+}
+
+export class AddrTakenError extends Error {
+  constructor(
+    readonly addr: string,
+    readonly hostId: string,
+  ) {
+    super(`${addr} is already the address of host ${hostId}: one Docker engine is one host`);
   }
 }
 

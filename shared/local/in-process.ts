@@ -1,12 +1,13 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
-import { loadConfig } from "../adapters/config.js";
+import { loadConfig, readHostAllowlist } from "../adapters/config.js";
 import { dockerEngines } from "../adapters/docker-engines.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
 import { system } from "../adapters/system.js";
+import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
 import type { ProfileStore } from "../core/profile.js";
 import { type RefreshSettings, refreshCluster } from "../core/refresh.js";
@@ -24,7 +25,12 @@ export interface InProcessOptions {
   profiles?: ProfileStore;
   /** How the refresh judges hosts; the defaults of loadConfig otherwise. */
   refresh?: RefreshSettings;
+  /** Where Docker hosts may be; LOCAL_HOST_RANGES otherwise. */
+  hostAllowlist?: Allowlist;
 }
+
+/** Where Docker hosts may be on a developer's machine by default: the private ranges, and loopback. */
+export const LOCAL_HOST_RANGES: readonly string[] = [...PRIVATE_RANGES, ...LOOPBACK_RANGES];
 
 /**
  * The router, a scheduler that serves every type and the capacity refresh, in this process, over one
@@ -34,6 +40,7 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
   const settings = options.refresh ?? loadConfig({}).refresh;
   const engines = options.engines ?? dockerEngines(process.env, settings.timeoutMs);
   const profiles = options.profiles ?? new MemoryProfileStore();
+  const hostAllowlist = options.hostAllowlist ?? readHostAllowlist({}, LOCAL_HOST_RANGES);
   const scheduler = createScheduler({
     registry,
     snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
@@ -47,6 +54,7 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
   const direct = new InProcessInvoker(scheduler);
   const api = createApi({
     registry,
+    hostAllowlist,
     invoker: options.invoker ? options.invoker(direct) : direct,
     refresh,
     profiles,

@@ -1,4 +1,5 @@
-import { loadConfig, positiveInteger } from "../adapters/config.js";
+import { loadConfig, positiveInteger, readHostAllowlist } from "../adapters/config.js";
+import { LOCAL_HOST_RANGES } from "./in-process.js";
 import { startLocalStack } from "./stack.js";
 
 /** `npm start`: the API on http://127.0.0.1:${PORT:-3000}, until Ctrl-C. */
@@ -15,6 +16,7 @@ const stack = await startLocalStack({
   maxAttempts: config.maxAttempts,
   refreshSeconds: positiveInteger(process.env, "CITADEL_REFRESH_SECONDS", 0),
   refresh: config.refresh,
+  hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
 });
 process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
 

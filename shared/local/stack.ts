@@ -5,6 +5,7 @@ import { DynamoDbRegistry, type TableNames } from "../adapters/dynamodb-registry
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import { MemoryRegistry } from "../adapters/memory-registry.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
+import type { Allowlist } from "../core/address.js";
 import type { ProfileStore } from "../core/profile.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
@@ -23,6 +24,8 @@ export interface LocalStackOptions {
   refreshSeconds?: number;
   /** How the refresh judges hosts (loadConfig's defaults otherwise). */
   refresh?: RefreshSettings;
+  /** Where Docker hosts may be (the private ranges and loopback otherwise). */
+  hostAllowlist?: Allowlist;
 }
 
 export interface LocalStack {
@@ -37,6 +40,7 @@ const TABLES: TableNames = {
   hosts: "citadel-hosts",
   requests: "citadel-requests",
   profiles: "citadel-profiles",
+  addresses: "citadel-addresses",
 };
 
 /**

@@ -74,7 +74,11 @@ describe("hosts", () => {
     });
     expect((await call("POST", "/v1/hosts", { addr: "10.0.0.1:2375" })).body.error).toBe("host_exists");
 
-    const bad = await call("POST", "/v1/hosts", { addr: "no-port", total_cpus: "-1", extra: true });
+    const bad = await call("POST", "/v1/hosts", {
+      addr: "http://10.0.0.1:2375",
+      total_cpus: "-1",
+      extra: true,
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.error).toBe("invalid_request");
     expect(bad.body.details.map((detail: { path: string }) => detail.path).sort()).toEqual([

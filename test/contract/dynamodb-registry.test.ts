@@ -1,7 +1,11 @@
-import { describe, expect, it } from "vitest";
-import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
-import { freshDynamoDbRegistry } from "../support/dynamodb.js";
-import { host } from "../support/fixtures.js";
+import { describe, expect, inject, it } from "vitest";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
+import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
+import { newHost } from "../../shared/core/host.js";
+import { AddrTakenError } from "../../shared/core/registry.js";
+import { freshDynamoDbRegistry, PATIENT } from "../support/dynamodb.js";
+import { host, NOW } from "../support/fixtures.js";
+import { freshTables } from "../support/tables.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
@@ -18,4 +22,29 @@ describe("DynamoDB registry: the hosts Scan", () => {
     expect(listed.map((one) => one.id).sort()).toEqual(ids);
     expect(listed.every((one) => one.labels.notes?.length === 300_000)).toBe(true);
   }, 60_000);
+});
+
+describe("DynamoDB registry: hosts registered before addresses were claimed", () => {
+  it("removes such a host without freeing the address another host claimed since", async () => {
+    const endpoint = inject("dynamodbEndpoint");
+    const client = dynamoDbClient(endpoint, PATIENT);
+    const tables = await freshTables(endpoint);
+    // A registry whose claims go to another table: in `tables`, its hosts have none, as before claims.
+    const before = new DynamoDbRegistry(client, {
+      ...tables,
+      addresses: (await freshTables(endpoint)).addresses,
+    });
+    const registry = new DynamoDbRegistry(client, tables);
+    const at = (id: string, addr = "10.0.0.1:2375") => newHost({ addr, id }, NOW);
+    await before.addHost(at("old"));
+    await registry.addHost(at("new"));
+    expect(await registry.removeHost("old", false)).toBe(true);
+    expect(await registry.getHost("old")).toBeUndefined();
+    await expect(registry.addHost(at("third"))).rejects.toEqual(new AddrTakenError("10.0.0.1:2375", "new"));
+    // A host without a claim, and no other host claiming its address, is removed as well.
+    await before.addHost(at("lone", "10.0.0.2:2375"));
+    expect(await registry.removeHost("new", false)).toBe(true);
+    expect(await registry.removeHost("lone", false)).toBe(true);
+    await registry.addHost(at("third"));
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MAX_PLACEMENTS_PER_HOST, newHost } from "../../shared/core/host.js";
 import {
+  AddrTakenError,
   CapacityBelowReservedError,
   HostBusyError,
   HostExistsError,
@@ -11,6 +12,11 @@ import {
 import { host, NOW, placement } from "../support/fixtures.js";
 
 const LATER = new Date(NOW.getTime() + 60_000);
+
+/** A host of 1 CPU and 1 GiB at `addr` (canonicalised as the API does). */
+function hostAt(id: string, addr: string) {
+  return newHost({ addr, id, total_cpus: 1000, total_memory: 1024 }, NOW);
+}
 
 function idempotencyRecord(
   key: string,
@@ -45,6 +51,55 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(await registry.getHost("nope")).toBeUndefined();
       expect((await registry.listHosts()).map((listed) => listed.id).sort()).toEqual(["h1", "h2"]);
       await expect(registry.addHost(host("h1", 1, 1))).rejects.toBeInstanceOf(HostExistsError);
+    });
+
+    it("refuses a host at the address of another, naming that host, and writes nothing", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(hostAt("first", "10.0.0.1:2375"));
+      // The same engine written otherwise is the same canonical address.
+      const again = hostAt("second", "tcp://0x0a000001");
+      expect(again.addr).toBe("10.0.0.1:2375");
+      await expect(registry.addHost(again)).rejects.toEqual(new AddrTakenError("10.0.0.1:2375", "first"));
+      expect(await registry.getHost("second")).toBeUndefined();
+      // A host's own id comes first: registering it again is a duplicate host, not a taken address.
+      await expect(registry.addHost(hostAt("first", "10.0.0.1:2375"))).rejects.toBeInstanceOf(
+        HostExistsError,
+      );
+      // Another port is another engine.
+      await registry.addHost(hostAt("third", "10.0.0.1:2376"));
+      expect((await registry.listHosts()).map((listed) => listed.id).sort()).toEqual(["first", "third"]);
+    });
+
+    it("frees an address when its host is removed, plainly or by force, not when removal is refused", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(hostAt("a", "10.0.0.1:2375"));
+      expect(await registry.removeHost("a", false)).toBe(true);
+      await registry.addHost(hostAt("b", "10.0.0.1:2375"));
+      await registry.commit({ placement: placement("b", 100, 100) });
+      await expect(registry.removeHost("b", false)).rejects.toBeInstanceOf(HostBusyError);
+      await expect(registry.addHost(hostAt("c", "10.0.0.1:2375"))).rejects.toEqual(
+        new AddrTakenError("10.0.0.1:2375", "b"),
+      );
+      expect(await registry.removeHost("b", true)).toBe(true);
+      await registry.addHost(hostAt("c", "10.0.0.1:2375"));
+      expect((await registry.getHost("c"))?.addr).toBe("10.0.0.1:2375");
+    });
+
+    it("lets exactly one of racing registrations of one address win", async () => {
+      const registry = await makeRegistry();
+      const ids = Array.from({ length: 8 }, (_, index) => `racer${index}`);
+      const outcomes = await Promise.allSettled(
+        ids.map((id) => registry.addHost(hostAt(id, "10.0.0.7:2375"))),
+      );
+      const listed = await registry.listHosts();
+      expect(listed).toHaveLength(1);
+      const winner = listed[0]?.id;
+      expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
+      for (const outcome of outcomes) {
+        if (outcome.status === "rejected") {
+          expect(outcome.reason).toEqual(new AddrTakenError("10.0.0.7:2375", String(winner)));
+        }
+      }
     });
 
     it("commits a placement by reserving its cpu and memory on the host", async () => {

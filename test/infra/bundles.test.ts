@@ -44,6 +44,7 @@ beforeAll(async () => {
     CITADEL_HOSTS_TABLE: tables.hosts,
     CITADEL_REQUESTS_TABLE: tables.requests,
     CITADEL_PROFILES_TABLE: tables.profiles,
+    CITADEL_ADDRESSES_TABLE: tables.addresses,
     CITADEL_DOCKER_TIMEOUT_MS: "300",
     POWERTOOLS_METRICS_NAMESPACE: "Citadel",
     AWS_REGION: "us-east-1",

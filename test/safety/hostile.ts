@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { MAX_BODY_BYTES } from "../../functions/api/http.js";
+import { parseAddress } from "../../shared/core/address.js";
 import { HOST_ID } from "../../shared/core/host.js";
 
 /** One hostile HTTP request: each is wrong in at least one way, so each must get a 4xx. */
@@ -102,10 +103,13 @@ const hostilePlacementBody = fc.oneof(
   ),
 );
 
-/** Wrong values for a host's field (a word like "NaN" is a fine host id, so ids are checked). */
+/** Wrong values for a host's field (a word like "NaN" is a fine host id or host name, so those are checked). */
 function hostFieldWrong(field: string): fc.Arbitrary<unknown> {
   if (field === "labels") return wrongField.labels ?? anyWrong;
   if (field === "id") return anyWrong.filter((value) => typeof value !== "string" || !HOST_ID.test(value));
+  if (field === "addr") {
+    return anyWrong.filter((value) => typeof value !== "string" || typeof parseAddress(value) === "string");
+  }
   return anyWrong;
 }
 
@@ -115,8 +119,11 @@ const hostileHostBody = fc.oneof(
     .constantFrom("addr", "id", "total_cpus", "total_memory", "labels")
     .chain((field) => hostFieldWrong(field).map((value) => JSON.stringify({ ...seedHost, [field]: value }))),
   fc.constantFrom(
-    JSON.stringify({ ...seedHost, addr: "no-port" }),
+    JSON.stringify({ ...seedHost, addr: "http://10.1.0.1:2375" }),
     JSON.stringify({ ...seedHost, addr: "host:70000" }),
+    JSON.stringify({ ...seedHost, addr: "169.254.169.254:80" }),
+    JSON.stringify({ ...seedHost, addr: "0:2375" }),
+    JSON.stringify({ ...seedHost, addr: "[fe80::1]:2375" }),
     JSON.stringify({ ...seedHost, id: "dot.ted" }),
     JSON.stringify({ ...seedHost, id: "ünïcode" }),
     JSON.stringify({ ...seedHost, total_cpus: "-1" }),

@@ -138,6 +138,7 @@ export async function runKillScenario(endpoint: string, options: ScenarioOptions
           CITADEL_HOSTS_TABLE: tables.hosts,
           CITADEL_REQUESTS_TABLE: tables.requests,
           CITADEL_PROFILES_TABLE: tables.profiles,
+          CITADEL_ADDRESSES_TABLE: tables.addresses,
           SAFETY_WORKER: String(worker),
           SAFETY_SEED: String(options.seed),
           SAFETY_OPERATIONS: String(perWorker),

@@ -20,6 +20,7 @@ const registry = new DynamoDbRegistry(dynamoDbClient(env("CITADEL_DYNAMODB_ENDPO
   hosts: env("CITADEL_HOSTS_TABLE"),
   requests: env("CITADEL_REQUESTS_TABLE"),
   profiles: env("CITADEL_PROFILES_TABLE"),
+  addresses: env("CITADEL_ADDRESSES_TABLE"),
 });
 const random = seededRandom(seed * 1000 + worker);
 const client = apiClient(registry, { maxAttempts: 5, snapshotMaxAgeMs: 1000, duplicateRate: 0, random });

@@ -9,6 +9,7 @@ export async function freshTables(endpoint: string): Promise<TableNames> {
     hosts: `hosts-${suffix}`,
     requests: `requests-${suffix}`,
     profiles: `profiles-${suffix}`,
+    addresses: `addresses-${suffix}`,
   };
   await createTables(endpoint, tables);
   return tables;

@@ -7,17 +7,20 @@ import {
 } from "@aws-sdk/client-dynamodb";
 import {
   DynamoDBDocumentClient,
+  GetCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
+import { readHostAllowlist } from "../../shared/adapters/config.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
+import { PRIVATE_RANGES } from "../../shared/core/address.js";
 import { place } from "../../shared/core/place.js";
 import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
@@ -30,6 +33,7 @@ const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }
   hosts: "hosts",
   requests: "requests",
   profiles: "profiles",
+  addresses: "addresses",
 });
 
 const metadata = { $metadata: {} };
@@ -172,6 +176,22 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
     });
   });
 
+  it("a registration or removal cancelled by a TransactionConflict is a 503 the caller may retry", async () => {
+    const conflict = new TransactionCanceledException({
+      message: "cancelled",
+      ...metadata,
+      CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
+    });
+    dynamodb.on(TransactWriteCommand).rejects(conflict);
+    dynamodb.on(GetCommand).resolves({ Item: unmarshall(rawHostItem(4000)) });
+    const unavailable = new RegistryUnavailableError(
+      false,
+      "transaction cancelled: None,TransactionConflict",
+    );
+    await expect(registry.addHost(host("h1", 4, 4096))).rejects.toEqual(unavailable);
+    await expect(registry.removeHost("h1", false)).rejects.toEqual(unavailable);
+  });
+
   it("a cancellation on the idempotency record is a duplicate carrying the first record", async () => {
     const stored = {
       key: "k",
@@ -225,6 +245,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
     await expect(registry.release("h1.abcdefgh1234")).rejects.toBeInstanceOf(RegistryUnavailableError);
     const api = createApi({
       registry,
+      hostAllowlist: readHostAllowlist({}, PRIVATE_RANGES),
       invoker: { invoke: async () => ({ statusCode: 500, headers: {}, body: {} }) },
       refresh: async () => Promise.reject(new Error("no refresh in this test")),
       profiles: new MemoryProfileStore(),

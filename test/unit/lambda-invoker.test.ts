@@ -3,10 +3,12 @@ import { InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/
 import { mockClient } from "aws-sdk-client-mock";
 import { beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
+import { readHostAllowlist } from "../../shared/adapters/config.js";
 import { LambdaInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { lambdaRefresher, RefreshRunningError } from "../../shared/adapters/refresh-invoker.js";
+import { PRIVATE_RANGES } from "../../shared/core/address.js";
 import { apiEvent } from "../support/api-event.js";
 
 // No Lambda service runs here: the invoker's three outcomes are driven through a mocked client.
@@ -74,6 +76,7 @@ describe("the refresh invoker", () => {
   it("the router answers 503 refresh_running, with Retry-After, meanwhile", async () => {
     const api = createApi({
       registry: new MemoryRegistry(),
+      hostAllowlist: readHostAllowlist({}, PRIVATE_RANGES),
       invoker: { invoke: async () => Promise.reject(new Error("not used")) },
       refresh: async () => Promise.reject(new RefreshRunningError()),
       profiles: new MemoryProfileStore(),

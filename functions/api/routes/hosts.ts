@@ -1,4 +1,5 @@
 import { RefreshRunningError } from "../../../shared/adapters/refresh-invoker.js";
+import { addressRefusal } from "../../../shared/core/address.js";
 import {
   HOST_ID,
   type Host,
@@ -10,6 +11,7 @@ import {
   newHostSchema,
 } from "../../../shared/core/host.js";
 import {
+  AddrTakenError,
   CapacityBelowReservedError,
   HostBusyError,
   HostExistsError,
@@ -32,11 +34,15 @@ export const hostRoutes: Route[] = [
       const parsed = parseWith(newHostSchema, read.body);
       if (!parsed.ok) return invalid(parsed.issues);
       const host = newHost(parsed.value, deps.now());
+      const refused = addressRefusal(host.addr, deps.hostAllowlist);
+      if (refused) return invalid([{ path: "addr", message: refused }]);
       try {
         await deps.registry.addHost(host);
       } catch (error) {
         if (error instanceof HostExistsError)
           return problem(409, "host_exists", error.message, { id: host.id });
+        if (error instanceof AddrTakenError)
+          return problem(409, "addr_taken", error.message, { addr: error.addr, host_id: error.hostId });
         throw error;
       }
       return json(201, hostView(host), { location: `/v1/hosts/${host.id}` });

@@ -2,6 +2,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { Invoker } from "../../../shared/adapters/invoker.js";
 import type { Refresher } from "../../../shared/adapters/refresh-invoker.js";
+import type { Allowlist } from "../../../shared/core/address.js";
 import type { ProfileStore } from "../../../shared/core/profile.js";
 import type { Registry } from "../../../shared/core/registry.js";
 import type { Response } from "../http.js";
@@ -9,6 +10,8 @@ import type { Response } from "../http.js";
 /** What the API's routes use: the registry, the scheduler invoker, the refresh, profiles, a clock and a logger. */
 export interface ApiDependencies {
   registry: Registry;
+  /** The ranges a registered host's IP address must be in (`CITADEL_HOST_CIDRS`). */
+  hostAllowlist: Allowlist;
   invoker: Invoker;
   refresh: Refresher;
   profiles: ProfileStore;
