@@ -53,6 +53,8 @@ export const TABLE_ACTIONS = {
       "dynamodb:DeleteItem",
     ],
     profiles: ["dynamodb:GetItem"],
+    // A host and its address's claim are put and deleted in one transaction.
+    addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
   },
   scheduler: {
     hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
@@ -102,12 +104,14 @@ export class CitadelStack extends Stack {
     const hosts = table("Hosts", "id");
     const requests = table("Requests", "key", "expires_at");
     const profiles = table("Profiles", "image");
+    const addresses = table("Addresses", "addr");
     // Every function knows the tables and which addresses may be Docker hosts: the router checks a
     // registration, the schedulers and the refresh each address a name resolves to.
     const environment = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
+      CITADEL_ADDRESSES_TABLE: addresses.tableName,
       CITADEL_HOST_CIDRS: config.hostCidrs,
     };
 
@@ -216,6 +220,7 @@ export class CitadelStack extends Stack {
     });
     hosts.grant(router, ...TABLE_ACTIONS.router.hosts);
     profiles.grant(router, ...TABLE_ACTIONS.router.profiles);
+    addresses.grant(router, ...TABLE_ACTIONS.router.addresses);
     router.addToRolePolicy(
       new PolicyStatement({
         actions: ["lambda:InvokeFunction"],

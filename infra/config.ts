@@ -1,4 +1,5 @@
 import type { Node } from "constructs";
+import { PRIVATE_RANGES, parseAllowlist } from "../shared/core/address.js";
 
 /** Where the Lambdas that reach Docker hosts run: private subnets of an existing VPC. */
 export interface VpcPlacement {
@@ -46,9 +47,6 @@ export interface CitadelConfig {
 /** JWT scopes by default: `citadel/place` for clients, `citadel/operate` for operators. */
 export const DEFAULT_SCOPES: JwtScopes = { client: "citadel/place", operator: "citadel/operate" };
 
-/** The private ranges (RFC 1918, RFC 4193): where a deployment's Docker hosts may be, by default. */
-export const PRIVATE_RANGES = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
-
 export const DEFAULTS: CitadelConfig = {
   retainData: true,
   refreshMinutes: 1,
@@ -60,7 +58,7 @@ export const DEFAULTS: CitadelConfig = {
   auth: { mode: "iam" },
   logRetentionDays: 30,
   alarmEmail: undefined,
-  hostCidrs: PRIVATE_RANGES,
+  hostCidrs: PRIVATE_RANGES.join(","),
 };
 
 /**
@@ -134,8 +132,15 @@ export function configFromContext(node: Node): CitadelConfig {
     auth,
     logRetentionDays: whole("logRetentionDays", DEFAULTS.logRetentionDays, 1),
     alarmEmail: text("alarmEmail"),
-    hostCidrs: text("hostCidrs") ?? DEFAULTS.hostCidrs,
+    hostCidrs: hostCidrs(text("hostCidrs") ?? DEFAULTS.hostCidrs),
   };
+}
+
+/** The allowlist as the functions will read it: refused at synth if they would refuse it at start. */
+function hostCidrs(text: string): string {
+  const allowlist = parseAllowlist(text);
+  if (typeof allowlist === "string") throw new Error(`context citadel:hostCidrs: ${allowlist}`);
+  return text;
 }
 
 /** A comma-separated list, each entry trimmed, empty entries dropped (`"a, b,"` is `["a", "b"]`). */

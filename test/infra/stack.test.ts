@@ -238,6 +238,7 @@ describe("the CDK stack", () => {
       RouterLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Hosts: [...TABLE_ACTIONS.router.hosts],
       Profiles: [...TABLE_ACTIONS.router.profiles],
+      Addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
       CapacityRefresh: ["lambda:InvokeFunction"],
       ...Object.fromEntries(SCHEDULERS.map((name) => [name, ["lambda:InvokeFunction"]])),
     });
@@ -301,7 +302,7 @@ describe("the CDK stack", () => {
   });
 
   it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 3);
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 4);
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
     for (const table of tables) {
       expect(table.DeletionPolicy).toBe("Retain");
@@ -322,6 +323,7 @@ describe("the CDK stack", () => {
     const released = synth({ "citadel:retainData": "false" }).template.findResources(
       "AWS::DynamoDB::GlobalTable",
     );
+    expect(Object.keys(released)).toHaveLength(4);
     for (const table of Object.values(released)) {
       expect([table.DeletionPolicy, table.Properties.Replicas[0].DeletionProtectionEnabled]).toEqual([
         "Delete",
@@ -387,6 +389,9 @@ describe("the CDK stack", () => {
         "citadel:jwtAudience": " , ",
       }),
     ).toThrow("context citadel:jwtAudience must name at least one audience");
+    expect(() => synth({ "citadel:hostCidrs": "10.0.0.0/8,169.254.0.0/16" })).toThrow(
+      "context citadel:hostCidrs: 169.254.0.0/16 is link-local",
+    );
     expect(() => synth({ "citadel:vpc": '{"vpcId":"vpc-1","subnetIds":["a"]}' })).toThrow(
       "context citadel:vpc must be",
     );
