@@ -36,6 +36,8 @@ export interface HostItem {
   events: HostEvent[];
   created_at: string;
   updated_at: string;
+  /** Absent on items written before versions: read as 0. */
+  version?: number;
 }
 
 /** A placement as its host's `placements` map stores it. */
@@ -72,6 +74,7 @@ export function toItem(host: Host): HostItem {
     events: host.events,
     created_at: host.createdAt,
     updated_at: host.updatedAt,
+    version: host.version,
   };
 }
 
@@ -110,6 +113,7 @@ export function toHost(item: HostItem): Host {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
     createdAt: item.created_at,
     updatedAt: item.updated_at,
+    version: item.version ?? 0,
   };
 }
 

@@ -17,9 +17,10 @@ import {
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   changedHost,
+  changesFor,
   freeDelta,
   type Host,
-  type HostChanges,
+  type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
 } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
@@ -76,6 +77,7 @@ const CHANGEABLE = [
   "health",
   "events",
   "updated_at",
+  "version",
 ] as const satisfies readonly (keyof HostItem)[];
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
@@ -160,14 +162,19 @@ export class DynamoDbRegistry implements Registry {
     return hosts;
   }
 
-  async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
+  async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
       const host = await this.getHost(id);
       if (!host) throw new HostNotFoundError(id);
+      const changes = changesFor(host, of);
       const changed = changedHost(host, changes, now);
       if (!changed) throw new CapacityBelowReservedError(id);
       const delta = freeDelta(host, changes);
       const item = toItem(changed);
+      // The read above is still current: the version moves on every change (not on commits, which are
+      // fit-checked); items written before versions have none, which is version 0.
+      const current =
+        host.version === 0 ? "(attribute_not_exists(#version) OR #version = :seen)" : "#version = :seen";
       try {
         const { Attributes } = await guarded(
           this.documents.send(
@@ -176,11 +183,10 @@ export class DynamoDbRegistry implements Registry {
               Key: { id },
               // The free counters move by a delta: commits and releases run meanwhile without a conflict.
               UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
-              // The read above is still current (updated_at moves on every change but commits), and,
-              // unless the change is observed fact, the free counters stay at or above zero.
+              // Unless the change is observed fact, the free counters also stay at or above zero.
               ConditionExpression: changes.observed
-                ? "#updated_at = :seen"
-                : "#updated_at = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
+                ? current
+                : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
               ExpressionAttributeNames: {
                 ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
                 "#fc": "free_cpu",
@@ -190,7 +196,7 @@ export class DynamoDbRegistry implements Registry {
                 ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
                 ":dc": delta.cpuMilli,
                 ":dm": delta.memory,
-                ":seen": host.updatedAt,
+                ":seen": host.version,
                 ...(!changes.observed && {
                   ":minCpu": Math.max(0, -delta.cpuMilli),
                   ":minMemory": Math.max(0, -delta.memory),
@@ -204,9 +210,10 @@ export class DynamoDbRegistry implements Registry {
         return toHost(Attributes as HostItem);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = error.Item && toHost(unmarshall(error.Item) as HostItem);
-        if (!current) throw new HostNotFoundError(id);
-        if (current.updatedAt === host.updatedAt) throw new CapacityBelowReservedError(id);
+        const latest = error.Item && toHost(unmarshall(error.Item) as HostItem);
+        if (!latest) throw new HostNotFoundError(id);
+        // Same version: the host did not move, so the free counters' condition failed.
+        if (latest.version === host.version) throw new CapacityBelowReservedError(id);
       }
     }
     throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);

@@ -1,4 +1,4 @@
-import type { Host, HostChanges } from "./host.js";
+import type { Host, HostChangesOf } from "./host.js";
 import type { Placement } from "./placement.js";
 
 /** How a keyed request ended: a placement, or a refusal (409 unschedulable, 503 contention). */
@@ -62,9 +62,11 @@ export interface Registry {
   /**
    * Changes status, labels or totals. Totals move the free counters by the same delta, so reservations
    * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below
-   * what is reserved.
+   * what is reserved. A function of the host is applied to the host as read on each attempt, so the change
+   * that lands was computed from the state it replaces; a change lands only on the version it was computed
+   * from (`Host.version`, +1 per change).
    */
-  changeHost(id: string, changes: HostChanges, now: Date): Promise<Host>;
+  changeHost(id: string, changes: HostChangesOf, now: Date): Promise<Host>;
   /** Removes a host; unless `force`, throws HostBusyError while it has live placements. False if absent. */
   removeHost(id: string, force: boolean): Promise<boolean>;
   /** Reserves the placement on its host if the host is ready and still has room. */

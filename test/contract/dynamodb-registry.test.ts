@@ -2,9 +2,11 @@ import { describe, expect, it } from "vitest";
 import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
 import { freshDynamoDbRegistry } from "../support/dynamodb.js";
 import { host } from "../support/fixtures.js";
+import { hostChangesContract } from "./host-changes-contract.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
+hostChangesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 
 describe("DynamoDB registry: the hosts Scan", () => {
   it("lists every host exactly once when each parallel segment spans several 1 MB pages", async () => {
