@@ -41,11 +41,21 @@ export function createScheduler(deps: SchedulerDependencies) {
       deliveryId: event.deliveryId,
       ...(event.idempotencyKey && { idempotencyKey: callersKey(event.caller, event.idempotencyKey) }),
     };
+    // The store's own words on a refused write go to the operator's log; the caller gets a fixed phrase.
+    const placing: SchedulerDependencies = {
+      ...deps,
+      onRefused: ({ hostId, detail }) =>
+        deps.logger.error("commit refused by the registry", {
+          correlationId: event.correlationId,
+          hostId,
+          detail,
+        }),
+    };
     let outcome: RunOutcome;
     try {
       outcome = parsed.value.run
-        ? await placeAndRun(scheduler, input, deps)
-        : await place(scheduler, input, deps);
+        ? await placeAndRun(scheduler, input, placing)
+        : await place(scheduler, input, placing);
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
       deps.logger.warn("registry unavailable", { correlationId: event.correlationId, reason: error.reason });

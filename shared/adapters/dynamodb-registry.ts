@@ -26,6 +26,7 @@ import {
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   CapacityBelowReservedError,
+  COMMIT_REFUSED_REASON,
   type CommitOutcome,
   type CommitRequest,
   HostBusyError,
@@ -345,6 +346,11 @@ export class DynamoDbRegistry implements Registry {
     idempotency: IdempotencyRecord | undefined,
   ): Promise<CommitOutcome> {
     if (error instanceof ConditionalCheckFailedException) return hostConflict(error.Item, placement);
+    // The write itself is invalid for this host (its item would pass 400 KB, say). DynamoDB checks the
+    // condition first, so a replay of a write that landed is a conflict that finds it, never this.
+    if ((error as { name?: string }).name === "ValidationException") {
+      return refusal(placement, (error as Error).message);
+    }
     if (error instanceof TransactionCanceledException) {
       const [recordReason, hostReason] = error.CancellationReasons ?? [];
       if (recordReason?.Code === "ConditionalCheckFailed" && idempotency) {
@@ -356,6 +362,8 @@ export class DynamoDbRegistry implements Registry {
           : { kind: "busy", unknownOutcome: false, cause: "idempotency record expired" };
       }
       if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
+      const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
+      if (invalid) return refusal(placement, invalid.Message ?? error.message);
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
       return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
     }
@@ -408,6 +416,11 @@ function reserveUpdate(table: string, placement: Placement) {
     },
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
   };
+}
+
+/** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
+function refusal(placement: Placement, detail: string): CommitOutcome {
+  return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
 }
 
 /** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
