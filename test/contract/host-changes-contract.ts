@@ -78,5 +78,53 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
         3,
       ]);
     });
+
+    it("releases what the refresh's write judged, with its event, and a release made meanwhile is harmless", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const [exited, releasedMeanwhile] = [placement("h1", 500, 512), placement("h1", 500, 512)];
+      for (const made of [exited, releasedMeanwhile]) await registry.commit({ placement: made });
+      const ended = (placementId: string, id: string) => ({
+        id: id.repeat(64),
+        state: "exited",
+        exitCode: 0,
+        placementId,
+        limits: { cpuMilli: 0, memory: 0 },
+        usage: null,
+      });
+      const engines = {
+        ...noEngines,
+        read: async () => ({
+          version: "20.10.24",
+          cpuMilli: 4000,
+          memory: 8192,
+          containers: [ended(exited.id, "a"), ended(releasedMeanwhile.id, "b")],
+        }),
+      };
+      // A client releases one of them after the refresh probed, before its write.
+      let released = false;
+      const racing = Object.assign(Object.create(registry) as Registry, {
+        changeHost: async (...args: Parameters<Registry["changeHost"]>) => {
+          if (!released) {
+            released = true;
+            await registry.release(releasedMeanwhile.id);
+          }
+          return registry.changeHost(...args);
+        },
+      });
+      const result = await refreshCluster({
+        registry: racing,
+        engines,
+        profiles: new MemoryProfileStore(),
+        settings: SETTINGS,
+        now: () => LATER,
+      });
+      expect(result.released).toBe(1);
+      const after = await registry.getHost("h1");
+      expect([after?.placements, after?.freeCpuMilli, after?.freeMemory]).toEqual([[], 4000, 8192]);
+      expect(
+        after?.events.filter((event) => event.action === "released").map((event) => event.detail),
+      ).toEqual([expect.stringMatching(new RegExp(`^${exited.id}: container a{12} exited`))]);
+    });
   });
 }
