@@ -39,13 +39,23 @@ export function createScheduler(deps: SchedulerDependencies) {
       container: event.container,
       fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
       deliveryId: event.deliveryId,
-      ...(event.idempotencyKey && { idempotencyKey: event.idempotencyKey }),
+      ...(event.idempotencyKey && { idempotencyKey: callersKey(event.caller, event.idempotencyKey) }),
+    };
+    // The store's own words on a refused write go to the operator's log; the caller gets a fixed phrase.
+    const placing: SchedulerDependencies = {
+      ...deps,
+      onRefused: ({ hostId, detail }) =>
+        deps.logger.error("commit refused by the registry", {
+          correlationId: event.correlationId,
+          hostId,
+          detail,
+        }),
     };
     let outcome: RunOutcome;
     try {
       outcome = parsed.value.run
-        ? await placeAndRun(scheduler, input, deps)
-        : await place(scheduler, input, deps);
+        ? await placeAndRun(scheduler, input, placing)
+        : await place(scheduler, input, placing);
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
       deps.logger.warn("registry unavailable", { correlationId: event.correlationId, reason: error.reason });
@@ -63,6 +73,15 @@ export function createScheduler(deps: SchedulerDependencies) {
     });
     return toResult(outcome);
   };
+}
+
+/**
+ * The key under which a caller's Idempotency-Key is recorded: a digest of the caller (bounded, whatever
+ * an identity's length), a space, and the key, which has no space in it (1-255 visible ASCII): two
+ * callers' keys never meet, and the caller's own key stays readable in the record.
+ */
+export function callersKey(caller: string, key: string): string {
+  return `${createHash("sha256").update(caller).digest("base64url")} ${key}`;
 }
 
 const STATUS = { placed: 201, unschedulable: 409, contention: 503, "not-started": 409 } as const;

@@ -17,18 +17,17 @@ import {
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   changedHost,
-  type EngineState,
+  changesFor,
   freeDelta,
   type Host,
-  type HostChanges,
-  type HostEvent,
-  type HostHealth,
+  type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
 } from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
+  COMMIT_REFUSED_REASON,
   type CommitOutcome,
   type CommitRequest,
   HostBusyError,
@@ -38,6 +37,7 @@ import {
   type Registry,
   RegistryUnavailableError,
 } from "../core/registry.js";
+import { type HostItem, toEntry, toHost, toItem, toRecord } from "./dynamodb-items.js";
 
 /**
  * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
@@ -48,40 +48,6 @@ export interface TableNames {
   requests: string;
   profiles: string;
   addresses: string;
-}
-
-/** A placement as stored inside its host's `placements` map (the map key is the placement id). */
-interface PlacementEntry {
-  image: string;
-  cpu: number;
-  memory: number;
-  scheduler: string;
-  created_at: string;
-  /** The request exactly as sent, as JSON: DynamoDB would otherwise turn "0.2" and 0.2 alike. */
-  container: string;
-}
-
-/** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
-interface HostItem {
-  id: string;
-  addr: string;
-  labels: Record<string, string>;
-  status: Host["status"];
-  status_reason: string;
-  status_changed_at: string;
-  tls: boolean;
-  total_cpu?: number;
-  total_memory?: number;
-  declared_cpu?: number;
-  declared_memory?: number;
-  free_cpu: number;
-  free_memory: number;
-  placements: Record<string, PlacementEntry>;
-  engine?: EngineState;
-  health: HostHealth;
-  events: HostEvent[];
-  created_at: string;
-  updated_at: string;
 }
 
 const THROTTLED = new Set([
@@ -117,6 +83,7 @@ const CHANGEABLE = [
   "health",
   "events",
   "updated_at",
+  "version",
 ] as const satisfies readonly (keyof HostItem)[];
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
@@ -225,14 +192,19 @@ export class DynamoDbRegistry implements Registry {
     return hosts;
   }
 
-  async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
+  async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
       const host = await this.getHost(id);
       if (!host) throw new HostNotFoundError(id);
+      const changes = changesFor(host, of);
       const changed = changedHost(host, changes, now);
       if (!changed) throw new CapacityBelowReservedError(id);
       const delta = freeDelta(host, changes);
       const item = toItem(changed);
+      // The read above is still current: the version moves on every change (not on commits, which are
+      // fit-checked); items written before versions have none, which is version 0.
+      const current =
+        host.version === 0 ? "(attribute_not_exists(#version) OR #version = :seen)" : "#version = :seen";
       try {
         const { Attributes } = await guarded(
           this.documents.send(
@@ -241,11 +213,10 @@ export class DynamoDbRegistry implements Registry {
               Key: { id },
               // The free counters move by a delta: commits and releases run meanwhile without a conflict.
               UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
-              // The read above is still current (updated_at moves on every change but commits), and,
-              // unless the change is observed fact, the free counters stay at or above zero.
+              // Unless the change is observed fact, the free counters also stay at or above zero.
               ConditionExpression: changes.observed
-                ? "#updated_at = :seen"
-                : "#updated_at = :seen AND #fc >= :minCpu AND #fm >= :minMemory",
+                ? current
+                : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
               ExpressionAttributeNames: {
                 ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
                 "#fc": "free_cpu",
@@ -255,7 +226,7 @@ export class DynamoDbRegistry implements Registry {
                 ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
                 ":dc": delta.cpuMilli,
                 ":dm": delta.memory,
-                ":seen": host.updatedAt,
+                ":seen": host.version,
                 ...(!changes.observed && {
                   ":minCpu": Math.max(0, -delta.cpuMilli),
                   ":minMemory": Math.max(0, -delta.memory),
@@ -269,9 +240,10 @@ export class DynamoDbRegistry implements Registry {
         return toHost(Attributes as HostItem);
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
-        const current = error.Item && toHost(unmarshall(error.Item) as HostItem);
-        if (!current) throw new HostNotFoundError(id);
-        if (current.updatedAt === host.updatedAt) throw new CapacityBelowReservedError(id);
+        const latest = error.Item && toHost(unmarshall(error.Item) as HostItem);
+        if (!latest) throw new HostNotFoundError(id);
+        // Same version: the host did not move, so the free counters' condition failed.
+        if (latest.version === host.version) throw new CapacityBelowReservedError(id);
       }
     }
     throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);
@@ -440,6 +412,11 @@ export class DynamoDbRegistry implements Registry {
     idempotency: IdempotencyRecord | undefined,
   ): Promise<CommitOutcome> {
     if (error instanceof ConditionalCheckFailedException) return hostConflict(error.Item, placement);
+    // The write itself is invalid for this host (its item would pass 400 KB, say). DynamoDB checks the
+    // condition first, so a replay of a write that landed is a conflict that finds it, never this.
+    if ((error as { name?: string }).name === "ValidationException") {
+      return refusal(placement, (error as Error).message);
+    }
     if (error instanceof TransactionCanceledException) {
       const [recordReason, hostReason] = error.CancellationReasons ?? [];
       if (recordReason?.Code === "ConditionalCheckFailed" && idempotency) {
@@ -451,6 +428,8 @@ export class DynamoDbRegistry implements Registry {
           : { kind: "busy", unknownOutcome: false, cause: "idempotency record expired" };
       }
       if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
+      const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
+      if (invalid) return refusal(placement, invalid.Message ?? error.message);
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
       return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
     }
@@ -524,83 +503,16 @@ function reserveUpdate(table: string, placement: Placement) {
   };
 }
 
+/** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
+function refusal(placement: Placement, detail: string): CommitOutcome {
+  return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
+}
+
 /** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
 function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
   const host = item && toHost(unmarshall(item) as HostItem);
   if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
   return { kind: "conflict", host };
-}
-
-function toEntry(placement: Placement): PlacementEntry {
-  return {
-    image: placement.image,
-    cpu: placement.cpuMilli,
-    memory: placement.memory,
-    scheduler: placement.scheduler,
-    created_at: placement.createdAt,
-    container: JSON.stringify(placement.container),
-  };
-}
-
-function toItem(host: Host): HostItem {
-  return {
-    id: host.id,
-    addr: host.addr,
-    labels: host.labels,
-    status: host.status,
-    status_reason: host.statusReason,
-    status_changed_at: host.statusChangedAt,
-    tls: host.tls,
-    ...(host.totalCpuMilli !== null && { total_cpu: host.totalCpuMilli }),
-    ...(host.totalMemory !== null && { total_memory: host.totalMemory }),
-    ...(host.declaredCpuMilli !== null && { declared_cpu: host.declaredCpuMilli }),
-    ...(host.declaredMemory !== null && { declared_memory: host.declaredMemory }),
-    free_cpu: host.freeCpuMilli,
-    free_memory: host.freeMemory,
-    placements: Object.fromEntries(host.placements.map((placement) => [placement.id, toEntry(placement)])),
-    ...(host.engine && { engine: host.engine }),
-    health: host.health,
-    events: host.events,
-    created_at: host.createdAt,
-    updated_at: host.updatedAt,
-  };
-}
-
-function toHost(item: HostItem): Host {
-  return {
-    id: item.id,
-    addr: item.addr,
-    labels: item.labels ?? {},
-    status: item.status,
-    statusReason: item.status_reason,
-    statusChangedAt: item.status_changed_at,
-    tls: item.tls ?? false,
-    totalCpuMilli: item.total_cpu ?? null,
-    totalMemory: item.total_memory ?? null,
-    declaredCpuMilli: item.declared_cpu ?? null,
-    declaredMemory: item.declared_memory ?? null,
-    freeCpuMilli: item.free_cpu,
-    freeMemory: item.free_memory,
-    engine: item.engine ?? null,
-    health: item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
-    events: item.events ?? [],
-    placements: Object.entries(item.placements ?? {})
-      .map(
-        ([id, entry]): Placement => ({
-          id,
-          hostId: item.id,
-          image: entry.image,
-          cpuMilli: entry.cpu,
-          memory: entry.memory,
-          scheduler: entry.scheduler,
-          createdAt: entry.created_at,
-          container: JSON.parse(entry.container),
-        }),
-      )
-      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
-    createdAt: item.created_at,
-    updatedAt: item.updated_at,
-  };
 }
 
 /** Writes a key's record unless a record that holds the key is there (the negation of `holdsKey`). */
@@ -629,17 +541,5 @@ function takeKey(table: string, record: IdempotencyRecord) {
       ":placed": "placed",
       ":delivery": record.deliveryId,
     },
-  };
-}
-
-function toRecord(item: Record<string, unknown>): IdempotencyRecord {
-  return {
-    key: String(item.key),
-    fingerprint: String(item.fingerprint),
-    outcome: String(item.outcome) as IdempotencyRecord["outcome"],
-    answer: JSON.parse(String(item.answer)),
-    deliveryId: String(item.delivery_id),
-    createdAt: Number(item.created_at),
-    expiresAt: Number(item.expires_at),
   };
 }

@@ -4,7 +4,10 @@ import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws
 export interface ScheduleEvent {
   type: string;
   container: Record<string, unknown>;
+  /** The caller's key: it is theirs alone (see `caller`). */
   idempotencyKey?: string;
+  /** Who sent the request, as the API authenticated them (see callerOf): the scope of their idempotency keys. */
+  caller: string;
   correlationId: string;
   /** The API request this invocation serves; a duplicated delivery of the invocation carries the same. */
   deliveryId: string;

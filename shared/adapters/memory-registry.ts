@@ -1,4 +1,10 @@
-import { changedHost, type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import {
+  changedHost,
+  changesFor,
+  type Host,
+  type HostChangesOf,
+  MAX_PLACEMENTS_PER_HOST,
+} from "../core/host.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   AddrTakenError,
@@ -41,10 +47,10 @@ export class MemoryRegistry implements Registry {
     return structuredClone([...this.hosts.values()]);
   }
 
-  async changeHost(id: string, changes: HostChanges, now: Date): Promise<Host> {
+  async changeHost(id: string, changes: HostChangesOf, now: Date): Promise<Host> {
     const host = this.hosts.get(id);
     if (!host) throw new HostNotFoundError(id);
-    const changed = changedHost(host, changes, now);
+    const changed = changedHost(host, changesFor(structuredClone(host), changes), now);
     if (!changed) throw new CapacityBelowReservedError(id);
     this.hosts.set(id, structuredClone(changed));
     return structuredClone(changed);

@@ -17,9 +17,29 @@ export function placementAnswer(host: Host, placement: Placement) {
   };
 }
 
-/** No host can take the request: how many hosts failed on which filter. */
-export function unschedulableAnswer(hosts: number, reasons: Record<string, number>) {
-  return { error: "unschedulable", message: describeReasons(hosts, reasons), hosts, reasons };
+/** The filter under which hosts whose commit the store refused to write are counted. */
+export const REFUSED_BY_REGISTRY = "refused by the registry";
+
+/**
+ * No host can take the request: how many hosts failed on which filter; `refused` names the hosts whose
+ * commit the registry refused to write in this request, and why (counted under REFUSED_BY_REGISTRY).
+ */
+export function unschedulableAnswer(
+  hosts: number,
+  reasons: Record<string, number>,
+  refused: Record<string, string> = {},
+) {
+  const count = Object.keys(refused).length;
+  if (count === 0)
+    return { error: "unschedulable", message: describeReasons(hosts, reasons), hosts, reasons };
+  const all = { ...reasons, [REFUSED_BY_REGISTRY]: count };
+  return {
+    error: "unschedulable",
+    message: describeReasons(hosts + count, all),
+    hosts: hosts + count,
+    reasons: all,
+    refused,
+  };
 }
 
 /** Every commit attempt failed under contention. */

@@ -37,6 +37,11 @@ export interface Host {
   events: HostEvent[];
   createdAt: string;
   updatedAt: string;
+  /**
+   * The optimistic lock of host changes: +1 on every change, whichever clock made it. Commits and
+   * releases leave it alone (they are checked for fit, so they never conflict with a change).
+   */
+  version: number;
 }
 
 /** A host's Docker engine as the last refresh saw it. */
@@ -156,6 +161,17 @@ export interface HostChanges {
   observed?: boolean;
 }
 
+/**
+ * A change as given to `Registry.changeHost`: fixed, or computed from the host as the registry reads it
+ * on each attempt, so that the change that lands was judged on the state it replaces.
+ */
+export type HostChangesOf = HostChanges | ((current: Host) => HostChanges);
+
+/** The change `of` makes to `host`. */
+export function changesFor(host: Host, of: HostChangesOf): HostChanges {
+  return typeof of === "function" ? of(host) : of;
+}
+
 /** How much a change moves the free counters: the change of the totals minus that of unmanaged use. */
 export function freeDelta(host: Host, changes: HostChanges): Usage {
   const unmanaged = (engine: EngineState | null | undefined) =>
@@ -207,6 +223,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
       statusChangedAt: at,
     }),
     updatedAt: at,
+    version: host.version + 1,
   };
 }
 
@@ -246,6 +263,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     events: [{ at: now.toISOString(), action: "registered", detail: "added through the API" }],
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
+    version: 0,
   };
 }
 

@@ -2,7 +2,13 @@ import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer
 import type { Host } from "./host.js";
 import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
-import { holdsKey, type IdempotencyRecord, type KeyedOutcome, type Registry } from "./registry.js";
+import {
+  type CommitOutcome,
+  holdsKey,
+  type IdempotencyRecord,
+  type KeyedOutcome,
+  type Registry,
+} from "./registry.js";
 import type { ContainerRequest } from "./request.js";
 import type { SchedulerType } from "./schedulers.js";
 import type { HostSnapshot } from "./snapshot.js";
@@ -26,6 +32,8 @@ export interface PlaceDependencies {
   sleep: (ms: number) => Promise<void>;
   /** How many near-best hosts a retry chooses among after a failed commit (1: always the best). */
   nearBest?: number;
+  /** Told of each commit the store refused to write (see CommitOutcome), for the operator's log. */
+  onRefused?: (refusal: Extract<CommitOutcome, { kind: "refused" }>) => void;
 }
 
 export interface PlaceInput {
@@ -110,9 +118,12 @@ async function decideAndCommit(
     | { host: Host; placement: Placement; placed: Decision; idempotency?: IdempotencyRecord }
     | undefined;
   let unresolved = false;
+  // Hosts whose commit the store refused to write in this request, and why: not tried again, even if a reload brings them back.
+  const refused: Record<string, string> = {};
   while (stats.attempts < deps.maxAttempts) {
     if (!pending) {
-      const hosts = snapshot.values();
+      const viewed = snapshot.values();
+      const hosts = viewed.filter((host) => refused[host.id] === undefined);
       const { feasible, reasons } = filterHosts(hosts, request, {
         limit: feasibleEnough(hosts.length),
         random: deps.random,
@@ -124,7 +135,7 @@ async function decideAndCommit(
       });
       if (!host) {
         if (fresh) {
-          const answer = unschedulableAnswer(hosts.length, reasons);
+          const answer = unschedulableAnswer(hosts.length, reasons, refused);
           return { kind: "unschedulable", answer, replayed: false, stats };
         }
         await snapshot.reload();
@@ -165,6 +176,14 @@ async function decideAndCommit(
           await snapshot.reload();
           fresh = true;
         }
+        break;
+      case "refused":
+        // Nothing landed, and this host cannot take it as it is: another host, and this one out of the view.
+        refused[host.id] = outcome.reason;
+        deps.onRefused?.(outcome);
+        snapshot.put(host.id, undefined);
+        pending = undefined;
+        unresolved = false;
         break;
       case "busy":
         stats.busy++;

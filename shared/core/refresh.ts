@@ -207,17 +207,26 @@ async function refreshHost(
     (report): Probe => ({ ok: true, report }),
     (error: unknown): Probe => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
   );
-  const current = await deps.registry.getHost(host.id);
-  if (!current) return undefined;
-  const observation = observe(current, probe, deps.settings, deps.now());
-  for (const id of observation.releases) await deps.registry.release(id);
+  const now = deps.now();
+  // Judged on the host as the registry reads it on each attempt of the write, so that a change made since
+  // (an operator's draining) is judged too, never overwritten; the observation that landed is the last one.
+  let observation: Observation = { changes: {}, releases: [], samples: [] };
   let changed: Host;
   try {
-    changed = await deps.registry.changeHost(host.id, observation.changes, deps.now());
+    changed = await deps.registry.changeHost(
+      host.id,
+      (current) => {
+        observation = observe(current, probe, deps.settings, now);
+        return observation.changes;
+      },
+      now,
+    );
   } catch (error) {
     if (error instanceof HostNotFoundError) return undefined; // removed meanwhile
     throw error;
   }
+  // After the write that recorded why (releasing twice is harmless, should a client release meanwhile).
+  for (const id of observation.releases) await deps.registry.release(id);
   samples.push(...observation.samples);
   return {
     id: host.id,

@@ -1,4 +1,4 @@
-import type { Host, HostChanges } from "./host.js";
+import type { Host, HostChangesOf } from "./host.js";
 import type { Placement } from "./placement.js";
 
 /** How a keyed request ended: a placement, or a refusal (409 unschedulable, 503 contention). */
@@ -42,12 +42,21 @@ export interface CommitRequest {
  * - duplicate: the idempotency key is held by `record` (see holdsKey).
  * - busy: throttled or a transaction conflict; when `unknownOutcome`, the write may have landed, so the
  *   same placement must be tried again on the same host (a replay of it is harmless).
+ * - refused: the store refused the write itself, not its condition (in DynamoDB a validation failure, such
+ *   as the host's item growing past the 400 KB item limit): nothing landed, and this host cannot take the
+ *   placement as it is, so retrying there is useless. `reason` is a fixed phrase for callers; `detail` is
+ *   the store's own message, for the operator's log only.
  */
 export type CommitOutcome =
   | { kind: "committed"; host?: Host }
   | { kind: "conflict"; host: Host | undefined }
   | { kind: "duplicate"; record: IdempotencyRecord }
-  | { kind: "busy"; unknownOutcome: boolean; cause: string };
+  | { kind: "busy"; unknownOutcome: boolean; cause: string }
+  | { kind: "refused"; hostId: string; reason: string; detail: string };
+
+/** What callers are told of a refused commit (the store's own words go to the log, not to callers). */
+export const COMMIT_REFUSED_REASON =
+  "the registry refused to write this placement into the host's record (its size limit, or a validation failure)";
 
 /**
  * The cluster manager's storage: hosts with their capacity counters and live placements. Every
@@ -65,9 +74,11 @@ export interface Registry {
   /**
    * Changes status, labels or totals. Totals move the free counters by the same delta, so reservations
    * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below
-   * what is reserved.
+   * what is reserved. A function of the host is applied to the host as read on each attempt, so the change
+   * that lands was computed from the state it replaces; a change lands only on the version it was computed
+   * from (`Host.version`, +1 per change).
    */
-  changeHost(id: string, changes: HostChanges, now: Date): Promise<Host>;
+  changeHost(id: string, changes: HostChangesOf, now: Date): Promise<Host>;
   /** Removes a host; unless `force`, throws HostBusyError while it has live placements. False if absent. */
   removeHost(id: string, force: boolean): Promise<boolean>;
   /** Reserves the placement on its host if the host is ready and still has room. */

@@ -6,9 +6,11 @@ import { AddrTakenError } from "../../shared/core/registry.js";
 import { freshDynamoDbRegistry, PATIENT } from "../support/dynamodb.js";
 import { host, NOW } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
+import { hostChangesContract } from "./host-changes-contract.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
+hostChangesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 
 describe("DynamoDB registry: the hosts Scan", () => {
   it("lists every host exactly once when each parallel segment spans several 1 MB pages", async () => {

@@ -1,11 +1,16 @@
 import { randomUUID } from "node:crypto";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 
-/** An API Gateway (HTTP API, payload 2.0) event, as the router Lambda receives one. */
+/** An API Gateway (HTTP API, payload 2.0) event, as the router Lambda receives one; `authorizer` as its authorizer left it. */
 export function apiEvent(
   method: string,
   path: string,
-  options: { body?: string; headers?: Record<string, string>; query?: Record<string, string> } = {},
+  options: {
+    body?: string;
+    headers?: Record<string, string>;
+    query?: Record<string, string>;
+    authorizer?: Record<string, unknown>;
+  } = {},
 ): APIGatewayProxyEventV2 {
   const now = Date.now();
   return {
@@ -26,6 +31,7 @@ export function apiEvent(
       stage: "$default",
       time: new Date(now).toUTCString(),
       timeEpoch: now,
+      ...(options.authorizer && { authorizer: options.authorizer }),
     },
     ...(options.body !== undefined && { body: options.body }),
     isBase64Encoded: false,

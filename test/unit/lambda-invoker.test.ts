@@ -19,6 +19,7 @@ const event: ScheduleEvent = {
   container: { image: "redis" },
   correlationId: "c-1",
   deliveryId: "d-1",
+  caller: "anonymous",
 };
 const encode = (value: unknown) => new TextEncoder().encode(JSON.stringify(value));
 

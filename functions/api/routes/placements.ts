@@ -2,6 +2,7 @@ import { placementAnswer } from "../../../shared/core/answer.js";
 import type { Host } from "../../../shared/core/host.js";
 import { hostOfPlacement } from "../../../shared/core/placement.js";
 import { parseContainerRequest } from "../../../shared/core/request.js";
+import { callerOf } from "../caller.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
 import { hostNotFound, withHostId } from "./hosts.js";
 import type { Route } from "./route.js";
@@ -30,6 +31,7 @@ export const placementRoutes: Route[] = [
         container: read.body,
         correlationId,
         deliveryId: event.requestContext.requestId,
+        caller: callerOf(event),
         ...(idempotencyKey && { idempotencyKey }),
       });
       return json(result.statusCode, result.body, result.headers);

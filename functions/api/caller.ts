@@ -1,0 +1,30 @@
+import type {
+  APIGatewayEventRequestContextIAMAuthorizer,
+  APIGatewayEventRequestContextJWTAuthorizer,
+  APIGatewayProxyEventV2,
+} from "aws-lambda";
+
+/** The caller of a request that came through no authorizer: the local server (`npm start`). */
+export const ANONYMOUS = "anonymous";
+
+type Authorizer = Partial<APIGatewayEventRequestContextIAMAuthorizer> &
+  Partial<APIGatewayEventRequestContextJWTAuthorizer>;
+
+/**
+ * Who sent the request, as API Gateway authenticated them: the IAM principal (`iam:<userArn>`, or its
+ * account and caller id when the ARN is absent), or the JWT's issuer and subject (`jwt:["<iss>","<sub>"]`,
+ * JSON so that no issuer and subject pair reads as another). Idempotency keys are scoped to it, so that
+ * one caller can neither take nor read another's key. Without an authorizer (the local server) every
+ * request is the same caller, `anonymous`.
+ */
+export function callerOf(event: APIGatewayProxyEventV2): string {
+  const authorizer = (event.requestContext as { authorizer?: Authorizer }).authorizer;
+  const iam = authorizer?.iam;
+  if (iam?.userArn) return `iam:${iam.userArn}`;
+  if (iam?.accountId || iam?.callerId)
+    return `iam:${JSON.stringify([iam.accountId ?? "", iam.callerId ?? ""])}`;
+  const claims = authorizer?.jwt?.claims;
+  if (claims?.sub !== undefined)
+    return `jwt:${JSON.stringify([String(claims.iss ?? ""), String(claims.sub)])}`;
+  return ANONYMOUS;
+}
