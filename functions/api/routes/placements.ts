@@ -1,7 +1,7 @@
 import { placementAnswer } from "../../../shared/core/answer.js";
 import type { Host } from "../../../shared/core/host.js";
 import { hostOfPlacement } from "../../../shared/core/placement.js";
-import { parseContainerRequest } from "../../../shared/core/request.js";
+import { parseContainerRequest, sentContainer } from "../../../shared/core/request.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
 import { hostNotFound, withHostId } from "./hosts.js";
 import type { Route } from "./route.js";
@@ -27,7 +27,8 @@ export const placementRoutes: Route[] = [
       }
       const result = await deps.invoker.invoke({
         type: parsed.value.type,
-        container: read.body,
+        // Rebuilt from the validated fields, never the raw body: what the scheduler stores and echoes.
+        container: sentContainer(read.body, parsed.value),
         correlationId,
         deliveryId: event.requestContext.requestId,
         ...(idempotencyKey && { idempotencyKey }),
