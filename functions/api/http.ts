@@ -1,4 +1,5 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
+import { forbiddenKeys, MAX_JSON_DEPTH, nestsDeeperThan } from "../../shared/core/json-body.js";
 import type { InputIssue } from "../../shared/core/validation.js";
 
 export type Response = APIGatewayProxyStructuredResultV2;
@@ -44,7 +45,9 @@ export function tooLarge(): Response {
 
 /**
  * The body as a JSON object, or the answer that refuses it: 413 when too large, 415 for a content
- * type other than JSON, 400 for invalid JSON or a body that is not an object.
+ * type other than JSON, 400 for invalid JSON, a body that is not an object, one nested deeper than
+ * MAX_JSON_DEPTH, or one holding a `__proto__`, `constructor` or `prototype` key anywhere. Every body
+ * is read here, so no route and no schema sees such a body.
  */
 export function jsonObjectBody(
   event: APIGatewayProxyEventV2,
@@ -56,14 +59,25 @@ export function jsonObjectBody(
   const raw = event.body ?? "";
   const bytes = event.isBase64Encoded ? Buffer.from(raw, "base64") : Buffer.from(raw, "utf8");
   if (bytes.length > MAX_BODY_BYTES) return { refused: tooLarge() };
+  const text = bytes.toString("utf8");
+  // Before anything recursive (a validator, JSON.stringify) touches the value.
+  if (nestsDeeperThan(text, MAX_JSON_DEPTH)) {
+    return {
+      refused: invalid([
+        { path: "", message: `the body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels` },
+      ]),
+    };
+  }
   let body: unknown;
   try {
-    body = JSON.parse(bytes.toString("utf8"));
+    body = JSON.parse(text);
   } catch {
     return { refused: problem(400, "invalid_json", "the body is not valid JSON") };
   }
   if (typeof body !== "object" || body === null || Array.isArray(body)) {
     return { refused: problem(400, "invalid_request", "the body must be a JSON object") };
   }
+  const forbidden = forbiddenKeys(body);
+  if (forbidden.length > 0) return { refused: invalid(forbidden) };
   return { body: body as Record<string, unknown> };
 }

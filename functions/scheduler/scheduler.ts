@@ -3,7 +3,7 @@ import type { Logger } from "@aws-lambda-powertools/logger";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
 import { type PlaceInput, place } from "../../shared/core/place.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
-import { parseContainerRequest } from "../../shared/core/request.js";
+import { parseContainerRequest, sentContainer } from "../../shared/core/request.js";
 import { placeAndRun, type RunDependencies, type RunOutcome } from "../../shared/core/run.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 
@@ -36,7 +36,7 @@ export function createScheduler(deps: SchedulerDependencies) {
     }
     const input: PlaceInput = {
       request: parsed.value,
-      container: event.container,
+      container: sentContainer(event.container, parsed.value),
       fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
       deliveryId: event.deliveryId,
       ...(event.idempotencyKey && { idempotencyKey: callersKey(event.caller, event.idempotencyKey) }),

@@ -23,6 +23,7 @@ import {
   type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
 } from "../core/host.js";
+import type { HostPage, PlacementPage } from "../core/paging.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   AddrTakenError,
@@ -38,6 +39,7 @@ import {
   RegistryUnavailableError,
 } from "../core/registry.js";
 import { type HostItem, toEntry, toHost, toItem, toRecord } from "./dynamodb-items.js";
+import { type ScanHosts, scanHostPage, scanPlacementPage } from "./dynamodb-pages.js";
 
 /**
  * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
@@ -191,6 +193,34 @@ export class DynamoDbRegistry implements Registry {
     } while (start);
     return hosts;
   }
+
+  /** Hosts in the Scan's order; see scanHostPage. */
+  pageHosts(limit: number, after?: string): Promise<HostPage> {
+    return scanHostPage(this.scanHosts, limit, after);
+  }
+
+  /** Placements host by host in the Scan's order; see scanPlacementPage. */
+  pagePlacements(limit: number, after?: string): Promise<PlacementPage> {
+    return scanPlacementPage(this.scanHosts, (id) => this.getHost(id), limit, after);
+  }
+
+  private readonly scanHosts: ScanHosts = async (limit, start) => {
+    const page = await guarded(
+      this.documents.send(
+        new ScanCommand({
+          TableName: this.tables.hosts,
+          ConsistentRead: true,
+          Limit: limit,
+          ...(start !== undefined && { ExclusiveStartKey: { id: start } }),
+        }),
+      ),
+    );
+    const last = page.LastEvaluatedKey?.id;
+    return {
+      hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
+      ...(typeof last === "string" && { last }),
+    };
+  };
 
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {

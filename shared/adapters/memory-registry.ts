@@ -5,6 +5,15 @@ import {
   type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
 } from "../core/host.js";
+import {
+  byCodeUnits,
+  cutPage,
+  type HostPage,
+  type PlacedOnHost,
+  type PlacementPage,
+  placementPosition,
+  placementsInPageOrder,
+} from "../core/paging.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
   AddrTakenError,
@@ -45,6 +54,32 @@ export class MemoryRegistry implements Registry {
 
   async listHosts(): Promise<Host[]> {
     return structuredClone([...this.hosts.values()]);
+  }
+
+  /** Hosts in id order. */
+  async pageHosts(limit: number, after?: string): Promise<HostPage> {
+    const hosts = this.sortedHosts().filter((host) => after === undefined || host.id > after);
+    const page = cutPage(hosts.slice(0, limit + 1), limit, (host) => host.id);
+    return structuredClone({ hosts: page.items, ...(page.next !== undefined && { next: page.next }) });
+  }
+
+  /** Hosts in id order, each host's placements by id. */
+  async pagePlacements(limit: number, after?: string): Promise<PlacementPage> {
+    const position = after === undefined ? undefined : placementPosition(after);
+    const found: PlacedOnHost[] = [];
+    for (const host of this.sortedHosts()) {
+      if (found.length > limit) break;
+      if (position === undefined || host.id > position.hostId) found.push(...placementsInPageOrder(host));
+      else if (host.id === position.hostId && position.placementId !== undefined) {
+        found.push(...placementsInPageOrder(host, position.placementId));
+      }
+    }
+    const page = cutPage(found, limit, (entry) => entry.placement.id);
+    return structuredClone({ placements: page.items, ...(page.next !== undefined && { next: page.next }) });
+  }
+
+  private sortedHosts(): Host[] {
+    return [...this.hosts.values()].sort((a, b) => byCodeUnits(a.id, b.id));
   }
 
   async changeHost(id: string, changes: HostChangesOf, now: Date): Promise<Host> {

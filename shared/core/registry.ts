@@ -1,4 +1,5 @@
 import type { Host, HostChangesOf } from "./host.js";
+import type { HostPage, PlacementPage } from "./paging.js";
 import type { Placement } from "./placement.js";
 
 /** How a keyed request ended: a placement, or a refusal (409 unschedulable, 503 contention). */
@@ -71,6 +72,14 @@ export interface Registry {
   addHost(host: Host): Promise<void>;
   getHost(id: string): Promise<Host | undefined>;
   listHosts(): Promise<Host[]>;
+  /**
+   * At most `limit` hosts after the position `after` (from the first host when absent), in the
+   * registry's own order; `next` is absent on the last page. A page may hold fewer than `limit` hosts
+   * when the registry bounds what one call reads. See paging.ts for positions.
+   */
+  pageHosts(limit: number, after?: string): Promise<HostPage>;
+  /** At most `limit` live placements after the position `after`, host by host, each host's by id. */
+  pagePlacements(limit: number, after?: string): Promise<PlacementPage>;
   /**
    * Changes status, labels or totals. Totals move the free counters by the same delta, so reservations
    * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below

@@ -82,3 +82,41 @@ export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
   }
   return parseWith(containerRequestSchema, body);
 }
+
+/**
+ * The container request as the caller sent it, rebuilt from the validated fields: what the scheduler
+ * stores with the placement and echoes. Only the schema's fields, so no key the schema did not check
+ * (zod's records skip `__proto__`, for one) is ever stored.
+ */
+export type SentContainer = {
+  image: string;
+  /** As sent: "0.2" stays a string, 2 a number. */
+  cpus: string | number;
+  memory: number;
+  type: string;
+  /** As written, spaces included: the echo is the request, not its parse. */
+  constraints?: string[];
+  labels?: Labels;
+  run?: boolean;
+  command?: string[];
+};
+
+/**
+ * The container of `body` as stored and echoed (see SentContainer). `request` is what
+ * parseContainerRequest made of that same `body`: the strict schema accepted it, so it holds known
+ * fields only, cpus a string or a number and constraints strings. Those two are taken as sent (their
+ * parse normalises them); every other field is the schema's output.
+ */
+export function sentContainer(body: Record<string, unknown>, request: ContainerRequest): SentContainer {
+  const sent = body as { cpus: string | number; constraints?: string[]; labels?: unknown; run?: boolean };
+  return {
+    image: request.image,
+    cpus: sent.cpus,
+    memory: request.memory,
+    type: request.type,
+    ...(sent.constraints && { constraints: sent.constraints.map(String) }),
+    ...(sent.labels !== undefined && { labels: request.labels }),
+    ...(sent.run !== undefined && { run: sent.run }),
+    ...(request.command && { command: request.command }),
+  };
+}

@@ -1,12 +1,14 @@
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
+import { PAGE_SCANS } from "../../shared/adapters/dynamodb-pages.js";
 import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
 import { newHost } from "../../shared/core/host.js";
 import { AddrTakenError } from "../../shared/core/registry.js";
 import { freshDynamoDbRegistry, PATIENT } from "../support/dynamodb.js";
-import { host, NOW } from "../support/fixtures.js";
+import { host, NOW, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
 import { hostChangesContract } from "./host-changes-contract.js";
+import { everyHost, everyPlacement } from "./paging-support.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
@@ -49,4 +51,33 @@ describe("DynamoDB registry: hosts registered before addresses were claimed", ()
     expect(await registry.removeHost("lone", false)).toBe(true);
     await registry.addHost(at("third"));
   });
+});
+
+describe("DynamoDB registry: pages", () => {
+  it(`stops a page after ${PAGE_SCANS} Scan pages of 1 MB, shorter than asked, and goes on from there`, async () => {
+    const registry = await freshDynamoDbRegistry();
+    // 24 hosts of about 300 KB (7 MB): more than one page's read bound, whatever the limit.
+    const bulky = { notes: "x".repeat(300_000) };
+    const ids = Array.from({ length: 24 }, (_, index) => `bulky${index}`);
+    for (const id of ids) await registry.addHost(host(id, 4, 8192, bulky));
+    await registry.addHost(host("small", 4, 8192));
+    const made = [placement("small", 10, 10), placement("small", 10, 10)];
+    for (const one of made) await registry.commit({ placement: one });
+
+    const hostPages = await everyHost(registry, 1000);
+    expect(hostPages.flat().sort()).toEqual([...ids, "small"].sort());
+    expect(hostPages.length).toBeGreaterThan(1);
+    // About 1 MB a Scan call, the item that crosses it included: 4 or so bulky hosts a call.
+    expect(Math.max(...hostPages.map((page) => page.length))).toBeLessThanOrEqual(PAGE_SCANS * 5);
+
+    // Pages of hosts without placements may come back empty, with a next that moves on.
+    const placementPages = await everyPlacement(registry, 1000);
+    expect(placementPages.length).toBeGreaterThan(1);
+    expect(
+      placementPages
+        .flat()
+        .map((entry) => entry.placement.id)
+        .sort(),
+    ).toEqual(made.map((one) => one.id).sort());
+  }, 60_000);
 });

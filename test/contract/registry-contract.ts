@@ -10,6 +10,7 @@ import {
   type Registry,
 } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
+import { everyHost, everyPlacement } from "./paging-support.js";
 
 const LATER = new Date(NOW.getTime() + 60_000);
 
@@ -100,6 +101,76 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
           expect(outcome.reason).toEqual(new AddrTakenError("10.0.0.7:2375", String(winner)));
         }
       }
+    });
+
+    it("pages through the hosts: each host once, at most `limit` a page, the last page without next", async () => {
+      const registry = await makeRegistry();
+      expect(await registry.pageHosts(10)).toEqual({ hosts: [] });
+      const ids = ["a", "b-2", "C", "d_4", "e5", "f", "g7"];
+      for (const id of ids) await registry.addHost(host(id, 1, 1024));
+      for (const limit of [1, 2, 3, 6, 7, 100]) {
+        const pages = await everyHost(registry, limit);
+        expect(pages.flat().sort(), `limit ${limit}`).toEqual([...ids].sort());
+        expect(pages.length, `limit ${limit}`).toBe(Math.ceil(ids.length / limit));
+        expect(pages.every((page) => page.length === limit || page === pages.at(-1))).toBe(true);
+      }
+      const [first] = (await registry.pageHosts(1)).hosts;
+      expect(first).toEqual(await registry.getHost(first?.id ?? ""));
+    });
+
+    it("pages through placements across hosts and inside one: each once, with its host", async () => {
+      const registry = await makeRegistry();
+      const made: string[] = [];
+      for (const [id, count] of [
+        ["a", 5],
+        ["b", 0],
+        ["c", 3],
+        ["d", 1],
+        ["e", 0],
+      ] as const) {
+        await registry.addHost(host(id, 4, 8192));
+        for (let index = 0; index < count; index++) {
+          const one = placement(id, 10, 10);
+          await registry.commit({ placement: one });
+          made.push(one.id);
+        }
+      }
+      for (const limit of [1, 2, 4, 9, 100]) {
+        const pages = await everyPlacement(registry, limit);
+        const listed = pages.flat();
+        expect(listed.map((entry) => entry.placement.id).sort(), `limit ${limit}`).toEqual([...made].sort());
+        expect(pages.length, `limit ${limit}`).toBe(Math.ceil(made.length / limit));
+        expect(listed.every((entry) => entry.host.id === entry.placement.hostId)).toBe(true);
+        expect(
+          listed.every(({ host: on, placement: one }) => on.placements.some((p) => p.id === one.id)),
+        ).toBe(true);
+      }
+    });
+
+    it("resumes a page after any item it held, and after a host or placement that has gone", async () => {
+      const registry = await makeRegistry();
+      for (const id of ["a", "b", "c", "d"]) {
+        await registry.addHost(host(id, 4, 8192));
+        for (let index = 0; index < 3; index++) await registry.commit({ placement: placement(id, 10, 10) });
+      }
+      const hosts = (await registry.pageHosts(4)).hosts.map((one) => one.id);
+      const afterSecond = await registry.pageHosts(10, hosts[1]);
+      expect(afterSecond.hosts.map((one) => one.id)).toEqual(hosts.slice(2));
+      expect(afterSecond.next).toBeUndefined();
+      await registry.removeHost(hosts[1] ?? "", true);
+      expect((await registry.pageHosts(10, hosts[1])).hosts.map((one) => one.id)).toEqual(hosts.slice(2));
+
+      const all = (await registry.pagePlacements(100)).placements.map((entry) => entry.placement.id);
+      expect(all).toHaveLength(9);
+      const [cut] = (await registry.pagePlacements(4)).placements.slice(-1);
+      const rest = await registry.pagePlacements(100, cut?.placement.id);
+      expect(rest.placements.map((entry) => entry.placement.id)).toEqual(all.slice(4));
+      await registry.release(cut?.placement.id ?? "");
+      const afterReleased = await registry.pagePlacements(100, cut?.placement.id);
+      expect(afterReleased.placements.map((entry) => entry.placement.id)).toEqual(all.slice(4));
+      // A host id is a position too: after every placement of that host.
+      const afterHost = await registry.pagePlacements(100, hosts[2]);
+      expect(afterHost.placements.map((entry) => entry.placement.id)).toEqual(all.slice(6));
     });
 
     it("commits a placement by reserving its cpu and memory on the host", async () => {

@@ -78,6 +78,8 @@ describe("the bundled Lambdas", () => {
       ["get-host", 200],
       ["patch-host", 200],
       ["get-hosts", 200],
+      ["get-hosts-page", 200],
+      ["get-hosts-invalid-cursor", 400],
       ["get-placement-unknown", 404],
       ["get-image-profile-unknown", 404],
       ["get-cluster", 200],

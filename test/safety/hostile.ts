@@ -1,7 +1,9 @@
 import fc from "fast-check";
 import { MAX_BODY_BYTES } from "../../functions/api/http.js";
+import { MAX_PAGE_LIMIT } from "../../functions/api/paging.js";
 import { parseAddress } from "../../shared/core/address.js";
 import { HOST_ID } from "../../shared/core/host.js";
+import { MAX_JSON_DEPTH } from "../../shared/core/json-body.js";
 
 /** One hostile HTTP request: each is wrong in at least one way, so each must get a 4xx. */
 export interface HostileRequest {
@@ -131,6 +133,94 @@ const hostileHostBody = fc.oneof(
   ),
 );
 
+/** Arrays or objects nested past the depth bound: just past it, thousands deep, or to the size limit. */
+const tooDeep = fc
+  .record({
+    kind: fc.constantFrom("array", "object"),
+    levels: fc.oneof(
+      fc.constant(MAX_JSON_DEPTH + 1),
+      fc.integer({ min: MAX_JSON_DEPTH + 1, max: 6000 }),
+      fc.constant(Math.floor(MAX_BODY_BYTES / 6) - 100),
+    ),
+  })
+  .map(({ kind, levels }) =>
+    kind === "array"
+      ? `${"[".repeat(levels)}${"]".repeat(levels)}`
+      : `${'{"k":'.repeat(levels)}1${"}".repeat(levels)}`,
+  );
+
+/** Keys that reach JavaScript's prototype machinery, at some level of nesting within the depth bound. */
+const forbiddenKeyValue = fc
+  .record({
+    key: fc.constantFrom("__proto__", "constructor", "prototype"),
+    // The root, an array, the wrappers, the key's object and its value: all within the bound.
+    depth: fc.integer({ min: 0, max: MAX_JSON_DEPTH - 4 }),
+    inArray: fc.boolean(),
+  })
+  .map(({ key, depth, inArray }) => {
+    const inner = `{"${key}":{"polluted":"yes"}}`;
+    const wrapped = `${'{"a":'.repeat(depth)}${inner}${"}".repeat(depth)}`;
+    return inArray ? `[${wrapped}]` : wrapped;
+  });
+
+/**
+ * A valid body of `seed` made hostile as text: a field (known, so the schema would look at it, or not)
+ * holding nesting past the bound, or a forbidden key at some depth, or such a key at the top.
+ */
+function hostileText(seed: object, fields: string[]): fc.Arbitrary<string> {
+  const start = JSON.stringify(seed).slice(0, -1);
+  return fc.oneof(
+    fc
+      .record({ field: fc.constantFrom(...fields, "extra"), value: fc.oneof(tooDeep, forbiddenKeyValue) })
+      .map(({ field, value }) => `${start},"${field}":${value}}`),
+    fc
+      .constantFrom("__proto__", "constructor", "prototype")
+      .map((key) => `${start},"${key}":{"polluted":true}}`),
+  );
+}
+
+/** Labels in Citadel's own namespace. */
+const citadelLabels = fc
+  .record({
+    key: fc.constantFrom("citadel.placement", "citadel.scheduler", "citadel.x", "CITADEL.placement"),
+    others: fc.dictionary(fc.constantFrom("app", "zone", "tier"), fc.constantFrom("a", "b")),
+  })
+  .map(({ key, others }) => ({ ...others, [key]: "forged" }));
+
+/** Query strings no listing takes: limits out of bounds, cursors it never gave out. */
+const base64url = (text: string) => Buffer.from(text).toString("base64url");
+const hostilePageQuery = fc.oneof(
+  fc
+    .oneof(
+      fc.constantFrom("0", "-1", "01", "1.5", "1e3", "", " 1", "abc", String(MAX_PAGE_LIMIT + 1)),
+      fc.integer({ min: MAX_PAGE_LIMIT + 1 }).map(String),
+      fc.string({ maxLength: 6 }).filter((text) => !/^[1-9]\d{0,3}$/.test(text)),
+    )
+    .map((limit) => ({ limit })),
+  fc
+    .oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constantFrom("!!!", "abc=", "A".repeat(2000)),
+      fc
+        .constantFrom(
+          "not json",
+          "[]",
+          "{}",
+          "null",
+          '{"hosts_after":5}',
+          '{"placements_after":["live"]}',
+          '{"hosts_after":"live","x":1}',
+          '{"__proto__":"live"}',
+          '{"hosts_after":"bad id!"}',
+          '{"placements_after":"live.UPPER"}',
+          '{"placements_after":"../x"}',
+          '{"next":"live"}',
+        )
+        .map(base64url),
+    )
+    .map((next) => ({ next })),
+);
+
 /** Text that is not JSON. */
 const invalidJson = fc.oneof(
   fc.constantFrom("", "{", "}", "{'a':1}", "[1,]", "NaN", "undefined", '{"a":1}}', "\u0000", "nul"),
@@ -147,6 +237,50 @@ export function hostileRequests(liveHostId: string): fc.Arbitrary<HostileRequest
   return fc.oneof(
     hostilePlacementBody.map((body) => ({ method: "POST", path: "/v1/placements", headers: json, body })),
     hostileHostBody.map((body) => ({ method: "POST", path: "/v1/hosts", headers: json, body })),
+    fc
+      .oneof(
+        hostileText(seedContainer, ["image", "labels", "constraints", "command"]).map((body) => ({
+          method: "POST",
+          path: "/v1/placements",
+          body,
+        })),
+        hostileText(seedHost, ["addr", "labels"]).map((body) => ({
+          method: "POST",
+          path: "/v1/hosts",
+          body,
+        })),
+        hostileText({ status: "draining" }, ["status", "labels"]).map((body) => ({
+          method: "PATCH",
+          path: `/v1/hosts/${liveHostId}`,
+          body,
+        })),
+        citadelLabels.map((labels) => ({
+          method: "POST",
+          path: "/v1/placements",
+          body: JSON.stringify({ ...seedContainer, labels }),
+        })),
+        citadelLabels.map((labels) => ({
+          method: "POST",
+          path: "/v1/hosts",
+          body: JSON.stringify({ ...seedHost, labels }),
+        })),
+        citadelLabels.map((labels) => ({
+          method: "PATCH",
+          path: `/v1/hosts/${liveHostId}`,
+          body: JSON.stringify({ labels }),
+        })),
+      )
+      .map((request) => ({ ...request, headers: json })),
+    fc
+      .record({
+        path: fc.constantFrom("/v1/hosts", "/v1/placements", `/v1/placements?host=${liveHostId}`),
+        query: hostilePageQuery,
+      })
+      .map(({ path, query }) => ({
+        method: "GET",
+        path: `${path}${path.includes("?") ? "&" : "?"}${new URLSearchParams(query)}`,
+        headers: {},
+      })),
     fc
       .oneof(hostileHostBody, fc.constantFrom('{"status":"down"}', "{}", '{"status":"ready","x":1}'))
       .map((body) => ({
@@ -207,7 +341,9 @@ export function hostileRequests(liveHostId: string): fc.Arbitrary<HostileRequest
       .map((id) => ({ method: "DELETE", path: `/v1/placements/${encodeURIComponent(id)}`, headers: {} })),
     fc
       .record({
-        name: fc.string({ minLength: 1, maxLength: 10 }).filter((name) => name !== "host"),
+        name: fc
+          .string({ minLength: 1, maxLength: 10 })
+          .filter((name) => !["host", "limit", "next"].includes(name)),
         value: fc.string(),
       })
       .map(({ name, value }) => ({

@@ -14,6 +14,8 @@ const API_EVENTS: [file: string, status: number][] = [
   ["post-host", 409],
   ["post-host-invalid", 400],
   ["get-hosts", 200],
+  ["get-hosts-page", 200],
+  ["get-hosts-invalid-cursor", 400],
   ["get-host", 200],
   ["patch-host", 200],
   ["post-placement", 201],

@@ -19,6 +19,7 @@ import {
 } from "../../../shared/core/registry.js";
 import { parseWith } from "../../../shared/core/validation.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
+import { pageBody, pageQuery } from "../paging.js";
 import type { Route, RouteContext } from "./route.js";
 
 const HOST = /^\/v1\/hosts\/([^/]+)$/;
@@ -63,7 +64,16 @@ export const hostRoutes: Route[] = [
   {
     method: "GET",
     path: /^\/v1\/hosts$/,
-    handle: async ({ deps }) => json(200, { hosts: (await deps.registry.listHosts()).map(hostView) }),
+    query: ["limit", "next"],
+    handle: async ({ query, deps }) => {
+      const asked = pageQuery(query, "hosts", (at) => HOST_ID.test(at));
+      if ("refused" in asked) return asked.refused;
+      const page = await deps.registry.pageHosts(asked.limit, asked.after);
+      return json(
+        200,
+        pageBody("hosts", page.hosts, page.next, hostView, (host) => host.id),
+      );
+    },
   },
   {
     method: "GET",

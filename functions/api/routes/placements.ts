@@ -1,9 +1,11 @@
 import { placementAnswer } from "../../../shared/core/answer.js";
-import type { Host } from "../../../shared/core/host.js";
+import { HOST_ID } from "../../../shared/core/host.js";
+import { cutPage, type PlacedOnHost, placementsInPageOrder } from "../../../shared/core/paging.js";
 import { hostOfPlacement } from "../../../shared/core/placement.js";
-import { parseContainerRequest } from "../../../shared/core/request.js";
+import { parseContainerRequest, sentContainer } from "../../../shared/core/request.js";
 import { callerOf } from "../caller.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
+import { pageBody, pageQuery } from "../paging.js";
 import { hostNotFound, withHostId } from "./hosts.js";
 import type { Route } from "./route.js";
 
@@ -28,7 +30,8 @@ export const placementRoutes: Route[] = [
       }
       const result = await deps.invoker.invoke({
         type: parsed.value.type,
-        container: read.body,
+        // Rebuilt from the validated fields, never the raw body: what the scheduler stores and echoes.
+        container: sentContainer(read.body, parsed.value),
         correlationId,
         deliveryId: event.requestContext.requestId,
         caller: callerOf(event),
@@ -40,14 +43,28 @@ export const placementRoutes: Route[] = [
   {
     method: "GET",
     path: /^\/v1\/placements$/,
-    query: ["host"],
-    handle: async (context) => {
-      const hostId = context.query.host;
-      if (hostId === undefined)
-        return json(200, { placements: answers(await context.deps.registry.listHosts()) });
+    query: ["host", "limit", "next"],
+    handle: async ({ query, deps }) => {
+      const hostId = query.host;
+      if (hostId === undefined) {
+        // Positions: a placement id, or a host id when a page stopped between hosts.
+        const asked = pageQuery(
+          query,
+          "placements",
+          (at) => hostOfPlacement(at) !== undefined || HOST_ID.test(at),
+        );
+        if ("refused" in asked) return asked.refused;
+        const page = await deps.registry.pagePlacements(asked.limit, asked.after);
+        return json(200, placementsBody(page.placements, page.next));
+      }
       return withHostId(hostId, async () => {
-        const host = await context.deps.registry.getHost(hostId);
-        return host ? json(200, { placements: answers([host]) }) : hostNotFound(hostId);
+        // One host's placements by id: a cursor of another host's is not one of this listing.
+        const asked = pageQuery(query, "placements", (at) => hostOfPlacement(at) === hostId);
+        if ("refused" in asked) return asked.refused;
+        const host = await deps.registry.getHost(hostId);
+        if (!host) return hostNotFound(hostId);
+        const page = cutPage(placementsInPageOrder(host, asked.after), asked.limit, placementPosition);
+        return json(200, placementsBody(page.items, page.next));
       });
     },
   },
@@ -75,8 +92,18 @@ export const placementRoutes: Route[] = [
   },
 ];
 
-function answers(hosts: Host[]) {
-  return hosts.flatMap((host) => host.placements.map((placement) => placementAnswer(host, placement)));
+function placementsBody(placements: PlacedOnHost[], next: string | undefined) {
+  return pageBody(
+    "placements",
+    placements,
+    next,
+    (entry) => placementAnswer(entry.host, entry.placement),
+    placementPosition,
+  );
+}
+
+function placementPosition(entry: PlacedOnHost): string {
+  return entry.placement.id;
 }
 
 function placementNotFound(id: string): Response {
