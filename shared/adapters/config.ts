@@ -18,6 +18,11 @@ export interface Config {
   refresh: RefreshSettings;
   /** The capacity-refresh Lambda, which the router invokes for `POST /v1/hosts/refresh` (set by the CDK stack). */
   refreshFunction: string | undefined;
+  /**
+   * Where no Lambda timeout bounds them (locally), how long one scheduler request and one refresh round
+   * may take: the deadline of their calls to Docker engines. In AWS the Lambda's remaining time decides.
+   */
+  budgetMs: number;
 }
 
 /** Reads the configuration; throws naming the variable when one is malformed. */
@@ -40,6 +45,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       concurrency: Math.max(1, positiveInteger(env, "CITADEL_REFRESH_CONCURRENCY", 16)),
     },
     refreshFunction: env.CITADEL_REFRESH_FUNCTION || undefined,
+    budgetMs: Math.max(1, positiveInteger(env, "CITADEL_BUDGET_MS", 25_000)),
   };
 }
 

@@ -6,7 +6,7 @@ import { dockerEngines } from "../adapters/docker-engines.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
-import { system } from "../adapters/system.js";
+import { system, timeLeft } from "../adapters/system.js";
 import type { Engines } from "../core/engine.js";
 import type { ProfileStore } from "../core/profile.js";
 import { type RefreshSettings, refreshCluster } from "../core/refresh.js";
@@ -24,6 +24,8 @@ export interface InProcessOptions {
   profiles?: ProfileStore;
   /** How the refresh judges hosts; the defaults of loadConfig otherwise. */
   refresh?: RefreshSettings;
+  /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
+  budgetMs?: number;
 }
 
 /**
@@ -31,8 +33,15 @@ export interface InProcessOptions {
  * registry: the wiring of the local server (and of tests), with the same handlers as the Lambdas.
  */
 export function inProcessApi(registry: Registry, options: InProcessOptions) {
-  const settings = options.refresh ?? loadConfig({}).refresh;
-  const engines = options.engines ?? dockerEngines(process.env, settings.timeoutMs);
+  const defaults = loadConfig({});
+  const settings = options.refresh ?? defaults.refresh;
+  const budgetMs = options.budgetMs ?? defaults.budgetMs;
+  const engines =
+    options.engines ??
+    dockerEngines(process.env, {
+      timeoutMs: settings.timeoutMs,
+      allows: () => true, // MERGE: the address allowlist
+    });
   const profiles = options.profiles ?? new MemoryProfileStore();
   const scheduler = createScheduler({
     registry,
@@ -43,8 +52,16 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     logger: new Logger({ serviceName: "citadel-scheduler" }),
     engines,
   });
-  const refresh: Refresher = () => refreshCluster({ registry, engines, profiles, settings, now: system.now });
-  const direct = new InProcessInvoker(scheduler);
+  const refresh: Refresher = () =>
+    refreshCluster({
+      registry,
+      engines,
+      profiles,
+      settings,
+      now: system.now,
+      remainingMs: timeLeft(budgetMs),
+    });
+  const direct = new InProcessInvoker((event) => scheduler(event, timeLeft(budgetMs)));
   const api = createApi({
     registry,
     invoker: options.invoker ? options.invoker(direct) : direct,

@@ -15,6 +15,7 @@ const stack = await startLocalStack({
   maxAttempts: config.maxAttempts,
   refreshSeconds: positiveInteger(process.env, "CITADEL_REFRESH_SECONDS", 0),
   refresh: config.refresh,
+  budgetMs: config.budgetMs,
 });
 process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
 

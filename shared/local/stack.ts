@@ -23,6 +23,8 @@ export interface LocalStackOptions {
   refreshSeconds?: number;
   /** How the refresh judges hosts (loadConfig's defaults otherwise). */
   refresh?: RefreshSettings;
+  /** How long one scheduler request and one refresh round may take (loadConfig's default otherwise). */
+  budgetMs?: number;
 }
 
 export interface LocalStack {
