@@ -103,9 +103,8 @@ export class DockerEngines implements Engines {
       try {
         await engine.call("POST", `/containers/${id}/start`, { maxBytes: 0, accept: [304] });
       } catch (error) {
-        if (!signal.aborted) {
-          await engine.call("DELETE", `/containers/${id}?force=true`, { maxBytes: 0 }).catch(() => undefined);
-        }
+        // Removed, so that a retry makes it anew (at once a no-op when the deadline has passed).
+        await engine.call("DELETE", `/containers/${id}?force=true`, { maxBytes: 0 }).catch(() => undefined);
         throw error;
       }
       return id;
