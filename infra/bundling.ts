@@ -17,7 +17,6 @@ export const BUNDLING = {
     "const __filename = __fileURLToPath(import.meta.url);",
     "const __dirname = __pathDirname(__filename);",
   ].join(""),
-  // The SDK is the runtime's. Native addons (`.node`) are optional speed-ups of ssh2, dockerode's SSH
-  // transport (unused: hosts are tcp://), each required inside a try, so leaving them out is harmless.
-  external: ["@aws-sdk/*", "*.node"],
+  // The SDK is the runtime's.
+  external: ["@aws-sdk/*"],
 } as const;

@@ -1,11 +1,12 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import type { ScheduleEvent } from "../../shared/adapters/invoker.js";
-import { system } from "../../shared/adapters/system.js";
+import { lambdaTimeLeft, system } from "../../shared/adapters/system.js";
 import type { RunOutcome } from "../../shared/core/run.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { createScheduler } from "./scheduler.js";
@@ -31,6 +32,7 @@ const METRIC_OF_OUTCOME: Record<RunOutcome["kind"], string> = {
   contention: "Contention",
   "idempotency-key-reused": "IdempotencyKeyReused",
   "not-started": "NotStarted",
+  "out-of-time": "RunOutOfTime",
 };
 
 const schedule = createScheduler({
@@ -40,7 +42,10 @@ const schedule = createScheduler({
   ...system,
   servesType: config.schedulerType,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
-  engines: dockerEngines(process.env, config.refresh.timeoutMs),
+  engines: dockerEngines(process.env, {
+    timeoutMs: config.refresh.timeoutMs,
+    allowlist: config.hostAllowlist,
+  }),
   observe: (outcome) => {
     metrics.addMetric(METRIC_OF_OUTCOME[outcome.kind], MetricUnit.Count, 1);
     metrics.addMetric("Conflicts", MetricUnit.Count, outcome.stats.conflicts);
@@ -48,10 +53,13 @@ const schedule = createScheduler({
   },
 });
 
-/** One code, one Lambda per scheduler type; the snapshot lives as long as the warm container. */
-export async function handler(event: ScheduleEvent) {
+/**
+ * One code, one Lambda per scheduler type; the snapshot lives as long as the warm container. Run mode's
+ * calls to engines end with the invocation's time (less a margin to release and answer).
+ */
+export async function handler(event: ScheduleEvent, context?: Context) {
   try {
-    return await schedule(event);
+    return await schedule(event, lambdaTimeLeft(context, config.budgetMs));
   } finally {
     metrics.publishStoredMetrics();
   }

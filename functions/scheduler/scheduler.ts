@@ -15,9 +15,12 @@ export interface SchedulerDependencies extends RunDependencies {
   observe?: (outcome: RunOutcome) => void;
 }
 
-/** The scheduler Lambda: validate, run the placement loop, answer in HTTP terms. */
+/**
+ * The scheduler Lambda: validate, run the placement loop, answer in HTTP terms. `remainingMs` is the
+ * invocation's time left (run mode's engine calls end by then); unbounded when absent.
+ */
 export function createScheduler(deps: SchedulerDependencies) {
-  return async (event: ScheduleEvent): Promise<ScheduleResult> => {
+  return async (event: ScheduleEvent, remainingMs?: () => number): Promise<ScheduleResult> => {
     const parsed = parseContainerRequest(event.container);
     if (!parsed.ok) {
       return { statusCode: 400, headers: {}, body: { error: "invalid_request", details: parsed.issues } };
@@ -25,14 +28,6 @@ export function createScheduler(deps: SchedulerDependencies) {
     const scheduler = schedulerType(parsed.value.type);
     if (!scheduler || (deps.servesType && deps.servesType !== scheduler.type)) {
       throw new Error(`this scheduler serves ${deps.servesType}, not ${parsed.value.type}`);
-    }
-    if (parsed.value.run && event.idempotencyKey) {
-      const message = "run mode does not take an Idempotency-Key: send one or the other";
-      return {
-        statusCode: 400,
-        headers: {},
-        body: { error: "invalid_request", details: [{ path: "run", message }] },
-      };
     }
     const input: PlaceInput = {
       request: parsed.value,
@@ -54,7 +49,7 @@ export function createScheduler(deps: SchedulerDependencies) {
     let outcome: RunOutcome;
     try {
       outcome = parsed.value.run
-        ? await placeAndRun(scheduler, input, placing)
+        ? await placeAndRun(scheduler, input, placing, remainingMs)
         : await place(scheduler, input, placing);
     } catch (error) {
       if (!(error instanceof RegistryUnavailableError)) throw error;
@@ -84,7 +79,13 @@ export function callersKey(caller: string, key: string): string {
   return `${createHash("sha256").update(caller).digest("base64url")} ${key}`;
 }
 
-const STATUS = { placed: 201, unschedulable: 409, contention: 503, "not-started": 409 } as const;
+const STATUS = {
+  placed: 201,
+  unschedulable: 409,
+  contention: 503,
+  "not-started": 409,
+  "out-of-time": 503,
+} as const;
 
 function toResult(outcome: RunOutcome): ScheduleResult {
   const headers: Record<string, string> = {
@@ -101,7 +102,7 @@ function toResult(outcome: RunOutcome): ScheduleResult {
       },
     };
   }
-  if (outcome.kind !== "not-started" && outcome.replayed) headers["idempotent-replayed"] = "true";
-  if (outcome.kind === "contention") headers["retry-after"] = "1";
+  if ("replayed" in outcome && outcome.replayed) headers["idempotent-replayed"] = "true";
+  if (outcome.kind === "contention" || outcome.kind === "out-of-time") headers["retry-after"] = "1";
   return { statusCode: STATUS[outcome.kind], headers, body: outcome.answer };
 }

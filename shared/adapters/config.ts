@@ -21,6 +21,11 @@ export interface Config {
   refreshFunction: string | undefined;
   /** Where Docker hosts may be (`CITADEL_HOST_CIDRS`): registration and every connection check it. */
   hostAllowlist: Allowlist;
+  /**
+   * Where no Lambda timeout bounds them (locally), how long one scheduler request and one refresh round
+   * may take: the deadline of their calls to Docker engines. In AWS the Lambda's remaining time decides.
+   */
+  budgetMs: number;
 }
 
 /** Reads the configuration; throws naming the variable when one is malformed. */
@@ -45,6 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     },
     refreshFunction: env.CITADEL_REFRESH_FUNCTION || undefined,
     hostAllowlist: readHostAllowlist(env, PRIVATE_RANGES),
+    budgetMs: Math.max(1, positiveInteger(env, "CITADEL_BUDGET_MS", 25_000)),
   };
 }
 

@@ -1,15 +1,29 @@
-import Docker from "dockerode";
+import { type Allowlist, refusal } from "../core/address.js";
 import {
   type ContainerReport,
   type ContainerSpec,
+  containerName,
+  EngineError,
   type EngineReport,
   type Engines,
+  type FoundContainer,
   isAlive,
   PLACEMENT_LABEL,
 } from "../core/engine.js";
 import type { Host, Usage } from "../core/host.js";
 import { mapConcurrently } from "../core/refresh.js";
 import { type DockerTls, dockerTlsSource } from "./docker-tls.js";
+import {
+  containersSchema,
+  createdSchema,
+  infoSchema,
+  inspectSchema,
+  MAX_ANSWER_BYTES,
+  MAX_CONTAINERS,
+  parseAnswer,
+  statsSchema,
+} from "./engine-answers.js";
+import { EngineSession, type Resolve, systemResolve } from "./engine-http.js";
 
 const MIB = 1024 * 1024;
 
@@ -19,130 +33,221 @@ const PER_HOST_CONCURRENCY = 16;
 export interface DockerEnginesOptions {
   /** Client certificates for hosts registered with `tls`; loaded once, on first use. */
   tls: () => Promise<DockerTls | undefined>;
-  /** Socket timeout of every call to an engine. */
+  /**
+   * How long one operation on one engine may take (a host's whole read, a container's run or find):
+   * then its connections are closed. The caller's signal may end it sooner.
+   */
   timeoutMs: number;
+  /** Whether Citadel may connect to an IP (the operator's allowlist): every address of a host must be. */
+  allows: (ip: string) => boolean;
+  /** How host names resolve; the system's resolver by default. */
+  resolve?: Resolve;
 }
 
 /**
- * The cluster's Docker engines through their Engine API (dockerode), plain `tcp://` or TLS with client
- * certificates. One client per host address, kept for the life of the process.
+ * The cluster's Docker engines through their Engine API (plain `tcp://`, or TLS with client
+ * certificates), over a small client of its own (engine-http.ts) that bounds every answer's time and
+ * size; every answer is validated (engine-answers.ts) before Citadel uses it.
  */
 export class DockerEngines implements Engines {
-  private readonly clients = new Map<string, Promise<Docker>>();
-
   constructor(private readonly options: DockerEnginesOptions) {}
 
-  async read(host: Host): Promise<EngineReport> {
-    const docker = await this.client(host);
-    const info = await docker.info();
-    const listed = await docker.listContainers({ all: true });
-    const containers = await mapConcurrently(listed, PER_HOST_CONCURRENCY, (container) =>
-      describe(docker, container),
-    );
-    return {
-      version: String(info.ServerVersion),
-      cpuMilli: Number(info.NCPU) * 1000,
-      memory: Math.floor(Number(info.MemTotal) / MIB),
-      containers,
-    };
-  }
-
-  async run(host: Host, spec: ContainerSpec): Promise<string> {
-    const docker = await this.client(host);
-    const container = await docker.createContainer({
-      name: `citadel-${spec.placementId}`,
-      Image: spec.image,
-      ...(spec.command && { Cmd: spec.command }),
-      Labels: { ...spec.labels, [PLACEMENT_LABEL]: spec.placementId },
-      HostConfig: { NanoCpus: spec.cpuMilli * 1_000_000, Memory: spec.memory * MIB },
+  read(host: Host, signal: AbortSignal): Promise<EngineReport> {
+    return this.session(host, signal, async (engine) => {
+      const info = parseAnswer(infoSchema, await get(engine, "/info", MAX_ANSWER_BYTES.info), "");
+      // Docker lists the newest first; one more than the limit tells a host that has too many.
+      const listed = parseAnswer(
+        containersSchema,
+        await get(
+          engine,
+          `/containers/json?all=true&limit=${MAX_CONTAINERS + 1}`,
+          MAX_ANSWER_BYTES.containers,
+        ),
+        "containers",
+      );
+      const capacity = { cpuMilli: info.NCPU * 1000, memory: Math.floor(info.MemTotal / MIB) };
+      const containers = await mapConcurrently(listed, PER_HOST_CONCURRENCY, (container) =>
+        describe(engine, container, capacity),
+      );
+      return {
+        id: info.ID,
+        version: info.ServerVersion,
+        ...capacity,
+        containers: containers.filter((container): container is ContainerReport => container !== undefined),
+      };
     });
-    try {
-      await container.start();
-    } catch (error) {
-      await container.remove({ force: true }).catch(() => undefined);
-      throw error;
-    }
-    return container.id;
   }
 
-  private client(host: Host): Promise<Docker> {
-    const key = `${host.tls ? "tls" : "tcp"}://${hostPort(host)}`;
-    let client = this.clients.get(key);
-    if (!client) {
-      client = this.connect(host);
-      this.clients.set(key, client);
-      client.catch(() => this.clients.delete(key));
-    }
-    return client;
-  }
-
-  private async connect(host: Host): Promise<Docker> {
-    const url = new URL(`tcp://${hostPort(host)}`);
-    const hostname = url.hostname.replace(/^\[|\]$/g, "");
-    if (!host.tls) {
-      return new Docker({
-        host: hostname,
-        port: url.port,
-        protocol: "http",
-        timeout: this.options.timeoutMs,
+  run(host: Host, spec: ContainerSpec, signal: AbortSignal): Promise<string> {
+    return this.session(host, signal, async (engine) => {
+      const name = containerName(spec.placementId);
+      const created = await engine.call("POST", `/containers/create?name=${encodeURIComponent(name)}`, {
+        maxBytes: MAX_ANSWER_BYTES.created,
+        accept: [409],
+        body: {
+          Image: spec.image,
+          ...(spec.command && { Cmd: spec.command }),
+          Labels: { ...spec.labels, [PLACEMENT_LABEL]: spec.placementId },
+          HostConfig: { NanoCpus: spec.cpuMilli * 1_000_000, Memory: spec.memory * MIB },
+        },
       });
-    }
-    const tls = await this.options.tls();
-    if (!tls) throw new Error(`host ${host.id} uses TLS but no Docker client certificates are configured`);
-    return new Docker({
-      host: hostname,
-      port: url.port,
-      protocol: "https",
-      ca: tls.ca,
-      cert: tls.cert,
-      key: tls.key,
-      timeout: this.options.timeoutMs,
+      let id: string;
+      if (created.status === 409) {
+        // The name is taken: a retry finds the container an earlier attempt made.
+        const found = await find(engine, spec.placementId);
+        if (!found) throw new EngineError("http 409");
+        if (found.started) return found.id;
+        id = found.id;
+      } else {
+        id = parseAnswer(createdSchema, created.body, "created").Id;
+      }
+      try {
+        await engine.call("POST", `/containers/${id}/start`, { maxBytes: 0, accept: [304] });
+      } catch (error) {
+        // Removed, so that a retry makes it anew (at once a no-op when the deadline has passed).
+        await engine.call("DELETE", `/containers/${id}?force=true`, { maxBytes: 0 }).catch(() => undefined);
+        throw error;
+      }
+      return id;
     });
+  }
+
+  find(host: Host, placementId: string, signal: AbortSignal): Promise<FoundContainer | undefined> {
+    return this.session(host, signal, (engine) => find(engine, placementId));
+  }
+
+  /** Runs `work` against the host's engine, ended (its connections closed) by `signal` or the timeout. */
+  private async session<T>(
+    host: Host,
+    signal: AbortSignal,
+    work: (engine: EngineSession) => Promise<T>,
+  ): Promise<T> {
+    const controller = new AbortController();
+    const abort = () => controller.abort();
+    const timer = setTimeout(abort, this.options.timeoutMs);
+    signal.addEventListener("abort", abort, { once: true });
+    if (signal.aborted) abort();
+    let engine: EngineSession | undefined;
+    try {
+      const url = new URL(`tcp://${host.addr.replace(/^tcp:\/\//, "")}`);
+      engine = await EngineSession.open(
+        { hostname: url.hostname.replace(/^\[|\]$/g, ""), port: Number(url.port), tls: await this.tls(host) },
+        {
+          allows: this.options.allows,
+          resolve: this.options.resolve ?? systemResolve,
+          signal: controller.signal,
+          maxSockets: PER_HOST_CONCURRENCY,
+        },
+      );
+      return await work(engine);
+    } catch (error) {
+      if (error instanceof EngineError) throw error;
+      if (controller.signal.aborted) throw new EngineError("timeout");
+      throw error;
+    } finally {
+      engine?.close();
+      clearTimeout(timer);
+      signal.removeEventListener("abort", abort);
+    }
+  }
+
+  private async tls(host: Host): Promise<DockerTls | undefined> {
+    if (!host.tls) return undefined;
+    const tls = await this.options.tls().catch(() => {
+      throw new EngineError("client certificates unreadable");
+    });
+    if (!tls)
+      throw new EngineError(`host ${host.id} uses TLS but no Docker client certificates are configured`);
+    return tls;
   }
 }
 
-/** A host's address without the optional `tcp://`. */
-function hostPort(host: Host): string {
-  return host.addr.replace(/^tcp:\/\//, "");
+/**
+ * The engines as the environment configures them: certificates, the timeout, and the operator's
+ * allowlist, which every address a host's name resolves to must pass.
+ */
+export function dockerEngines(
+  env: NodeJS.ProcessEnv,
+  options: Pick<DockerEnginesOptions, "timeoutMs"> & { allowlist: Allowlist },
+): DockerEngines {
+  return new DockerEngines({
+    tls: dockerTlsSource(env),
+    timeoutMs: options.timeoutMs,
+    allows: (ip) => refusal(ip, options.allowlist) === undefined,
+  });
 }
 
-/** The engines as the environment configures them: certificates, and the timeout of every call. */
-export function dockerEngines(env: NodeJS.ProcessEnv, timeoutMs: number): DockerEngines {
-  return new DockerEngines({ tls: dockerTlsSource(env), timeoutMs });
+function get(engine: EngineSession, path: string, maxBytes: number): Promise<unknown> {
+  return engine.call("GET", path, { maxBytes }).then((answer) => answer.body);
 }
 
-/** A listed container with its limits (an inspect) and, when running, one stats sample. */
-async function describe(docker: Docker, listed: Docker.ContainerInfo): Promise<ContainerReport> {
-  const handle = docker.getContainer(listed.Id);
-  const alive = isAlive(listed.State);
-  const [inspected, stats] = await Promise.all([
-    handle.inspect(),
-    alive ? handle.stats({ stream: false }) : Promise.resolve(undefined),
-  ]);
+/** The placement's container by its name, if it is one Citadel made for that placement. */
+async function find(engine: EngineSession, placementId: string): Promise<FoundContainer | undefined> {
+  const answer = await engine.call("GET", `/containers/${containerName(placementId)}/json`, {
+    maxBytes: MAX_ANSWER_BYTES.inspect,
+    accept: [404],
+  });
+  if (answer.status === 404) return undefined;
+  const inspected = parseAnswer(inspectSchema, answer.body, "container");
+  // A container of that name that is not the placement's is no container of Citadel's to start.
+  if (inspected.Config.Labels?.[PLACEMENT_LABEL] !== placementId) throw new EngineError("http 409");
   return {
-    id: listed.Id,
-    state: listed.State,
-    exitCode: inspected.State.ExitCode,
-    placementId: listed.Labels?.[PLACEMENT_LABEL],
-    limits: {
-      cpuMilli: Math.round((inspected.HostConfig.NanoCpus ?? 0) / 1_000_000),
-      memory: Math.round((inspected.HostConfig.Memory ?? 0) / MIB),
-    },
-    usage: stats ? usageOf(stats) : null,
+    id: inspected.Id,
+    running: inspected.State.Running,
+    // Docker's zero time (0001-01-01) until it first starts.
+    started: inspected.State.Running || Date.parse(inspected.State.StartedAt) > 0,
   };
 }
 
-/** cpu as `docker stats` computes it (share of the host's time between two samples), memory less cache. */
-function usageOf(stats: Docker.ContainerStats): Usage {
+/**
+ * A listed container with its limits (an inspect) and, when running, one stats sample; undefined when
+ * it was removed since the list. Use is bounded by the host's capacity, whatever the engine says.
+ */
+async function describe(
+  engine: EngineSession,
+  listed: { Id: string; State: string; Labels?: Record<string, unknown> | null | undefined },
+  capacity: Usage,
+): Promise<ContainerReport | undefined> {
+  const alive = isAlive(listed.State);
+  const path = `/containers/${listed.Id}`;
+  const [inspected, stats] = await Promise.all([
+    engine.call("GET", `${path}/json`, { maxBytes: MAX_ANSWER_BYTES.inspect, accept: [404] }),
+    alive
+      ? engine.call("GET", `${path}/stats?stream=false`, { maxBytes: MAX_ANSWER_BYTES.stats, accept: [404] })
+      : undefined,
+  ]);
+  if (inspected.status === 404) return undefined;
+  const { State, HostConfig } = parseAnswer(inspectSchema, inspected.body, "container");
+  const label = listed.Labels?.[PLACEMENT_LABEL];
+  return {
+    id: listed.Id,
+    state: listed.State,
+    exitCode: State.ExitCode,
+    placementId: typeof label === "string" ? label : undefined,
+    limits: {
+      cpuMilli: Math.round((HostConfig.NanoCpus ?? 0) / 1_000_000),
+      memory: Math.round((HostConfig.Memory ?? 0) / MIB),
+    },
+    usage:
+      stats && stats.status !== 404 ? usageOf(parseAnswer(statsSchema, stats.body, "stats"), capacity) : null,
+  };
+}
+
+/**
+ * cpu as `docker stats` computes it (share of the host's time between two samples), memory less cache,
+ * each at most the host's capacity.
+ */
+function usageOf(stats: ReturnType<typeof statsSchema.parse>, capacity: Usage): Usage {
   const cpu = stats.cpu_stats;
   const before = stats.precpu_stats;
-  const cpuDelta = cpu.cpu_usage.total_usage - (before?.cpu_usage?.total_usage ?? 0);
+  const cpuDelta = (cpu.cpu_usage?.total_usage ?? 0) - (before?.cpu_usage?.total_usage ?? 0);
   const systemDelta = (cpu.system_cpu_usage ?? 0) - (before?.system_cpu_usage ?? 0);
-  const cpus = cpu.online_cpus || cpu.cpu_usage.percpu_usage?.length || 1;
+  const cpus = cpu.online_cpus || cpu.cpu_usage?.percpu_usage?.length || 1;
   const memory = stats.memory_stats;
   const cache = memory.stats?.inactive_file ?? memory.stats?.total_inactive_file ?? memory.stats?.cache ?? 0;
+  const cpuMilli = systemDelta > 0 && cpuDelta > 0 ? Math.round((cpuDelta / systemDelta) * cpus * 1000) : 0;
   return {
-    cpuMilli: systemDelta > 0 && cpuDelta > 0 ? Math.round((cpuDelta / systemDelta) * cpus * 1000) : 0,
-    memory: Math.round(Math.max(0, (memory.usage ?? 0) - cache) / MIB),
+    cpuMilli: Math.min(cpuMilli, capacity.cpuMilli),
+    memory: Math.min(Math.round(Math.max(0, (memory.usage ?? 0) - cache) / MIB), capacity.memory),
   };
 }

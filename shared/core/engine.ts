@@ -3,8 +3,10 @@ import type { Host, Usage } from "./host.js";
 /** The label that ties a container to its placement; run mode sets it, callers who run their own set it. */
 export const PLACEMENT_LABEL = "citadel.placement";
 
-/** What one read of a Docker engine found: its capacity and its containers. */
+/** What one read of a Docker engine found: its identity, its capacity and its containers. */
 export interface EngineReport {
+  /** Docker's `/info` `ID`: the same engine under two addresses reports the same one. */
+  id: string;
   version: string;
   cpuMilli: number;
   /** MiB. */
@@ -36,14 +38,80 @@ export interface ContainerSpec {
   labels: Record<string, string>;
 }
 
+/** A placement's container as found on its engine by its name (`citadel-<placement id>`). */
+export interface FoundContainer {
+  id: string;
+  running: boolean;
+  /** Whether it ever started (running now, or ran and ended), as opposed to created and never started. */
+  started: boolean;
+}
+
+/** The name run mode gives a placement's container: a retry finds it by this name instead of making another. */
+export function containerName(placementId: string): string {
+  return `citadel-${placementId}`;
+}
+
 /**
- * The Docker engines of the cluster (the dockerode adapter implements it): read one, or run a
- * container on one. Both reject with an Error whose message says what failed.
+ * The Docker engines of the cluster (shared/adapters/docker-engines.ts implements it over the Engine
+ * API). Every call takes a signal: when it aborts, the call's connections are closed and it rejects.
+ * Every rejection is an EngineError whose reason is one of Citadel's own phrases (see EngineFailure),
+ * never text an engine sent.
  */
 export interface Engines {
-  read(host: Host): Promise<EngineReport>;
-  /** Creates and starts the container with the placement's limits; resolves to its id. */
-  run(host: Host, spec: ContainerSpec): Promise<string>;
+  read(host: Host, signal: AbortSignal): Promise<EngineReport>;
+  /**
+   * Creates and starts the placement's container with its limits and resolves to its id. When a
+   * container of that name exists already (a retry), it is that one: started if it never was.
+   */
+  run(host: Host, spec: ContainerSpec, signal: AbortSignal): Promise<string>;
+  /** The placement's container by its name; undefined when there is none. */
+  find(host: Host, placementId: string, signal: AbortSignal): Promise<FoundContainer | undefined>;
+}
+
+/**
+ * Why a call to an engine failed, in Citadel's words only: whatever an engine answers, none of its text
+ * is stored or returned (an engine's error body may be another service's secret, and the difference
+ * between texts would make Citadel a port scanner).
+ */
+export type EngineFailure =
+  | "refused"
+  | "timeout"
+  | "tls"
+  | "unreachable"
+  | `http ${number}`
+  | `invalid answer: ${string}`
+  | "address not allowed"
+  | "too large"
+  | "client certificates unreadable"
+  | `host ${string} uses TLS but no Docker client certificates are configured`;
+
+/** At most this many characters of a failure's reason are ever stored or shown. */
+export const MAX_FAILURE_LENGTH = 200;
+
+/** A failed call to an engine; `reason` is safe to store and show. */
+export class EngineError extends Error {
+  constructor(readonly reason: EngineFailure) {
+    super(reason.slice(0, MAX_FAILURE_LENGTH));
+    this.name = "EngineError";
+  }
+}
+
+/** A deadline passed before an engine answered (also when an Engines implementation ignored its signal). */
+export class DeadlineError extends Error {
+  constructor(ms: number) {
+    super(`no answer within ${ms} ms`);
+    this.name = "DeadlineError";
+  }
+}
+
+/**
+ * The reason to store and show for anything a call to an engine threw: an EngineError's own reason,
+ * `timeout` for a passed deadline, and a fixed phrase for anything else (never the error's own text).
+ */
+export function failureOf(error: unknown): string {
+  if (error instanceof EngineError) return error.message;
+  if (error instanceof DeadlineError) return "timeout";
+  return "internal error";
 }
 
 /** Whether a container in this state counts as alive (holding its resources). */

@@ -46,6 +46,11 @@ export interface Host {
 
 /** A host's Docker engine as the last refresh saw it. */
 export interface EngineState {
+  /**
+   * Docker's `/info` `ID`: one engine under two addresses is one host (the later registered goes down).
+   * Absent from engine states recorded before it was kept.
+   */
+  id?: string;
   version: string;
   cpuMilli: number;
   memory: number;

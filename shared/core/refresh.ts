@@ -1,7 +1,15 @@
-import { type ContainerReport, type EngineReport, type Engines, isAlive } from "./engine.js";
+import {
+  type ContainerReport,
+  DeadlineError,
+  type EngineReport,
+  type Engines,
+  failureOf,
+  isAlive,
+} from "./engine.js";
+import { duplicateReason, EngineOwners } from "./engine-owners.js";
 import type { EngineState, Host, HostChanges, HostEvent, Usage } from "./host.js";
 import type { ProfileStore, UsageSample } from "./profile.js";
-import { HostNotFoundError, type Registry } from "./registry.js";
+import { HostNotFoundError, type Registry, RegistryUnavailableError } from "./registry.js";
 import { toCpus } from "./units.js";
 
 /** How a refresh judges hosts. */
@@ -10,13 +18,16 @@ export interface RefreshSettings {
   downAfter: number;
   /** How long a placement may wait for its container to run before it is released. */
   graceMs: number;
-  /** How long one host's probe may take. */
+  /** How long one host's probe may take (every call to its engine included; the sockets close then). */
   timeoutMs: number;
   /** How many hosts are probed at once. */
   concurrency: number;
 }
 
-/** What a probe of one host's engine gave: its report, or why there is none. */
+/**
+ * What a probe of one host's engine gave: its report, or why there is none (one of Citadel's own
+ * phrases, see EngineFailure: never text the engine sent).
+ */
 export type Probe = { ok: true; report: EngineReport } | { ok: false; error: string };
 
 /** What a refresh does to one host: the change to write, the placements to release, the samples taken. */
@@ -29,9 +40,31 @@ export interface Observation {
 /**
  * Judges one host from a probe (pure): health and status, capacity (declared totals stay, detected ones
  * fill the rest), reconciliation of placements against containers, unmanaged use, and live use.
+ * `duplicateOf` names the host registered first whose engine this one's is too: then this host goes
+ * down and is judged no further (its engine is that host's).
  */
-export function observe(host: Host, probe: Probe, settings: RefreshSettings, now: Date): Observation {
+export function observe(
+  host: Host,
+  probe: Probe,
+  settings: RefreshSettings,
+  now: Date,
+  duplicateOf?: string,
+): Observation {
   const at = now.toISOString();
+  if (probe.ok && duplicateOf !== undefined) {
+    return {
+      changes: {
+        observed: true,
+        health: { failures: 0, lastProbeAt: at, lastError: null },
+        ...(host.status === "ready" && {
+          status: "down",
+          statusReason: duplicateReason(duplicateOf),
+        }),
+      },
+      releases: [],
+      samples: [],
+    };
+  }
   if (!probe.ok) {
     const failures = host.health.failures + 1;
     const goesDown = host.status === "ready" && failures >= settings.downAfter;
@@ -109,6 +142,7 @@ export function observe(host: Host, probe: Probe, settings: RefreshSettings, now
     });
   }
   const engine: EngineState = {
+    id: report.id,
     version: report.version,
     cpuMilli: report.cpuMilli,
     memory: report.memory,
@@ -148,6 +182,11 @@ export interface RefreshDependencies {
   profiles: ProfileStore;
   settings: RefreshSettings;
   now: () => Date;
+  /**
+   * How much of the round's time is left, in ms: a Lambda's remaining time less a margin in AWS, a
+   * configured budget locally. Unbounded when absent.
+   */
+  remainingMs?: () => number;
 }
 
 /** One host's refresh, as reported. */
@@ -165,32 +204,54 @@ export interface RefreshReport {
   answered: number;
   down: number;
   released: number;
+  /** Hosts not probed because the round's time ran low; they come first in the next round. */
+  skipped: number;
   ms: number;
   results: HostRefresh[];
 }
 
 /**
- * Refreshes every host: probes the engines concurrently (bounded, each under a timeout, so a dead host
- * delays no other), then judges each host against a read of it made after its probe, so that every
- * container the probe saw belongs to a placement that read holds. The usage samples of all hosts are
- * added to each image's profile once, at the end (many hosts run the same image: one write, no race).
+ * The time a round keeps for writing what its last probes found: a probe starts only while its whole
+ * timeout and this still fit in the round's remaining time.
+ */
+export const RESULTS_RESERVE_MS = 2000;
+
+/**
+ * Refreshes every host: probes the engines concurrently (bounded, each under a deadline that closes its
+ * connections, so a dead host delays no other), then judges each host against a read of it made after
+ * its probe, so that every container the probe saw belongs to a placement that read holds. One host's
+ * failure, its engine's or its write's, is that host's result and never the round's. Hosts are probed
+ * least recently probed first (never probed first), and no probe starts once the round's remaining time
+ * cannot hold it: the hosts left come first next round. The usage samples of all hosts are added to each
+ * image's profile once, at the end (many hosts run the same image: one write, no race).
  */
 export async function refreshCluster(deps: RefreshDependencies): Promise<RefreshReport> {
   const started = performance.now();
-  const hosts = await deps.registry.listHosts();
+  const remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
+  const hosts = leastRecentlyProbedFirst(await deps.registry.listHosts());
+  const owners = new EngineOwners(hosts);
   const samples: UsageSample[] = [];
-  const results = await mapConcurrently(hosts, deps.settings.concurrency, (host) =>
-    refreshHost(host, deps, samples),
-  );
+  let skipped = 0;
+  const results = await mapConcurrently(hosts, deps.settings.concurrency, async (host) => {
+    if (remainingMs() - RESULTS_RESERVE_MS < deps.settings.timeoutMs) {
+      skipped++;
+      return undefined;
+    }
+    const began = performance.now();
+    return refreshHost(host, deps, owners, samples).catch((error: unknown) => unrecorded(host, error, began));
+  });
   for (const [image, ofImage] of groupBy(samples, (sample) => sample.image)) {
     await deps.profiles.record(image, ofImage, deps.now());
   }
-  const refreshed = results.filter((result): result is HostRefresh => result !== undefined);
+  const refreshed = results
+    .filter((result): result is HostRefresh => result !== undefined)
+    .map((result) => (owners.displaced.has(result.id) ? { ...result, status: "down" as const } : result));
   return {
     hosts: refreshed.length,
     answered: refreshed.filter((result) => result.ok).length,
     down: refreshed.filter((result) => result.status === "down").length,
     released: refreshed.reduce((total, result) => total + result.released, 0),
+    skipped,
     ms: Math.round(performance.now() - started),
     results: refreshed,
   };
@@ -200,13 +261,13 @@ export async function refreshCluster(deps: RefreshDependencies): Promise<Refresh
 async function refreshHost(
   host: Host,
   deps: RefreshDependencies,
+  owners: EngineOwners,
   samples: UsageSample[],
 ): Promise<HostRefresh | undefined> {
   const started = performance.now();
-  const probe = await withTimeout(deps.engines.read(host), deps.settings.timeoutMs).then(
-    (report): Probe => ({ ok: true, report }),
-    (error: unknown): Probe => ({ ok: false, error: error instanceof Error ? error.message : String(error) }),
-  );
+  const probe = await probeEngine(host, deps.engines, deps.settings.timeoutMs);
+  // Who owns the engine depends on registration order alone: the host as listed will do.
+  const engine = probe.ok ? owners.claim(host, probe.report.id) : undefined;
   const now = deps.now();
   // Judged on the host as the registry reads it on each attempt of the write, so that a change made since
   // (an operator's draining) is judged too, never overwritten; the observation that landed is the last one.
@@ -216,7 +277,7 @@ async function refreshHost(
     changed = await deps.registry.changeHost(
       host.id,
       (current) => {
-        observation = observe(current, probe, deps.settings, now);
+        observation = observe(current, probe, deps.settings, now, engine?.owner);
         return observation.changes;
       },
       now,
@@ -228,6 +289,7 @@ async function refreshHost(
   // After the write that recorded why (releasing twice is harmless, should a client release meanwhile).
   for (const id of observation.releases) await deps.registry.release(id);
   samples.push(...observation.samples);
+  for (const later of engine?.displaces ?? []) await displace(later, host.id, owners, deps);
   return {
     id: host.id,
     status: changed.status,
@@ -236,6 +298,52 @@ async function refreshHost(
     released: observation.releases.length,
     ms: Math.round(performance.now() - started),
   };
+}
+
+/**
+ * Marks down a host judged earlier in the round, whose engine an earlier registered host reported since;
+ * a failure to write it is left to the next round (which reads both engine IDs stored).
+ */
+async function displace(later: Host, owner: string, owners: EngineOwners, deps: RefreshDependencies) {
+  if (later.status === "draining") return;
+  const changes: HostChanges = { observed: true, status: "down", statusReason: duplicateReason(owner) };
+  try {
+    await deps.registry.changeHost(later.id, changes, deps.now());
+    owners.displaced.add(later.id);
+  } catch {
+    // the next round
+  }
+}
+
+/**
+ * Reads one engine under a deadline: its signal closes the calls' connections when `timeoutMs` passes,
+ * and the wait stops then even if an Engines implementation ignored it.
+ */
+async function probeEngine(host: Host, engines: Engines, timeoutMs: number): Promise<Probe> {
+  try {
+    const report = await withTimeout(engines.read(host, AbortSignal.timeout(timeoutMs)), timeoutMs);
+    return { ok: true, report };
+  } catch (error) {
+    return { ok: false, error: failureOf(error) };
+  }
+}
+
+/** A host whose refresh could not be recorded (the registry failed): reported, and probed first next round. */
+function unrecorded(host: Host, error: unknown, began: number): HostRefresh {
+  return {
+    id: host.id,
+    status: host.status,
+    ok: false,
+    error: error instanceof RegistryUnavailableError ? "not recorded: registry unavailable" : "not recorded",
+    released: 0,
+    ms: Math.round(performance.now() - began),
+  };
+}
+
+/** Hosts by the time of their last probe, never probed first: those a round did not reach come first next. */
+function leastRecentlyProbedFirst(hosts: Host[]): Host[] {
+  const at = (host: Host) => host.health.lastProbeAt ?? "";
+  return hosts.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
 }
 
 function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
@@ -247,11 +355,14 @@ function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> 
   return groups;
 }
 
-/** Rejects when `promise` has not settled within `ms`. */
+/** The longest delay a timer takes (Node turns a longer one, Infinity included, into 1 ms). */
+export const MAX_DELAY_MS = 2 ** 31 - 1;
+
+/** Rejects with a DeadlineError when `promise` has not settled within `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new DeadlineError(ms)), Math.min(ms, MAX_DELAY_MS));
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -6,7 +6,7 @@ import { dockerEngines } from "../adapters/docker-engines.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
-import { system } from "../adapters/system.js";
+import { system, timeLeft } from "../adapters/system.js";
 import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
 import type { ProfileStore } from "../core/profile.js";
@@ -27,6 +27,8 @@ export interface InProcessOptions {
   refresh?: RefreshSettings;
   /** Where Docker hosts may be; LOCAL_HOST_RANGES otherwise. */
   hostAllowlist?: Allowlist;
+  /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
+  budgetMs?: number;
 }
 
 /** Where Docker hosts may be on a developer's machine by default: the private ranges, and loopback. */
@@ -37,10 +39,17 @@ export const LOCAL_HOST_RANGES: readonly string[] = [...PRIVATE_RANGES, ...LOOPB
  * registry: the wiring of the local server (and of tests), with the same handlers as the Lambdas.
  */
 export function inProcessApi(registry: Registry, options: InProcessOptions) {
-  const settings = options.refresh ?? loadConfig({}).refresh;
-  const engines = options.engines ?? dockerEngines(process.env, settings.timeoutMs);
-  const profiles = options.profiles ?? new MemoryProfileStore();
+  const defaults = loadConfig({});
+  const settings = options.refresh ?? defaults.refresh;
+  const budgetMs = options.budgetMs ?? defaults.budgetMs;
   const hostAllowlist = options.hostAllowlist ?? readHostAllowlist({}, LOCAL_HOST_RANGES);
+  const engines =
+    options.engines ??
+    dockerEngines(process.env, {
+      timeoutMs: settings.timeoutMs,
+      allowlist: hostAllowlist,
+    });
+  const profiles = options.profiles ?? new MemoryProfileStore();
   const scheduler = createScheduler({
     registry,
     snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
@@ -50,8 +59,16 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     logger: new Logger({ serviceName: "citadel-scheduler" }),
     engines,
   });
-  const refresh: Refresher = () => refreshCluster({ registry, engines, profiles, settings, now: system.now });
-  const direct = new InProcessInvoker(scheduler);
+  const refresh: Refresher = () =>
+    refreshCluster({
+      registry,
+      engines,
+      profiles,
+      settings,
+      now: system.now,
+      remainingMs: timeLeft(budgetMs),
+    });
+  const direct = new InProcessInvoker((event) => scheduler(event, timeLeft(budgetMs)));
   const api = createApi({
     registry,
     hostAllowlist,

@@ -17,6 +17,7 @@ const stack = await startLocalStack({
   refreshSeconds: positiveInteger(process.env, "CITADEL_REFRESH_SECONDS", 0),
   refresh: config.refresh,
   hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
+  budgetMs: config.budgetMs,
 });
 process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
 

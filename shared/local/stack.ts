@@ -26,6 +26,8 @@ export interface LocalStackOptions {
   refresh?: RefreshSettings;
   /** Where Docker hosts may be (the private ranges and loopback otherwise). */
   hostAllowlist?: Allowlist;
+  /** How long one scheduler request and one refresh round may take (loadConfig's default otherwise). */
+  budgetMs?: number;
 }
 
 export interface LocalStack {

@@ -95,6 +95,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
       const engines = {
         ...noEngines,
         read: async () => ({
+          id: "ENGINE-H1",
           version: "20.10.24",
           cpuMilli: 4000,
           memory: 8192,

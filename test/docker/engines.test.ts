@@ -189,24 +189,56 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
     );
     expect([only.status, only.body.error, only.body.failures.length]).toEqual([409, "not_started", 1]);
     expect(only.body.message).toMatch(/no other host can take it/);
-    expect(only.body.failures[0]).toMatchObject({
-      host: bad,
-      error: expect.stringMatching(/No such image/i),
-    });
+    // Docker's create answers 404 when the image is not on the host; its text is never passed on.
+    expect(only.body.failures[0]).toEqual({ host: bad, error: "http 404" });
     const after = (await call("GET", `/v1/hosts/${bad}`)).body;
     expect([after.placements, after.reserved_cpus]).toEqual([0, 0]);
   });
 
-  it("refuses run mode with an Idempotency-Key", async () => {
-    await register(engine(0));
-    const answer = await api(
-      apiEvent("POST", "/v1/placements", {
-        body: JSON.stringify(request({ run: true })),
-        headers: { "idempotency-key": "k-1" },
-      }),
+  it("run mode with an Idempotency-Key: a retry finds the container it started instead of starting another", async () => {
+    const id = await register(engine(0));
+    await refresh();
+    const keyed = async () => {
+      const answer = await api(
+        apiEvent("POST", "/v1/placements", {
+          body: JSON.stringify(request({ run: true, command: ["sleep", "600"] })),
+          headers: { "idempotency-key": "k-1" },
+        }),
+      );
+      return {
+        status: answer.statusCode,
+        headers: answer.headers ?? {},
+        body: JSON.parse(String(answer.body)),
+      };
+    };
+    const first = await keyed();
+    expect(first.status).toBe(201);
+    const name = `/citadel-${first.body.placement.id}`;
+    // The answer was lost: the caller retries. Docker answers the create 409 (the name is taken): that one.
+    const again = await keyed();
+    expect([again.status, again.headers["idempotent-replayed"], again.body.container_id]).toEqual([
+      201,
+      "true",
+      first.body.container_id,
+    ]);
+    const containers: { Id: string; Names: string[]; State: string }[] = await docker(
+      engine(0),
+      "GET",
+      "/containers/json?all=true",
     );
-    expect(answer.statusCode).toBe(400);
-    expect(JSON.parse(String(answer.body)).details[0].path).toBe("run");
+    expect(containers.map((c) => [c.Id, c.Names[0], c.State])).toEqual([
+      [first.body.container_id, name, "running"],
+    ]);
+    expect((await call("GET", `/v1/hosts/${id}`)).body).toMatchObject({ placements: 1, reserved_cpus: 0.5 });
+
+    // A container that ran and ended is the answer, never started again, even once its placement is released.
+    await docker(engine(0), "POST", `/containers/${first.body.container_id}/stop?t=0`);
+    expect((await keyed()).body.container_id).toBe(first.body.container_id);
+    expect((await refresh()).released).toBe(1);
+    expect((await keyed()).body.container_id).toBe(first.body.container_id);
+    const after = await docker(engine(0), "GET", `/containers/${first.body.container_id}/json`);
+    expect(after.State.Running).toBe(false);
+    expect((await call("GET", `/v1/hosts/${id}`)).body).toMatchObject({ placements: 0, reserved_cpus: 0 });
   });
 
   it("feeds live usage and the image profile from container stats", async () => {
@@ -295,8 +327,13 @@ describe.skipIf(engines.length === 0)("a Docker host on TLS", () => {
       const withCertificates = new DockerEngines({
         tls: dockerTlsSource({ CITADEL_DOCKER_CERT_PATH: certificates }),
         timeoutMs: SETTINGS.timeoutMs,
+        allows: () => true,
       });
-      const without = new DockerEngines({ tls: async () => undefined, timeoutMs: SETTINGS.timeoutMs });
+      const without = new DockerEngines({
+        tls: async () => undefined,
+        timeoutMs: SETTINGS.timeoutMs,
+        allows: () => true,
+      });
       const tlsApi = inProcessApi(registry, {
         snapshotMaxAgeMs: 0,
         maxAttempts: 5,

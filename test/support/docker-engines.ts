@@ -68,6 +68,11 @@ export function testEngine(n: number, tlsDir?: string): TestEngine {
     async start() {
       await stop();
       mkdirSync(root, { recursive: true });
+      // Docker before 23 derives its engine ID from /etc/docker/key.json, the same for every daemon of the
+      // machine; one key per engine gives each its own ID (later releases ignore the setting and keep an
+      // ID per data root), as separate machines have.
+      const config = join(root, "daemon.json");
+      writeFileSync(config, JSON.stringify({ "deprecated-key-path": join(root, "key.json") }));
       const log = openSync(logfile, "a");
       const child = spawn(
         "dockerd",
@@ -75,6 +80,7 @@ export function testEngine(n: number, tlsDir?: string): TestEngine {
           `--data-root=${join(root, "data")}`,
           `--exec-root=${join(root, "exec")}`,
           `--pidfile=${pidfile}`,
+          `--config-file=${config}`,
           `-H=tcp://${ip}:${port}`,
           `-H=unix://${socket}`,
           "--bridge=none",

@@ -1,4 +1,4 @@
-import type { Engines } from "../../shared/core/engine.js";
+import { EngineError, type Engines } from "../../shared/core/engine.js";
 import { type Host, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
@@ -36,6 +36,7 @@ export function scheduler(type: string): SchedulerType {
 
 /** Engines for tests that reach no Docker engine: every call fails as an unreachable host would. */
 export const noEngines: Engines = {
-  read: async () => Promise.reject(new Error("connect ECONNREFUSED (no Docker engine in this test)")),
-  run: async () => Promise.reject(new Error("connect ECONNREFUSED (no Docker engine in this test)")),
+  read: async () => Promise.reject(new EngineError("refused")),
+  run: async () => Promise.reject(new EngineError("refused")),
+  find: async () => Promise.reject(new EngineError("refused")),
 };

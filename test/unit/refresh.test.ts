@@ -1,24 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
-import type { ContainerReport, EngineReport, Engines } from "../../shared/core/engine.js";
+import {
+  type ContainerReport,
+  EngineError,
+  type EngineReport,
+  type Engines,
+} from "../../shared/core/engine.js";
 import { changedHost, HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
 import type { Placement } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";
 import {
   mapConcurrently,
   observe,
+  RESULTS_RESERVE_MS,
+  type RefreshDependencies,
   type RefreshSettings,
   refreshCluster,
   withTimeout,
 } from "../../shared/core/refresh.js";
+import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
 const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 1000, concurrency: 4 };
 const LATER = new Date(NOW.getTime() + 120_000);
 
 function report(containers: ContainerReport[] = []): EngineReport {
-  return { version: "20.10.24", cpuMilli: 8000, memory: 16384, containers };
+  return { id: "ENGINE:1", version: "20.10.24", cpuMilli: 8000, memory: 16384, containers };
 }
 
 function container(extra: Partial<ContainerReport>): ContainerReport {
@@ -182,14 +190,17 @@ describe("refreshCluster", () => {
     }
     // Engines as a port: each host runs its placement's container (the real ones are in test/docker).
     const engines: Engines = {
-      read: async (of) =>
-        report([
+      read: async (of) => ({
+        ...report([
           container({
             placementId: live.find((p) => p.hostId === of.id)?.id,
             usage: { cpuMilli: 400, memory: 300 },
           }),
         ]),
+        id: `ENGINE:${of.id}`,
+      }),
       run: async () => Promise.reject(new Error("not used")),
+      find: async () => Promise.reject(new Error("not used")),
     };
     const stored = new MemoryProfileStore();
     const writes: number[] = [];
@@ -203,6 +214,159 @@ describe("refreshCluster", () => {
     const result = await refreshCluster({ registry, engines, profiles, settings: SETTINGS, now: () => NOW });
     expect([result.hosts, result.answered, writes]).toEqual([2, 2, [2]]);
     expect((await stored.get("redis:7"))?.samples).toBe(2);
+  });
+});
+
+/** Engines that each host reads with `answer(host)`, recording the order of the reads. */
+function fakeEngines(answer: (of: Host) => Promise<EngineReport>): Engines & { reads: string[] } {
+  const reads: string[] = [];
+  return {
+    reads,
+    read: async (of) => {
+      reads.push(of.id);
+      return answer(of);
+    },
+    run: async () => Promise.reject(new Error("not used")),
+    find: async () => Promise.reject(new Error("not used")),
+  };
+}
+
+async function registryOf(...hosts: Host[]): Promise<MemoryRegistry> {
+  const registry = new MemoryRegistry();
+  for (const each of hosts) await registry.addHost(each);
+  return registry;
+}
+
+function deps(
+  registry: RefreshDependencies["registry"],
+  engines: Engines,
+  extra: Partial<RefreshDependencies> = {},
+) {
+  return {
+    registry,
+    engines,
+    profiles: new MemoryProfileStore(),
+    settings: SETTINGS,
+    now: () => NOW,
+    ...extra,
+  };
+}
+
+describe("refreshCluster: a round survives any one host", () => {
+  it("a host whose write fails is that host's result, never the round's", async () => {
+    const store = await registryOf(host("h1", 4, 4096), host("h2", 4, 4096), host("h3", 4, 4096));
+    const registry = Object.assign(Object.create(store) as MemoryRegistry, {
+      changeHost: async (...args: Parameters<MemoryRegistry["changeHost"]>) => {
+        if (args[0] === "h2") throw new RegistryUnavailableError(false, "throttled");
+        return store.changeHost(...args);
+      },
+    });
+    const engines = fakeEngines(async (of) => ({ ...report(), id: `E:${of.id}` }));
+    const result = await refreshCluster(deps(registry, engines));
+    expect(result.results.map((each) => [each.id, each.ok, each.error])).toEqual([
+      ["h1", true, undefined],
+      ["h2", false, "not recorded: registry unavailable"],
+      ["h3", true, undefined],
+    ]);
+    expect((await store.getHost("h3"))?.engine?.id).toBe("E:h3");
+  });
+
+  it("keeps none of an engine's or an adapter's own text: only Citadel's words", async () => {
+    const registry = await registryOf(host("h1", 4, 4096), host("h2", 4, 4096));
+    const engines = fakeEngines(async (of) => {
+      if (of.id === "h1") throw new Error("(HTTP code 500) server error - s3cr3t");
+      throw new EngineError("http 500");
+    });
+    const result = await refreshCluster(deps(registry, engines));
+    expect(result.results.map((each) => each.error)).toEqual(["internal error", "http 500"]);
+    expect((await registry.getHost("h1"))?.health.lastError).toBe("internal error");
+  });
+
+  it("starts no probe its remaining time cannot hold; the hosts it did not reach come first next round", async () => {
+    const registry = await registryOf(...["h1", "h2", "h3", "h4"].map((id) => host(id, 4, 4096)));
+    const engines = fakeEngines(async (of) => ({ ...report(), id: `E:${of.id}` }));
+    const full = SETTINGS.timeoutMs + RESULTS_RESERVE_MS;
+    // Time enough for two probes of their whole timeout, then not.
+    const first = await refreshCluster(
+      deps(registry, engines, {
+        settings: { ...SETTINGS, concurrency: 1 },
+        remainingMs: () => (engines.reads.length < 2 ? full : full - 1),
+      }),
+    );
+    expect([first.hosts, first.skipped, engines.reads]).toEqual([2, 2, ["h1", "h2"]]);
+    engines.reads.length = 0;
+    const later = new Date(NOW.getTime() + 60_000);
+    const second = await refreshCluster(
+      deps(registry, engines, { settings: { ...SETTINGS, concurrency: 1 }, now: () => later }),
+    );
+    expect([second.hosts, second.skipped, engines.reads]).toEqual([4, 0, ["h3", "h4", "h1", "h2"]]);
+  });
+});
+
+describe("refreshCluster: one engine under two addresses is one host", () => {
+  const registered = (id: string, minutes: number): Host => ({
+    ...host(id, 4, 4096),
+    createdAt: new Date(NOW.getTime() + minutes * 60_000).toISOString(),
+  });
+
+  it("the host registered later goes down naming the first, whichever answers first in the round", async () => {
+    // "zeta" was registered first, "alpha" later; alpha's engine answers first.
+    const registry = await registryOf(registered("alpha", 2), registered("zeta", 1));
+    const engines = fakeEngines(async (of) => {
+      if (of.id === "zeta") await new Promise((resolve) => setTimeout(resolve, 30));
+      return { ...report(), id: "SAME" };
+    });
+    const result = await refreshCluster(deps(registry, engines));
+    expect(result.results.map((each) => [each.id, each.status])).toEqual([
+      ["alpha", "down"],
+      ["zeta", "ready"],
+    ]);
+    const alpha = await registry.getHost("alpha");
+    expect(alpha?.statusReason).toBe(
+      "its Docker engine is host zeta's, registered first: one engine is one host",
+    );
+    // Next round, from the engine IDs stored, and whatever the order of the answers.
+    const again = fakeEngines(async (of) => {
+      if (of.id === "alpha") await new Promise((resolve) => setTimeout(resolve, 30));
+      return { ...report(), id: "SAME" };
+    });
+    const next = await refreshCluster(deps(registry, again));
+    expect(next.results.map((each) => each.status)).toEqual(["down", "ready"]);
+    expect((await registry.getHost("alpha"))?.placements).toEqual([]);
+  });
+
+  it("a host whose engine matches one stored on an earlier host goes down at once, and comes back when it differs", async () => {
+    const zeta: Host = {
+      ...registered("zeta", 1),
+      engine: {
+        id: "ENGINE:1",
+        version: "20.10.24",
+        cpuMilli: 8000,
+        memory: 16384,
+        unmanaged: { containers: 0, cpuMilli: 0, memory: 0 },
+        used: { cpuMilli: 0, memory: 0 },
+        observedAt: NOW.toISOString(),
+      },
+    };
+    const registry = await registryOf(registered("alpha", 2), zeta);
+    const engines = fakeEngines(async (of) => ({
+      ...report(),
+      id: of.id === "alpha" ? "ENGINE:1" : "ENGINE:2",
+    }));
+    const result = await refreshCluster(
+      deps(registry, engines, { settings: { ...SETTINGS, concurrency: 1 } }),
+    );
+    // alpha (probed first) matched zeta's stored engine; zeta then reported another engine.
+    expect(result.results.map((each) => [each.id, each.status])).toEqual([
+      ["alpha", "down"],
+      ["zeta", "ready"],
+    ]);
+    const back = await refreshCluster(deps(registry, engines, { settings: { ...SETTINGS, concurrency: 1 } }));
+    expect(back.results.map((each) => [each.id, each.status])).toEqual([
+      ["alpha", "ready"],
+      ["zeta", "ready"],
+    ]);
+    expect((await registry.getHost("alpha"))?.statusReason).toBe("its Docker engine answers again");
   });
 });
 
