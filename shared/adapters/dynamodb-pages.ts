@@ -1,3 +1,4 @@
+import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import type { Host } from "../core/host.js";
 import {
   cutPage,
@@ -7,12 +8,35 @@ import {
   placementPosition,
   placementsInPageOrder,
 } from "../core/paging.js";
+import { guarded } from "./dynamodb-errors.js";
+import { type HostItem, toHost } from "./dynamodb-items.js";
 
 /**
  * One Scan call over the hosts table: at most `limit` hosts after the host id `start` (the Scan's
  * ExclusiveStartKey), and the id of the last host read when the Scan can go on (its LastEvaluatedKey).
  */
 export type ScanHosts = (limit: number, start?: string) => Promise<{ hosts: Host[]; last?: string }>;
+
+/** ScanHosts over the hosts table: consistent reads, as every view of the hosts. */
+export function hostScanner(documents: DynamoDBDocumentClient, table: string): ScanHosts {
+  return async (limit, start) => {
+    const page = await guarded(
+      documents.send(
+        new ScanCommand({
+          TableName: table,
+          ConsistentRead: true,
+          Limit: limit,
+          ...(start !== undefined && { ExclusiveStartKey: { id: start } }),
+        }),
+      ),
+    );
+    const last = page.LastEvaluatedKey?.id;
+    return {
+      hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
+      ...(typeof last === "string" && { last }),
+    };
+  };
+}
 
 /**
  * Scan calls one page reads at most. Each reads at most 1 MB, and a host item holds its placements

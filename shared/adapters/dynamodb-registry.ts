@@ -15,14 +15,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import {
-  changedHost,
-  changesFor,
-  freeDelta,
-  type Host,
-  type HostChangesOf,
-  MAX_PLACEMENTS_PER_HOST,
-} from "../core/host.js";
+import { changedHost, changesFor, type Host, type HostChangesOf } from "../core/host.js";
 import type { HostPage, PlacementPage } from "../core/paging.js";
 import { hostOfPlacement, type Placement } from "../core/placement.js";
 import {
@@ -38,8 +31,10 @@ import {
   type Registry,
   RegistryUnavailableError,
 } from "../core/registry.js";
-import { type HostItem, toEntry, toHost, toItem, toRecord } from "./dynamodb-items.js";
-import { type ScanHosts, scanHostPage, scanPlacementPage } from "./dynamodb-pages.js";
+import { cancelled, guarded } from "./dynamodb-errors.js";
+import { type HostItem, toHost, toItem, toRecord } from "./dynamodb-items.js";
+import { hostScanner, type ScanHosts, scanHostPage, scanPlacementPage } from "./dynamodb-pages.js";
+import { hostChange, hostDeletion, reserveUpdate, takeKey } from "./dynamodb-writes.js";
 
 /**
  * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
@@ -51,42 +46,6 @@ export interface TableNames {
   profiles: string;
   addresses: string;
 }
-
-const THROTTLED = new Set([
-  "ProvisionedThroughputExceededException",
-  "ThrottlingException",
-  "RequestLimitExceeded",
-  "LimitExceededException",
-]);
-
-/** Failures after which a write may or may not have landed: timeouts, dropped connections, 5xx. */
-const OUTCOME_UNKNOWN = new Set([
-  "TimeoutError",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "AbortError",
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-]);
-
-/** The attributes a host change writes whole (the free counters move by a delta instead). */
-const CHANGEABLE = [
-  "labels",
-  "status",
-  "status_reason",
-  "status_changed_at",
-  "total_cpu",
-  "total_memory",
-  "declared_cpu",
-  "declared_memory",
-  "engine",
-  "health",
-  "events",
-  "updated_at",
-  "version",
-] as const satisfies readonly (keyof HostItem)[];
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
 const CHANGE_ATTEMPTS = 5;
@@ -105,6 +64,8 @@ export const SCAN_SEGMENTS = 8;
  */
 export class DynamoDbRegistry implements Registry {
   private readonly documents: DynamoDBDocumentClient;
+  /** One Scan call of a page of hosts (see dynamodb-pages.ts). */
+  private readonly scanHosts: ScanHosts;
 
   constructor(
     client: DynamoDBClient,
@@ -113,6 +74,7 @@ export class DynamoDbRegistry implements Registry {
     this.documents = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
+    this.scanHosts = hostScanner(this.documents, tables.hosts);
   }
 
   /** The host's item and its address's claim, in one transaction: one engine is one host, even in a race. */
@@ -204,24 +166,6 @@ export class DynamoDbRegistry implements Registry {
     return scanPlacementPage(this.scanHosts, (id) => this.getHost(id), limit, after);
   }
 
-  private readonly scanHosts: ScanHosts = async (limit, start) => {
-    const page = await guarded(
-      this.documents.send(
-        new ScanCommand({
-          TableName: this.tables.hosts,
-          ConsistentRead: true,
-          Limit: limit,
-          ...(start !== undefined && { ExclusiveStartKey: { id: start } }),
-        }),
-      ),
-    );
-    const last = page.LastEvaluatedKey?.id;
-    return {
-      hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
-      ...(typeof last === "string" && { last }),
-    };
-  };
-
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
       const host = await this.getHost(id);
@@ -229,43 +173,9 @@ export class DynamoDbRegistry implements Registry {
       const changes = changesFor(host, of);
       const changed = changedHost(host, changes, now);
       if (!changed) throw new CapacityBelowReservedError(id);
-      const delta = freeDelta(host, changes);
-      const item = toItem(changed);
-      // The read above is still current: the version moves on every change (not on commits, which are
-      // fit-checked); items written before versions have none, which is version 0.
-      const current =
-        host.version === 0 ? "(attribute_not_exists(#version) OR #version = :seen)" : "#version = :seen";
       try {
         const { Attributes } = await guarded(
-          this.documents.send(
-            new UpdateCommand({
-              TableName: this.tables.hosts,
-              Key: { id },
-              // The free counters move by a delta: commits and releases run meanwhile without a conflict.
-              UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
-              // Unless the change is observed fact, the free counters also stay at or above zero.
-              ConditionExpression: changes.observed
-                ? current
-                : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
-              ExpressionAttributeNames: {
-                ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
-                "#fc": "free_cpu",
-                "#fm": "free_memory",
-              },
-              ExpressionAttributeValues: {
-                ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
-                ":dc": delta.cpuMilli,
-                ":dm": delta.memory,
-                ":seen": host.version,
-                ...(!changes.observed && {
-                  ":minCpu": Math.max(0, -delta.cpuMilli),
-                  ":minMemory": Math.max(0, -delta.memory),
-                }),
-              },
-              ReturnValues: "ALL_NEW",
-              ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-            }),
-          ),
+          this.documents.send(new UpdateCommand(hostChange(this.tables.hosts, host, changes, changed))),
         );
         return toHost(Attributes as HostItem);
       } catch (error) {
@@ -471,68 +381,6 @@ export class DynamoDbRegistry implements Registry {
   }
 }
 
-/**
- * Awaits a DynamoDB call, turning throttling, timeouts, dropped connections and 5xx answers into
- * RegistryUnavailableError. Anything else (a failed condition, bad credentials, a malformed request)
- * passes unchanged: a condition is an answer, the rest are bugs or misconfiguration.
- */
-export async function guarded<T>(call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    const { name, code, $fault } = error as { name?: string; code?: string; $fault?: string };
-    if (name && THROTTLED.has(name)) throw new RegistryUnavailableError(false, name);
-    const unknown = [name, code].find((text) => text && OUTCOME_UNKNOWN.has(text));
-    if (unknown || $fault === "server") throw new RegistryUnavailableError(true, unknown ?? name ?? "5xx");
-    throw error;
-  }
-}
-
-/** Deletes a host if it exists and, unless forced, holds no placement. */
-function hostDeletion(table: string, id: string, force: boolean) {
-  return {
-    TableName: table,
-    Key: { id },
-    ConditionExpression: force ? "attribute_exists(id)" : "attribute_exists(id) AND size(#pl) = :zero",
-    ...(!force && {
-      ExpressionAttributeNames: { "#pl": "placements" },
-      ExpressionAttributeValues: { ":zero": 0 },
-    }),
-  };
-}
-
-/** A transaction cancelled for another reason than a condition (a TransactionConflict): retry later. */
-function cancelled(error: TransactionCanceledException): RegistryUnavailableError {
-  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
-  return new RegistryUnavailableError(false, `transaction cancelled: ${codes}`);
-}
-
-/** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
-function reserveUpdate(table: string, placement: Placement) {
-  return {
-    TableName: table,
-    Key: { id: placement.hostId },
-    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
-    ConditionExpression:
-      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
-    ExpressionAttributeNames: {
-      "#pl": "placements",
-      "#pid": placement.id,
-      "#fc": "free_cpu",
-      "#fm": "free_memory",
-      "#status": "status",
-    },
-    ExpressionAttributeValues: {
-      ":entry": toEntry(placement),
-      ":cpu": placement.cpuMilli,
-      ":memory": placement.memory,
-      ":ready": "ready",
-      ":max": MAX_PLACEMENTS_PER_HOST,
-    },
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-  };
-}
-
 /** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
 function refusal(placement: Placement, detail: string): CommitOutcome {
   return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
@@ -543,33 +391,4 @@ function hostConflict(item: Record<string, AttributeValue> | undefined, placemen
   const host = item && toHost(unmarshall(item) as HostItem);
   if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
   return { kind: "conflict", host };
-}
-
-/** Writes a key's record unless a record that holds the key is there (the negation of `holdsKey`). */
-function takeKey(table: string, record: IdempotencyRecord) {
-  return {
-    TableName: table,
-    Item: {
-      key: record.key,
-      fingerprint: record.fingerprint,
-      outcome: record.outcome,
-      answer: JSON.stringify(record.answer),
-      delivery_id: record.deliveryId,
-      created_at: record.createdAt,
-      expires_at: record.expiresAt,
-    },
-    ConditionExpression:
-      "attribute_not_exists(#key) OR #expires < :created OR (#outcome <> :placed AND #delivery <> :delivery)",
-    ExpressionAttributeNames: {
-      "#key": "key",
-      "#expires": "expires_at",
-      "#outcome": "outcome",
-      "#delivery": "delivery_id",
-    },
-    ExpressionAttributeValues: {
-      ":created": record.createdAt,
-      ":placed": "placed",
-      ":delivery": record.deliveryId,
-    },
-  };
 }

@@ -1,0 +1,128 @@
+import { freeDelta, type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
+import type { Placement } from "../core/placement.js";
+import type { IdempotencyRecord } from "../core/registry.js";
+import { type HostItem, toEntry, toItem } from "./dynamodb-items.js";
+
+// The conditional writes of the DynamoDB registry: each says what it changes and what must hold.
+
+/** The attributes a host change writes whole (the free counters move by a delta instead). */
+const CHANGEABLE = [
+  "labels",
+  "status",
+  "status_reason",
+  "status_changed_at",
+  "total_cpu",
+  "total_memory",
+  "declared_cpu",
+  "declared_memory",
+  "engine",
+  "health",
+  "events",
+  "updated_at",
+  "version",
+] as const satisfies readonly (keyof HostItem)[];
+
+/**
+ * A host change read at `host.version`: the attributes written whole as `changed` has them, the free
+ * counters moved by the change's delta (commits and releases run meanwhile without a conflict), under
+ * the condition that the version is still the one read (it moves on every change, not on commits, which
+ * are fit-checked; items written before versions have none, which is version 0) and, unless the change
+ * is observed fact, that the free counters stay at or above zero.
+ */
+export function hostChange(table: string, host: Host, changes: HostChanges, changed: Host) {
+  const delta = freeDelta(host, changes);
+  const item = toItem(changed);
+  const current =
+    host.version === 0 ? "(attribute_not_exists(#version) OR #version = :seen)" : "#version = :seen";
+  return {
+    TableName: table,
+    Key: { id: host.id },
+    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
+    ConditionExpression: changes.observed ? current : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
+    ExpressionAttributeNames: {
+      ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
+      "#fc": "free_cpu",
+      "#fm": "free_memory",
+    },
+    ExpressionAttributeValues: {
+      ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
+      ":dc": delta.cpuMilli,
+      ":dm": delta.memory,
+      ":seen": host.version,
+      ...(!changes.observed && {
+        ":minCpu": Math.max(0, -delta.cpuMilli),
+        ":minMemory": Math.max(0, -delta.memory),
+      }),
+    },
+    ReturnValues: "ALL_NEW" as const,
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+/** Deletes a host if it exists and, unless forced, holds no placement. */
+export function hostDeletion(table: string, id: string, force: boolean) {
+  return {
+    TableName: table,
+    Key: { id },
+    ConditionExpression: force ? "attribute_exists(id)" : "attribute_exists(id) AND size(#pl) = :zero",
+    ...(!force && {
+      ExpressionAttributeNames: { "#pl": "placements" },
+      ExpressionAttributeValues: { ":zero": 0 },
+    }),
+  };
+}
+
+/** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
+export function reserveUpdate(table: string, placement: Placement) {
+  return {
+    TableName: table,
+    Key: { id: placement.hostId },
+    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
+    ConditionExpression:
+      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
+    ExpressionAttributeNames: {
+      "#pl": "placements",
+      "#pid": placement.id,
+      "#fc": "free_cpu",
+      "#fm": "free_memory",
+      "#status": "status",
+    },
+    ExpressionAttributeValues: {
+      ":entry": toEntry(placement),
+      ":cpu": placement.cpuMilli,
+      ":memory": placement.memory,
+      ":ready": "ready",
+      ":max": MAX_PLACEMENTS_PER_HOST,
+    },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+/** Writes a key's record unless a record that holds the key is there (the negation of `holdsKey`). */
+export function takeKey(table: string, record: IdempotencyRecord) {
+  return {
+    TableName: table,
+    Item: {
+      key: record.key,
+      fingerprint: record.fingerprint,
+      outcome: record.outcome,
+      answer: JSON.stringify(record.answer),
+      delivery_id: record.deliveryId,
+      created_at: record.createdAt,
+      expires_at: record.expiresAt,
+    },
+    ConditionExpression:
+      "attribute_not_exists(#key) OR #expires < :created OR (#outcome <> :placed AND #delivery <> :delivery)",
+    ExpressionAttributeNames: {
+      "#key": "key",
+      "#expires": "expires_at",
+      "#outcome": "outcome",
+      "#delivery": "delivery_id",
+    },
+    ExpressionAttributeValues: {
+      ":created": record.createdAt,
+      ":placed": "placed",
+      ":delivery": record.deliveryId,
+    },
+  };
+}
