@@ -97,7 +97,9 @@ describe("the bundled Lambdas", () => {
     expect([result.statusCode, (result.body.resource as { id: string }).id]).toEqual([201, "docker-1"]);
   });
 
-  it("the refresh bundle refreshes, records an unreachable host's failed probe, and emits EMF metrics", async () => {
+  it("the refresh bundle refreshes, records a refused host's failed probe, and emits EMF metrics", async () => {
+    // The sample host is 10.0.0.1: the refresh may reach loopback only, so it never connects there.
+    process.env.CITADEL_HOST_CIDRS = "127.0.0.0/8";
     const refresh = await handlerOf<unknown, RefreshReport>("refresh");
     const written: string[] = [];
     const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
@@ -111,7 +113,7 @@ describe("the bundled Lambdas", () => {
       stdout.mockRestore();
     }
     expect(report).toMatchObject({ hosts: 1, answered: 0, down: 0 });
-    expect(report.results[0]).toMatchObject({ id: "docker-1", ok: false });
+    expect(report.results[0]).toMatchObject({ id: "docker-1", ok: false, error: "address not allowed" });
     const emf = written
       .map((line) => line.trim())
       .filter((line) => line.includes('"_aws"'))

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from "node:fs";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { describe, expect, it } from "vitest";
+import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import type { ScheduleEvent } from "../../shared/adapters/invoker.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { type Allowlist, parseAllowlist } from "../../shared/core/address.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
 
 // The sample events in events/ (also used with `sam local invoke`), replayed in this order through
@@ -32,16 +34,24 @@ const API_EVENTS: [file: string, status: number][] = [
 ];
 const SCHEDULER_EVENTS: [file: string, status: number][] = [["scheduler-service", 201]];
 
+function loopbackOnly(): Allowlist {
+  const allowlist = parseAllowlist("127.0.0.0/8");
+  if (typeof allowlist === "string") throw new Error(allowlist);
+  return allowlist;
+}
+
 function load<T>(file: string): T {
   return JSON.parse(readFileSync(new URL(`../../events/${file}.json`, import.meta.url), "utf8")) as T;
 }
 
 describe("sample events", () => {
-  // The events' hosts are not reachable here: the refresh gives up on them quickly.
+  // The events' host (10.0.0.1) is registered but never contacted: these engines allow loopback only,
+  // so the refresh's probe of it fails as `address not allowed` before any connection.
   const { api, scheduler } = inProcessApi(new MemoryRegistry(), {
     snapshotMaxAgeMs: 0,
     maxAttempts: 5,
     refresh: { downAfter: 3, graceMs: 300_000, timeoutMs: 200, concurrency: 4 },
+    engines: dockerEngines({}, { timeoutMs: 200, allowlist: loopbackOnly() }),
   });
 
   it("every file in events/ is replayed here", () => {
