@@ -24,7 +24,8 @@ export function callerOf(event: APIGatewayProxyEventV2): string {
   if (iam?.accountId || iam?.callerId)
     return `iam:${JSON.stringify([iam.accountId ?? "", iam.callerId ?? ""])}`;
   const claims = authorizer?.jwt?.claims;
-  if (claims?.sub !== undefined)
-    return `jwt:${JSON.stringify([String(claims.iss ?? ""), String(claims.sub)])}`;
+  // A machine's token (OAuth client credentials) may carry its client's id instead of a subject.
+  const subject = claims?.sub ?? claims?.client_id ?? claims?.azp;
+  if (subject !== undefined) return `jwt:${JSON.stringify([String(claims?.iss ?? ""), String(subject)])}`;
   return ANONYMOUS;
 }

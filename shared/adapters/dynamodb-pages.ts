@@ -3,6 +3,7 @@ import type { Host } from "../core/host.js";
 import {
   cutPage,
   type HostPage,
+  idOfPlaced,
   type PlacedOnHost,
   type PlacementPage,
   placementPosition,
@@ -87,18 +88,14 @@ export async function scanPlacementPage(
   for (let call = 0; call < PAGE_SCANS && found.length <= limit; call++) {
     const page = await scan(limit + 1 - found.length, start);
     for (const host of page.hosts) found.push(...placementsInPageOrder(host));
-    if (page.last === undefined) return placementPage(cutPage(found, limit, placementId));
+    if (page.last === undefined) return placementPage(cutPage(found, limit, idOfPlaced));
     start = page.last;
   }
   // As for hosts; past the read bound, every placement of the hosts read is in `found`, so the next
   // page starts after the last host read.
   return found.length > limit
-    ? placementPage(cutPage(found, limit, placementId))
+    ? placementPage(cutPage(found, limit, idOfPlaced))
     : { placements: found, ...(start !== undefined && { next: start }) };
-}
-
-function placementId(entry: PlacedOnHost): string {
-  return entry.placement.id;
 }
 
 function hostPage(page: { items: Host[]; next?: string }): HostPage {

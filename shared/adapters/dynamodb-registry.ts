@@ -355,7 +355,7 @@ export class DynamoDbRegistry implements Registry {
     // The write itself is invalid for this host (its item would pass 400 KB, say). DynamoDB checks the
     // condition first, so a replay of a write that landed is a conflict that finds it, never this.
     if ((error as { name?: string }).name === "ValidationException") {
-      return refusal(placement, (error as Error).message);
+      return refusedCommit(placement, (error as Error).message);
     }
     if (error instanceof TransactionCanceledException) {
       const [recordReason, hostReason] = error.CancellationReasons ?? [];
@@ -369,7 +369,7 @@ export class DynamoDbRegistry implements Registry {
       }
       if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
       const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
-      if (invalid) return refusal(placement, invalid.Message ?? error.message);
+      if (invalid) return refusedCommit(placement, invalid.Message ?? error.message);
       const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
       return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
     }
@@ -382,7 +382,7 @@ export class DynamoDbRegistry implements Registry {
 }
 
 /** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
-function refusal(placement: Placement, detail: string): CommitOutcome {
+function refusedCommit(placement: Placement, detail: string): CommitOutcome {
   return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
 }
 

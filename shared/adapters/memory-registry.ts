@@ -9,6 +9,7 @@ import {
   byCodeUnits,
   cutPage,
   type HostPage,
+  idOfPlaced,
   type PlacedOnHost,
   type PlacementPage,
   placementPosition,
@@ -74,7 +75,7 @@ export class MemoryRegistry implements Registry {
         found.push(...placementsInPageOrder(host, position.placementId));
       }
     }
-    const page = cutPage(found, limit, (entry) => entry.placement.id);
+    const page = cutPage(found, limit, idOfPlaced);
     return structuredClone({ placements: page.items, ...(page.next !== undefined && { next: page.next }) });
   }
 

@@ -62,3 +62,8 @@ export function cutPage<T>(
   const last = kept.at(-1);
   return last === undefined ? { items: kept } : { items: kept, next: idOf(last) };
 }
+
+/** A listed placement's position: its id. */
+export function idOfPlaced(entry: PlacedOnHost): string {
+  return entry.placement.id;
+}

@@ -241,7 +241,9 @@ export async function refreshCluster(deps: RefreshDependencies): Promise<Refresh
     return refreshHost(host, deps, owners, samples).catch((error: unknown) => unrecorded(host, error, began));
   });
   for (const [image, ofImage] of groupBy(samples, (sample) => sample.image)) {
-    await deps.profiles.record(image, ofImage, deps.now());
+    // A profile is statistics: samples it could not take this round (a throttled table) are no reason to
+    // fail a round whose host writes have all landed; the next round samples again.
+    await deps.profiles.record(image, ofImage, deps.now()).catch(() => undefined);
   }
   const refreshed = results
     .filter((result): result is HostRefresh => result !== undefined)
@@ -306,10 +308,14 @@ async function refreshHost(
  */
 async function displace(later: Host, owner: string, owners: EngineOwners, deps: RefreshDependencies) {
   if (later.status === "draining") return;
-  const changes: HostChanges = { observed: true, status: "down", statusReason: duplicateReason(owner) };
+  // Judged on the host as written, as every refresh change: an operator's draining set meanwhile stays.
+  const changes = (current: Host): HostChanges =>
+    current.status === "draining"
+      ? { observed: true }
+      : { observed: true, status: "down", statusReason: duplicateReason(owner) };
   try {
-    await deps.registry.changeHost(later.id, changes, deps.now());
-    owners.displaced.add(later.id);
+    const written = await deps.registry.changeHost(later.id, changes, deps.now());
+    if (written.status === "down") owners.displaced.add(later.id);
   } catch {
     // the next round
   }

@@ -44,6 +44,10 @@ describe("callerOf: who sent a request, as API Gateway authenticated them", () =
     expect(of({ iss: "https://idp.example", sub: "alice", aud: "citadel" })).toBe(
       'jwt:["https://idp.example","alice"]',
     );
+    // A machine's token without a subject is named by its client, not taken for anonymous.
+    expect(of({ iss: "https://idp.example", client_id: "machine-1" })).toBe(
+      'jwt:["https://idp.example","machine-1"]',
+    );
     // A separator inside the claims cannot make two pairs read alike.
     expect(of({ iss: "https://a", sub: "b c" })).not.toBe(of({ iss: "https://a b", sub: "c" }));
   });

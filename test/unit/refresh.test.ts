@@ -335,6 +335,24 @@ describe("refreshCluster: one engine under two addresses is one host", () => {
     expect((await registry.getHost("alpha"))?.placements).toEqual([]);
   });
 
+  it("keeps an operator's draining set on the later host before the earlier one displaces it", async () => {
+    const registry = await registryOf(registered("alpha", 2), registered("zeta", 1));
+    const engines = fakeEngines(async (of) => {
+      if (of.id === "zeta") {
+        // alpha has been judged ready by now; its operator drains it before zeta's answer displaces it.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        await registry.changeHost("alpha", { status: "draining" }, NOW);
+      }
+      return { ...report(), id: "SAME" };
+    });
+    const result = await refreshCluster(deps(registry, engines));
+    expect(result.results.map((each) => [each.id, each.status])).toEqual([
+      ["alpha", "ready"],
+      ["zeta", "ready"],
+    ]);
+    expect((await registry.getHost("alpha"))?.status).toBe("draining");
+  });
+
   it("a host whose engine matches one stored on an earlier host goes down at once, and comes back when it differs", async () => {
     const zeta: Host = {
       ...registered("zeta", 1),

@@ -1,6 +1,11 @@
 import { placementAnswer } from "../../../shared/core/answer.js";
 import { HOST_ID } from "../../../shared/core/host.js";
-import { cutPage, type PlacedOnHost, placementsInPageOrder } from "../../../shared/core/paging.js";
+import {
+  cutPage,
+  idOfPlaced,
+  type PlacedOnHost,
+  placementsInPageOrder,
+} from "../../../shared/core/paging.js";
 import { hostOfPlacement } from "../../../shared/core/placement.js";
 import { parseContainerRequest, sentContainer } from "../../../shared/core/request.js";
 import { callerOf } from "../caller.js";
@@ -63,7 +68,7 @@ export const placementRoutes: Route[] = [
         if ("refused" in asked) return asked.refused;
         const host = await deps.registry.getHost(hostId);
         if (!host) return hostNotFound(hostId);
-        const page = cutPage(placementsInPageOrder(host, asked.after), asked.limit, placementPosition);
+        const page = cutPage(placementsInPageOrder(host, asked.after), asked.limit, idOfPlaced);
         return json(200, placementsBody(page.items, page.next));
       });
     },
@@ -98,12 +103,8 @@ function placementsBody(placements: PlacedOnHost[], next: string | undefined) {
     placements,
     next,
     (entry) => placementAnswer(entry.host, entry.placement),
-    placementPosition,
+    idOfPlaced,
   );
-}
-
-function placementPosition(entry: PlacedOnHost): string {
-  return entry.placement.id;
 }
 
 function placementNotFound(id: string): Response {
