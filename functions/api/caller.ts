@@ -1,8 +1,17 @@
+import { createHash } from "node:crypto";
 import type {
   APIGatewayEventRequestContextIAMAuthorizer,
   APIGatewayEventRequestContextJWTAuthorizer,
   APIGatewayProxyEventV2,
 } from "aws-lambda";
+
+/**
+ * A caller's digest: bounded whatever an identity's length, and the same for every request of the caller.
+ * Placements record it as their owner; idempotency keys are recorded under it.
+ */
+export function callerDigest(caller: string): string {
+  return createHash("sha256").update(caller).digest("base64url");
+}
 
 /** The caller of a request that came through no authorizer: the local server (`npm start`). */
 export const ANONYMOUS = "anonymous";

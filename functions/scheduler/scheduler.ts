@@ -6,6 +6,7 @@ import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest, sentContainer } from "../../shared/core/request.js";
 import { placeAndRun, type RunDependencies, type RunOutcome } from "../../shared/core/run.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
+import { callerDigest } from "../api/caller.js";
 
 export interface SchedulerDependencies extends RunDependencies {
   /** In AWS each scheduler Lambda serves one type; locally one handler serves them all. */
@@ -34,6 +35,7 @@ export function createScheduler(deps: SchedulerDependencies) {
       container: sentContainer(event.container, parsed.value),
       fingerprint: createHash("sha256").update(JSON.stringify(event.container)).digest("base64url"),
       deliveryId: event.deliveryId,
+      owner: callerDigest(event.caller),
       ...(event.idempotencyKey && { idempotencyKey: callersKey(event.caller, event.idempotencyKey) }),
     };
     // The store's own words on a refused write go to the operator's log; the caller gets a fixed phrase.
@@ -76,7 +78,7 @@ export function createScheduler(deps: SchedulerDependencies) {
  * callers' keys never meet, and the caller's own key stays readable in the record.
  */
 export function callersKey(caller: string, key: string): string {
-  return `${createHash("sha256").update(caller).digest("base64url")} ${key}`;
+  return `${callerDigest(caller)} ${key}`;
 }
 
 const STATUS = {

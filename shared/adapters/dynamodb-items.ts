@@ -13,6 +13,7 @@ export interface PlacementEntry {
   created_at: string;
   /** The request exactly as sent, as JSON: DynamoDB would otherwise turn "0.2" and 0.2 alike. */
   container: string;
+  owner?: string;
 }
 
 /** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
@@ -49,6 +50,7 @@ export function toEntry(placement: Placement): PlacementEntry {
     scheduler: placement.scheduler,
     created_at: placement.createdAt,
     container: JSON.stringify(placement.container),
+    ...(placement.owner !== undefined && { owner: placement.owner }),
   };
 }
 
@@ -108,6 +110,7 @@ export function toHost(item: HostItem): Host {
           scheduler: entry.scheduler,
           createdAt: entry.created_at,
           container: JSON.parse(entry.container),
+          ...(entry.owner !== undefined && { owner: entry.owner }),
         }),
       )
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),

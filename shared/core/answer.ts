@@ -1,12 +1,16 @@
 import type { Host } from "./host.js";
 import { describeReasons } from "./pipeline.js";
-import { type Placement, placementView } from "./placement.js";
+import { ownedBy, type Placement, placementView } from "./placement.js";
 import { toCpus } from "./units.js";
 
-/** The seed's answer: the container as sent, the host it goes to, and the placement record. */
-export function placementAnswer(host: Host, placement: Placement) {
+/**
+ * The seed's answer: the container as sent, the host it goes to, and the placement record. Shown to a
+ * `viewer` who is not its owner, it leaves out the container: a request may hold a command line and
+ * labels that are its caller's own.
+ */
+export function placementAnswer(host: Host, placement: Placement, viewer?: string) {
   return {
-    container: placement.container,
+    ...((viewer === undefined || ownedBy(placement, viewer)) && { container: placement.container }),
     resource: {
       id: host.id,
       addr: host.addr,

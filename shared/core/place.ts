@@ -45,6 +45,8 @@ export interface PlaceInput {
   fingerprint: string;
   /** The delivery this is (the API request id): a duplicate of an invocation carries the same one. */
   deliveryId: string;
+  /** Who asks (a digest of the caller): the placement's owner. */
+  owner?: string;
 }
 
 /** What one placement request cost: commits tried, of which conflicts and busy answers. */
@@ -214,6 +216,7 @@ function newPlacement(hostId: string, scheduler: SchedulerType, input: PlaceInpu
     scheduler: scheduler.type,
     createdAt: now.toISOString(),
     container: input.container,
+    ...(input.owner !== undefined && { owner: input.owner }),
   };
 }
 

@@ -13,6 +13,16 @@ export interface Placement {
   createdAt: string;
   /** The container request exactly as the caller sent it. */
   container: Record<string, unknown>;
+  /**
+   * A digest of the caller who made it (see functions/api/caller.ts): only they see its request and may
+   * release it. Absent on placements made before owners were recorded, which anyone may.
+   */
+  owner?: string;
+}
+
+/** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
+export function ownedBy(placement: Placement, viewer: string): boolean {
+  return placement.owner === undefined || placement.owner === viewer;
 }
 
 const SUFFIX = /^[a-z0-9]{8,40}$/;

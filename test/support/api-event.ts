@@ -37,3 +37,18 @@ export function apiEvent(
     isBase64Encoded: false,
   };
 }
+
+/** What API Gateway's IAM authorizer leaves for a SigV4 request of the principal `userArn`. */
+export function iamAuthorizer(userArn: string) {
+  return {
+    iam: {
+      accessKey: "AKIA",
+      accountId: userArn.split(":")[4],
+      callerId: "AIDA",
+      cognitoIdentity: null,
+      principalOrgId: "",
+      userArn,
+      userId: "AIDA",
+    },
+  };
+}

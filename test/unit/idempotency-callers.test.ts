@@ -4,26 +4,14 @@ import { callersKey } from "../../functions/scheduler/scheduler.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import type { Registry } from "../../shared/core/registry.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
-import { apiEvent } from "../support/api-event.js";
+import { apiEvent, iamAuthorizer } from "../support/api-event.js";
 import { freshDynamoDbRegistry } from "../support/dynamodb.js";
 import { host, noEngines } from "../support/fixtures.js";
 
 const ALICE = "arn:aws:sts::111111111111:assumed-role/deployer/alice";
 const BOB = "arn:aws:iam::222222222222:user/bob";
 
-function iam(userArn: string) {
-  return {
-    iam: {
-      accessKey: "AKIA",
-      accountId: userArn.split(":")[4],
-      callerId: "AIDA",
-      cognitoIdentity: null,
-      principalOrgId: "",
-      userArn,
-      userId: "AIDA",
-    },
-  };
-}
+const iam = iamAuthorizer;
 
 function jwt(claims: Record<string, unknown>) {
   return { jwt: { claims, scopes: null } };

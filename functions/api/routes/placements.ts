@@ -1,3 +1,4 @@
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { placementAnswer } from "../../../shared/core/answer.js";
 import { HOST_ID } from "../../../shared/core/host.js";
 import {
@@ -6,13 +7,13 @@ import {
   type PlacedOnHost,
   placementsInPageOrder,
 } from "../../../shared/core/paging.js";
-import { hostOfPlacement } from "../../../shared/core/placement.js";
+import { hostOfPlacement, ownedBy } from "../../../shared/core/placement.js";
 import { parseContainerRequest, sentContainer } from "../../../shared/core/request.js";
-import { callerOf } from "../caller.js";
+import { callerDigest, callerOf } from "../caller.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
 import { pageBody, pageQuery } from "../paging.js";
 import { hostNotFound, withHostId } from "./hosts.js";
-import type { Route } from "./route.js";
+import type { ApiDependencies, Route } from "./route.js";
 
 const PLACEMENT = /^\/v1\/placements\/([^/]+)$/;
 
@@ -49,7 +50,8 @@ export const placementRoutes: Route[] = [
     method: "GET",
     path: /^\/v1\/placements$/,
     query: ["host", "limit", "next"],
-    handle: async ({ query, deps }) => {
+    handle: async ({ event, query, deps }) => {
+      const viewer = viewerOf(event);
       const hostId = query.host;
       if (hostId === undefined) {
         // Positions: a placement id, or a host id when a page stopped between hosts.
@@ -60,7 +62,7 @@ export const placementRoutes: Route[] = [
         );
         if ("refused" in asked) return asked.refused;
         const page = await deps.registry.pagePlacements(asked.limit, asked.after);
-        return json(200, placementsBody(page.placements, page.next));
+        return json(200, placementsBody(page.placements, page.next, viewer));
       }
       return withHostId(hostId, async () => {
         // One host's placements by id: a cursor of another host's is not one of this listing.
@@ -69,40 +71,58 @@ export const placementRoutes: Route[] = [
         const host = await deps.registry.getHost(hostId);
         if (!host) return hostNotFound(hostId);
         const page = cutPage(placementsInPageOrder(host, asked.after), asked.limit, idOfPlaced);
-        return json(200, placementsBody(page.items, page.next));
+        return json(200, placementsBody(page.items, page.next, viewer));
       });
     },
   },
   {
     method: "GET",
     path: PLACEMENT,
-    handle: async ({ params, deps }) => {
+    handle: async ({ event, params, deps }) => {
       const id = params[0] ?? "";
-      const hostId = hostOfPlacement(id);
-      const host = hostId === undefined ? undefined : await deps.registry.getHost(hostId);
-      const placement = host?.placements.find((live) => live.id === id);
-      return host && placement ? json(200, placementAnswer(host, placement)) : placementNotFound(id);
+      const found = await livePlacement(deps, id);
+      return found
+        ? json(200, placementAnswer(found.host, found.placement, viewerOf(event)))
+        : placementNotFound(id);
     },
   },
   {
     method: "DELETE",
     path: PLACEMENT,
-    // Releasing is idempotent: a placement already released (or never made) answers 204 too.
-    handle: async ({ params, deps }) => {
+    // Releasing is idempotent: a placement already released (or never made) answers 204 too. Only its
+    // owner may release a live one (its owner never changes, so the read and the release cannot disagree).
+    handle: async ({ event, params, deps }) => {
       const id = params[0] ?? "";
       if (hostOfPlacement(id) === undefined) return placementNotFound(id);
+      const found = await livePlacement(deps, id);
+      if (found && !ownedBy(found.placement, viewerOf(event))) {
+        return problem(403, "not_owner", `placement ${JSON.stringify(id)} was made by another caller`);
+      }
       await deps.registry.release(id);
       return noContent();
     },
   },
 ];
 
-function placementsBody(placements: PlacedOnHost[], next: string | undefined) {
+/** Who asks, as a placement records its owner. */
+function viewerOf(event: APIGatewayProxyEventV2): string {
+  return callerDigest(callerOf(event));
+}
+
+/** A live placement and its host, read with the host; undefined when there is none by that id. */
+async function livePlacement(deps: ApiDependencies, id: string) {
+  const hostId = hostOfPlacement(id);
+  const host = hostId === undefined ? undefined : await deps.registry.getHost(hostId);
+  const placement = host?.placements.find((live) => live.id === id);
+  return host && placement ? { host, placement } : undefined;
+}
+
+function placementsBody(placements: PlacedOnHost[], next: string | undefined, viewer: string) {
   return pageBody(
     "placements",
     placements,
     next,
-    (entry) => placementAnswer(entry.host, entry.placement),
+    (entry) => placementAnswer(entry.host, entry.placement, viewer),
     idOfPlaced,
   );
 }
