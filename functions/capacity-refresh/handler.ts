@@ -6,7 +6,7 @@ import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
-import { lambdaTimeLeft, system } from "../../shared/adapters/system.js";
+import { budgetOf, earliest, lambdaTimeLeft, system, timeLeft } from "../../shared/adapters/system.js";
 import { type RefreshReport, refreshCluster } from "../../shared/core/refresh.js";
 
 const config = loadConfig(process.env);
@@ -28,8 +28,11 @@ const metrics = new Metrics({ serviceName: "citadel-capacity-refresh" });
  * The capacity refresh: on its EventBridge schedule, and when the router asks (`POST /v1/hosts/refresh`).
  * It starts no probe its remaining time (less a margin) cannot hold; the hosts left come first next time.
  */
-export async function handler(_event?: unknown, context?: Context): Promise<RefreshReport> {
-  const report = await refreshCluster({ ...deps, remainingMs: lambdaTimeLeft(context, config.budgetMs) });
+export async function handler(event?: unknown, context?: Context): Promise<RefreshReport> {
+  const ofLambda = lambdaTimeLeft(context, config.budgetMs);
+  const asked = budgetOf(event);
+  const remainingMs = asked === undefined ? ofLambda : earliest(ofLambda, timeLeft(asked));
+  const report = await refreshCluster({ ...deps, remainingMs });
   const { results, ...summary } = report;
   logger.info("refreshed", { ...summary, failed: results.filter((result) => !result.ok) });
   metrics.addMetric("RefreshDuration", MetricUnit.Milliseconds, report.ms);

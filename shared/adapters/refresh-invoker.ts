@@ -11,12 +11,19 @@ export class RefreshRunningError extends Error {
   }
 }
 
+/**
+ * How long a refresh the router waits for may take: the router answers within its 28 s (TIMEOUTS in
+ * infra/citadel-stack.ts), so the refresh must end well before that, not at its own Lambda's 60 s.
+ */
+export const ROUTER_REFRESH_BUDGET_MS = 20_000;
+
 /** In AWS the refresh runs in its own Lambda (inside the VPC that reaches the hosts): invoke it and wait. */
 export function lambdaRefresher(client: LambdaClient, functionName: string | undefined): Refresher {
+  const asking = new TextEncoder().encode(JSON.stringify({ budget_ms: ROUTER_REFRESH_BUDGET_MS }));
   return async () => {
     if (!functionName) throw new Error("CITADEL_REFRESH_FUNCTION is not set");
     const response = await client
-      .send(new InvokeCommand({ FunctionName: functionName, Payload: new TextEncoder().encode("{}") }))
+      .send(new InvokeCommand({ FunctionName: functionName, Payload: asking }))
       .catch((error: unknown) => {
         throw error instanceof TooManyRequestsException ? new RefreshRunningError() : error;
       });

@@ -11,6 +11,20 @@ export function timeLeft(ms: number): () => number {
   return () => end - performance.now();
 }
 
+/**
+ * The time an invocation's caller gives it, when it says (`{"budget_ms": n}`, as the router asks a
+ * refresh it waits for); undefined otherwise (a scheduled run has its Lambda's whole time).
+ */
+export function budgetOf(event: unknown): number | undefined {
+  const budget = (event as { budget_ms?: unknown } | null | undefined)?.budget_ms;
+  return typeof budget === "number" && Number.isFinite(budget) && budget > 0 ? budget : undefined;
+}
+
+/** The earlier of two deadlines, as time left. */
+export function earliest(a: () => number, b: () => number): () => number {
+  return () => Math.min(a(), b());
+}
+
 /** What a Lambda keeps of its time to answer after its work: the last writes, the log, the metrics. */
 export const LAMBDA_MARGIN_MS = 3000;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { containersSchema, infoSchema, parseAnswer } from "../../shared/adapters/engine-answers.js";
-import { LAMBDA_MARGIN_MS, lambdaTimeLeft } from "../../shared/adapters/system.js";
+import { budgetOf, earliest, LAMBDA_MARGIN_MS, lambdaTimeLeft } from "../../shared/adapters/system.js";
 import { DeadlineError, EngineError, failureOf, MAX_FAILURE_LENGTH } from "../../shared/core/engine.js";
 
 describe("a failure is told in Citadel's words", () => {
@@ -41,5 +41,31 @@ describe("the time a Lambda has left", () => {
     const budget = lambdaTimeLeft(undefined, 5000)();
     expect(budget).toBeGreaterThan(4000);
     expect(budget).toBeLessThanOrEqual(5000);
+  });
+
+  it("is shortened by the budget its caller gives in the event, and only by a sane one", () => {
+    expect(budgetOf({ budget_ms: 20_000 })).toBe(20_000);
+    for (const event of [
+      undefined,
+      null,
+      {},
+      { budget_ms: "20000" },
+      { budget_ms: -1 },
+      { budget_ms: NaN },
+    ]) {
+      expect(budgetOf(event)).toBeUndefined();
+    }
+    expect(
+      earliest(
+        () => 5,
+        () => 9,
+      )(),
+    ).toBe(5);
+    expect(
+      earliest(
+        () => 9,
+        () => 5,
+      )(),
+    ).toBe(5);
   });
 });

@@ -65,6 +65,9 @@ describe("the refresh invoker", () => {
       .on(InvokeCommand, { FunctionName: "citadel-refresh" })
       .resolves({ StatusCode: 200, Payload: encode(report) as never });
     expect(await refresh()).toEqual(report);
+    // It asks for a round that ends before the router must answer.
+    const sent = lambda.commandCalls(InvokeCommand)[0]?.args[0].input.Payload;
+    expect(JSON.parse(new TextDecoder().decode(sent as Uint8Array))).toEqual({ budget_ms: 20_000 });
   });
 
   it("says a refresh is already running when the function is at its concurrency of 1", async () => {
