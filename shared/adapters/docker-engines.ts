@@ -27,6 +27,9 @@ import { EngineSession, type Resolve, systemResolve } from "./engine-http.js";
 
 const MIB = 1024 * 1024;
 
+/** How long removing a container that did not start may take (within LAMBDA_MARGIN_MS, adapters/system.ts). */
+const REMOVAL_MS = 2000;
+
 /** Containers of one host inspected or sampled at once (a stats sample takes Docker about a second). */
 const PER_HOST_CONCURRENCY = 16;
 
@@ -104,8 +107,12 @@ export class DockerEngines implements Engines {
       try {
         await engine.call("POST", `/containers/${id}/start`, { maxBytes: 0, accept: [304] });
       } catch (error) {
-        // Removed, so that a retry makes it anew (at once a no-op when the deadline has passed).
-        await engine.call("DELETE", `/containers/${id}?force=true`, { maxBytes: 0 }).catch(() => undefined);
+        // Removed, so that nothing runs unreserved and a retry makes it anew. The run's own deadline may
+        // be what ended the start: the removal then has a short deadline of its own, inside the margin a
+        // Lambda keeps after its work.
+        await this.session(host, AbortSignal.timeout(REMOVAL_MS), (cleanup) =>
+          cleanup.call("DELETE", `/containers/${id}?force=true`, { maxBytes: 0 }),
+        ).catch(() => undefined);
         throw error;
       }
       return id;

@@ -329,6 +329,23 @@ describe("run mode's deadline", () => {
     expect(slow.created()).toHaveLength(1);
   });
 
+  it("removes a container whose start its deadline cut short: nothing runs unreserved", async () => {
+    // The engine starts the container at once but answers after the scheduler's time has run out.
+    const late = await rogue({ routes: { "POST /containers/*/start": { delayMs: 6000 } } });
+    const timed = inProcessApi(registry, {
+      snapshotMaxAgeMs: 0,
+      maxAttempts: 5,
+      refresh: { ...SETTINGS, timeoutMs: 4000 },
+      budgetMs: 1500,
+    });
+    await register("late", late, { total_cpus: 2, total_memory: 1024 });
+    const body = JSON.stringify({ image: "redis:7", cpus: 1, memory: 64, type: "service", run: true });
+    const answer = await timed.api(apiEvent("POST", "/v1/placements", { body }));
+    expect(answer.statusCode).toBe(503);
+    expect((await registry.getHost("late"))?.placements).toEqual([]);
+    expect(late.created()).toEqual([]);
+  });
+
   it("an engine's failure to create is a fixed reason, and the reservation is released", async () => {
     const broken = await rogue({ routes: { "POST /containers/create": { status: 500, body: SECRET } } });
     await register("broken", broken, { total_cpus: 2, total_memory: 1024 });
