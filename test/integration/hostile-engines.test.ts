@@ -285,15 +285,19 @@ describe("one engine under two addresses is one host", () => {
 });
 
 describe("run mode's deadline", () => {
-  it("answers 503 when its time runs out, reserves nothing, and a retry with the key finds the container", async () => {
-    const slow = await rogue({ routes: { "POST /containers/create": { delayMs: 6000 } } });
-    // The scheduler's time (a Lambda's remaining time) is 1.5 s; one engine operation may take 4 s.
-    const timed = inProcessApi(registry, {
+  /** The scheduler's time (a Lambda's remaining time) is 1.5 s; one engine operation may take 4 s. */
+  function shortOfTime() {
+    return inProcessApi(registry, {
       snapshotMaxAgeMs: 0,
       maxAttempts: 5,
       refresh: { ...SETTINGS, timeoutMs: 4000 },
       budgetMs: 1500,
     });
+  }
+
+  it("answers 503 when its time runs out, reserves nothing, and a retry with the key finds the container", async () => {
+    const slow = await rogue({ routes: { "POST /containers/create": { delayMs: 6000 } } });
+    const timed = shortOfTime();
     await register("slow", slow, { total_cpus: 2, total_memory: 1024 });
     const body = JSON.stringify({ image: "redis:7", cpus: 1, memory: 64, type: "service", run: true });
     const place = (through = api) =>
@@ -332,12 +336,7 @@ describe("run mode's deadline", () => {
   it("removes a container whose start its deadline cut short: nothing runs unreserved", async () => {
     // The engine starts the container at once but answers after the scheduler's time has run out.
     const late = await rogue({ routes: { "POST /containers/*/start": { delayMs: 6000 } } });
-    const timed = inProcessApi(registry, {
-      snapshotMaxAgeMs: 0,
-      maxAttempts: 5,
-      refresh: { ...SETTINGS, timeoutMs: 4000 },
-      budgetMs: 1500,
-    });
+    const timed = shortOfTime();
     await register("late", late, { total_cpus: 2, total_memory: 1024 });
     const body = JSON.stringify({ image: "redis:7", cpus: 1, memory: 64, type: "service", run: true });
     const answer = await timed.api(apiEvent("POST", "/v1/placements", { body }));
