@@ -14,8 +14,10 @@ import { serveHandler } from "./http-server.js";
 import { inProcessApi } from "./in-process.js";
 
 export interface LocalStackOptions {
-  /** `dynamodb` starts DynamoDB Local; `memory` keeps hosts in this process. */
+  /** `dynamodb` starts DynamoDB Local (unless `database` names one); `memory` keeps hosts in this process. */
   store: "dynamodb" | "memory";
+  /** A DynamoDB Local already running, and the tables on it to use (tests share one per run). */
+  database?: { endpoint: string; tables: TableNames };
   /** 0 picks a free port. */
   port: number;
   snapshotMaxAgeMs: number;
@@ -54,11 +56,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   let registry: Registry;
   let profiles: ProfileStore;
   if (options.store === "dynamodb") {
-    database = await startDynamoDbLocal();
-    await createTables(database.endpoint, TABLES);
-    const client = dynamoDbClient(database.endpoint);
-    registry = new DynamoDbRegistry(client, TABLES);
-    profiles = new DynamoDbProfileStore(client, TABLES.profiles);
+    let given = options.database;
+    if (!given) {
+      database = await startDynamoDbLocal();
+      await createTables(database.endpoint, TABLES);
+      given = { endpoint: database.endpoint, tables: TABLES };
+    }
+    const client = dynamoDbClient(given.endpoint);
+    registry = new DynamoDbRegistry(client, given.tables);
+    profiles = new DynamoDbProfileStore(client, given.tables.profiles);
   } else {
     registry = new MemoryRegistry();
     profiles = new MemoryProfileStore();

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { sharedDatabase } from "../support/dynamodb.js";
 import { placement } from "../support/fixtures.js";
 
 // The API over real HTTP against the local stack that `npm start` runs: its own DynamoDB Local, the
@@ -7,7 +8,13 @@ import { placement } from "../support/fixtures.js";
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({ store: "dynamodb", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 });
+  stack = await startLocalStack({
+    store: "dynamodb",
+    database: await sharedDatabase(),
+    port: 0,
+    snapshotMaxAgeMs: 2000,
+    maxAttempts: 5,
+  });
 });
 
 afterAll(async () => {
@@ -160,12 +167,22 @@ describe("placements", () => {
     expect((await call("GET", `/v1/hosts/${placed.body.resource.id}`)).body.reserved_cpus).toBe(0);
   });
 
-  it("spreads replicas of a service onto distinct hosts", async () => {
-    const image = "example/spread:1";
-    const first = await call("POST", "/v1/placements", { ...seed, image, constraints: ["pool==p"] });
-    const second = await call("POST", "/v1/placements", { ...seed, image, constraints: ["pool==p"] });
-    expect(new Set([first.body.resource.id, second.body.resource.id])).toEqual(new Set(["p1", "p2"]));
-    for (const placed of [first, second]) await call("DELETE", `/v1/placements/${placed.body.placement.id}`);
+  it("spreads replicas of a service onto distinct hosts, even onto a fuller one", async () => {
+    // s1 stays the less allocated host after one replica: only the replica rule sends the second to s2.
+    await registerHost("s1", 16, 32768, "s");
+    await registerHost("s2", 2, 4096, "s");
+    const request = { ...seed, image: "example/spread:1", constraints: ["pool==s"] };
+    const placed = [
+      await call("POST", "/v1/placements", request),
+      await call("POST", "/v1/placements", request),
+    ];
+    expect(placed.map((answer) => answer.body.resource.id)).toEqual(["s1", "s2"]);
+    // Another image starts on the least allocated host again.
+    const other = await call("POST", "/v1/placements", { ...request, image: "example/other:1" });
+    expect(other.body.resource.id).toBe("s1");
+    for (const answer of [...placed, other]) {
+      expect((await call("DELETE", `/v1/placements/${answer.body.placement.id}`)).status).toBe(204);
+    }
   });
 
   it("refuses malformed requests with 400 naming each problem, and unknown types naming the known ones", async () => {

@@ -4,15 +4,17 @@ import { PAGE_SCANS } from "../../shared/adapters/dynamodb-pages.js";
 import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
 import { newHost } from "../../shared/core/host.js";
 import { AddrTakenError } from "../../shared/core/registry.js";
-import { freshDynamoDbRegistry, PATIENT } from "../support/dynamodb.js";
+import { freshDynamoDbRegistry, PATIENT, racingDynamoDbRegistry } from "../support/dynamodb.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
 import { hostChangesContract } from "./host-changes-contract.js";
 import { everyHost, everyPlacement } from "./paging-support.js";
+import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 hostChangesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
+racesContract("DynamoDB (DynamoDB Local)", racingDynamoDbRegistry);
 
 describe("DynamoDB registry: the hosts Scan", () => {
   it("lists every host exactly once when each parallel segment spans several 1 MB pages", async () => {

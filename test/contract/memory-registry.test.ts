@@ -1,6 +1,9 @@
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { racingMemoryRegistry } from "../support/racing.js";
 import { hostChangesContract } from "./host-changes-contract.js";
+import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
 
 registryContract("in-memory", async () => new MemoryRegistry());
 hostChangesContract("in-memory", async () => new MemoryRegistry());
+racesContract("in-memory", racingMemoryRegistry);

@@ -4,14 +4,18 @@ import { hostOfPlacement } from "../../shared/core/placement.js";
 /** One operation as a client saw it end: what it asked, and the answer it got. */
 export type Operation =
   | { op: "place"; key?: string; status: number; placementId?: string }
-  | { op: "release"; placementId: string; status: number };
+  | { op: "release"; placementId: string; status: number }
+  /** An operator's resize, and the host its answer showed (cpus, MiB): what it reserved of what total. */
+  | { op: "resize"; hostId: string; status: number; reserved?: number[]; total?: number[] };
 
 /**
  * The invariants every run must keep (a Jepsen-style checker over the history and the final state):
- * - per host: reserved == the sum of its live placements, and reserved <= capacity;
+ * - per host: reserved == the sum of its live placements, and 0 <= free <= capacity (a double credit
+ *   shows as free above capacity);
  * - every acknowledged placement (a 201) is live, exactly once, on its host, until an acknowledged release;
- * - every acknowledged release (a 204) is gone;
+ * - every acknowledged release (a 204) is gone (releasing is idempotent: a second release answers 204 too);
  * - one idempotency key, one placement, however often it was replayed;
+ * - every resize that succeeded left its host with no more reserved than its new total;
  * - when `complete` (every outcome known): nothing is live that no client was told of (no leak).
  * Returns the violations, each a sentence; none means the run was safe.
  */
@@ -34,6 +38,11 @@ export function checkInvariants(
     }
     if (host.freeCpuMilli < 0 || host.freeMemory < 0) {
       violations.push(`host ${host.id}: over-committed (free ${host.freeCpuMilli}m/${host.freeMemory}MiB)`);
+    }
+    if (host.freeCpuMilli > (host.totalCpuMilli ?? 0) || host.freeMemory > (host.totalMemory ?? 0)) {
+      violations.push(
+        `host ${host.id}: credited twice (free ${host.freeCpuMilli}m/${host.freeMemory}MiB, total ${host.totalCpuMilli}m/${host.totalMemory}MiB)`,
+      );
     }
     if (host.placements.length > MAX_PLACEMENTS_PER_HOST) {
       violations.push(`host ${host.id}: ${host.placements.length} placements, over the limit`);
@@ -63,6 +72,14 @@ export function checkInvariants(
       }
     }
     if (entry.op === "release" && entry.status === 204) released.add(entry.placementId);
+    if (
+      entry.op === "resize" &&
+      entry.reserved?.some((reserved, index) => reserved > (entry.total?.[index] ?? 0))
+    ) {
+      violations.push(
+        `resizing host ${entry.hostId} over-committed it: reserved ${entry.reserved} of ${entry.total} (cpus, MiB)`,
+      );
+    }
   }
   for (const id of acknowledged) {
     if (!released.has(id) && !live.has(id)) violations.push(`acknowledged placement ${id} is lost`);

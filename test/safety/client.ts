@@ -1,6 +1,7 @@
 import type { Registry } from "../../shared/core/registry.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
 import { apiEvent } from "../support/api-event.js";
+import type { Operation } from "./checker.js";
 
 /** What a caller of the API sees of one placement request. */
 export interface PlaceAnswer {
@@ -14,6 +15,8 @@ export interface PlaceAnswer {
 export interface ApiClient {
   place(container: Record<string, unknown>, key?: string): Promise<PlaceAnswer>;
   release(placementId: string): Promise<number>;
+  /** Sets a host's totals, as an operator's PATCH: the answer, with the host it shows when it succeeded. */
+  resize(hostId: string, totals: { total_cpus: number; total_memory: number }): Promise<Operation>;
 }
 
 export interface ClientOptions {
@@ -65,6 +68,19 @@ export function apiClient(
     async release(placementId) {
       const response = await api(apiEvent("DELETE", `/v1/placements/${placementId}`));
       return response.statusCode ?? 0;
+    },
+    async resize(hostId, totals) {
+      const response = await api(apiEvent("PATCH", `/v1/hosts/${hostId}`, { body: JSON.stringify(totals) }));
+      const status = response.statusCode ?? 0;
+      if (status !== 200) return { op: "resize", hostId, status };
+      const host = JSON.parse(String(response.body));
+      return {
+        op: "resize",
+        hostId,
+        status,
+        reserved: [host.reserved_cpus, host.reserved_memory],
+        total: [host.total_cpus, host.total_memory],
+      };
     },
   };
 }

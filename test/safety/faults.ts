@@ -8,9 +8,16 @@ export interface FaultRates {
   timeoutAfterWrite: number;
   /** A transaction cancelled with TransactionConflict (DynamoDB Local never produces one). */
   transactionConflict: number;
+  /** A write sent up to 25 ms late, as over a slow network: other writers land in the gap. */
+  lateWrite: number;
 }
 
-export const NO_FAULTS: FaultRates = { throttle: 0, timeoutAfterWrite: 0, transactionConflict: 0 };
+export const NO_FAULTS: FaultRates = {
+  throttle: 0,
+  timeoutAfterWrite: 0,
+  transactionConflict: 0,
+  lateWrite: 0,
+};
 
 export type FaultCounts = Record<keyof FaultRates, number>;
 
@@ -26,7 +33,7 @@ const WRITES = new Set([
  * so each injected fault reaches Citadel's code. Returns live counts of what was injected.
  */
 export function injectFaults(client: DynamoDBClient, rates: FaultRates, random: () => number): FaultCounts {
-  const counts: FaultCounts = { throttle: 0, timeoutAfterWrite: 0, transactionConflict: 0 };
+  const counts: FaultCounts = { throttle: 0, timeoutAfterWrite: 0, transactionConflict: 0, lateWrite: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const command = context.commandName ?? "";
@@ -38,6 +45,10 @@ export function injectFaults(client: DynamoDBClient, rates: FaultRates, random: 
           $metadata: {},
           CancellationReasons: [{ Code: "None" }, { Code: "TransactionConflict" }],
         });
+      }
+      if (random() < rates.lateWrite) {
+        counts.lateWrite++;
+        await new Promise((resolve) => setTimeout(resolve, 5 + random() * 20));
       }
       if (random() < rates.throttle) {
         counts.throttle++;

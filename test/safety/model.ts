@@ -147,7 +147,7 @@ function normalise(host: Host): Host {
 }
 
 /** The observable state: every host, placements in id order, and the idempotency records asked for. */
-async function observe(registry: Registry): Promise<unknown> {
+async function observe(registry: Registry): Promise<{ hosts: Host[]; records: unknown[] }> {
   const hosts = (await registry.listHosts()).map(normalise).sort((a, b) => a.id.localeCompare(b.id));
   const records = await Promise.all(
     ["k1", "k2", "k3"].map((name) => registry.findIdempotencyRecord(name, 1000)),
@@ -155,9 +155,54 @@ async function observe(registry: Registry): Promise<unknown> {
   return { hosts, records };
 }
 
+/** Totals in cpu millis and MiB. */
+type Totals = [cpuMilli: number, memory: number];
+
+/**
+ * An oracle of its own arithmetic, beside the model: both registries compute host changes with the
+ * core's changedHost, so a bug there would be the same in both. It knows each host's totals from the
+ * steps alone (a resize lands if the host's placements fit in it) and checks free = total - Σ placements.
+ */
+class Ledger {
+  private readonly totals = new Map<string, Totals>();
+
+  /** Learns what a step did to the totals, judged on the hosts as they were before it. */
+  apply(step: Step, answer: unknown, before: readonly Host[]): void {
+    const failed = typeof answer === "object" && answer !== null && "error" in answer;
+    if (step.op === "add" && !failed && !this.totals.has(step.host)) {
+      this.totals.set(step.host, [step.cpus * 1000, step.memory]);
+    }
+    if (step.op === "delete" && answer === true) this.totals.delete(step.host);
+    const host = step.op === "totals" ? before.find((one) => one.id === step.host) : undefined;
+    if (step.op === "totals" && host) {
+      const sum = (pick: (placement: Placement) => number) =>
+        host.placements.reduce((total, placement) => total + pick(placement), 0);
+      if (sum((one) => one.cpuMilli) <= step.cpuMilli && sum((one) => one.memory) <= step.memory) {
+        this.totals.set(step.host, [step.cpuMilli, step.memory]);
+      }
+    }
+  }
+
+  /** What is wrong with the hosts' counters, or undefined. */
+  audit(hosts: readonly Host[]): string | undefined {
+    for (const host of hosts) {
+      const [cpuMilli, memory] = this.totals.get(host.id) ?? [Number.NaN, Number.NaN];
+      const usedCpu = host.placements.reduce((total, placement) => total + placement.cpuMilli, 0);
+      const usedMemory = host.placements.reduce((total, placement) => total + placement.memory, 0);
+      const expected = [cpuMilli, memory, cpuMilli - usedCpu, memory - usedMemory];
+      const actual = [host.totalCpuMilli, host.totalMemory, host.freeCpuMilli, host.freeMemory];
+      if (JSON.stringify(expected) !== JSON.stringify(actual)) {
+        return `host ${host.id}: totals and free ${JSON.stringify(actual)}, by the ledger ${JSON.stringify(expected)}`;
+      }
+    }
+    return undefined;
+  }
+}
+
 /**
  * Runs the same steps on the model (the in-memory registry) and the system (DynamoDB); returns the
- * first step after which their answers or their observable states differ, or undefined.
+ * first step after which their answers or their observable states differ, or the system's counters
+ * disagree with the ledger's arithmetic; undefined when none does.
  */
 export async function compare(
   model: Registry,
@@ -165,6 +210,8 @@ export async function compare(
   history: Step[],
 ): Promise<string | undefined> {
   const made: Placement[] = [];
+  const ledger = new Ledger();
+  let before: Host[] = [];
   for (const [index, step] of history.entries()) {
     const [expected, actual] = [
       await apply(model, step, index, made),
@@ -177,6 +224,10 @@ export async function compare(
     if (canonical(modelState) !== canonical(systemState)) {
       return `after step ${index} ${JSON.stringify(step)} the states differ:\nmodel  ${JSON.stringify(modelState)}\nsystem ${JSON.stringify(systemState)}`;
     }
+    ledger.apply(step, actual, before);
+    before = systemState.hosts;
+    const wrong = ledger.audit(before);
+    if (wrong) return `after step ${index} ${JSON.stringify(step)}: ${wrong}`;
   }
   return undefined;
 }

@@ -21,6 +21,7 @@ import {
 
 /** The cluster every scenario fills: 16 hosts of 4 CPUs and 8 GiB. */
 export const CLUSTER = { hosts: 16, cpus: 4, memory: 8192 };
+const HOST_IDS = Array.from({ length: CLUSTER.hosts }, (_, index) => `h${index}`);
 
 export interface ScenarioOptions extends WorkloadOptions {
   faults: FaultRates;
@@ -39,13 +40,24 @@ export interface ScenarioReport {
 export const SCENARIOS: Record<string, Omit<ScenarioOptions, "operations" | "workers" | "seed">> = {
   plain: { faults: NO_FAULTS, duplicateRate: 0, keyedShare: 0.5, placeShare: 0.6, maxAttempts: 5 },
   faults: {
-    faults: { throttle: 0.05, timeoutAfterWrite: 0.05, transactionConflict: 0.1 },
+    faults: { ...NO_FAULTS, throttle: 0.05, timeoutAfterWrite: 0.05, transactionConflict: 0.1 },
     duplicateRate: 0,
     keyedShare: 0.5,
     placeShare: 0.6,
     maxAttempts: 5,
   },
   duplicates: { faults: NO_FAULTS, duplicateRate: 0.2, keyedShare: 1, placeShare: 0.6, maxAttempts: 5 },
+  // Releases of one placement racing each other, and an operator resizing hosts under the commits.
+  races: {
+    // Late writes widen the gap between a host change's read and its write, where commits land.
+    faults: { ...NO_FAULTS, lateWrite: 0.5 },
+    duplicateRate: 0,
+    keyedShare: 0.5,
+    placeShare: 0.6,
+    maxAttempts: 5,
+    releaseTwice: 0.3,
+    resized: HOST_IDS,
+  },
   // Every request keyed: the placements a killed worker had in flight are resolved by resending them.
   kill: { faults: NO_FAULTS, duplicateRate: 0, keyedShare: 1, placeShare: 0.6, maxAttempts: 5 },
 };
@@ -53,9 +65,7 @@ export const SCENARIOS: Record<string, Omit<ScenarioOptions, "operations" | "wor
 async function prepare(endpoint: string): Promise<{ tables: TableNames; clean: DynamoDbRegistry }> {
   const tables = await freshTables(endpoint);
   const clean = new DynamoDbRegistry(dynamoDbClient(endpoint), tables);
-  for (let index = 0; index < CLUSTER.hosts; index++) {
-    await clean.addHost(host(`h${index}`, CLUSTER.cpus, CLUSTER.memory));
-  }
+  for (const id of HOST_IDS) await clean.addHost(host(id, CLUSTER.cpus, CLUSTER.memory));
   return { tables, clean };
 }
 
@@ -210,7 +220,15 @@ export async function runKillScenario(endpoint: string, options: ScenarioOptions
   return {
     scenario: "kill",
     figures,
-    injected: { throttle: 0, timeoutAfterWrite: 0, transactionConflict: 0, duplicates: 0, killed, resolved },
+    injected: {
+      throttle: 0,
+      timeoutAfterWrite: 0,
+      transactionConflict: 0,
+      lateWrite: 0,
+      duplicates: 0,
+      killed,
+      resolved,
+    },
     violations,
   };
 }

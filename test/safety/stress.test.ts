@@ -6,7 +6,7 @@ const OPERATIONS = 1200;
 const WORKERS = 8;
 
 describe("safety under concurrency and faults (reduced)", () => {
-  it.each(["plain", "faults", "duplicates"])(
+  it.each(["plain", "faults", "duplicates", "races"])(
     "%s: no violation, the cluster saturated and drained",
     async (name) => {
       const shape = SCENARIOS[name];
@@ -28,6 +28,11 @@ describe("safety under concurrency and faults (reduced)", () => {
         expect(report.injected.transactionConflict).toBeGreaterThan(0);
       }
       if (name === "duplicates") expect(report.injected.duplicates).toBeGreaterThan(0);
+      if (name === "races") {
+        expect(report.figures.releasedTwice).toBeGreaterThan(0);
+        expect(report.figures.resizes).toBeGreaterThan(report.figures.resizesRefused);
+        expect(report.figures.resizesRefused).toBeGreaterThan(0);
+      }
     },
   );
 

@@ -3,7 +3,7 @@
 // Exits 1 when any invariant was violated.
 //
 //   npm run stress -- [--operations 100000] [--workers 8] [--seed 1] [--fuzz 10000] [--models 200]
-//                     [--only plain,faults,duplicates,kill,fuzz,model] [--json]
+//                     [--only plain,faults,duplicates,races,kill,fuzz,model] [--json]
 import { parseArgs } from "node:util";
 import fc from "fast-check";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
@@ -22,7 +22,7 @@ const { values: args } = parseArgs({
     seed: { type: "string", default: "1" },
     fuzz: { type: "string", default: "10000" },
     models: { type: "string", default: "200" },
-    only: { type: "string", default: "plain,faults,duplicates,kill,fuzz,model" },
+    only: { type: "string", default: "plain,faults,duplicates,races,kill,fuzz,model" },
     json: { type: "boolean", default: false },
   },
 });
@@ -74,8 +74,9 @@ try {
     plain: operations,
     faults: operations / 5,
     duplicates: operations / 5,
+    races: operations / 5,
   };
-  for (const name of ["plain", "faults", "duplicates"]) {
+  for (const name of ["plain", "faults", "duplicates", "races"]) {
     const shape = SCENARIOS[name];
     if (!only.has(name) || !shape) continue;
     const size = Math.round(sizes[name] ?? operations);
@@ -132,7 +133,12 @@ if (args.json) {
       conflicts: figures.conflicts,
       retries: figures.retries,
       "ops/s": Math.round(figures.operations / figures.seconds),
-      injected: Object.entries(report.injected)
+      injected: Object.entries({
+        ...report.injected,
+        releasedTwice: figures.releasedTwice,
+        resizes: figures.resizes,
+        resizesRefused: figures.resizesRefused,
+      })
         .filter(([, count]) => count > 0)
         .map(([fault, count]) => `${fault} ${count}`)
         .join(", "),

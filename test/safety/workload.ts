@@ -12,6 +12,10 @@ export interface WorkloadOptions {
   keyedShare: number;
   /** Share of operations that are placements (the rest release one of the worker's placements). */
   placeShare: number;
+  /** Share of releases sent twice at once, as two clients releasing one placement would. */
+  releaseTwice?: number;
+  /** Hosts an operator keeps resizing (totals down and up) while the workload runs, racing its commits. */
+  resized?: readonly string[];
 }
 
 /** What a run did, for the report. */
@@ -22,6 +26,11 @@ export interface Figures {
   unschedulable: number;
   contention: number;
   releases: number;
+  /** Releases sent twice at once. */
+  releasedTwice: number;
+  /** Host resizes tried, and of them refused (the new total below what was reserved). */
+  resizes: number;
+  resizesRefused: number;
   commits: number;
   conflicts: number;
   retries: number;
@@ -41,6 +50,9 @@ export function noFigures(): Figures {
     unschedulable: 0,
     contention: 0,
     releases: 0,
+    releasedTwice: 0,
+    resizes: 0,
+    resizesRefused: 0,
     commits: 0,
     conflicts: 0,
     retries: 0,
@@ -66,6 +78,33 @@ export async function releaseUntilDone(client: ApiClient, placementId: string): 
     if (status !== 503) return status;
   }
   throw new Error(`placement ${placementId} could not be released in 50 attempts`);
+}
+
+/** Totals an operator sets: a host shrinks below what it may hold, and grows back. */
+const TOTALS = [
+  { total_cpus: 2, total_memory: 4096 },
+  { total_cpus: 3, total_memory: 6144 },
+  { total_cpus: 4, total_memory: 8192 },
+];
+
+/** Resizes random hosts of `ids` one after another until `done()`; a refusal (409) is a right answer. */
+async function resizeWhile(
+  client: ApiClient,
+  ids: readonly string[],
+  random: () => number,
+  record: { history: Operation[]; figures: Figures },
+  done: () => boolean,
+): Promise<void> {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+  while (!done()) {
+    const resize = await client.resize(pick(ids), pick(TOTALS));
+    record.history.push(resize);
+    record.figures.resizes++;
+    if (resize.status === 409) record.figures.resizesRefused++;
+    else if (resize.status !== 200 && resize.status !== 503) {
+      throw new Error(`unexpected answer ${resize.status} to a resize`);
+    }
+  }
 }
 
 /** Records one placement answer in the history and the tally. */
@@ -94,7 +133,8 @@ export function recordPlacement(
 
 /**
  * Workers issue a mixed stream of service and batch placements and releases until `operations` are
- * done; the cluster saturates and stays saturated. Returns the history of what each client saw.
+ * done; the cluster saturates and stays saturated. With `resized`, an operator resizes hosts meanwhile.
+ * Returns the history of what each client saw.
  */
 export async function runWorkload(
   clients: readonly ApiClient[],
@@ -105,6 +145,17 @@ export async function runWorkload(
   const figures = noFigures();
   let issued = 0;
   const started = performance.now();
+  const operator = clients[0];
+  const resizing =
+    options.resized && operator
+      ? resizeWhile(
+          operator,
+          options.resized,
+          seededRandom(options.seed),
+          { history, figures },
+          () => issued >= options.operations,
+        )
+      : undefined;
   await Promise.all(
     clients.map(async (client, worker) => {
       const random = seededRandom(options.seed * 1000 + worker);
@@ -116,9 +167,14 @@ export async function runWorkload(
           const index = Math.floor(random() * mine.length);
           const [placementId] = mine.splice(index, 1);
           if (placementId === undefined) continue;
-          history.push({ op: "release", placementId, status: await releaseUntilDone(client, placementId) });
+          const copies = random() < (options.releaseTwice ?? 0) ? 2 : 1;
+          const statuses = await Promise.all(
+            Array.from({ length: copies }, () => releaseUntilDone(client, placementId)),
+          );
+          for (const status of statuses) history.push({ op: "release", placementId, status });
           figures.operations++;
           figures.releases++;
+          if (copies === 2) figures.releasedTwice++;
         } else {
           const key = random() < options.keyedShare ? `s${options.seed}-w${worker}-${sequence++}` : undefined;
           const answer = await client.place(randomContainer(random), key);
@@ -129,6 +185,7 @@ export async function runWorkload(
       }
     }),
   );
+  await resizing;
   figures.seconds = (performance.now() - started) / 1000;
   return { history, figures };
 }

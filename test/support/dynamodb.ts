@@ -1,6 +1,7 @@
 import { inject } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { DynamoDbRegistry, type TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import type { Between, Racing } from "./racing.js";
 import { freshTables } from "./tables.js";
 
 /** Timeouts for tests about what the registry answers, on loaded CI machines (connect and answer, 15 s). */
@@ -14,4 +15,33 @@ export const PATIENT = { connectMs: 15_000, answerMs: 15_000 };
 export async function freshDynamoDbRegistry(): Promise<DynamoDbRegistry> {
   const endpoint = inject("dynamodbEndpoint");
   return new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), await freshTables(endpoint));
+}
+
+/** Fresh tables on the run's DynamoDB Local, for a local stack (startLocalStack's `database`). */
+export async function sharedDatabase(): Promise<{ endpoint: string; tables: TableNames }> {
+  const endpoint = inject("dynamodbEndpoint");
+  return { endpoint, tables: await freshTables(endpoint) };
+}
+
+/**
+ * Two DynamoDB registries on the same tables, as two Lambdas would be (see Racing): the first's first
+ * UpdateItem (a plain commit, a release, a host change) waits, once, for `between` to run on the other, so the other lands between its read and its write.
+ */
+export async function racingDynamoDbRegistry(between: Between): Promise<Racing & { tables: TableNames }> {
+  const endpoint = inject("dynamodbEndpoint");
+  const tables = await freshTables(endpoint);
+  const client = dynamoDbClient(endpoint, PATIENT);
+  const other = new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), tables);
+  let pending = true;
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (pending && context.commandName === "UpdateItemCommand") {
+        pending = false;
+        await between(other);
+      }
+      return next(args);
+    },
+    { step: "initialize" },
+  );
+  return { registry: new DynamoDbRegistry(client, tables), other, tables };
 }

@@ -55,6 +55,8 @@ describe("filter", () => {
       loaded("fit-a", 4, 4096, []),
       loaded("cpu-a", 1, 4096, [[800, 0]]),
       loaded("mem-a", 4, 1024, [[0, 800]]),
+      // Short of both: reported under the first check it fails, cpu.
+      loaded("both-a", 1, 1024, [[800, 800]]),
       { ...loaded("drain-a", 4, 4096, []), status: "draining" as const },
       { ...loaded("down-a", 4, 4096, []), status: "down" as const },
       { ...loaded("blank-a", 4, 4096, []), totalCpuMilli: null },
@@ -64,7 +66,7 @@ describe("filter", () => {
     const { feasible, reasons } = filterHosts(hosts, request({ constraints: [zoneA] }));
     expect(feasible.map((kept) => kept.id)).toEqual(["fit-a"]);
     expect(reasons).toEqual({
-      "insufficient cpu": 1,
+      "insufficient cpu": 2,
       "insufficient memory": 1,
       "host draining": 1,
       "host down": 1,

@@ -7,7 +7,7 @@ import {
   type EngineReport,
   type Engines,
 } from "../../shared/core/engine.js";
-import { changedHost, HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
+import { changedHost, HOST_EVENTS_KEPT, type Host, hostView } from "../../shared/core/host.js";
 import type { Placement } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";
 import {
@@ -77,6 +77,13 @@ describe("observe: health", () => {
     expect(apply(host("h", 4, 4096), [failed, failed, ok, failed, failed]).status).toBe("ready");
     const draining = { ...host("h", 4, 4096), status: "draining" as const };
     expect(apply(draining, [failed, failed, failed, failed]).status).toBe("draining");
+    // Answering again brings a down host back, never a host an operator drains.
+    const answered = apply(draining, [failed, ok]);
+    expect([answered.status, answered.statusReason, answered.health.failures]).toEqual([
+      "draining",
+      draining.statusReason,
+      0,
+    ]);
   });
 });
 
@@ -116,6 +123,12 @@ describe("observe: capacity", () => {
     expect(after.engine?.used).toEqual({ cpuMilli: 300, memory: 200 });
     expect([after.freeCpuMilli, after.freeMemory]).toEqual([3000 - 1850, 3072 - 662]);
     expect(after.placements).toHaveLength(1);
+    // The view tells Citadel's reservations from the engine's other use.
+    expect(hostView(after)).toMatchObject({
+      reserved_cpus: 1,
+      reserved_memory: 1024,
+      engine: { unmanaged_containers: 3, unmanaged_cpus: 1.85, unmanaged_memory: 662 },
+    });
     // Less unmanaged use gives the capacity back.
     const cleared = apply(after, [{ ok: true, report: report([container({ placementId: live.id })]) }]);
     expect([cleared.freeCpuMilli, cleared.freeMemory]).toEqual([3000, 3072]);

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { HostChanges } from "../../shared/core/host.js";
+import type { Placement } from "../../shared/core/placement.js";
+import { CapacityBelowReservedError } from "../../shared/core/registry.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+import type { RacingFactory } from "../support/racing.js";
+
+const LATER = new Date(NOW.getTime() + 60_000);
+
+/**
+ * Writes that land in the gap between another writer's read and its write, for every Registry: the
+ * races a DynamoDB registry's conditions exist for. Each would credit or over-commit a host without them.
+ */
+export function racesContract(name: string, racing: RacingFactory) {
+  describe(`Registry contract, races: ${name}`, () => {
+    it("credits a placement's release once when a second release of it lands in the gap", async () => {
+      const made = placement("h1", 1000, 2048);
+      let first: Placement | undefined;
+      const { registry, other } = await racing(async (writer) => {
+        first = await writer.release(made.id);
+      });
+      await other.addHost(host("h1", 4, 8192));
+      await other.commit({ placement: made });
+      expect(await registry.release(made.id)).toBeUndefined();
+      expect(first).toEqual(made);
+      const after = await other.getHost("h1");
+      expect([after?.freeCpuMilli, after?.freeMemory, after?.placements]).toEqual([4000, 8192, []]);
+    });
+
+    it("credits a placement once however many releases of it run at once", async () => {
+      const { other: registry } = await racing(async () => {});
+      await registry.addHost(host("h1", 4, 8192));
+      const made = placement("h1", 1000, 2048);
+      await registry.commit({ placement: made });
+      const answers = await Promise.all(Array.from({ length: 8 }, () => registry.release(made.id)));
+      expect(answers.filter((answer) => answer !== undefined)).toEqual([made]);
+      const after = await registry.getHost("h1");
+      expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([4000, 8192]);
+    });
+
+    const shrinks: [string, HostChanges, Placement][] = [
+      ["cpu", { totalCpuMilli: 2000 }, placement("h1", 3000, 1024)],
+      ["memory", { totalMemory: 4096 }, placement("h1", 500, 6144)],
+    ];
+    it.each(shrinks)(
+      "refuses a %s shrink that a commit landing in the gap would leave over-committed",
+      async (_, shrink, made) => {
+        const { registry, other } = await racing((writer) => writer.commit({ placement: made }));
+        await other.addHost(host("h1", 4, 8192));
+        await expect(registry.changeHost("h1", shrink, LATER)).rejects.toBeInstanceOf(
+          CapacityBelowReservedError,
+        );
+        const after = await other.getHost("h1");
+        expect(after).toMatchObject({
+          totalCpuMilli: 4000,
+          totalMemory: 8192,
+          freeCpuMilli: 4000 - made.cpuMilli,
+          freeMemory: 8192 - made.memory,
+          placements: [made],
+          version: 0,
+        });
+      },
+    );
+
+    it("applies a shrink that still fits with the commit that landed in the gap, and counts both", async () => {
+      const made = placement("h1", 3000, 1024);
+      const { registry, other } = await racing((writer) => writer.commit({ placement: made }));
+      await other.addHost(host("h1", 4, 8192));
+      const changed = await registry.changeHost("h1", { totalCpuMilli: 3500, totalMemory: 2048 }, LATER);
+      expect(changed).toMatchObject({
+        totalCpuMilli: 3500,
+        totalMemory: 2048,
+        freeCpuMilli: 500,
+        freeMemory: 1024,
+        placements: [made],
+      });
+      expect(await other.getHost("h1")).toEqual(changed);
+    });
+  });
+}
