@@ -26,5 +26,7 @@ export default defineConfig({
       "test/integration/hostile-engines.test.ts",
     ],
     globalSetup: ["test/support/mutation-setup.ts"],
+    // Modules are imported once per worker, not once per test file: most of a mutant's run otherwise.
+    isolate: false,
   },
 });

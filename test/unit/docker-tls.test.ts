@@ -3,12 +3,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GetSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { mockClient } from "aws-sdk-client-mock";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { dockerTlsSource, fromSecret } from "../../shared/adapters/docker-tls.js";
 
 // Secrets Manager cannot run here: its answers are mocked. The certificates' real use (a dockerd with
 // --tlsverify) is tested in test/docker.
 const secrets = mockClient(SecretsManagerClient);
+// The mock patches the client class itself: give it back to the other test files of this worker.
+afterAll(() => secrets.restore());
 
 afterEach(() => secrets.reset());
 

@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { readHostAllowlist } from "../../shared/adapters/config.js";
@@ -29,6 +29,8 @@ import { host, NOW, noEngines, placement, scheduler } from "../support/fixtures.
 // DynamoDB Local never throttles, never reports a TransactionConflict and never times out: these
 // paths are driven through a mocked client. Everything else is tested against DynamoDB Local.
 const dynamodb = mockClient(DynamoDBDocumentClient);
+// The mock patches the client class itself: give it back to the other test files of this worker.
+afterAll(() => dynamodb.restore());
 const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
   hosts: "hosts",
   requests: "requests",
@@ -258,7 +260,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
     ]).toEqual([503, "1", "unavailable"]);
   });
 
-  it("a scheduler that cannot read the hosts answers 503", async () => {
+  it("a scheduler that cannot read the hosts answers 503 with Retry-After", async () => {
     dynamodb.on(ScanCommand).rejects(serviceError("InternalServerError", "server"));
     const scheduler = createScheduler({
       registry,
@@ -272,6 +274,10 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
       engines: noEngines,
     });
     const answer = await scheduler(load("scheduler-service"));
-    expect([answer.statusCode, answer.body.error]).toEqual([503, "unavailable"]);
+    expect([answer.statusCode, answer.headers["retry-after"], answer.body.error]).toEqual([
+      503,
+      "1",
+      "unavailable",
+    ]);
   });
 });

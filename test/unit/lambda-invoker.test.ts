@@ -1,7 +1,7 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { readHostAllowlist } from "../../shared/adapters/config.js";
 import { LambdaInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
@@ -13,6 +13,8 @@ import { apiEvent } from "../support/api-event.js";
 
 // No Lambda service runs here: the invoker's three outcomes are driven through a mocked client.
 const lambda = mockClient(LambdaClient);
+// The mock patches the client class itself: give it back to the other test files of this worker.
+afterAll(() => lambda.restore());
 const invoker = new LambdaInvoker(new LambdaClient({ region: "us-east-1" }), { service: "citadel-service" });
 const event: ScheduleEvent = {
   type: "service",
