@@ -78,9 +78,9 @@ export function topHosts(
   const top: Ranked[] = [];
   for (const host of feasible) {
     const ranked = { host, score: score(host, request, replicas) };
-    if (top.length === count && ranked.score <= (top[count - 1]?.score ?? Number.NEGATIVE_INFINITY)) continue;
+    // From the end: a host that ranks below the `count` kept goes in last and out again at once.
     let index = top.length;
-    while (index > 0 && (top[index - 1]?.score ?? 0) < ranked.score) index--;
+    while (index > 0 && (top[index - 1] as Ranked).score < ranked.score) index--;
     top.splice(index, 0, ranked);
     if (top.length > count) top.pop();
   }

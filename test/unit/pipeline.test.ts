@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Host } from "../../shared/core/host.js";
+import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import {
   describeReasons,
   feasibleEnough,
@@ -60,6 +60,11 @@ describe("filter", () => {
       { ...loaded("drain-a", 4, 4096, []), status: "draining" as const },
       { ...loaded("down-a", 4, 4096, []), status: "down" as const },
       { ...loaded("blank-a", 4, 4096, []), totalCpuMilli: null },
+      { ...loaded("no-memory-a", 4, 4096, []), totalMemory: null },
+      {
+        ...loaded("full-a", 64, 65_536, []),
+        placements: Array.from({ length: MAX_PLACEMENTS_PER_HOST }, () => placement("full-a", 1, 1)),
+      },
       loaded("zone-b", 4, 4096, []),
     ];
     const zoneA = { key: "zone", operator: "==" as const, value: "a", text: "zone==a" };
@@ -70,7 +75,8 @@ describe("filter", () => {
       "insufficient memory": 1,
       "host draining": 1,
       "host down": 1,
-      "capacity unknown": 1,
+      "capacity unknown": 2,
+      "placement limit reached": 1,
       "constraint zone==a not met": 1,
     });
   });
@@ -150,6 +156,12 @@ describe("score and select", () => {
     const score = binpack.score;
     const top = topHosts(many, request(), score, NEAR_BEST, replicasOf(many)).map((ranked) => ranked.host.id);
     expect(top).toEqual(["h9", "h8", "h7"]);
+    // Whatever order the hosts come in.
+    const shuffled = [5, 9, 0, 7, 2, 8, 1, 6, 3, 4].map((index) => many[index] as Host);
+    for (const order of [[...many].reverse(), shuffled]) {
+      const ranked = topHosts(order, request(), score, NEAR_BEST, replicasOf(many));
+      expect(ranked.map((one) => one.host.id)).toEqual(["h9", "h8", "h7"]);
+    }
     const draws = [0, 0.4, 0.99].map(
       (draw) =>
         selectHost(many, request(), score, {
@@ -161,10 +173,12 @@ describe("score and select", () => {
     expect(draws).toEqual(["h9", "h8", "h7"]);
   });
 
-  it("selects nothing from no feasible host", () => {
-    expect(
-      selectHost([], request(), spread.score, { nearBest: 1, random: first, replicas: replicasOf([]) }),
-    ).toBeUndefined();
+  it("selects nothing from no feasible host, first try or retry", () => {
+    for (const nearBest of [1, NEAR_BEST]) {
+      expect(
+        selectHost([], request(), spread.score, { nearBest, random: first, replicas: replicasOf([]) }),
+      ).toBeUndefined();
+    }
   });
 });
 

@@ -57,7 +57,7 @@ function answerOf(outcome: PlaceOutcome | undefined): Record<string, unknown> {
 /** A registry whose commits answer from a script first, then as the real in-memory registry. */
 class ScriptedRegistry extends MemoryRegistry {
   readonly commits: CommitRequest[] = [];
-  constructor(private readonly script: CommitOutcome[]) {
+  constructor(readonly script: CommitOutcome[]) {
     super();
   }
   override async commit(request: CommitRequest): Promise<CommitOutcome> {
@@ -108,6 +108,7 @@ describe("the placement loop", () => {
     const outcome = await place(service, input(4000, 512), stale);
     expect(outcome).toMatchObject({
       kind: "unschedulable",
+      replayed: false,
       answer: {
         hosts: 1,
         reasons: { "insufficient cpu": 1 },
@@ -148,8 +149,11 @@ describe("the placement loop", () => {
     await registry.addHost(host("h1", 4, 4096));
     const keyed = input(1000, 1024, { idempotencyKey: "order-42" });
     const first = await place(service, keyed, deps(registry));
+    expect(first).toMatchObject({ kind: "placed", replayed: false });
     const again = await place(service, keyed, deps(registry));
     expect(again).toMatchObject({ kind: "placed", replayed: true, answer: answerOf(first) });
+    // Answered from the record, before any decision: nothing was committed again.
+    expect(again.stats).toEqual({ attempts: 0, conflicts: 0, busy: 0 });
     expect((await registry.getHost("h1"))?.freeCpuMilli).toBe(3000);
     // The record holds the answer for 24 hours (as ECS keeps a clientToken), then the key is free.
     const createdAt = NOW.getTime() / 1000;
@@ -266,6 +270,135 @@ describe("contention", () => {
     for (const id of ["a", "b"]) await registry.commit({ placement: placement(id, 1000, 512) });
     const outcome = await place(service, input(1000, 512), stale);
     expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 3, conflicts: 2 } });
+    expect(registry.reads).toBe(2);
+  });
+});
+
+describe("the placement loop's bookkeeping", () => {
+  it("backs off busy answers with full jitter: up to 20, 40, 80 ... ms, capped at 500 ms", async () => {
+    const busy: CommitOutcome = { kind: "busy", unknownOutcome: false, cause: "ThrottlingException" };
+    const registry = new ScriptedRegistry(Array.from({ length: 8 }, () => busy));
+    await registry.addHost(host("h1", 4, 4096));
+    const dependencies = { ...deps(registry), maxAttempts: 8, random: () => 0.5 };
+    expect((await place(service, input(), dependencies)).kind).toBe("contention");
+    expect(dependencies.sleeps).toEqual([10, 20, 40, 80, 160, 250, 250, 250]);
+  });
+
+  it("decides anew after a busy answer that did not land, and after a conflict", async () => {
+    const busy = (unknownOutcome: boolean): CommitOutcome => ({ kind: "busy", unknownOutcome, cause: "x" });
+    const registry = new ScriptedRegistry([busy(true), { kind: "conflict", host: undefined }, busy(false)]);
+    await registry.addHost(host("h1", 4, 4096));
+    await registry.addHost(host("h2", 4, 4096));
+    const outcome = await place(service, input(), { ...deps(registry), maxAttempts: 4 });
+    expect(outcome.kind).toBe("placed");
+    const ids = registry.commits.map((commit) => commit.placement.id);
+    // The unknown outcome is replayed as it was; each later attempt is a decision of its own.
+    expect(ids).toHaveLength(4);
+    expect(ids[1]).toBe(ids[0]);
+    expect(new Set(ids.slice(1)).size).toBe(3);
+  });
+
+  it("answers contention when every attempt timed out and the placement never landed", async () => {
+    const timedOut: CommitOutcome = { kind: "busy", unknownOutcome: true, cause: "TimeoutError" };
+    const registry = new ScriptedRegistry(Array.from({ length: 5 }, () => timedOut));
+    await registry.addHost(host("h1", 4, 4096));
+    const outcome = await place(service, input(), deps(registry));
+    expect(outcome).toMatchObject({ kind: "contention", stats: { attempts: 5, busy: 5 } });
+    expect((await registry.getHost("h1"))?.placements).toEqual([]);
+  });
+
+  it("answers a duplicate from the arbiter with the record it holds", async () => {
+    const keyed = input(500, 512, { idempotencyKey: "dup" });
+    const record = {
+      key: "dup",
+      fingerprint: keyed.fingerprint,
+      outcome: "placed" as const,
+      answer: { first: true },
+      deliveryId: "other",
+      createdAt: 0,
+      expiresAt: 86_400,
+    };
+    const registry = new ScriptedRegistry([{ kind: "duplicate", record }]);
+    await registry.addHost(host("h1", 4, 4096));
+    const outcome = await place(service, keyed, deps(registry));
+    expect(outcome).toMatchObject({ kind: "placed", replayed: true, answer: { first: true } });
+    expect(registry.commits).toHaveLength(1);
+  });
+
+  it("never records a refusal for a key whose body was another request's", async () => {
+    const keyed = input(500, 512, { idempotencyKey: "reused" });
+    const record = {
+      key: "reused",
+      fingerprint: "another body",
+      outcome: "placed" as const,
+      answer: {},
+      deliveryId: "other",
+      createdAt: 0,
+      expiresAt: 86_400,
+    };
+    const registry = new ScriptedRegistry([{ kind: "duplicate", record }]);
+    let refusals = 0;
+    registry.recordRefusal = async () => {
+      refusals++;
+      return undefined;
+    };
+    await registry.addHost(host("h1", 4, 4096));
+    expect((await place(service, keyed, deps(registry))).kind).toBe("idempotency-key-reused");
+    expect(refusals).toBe(0);
+  });
+
+  it("never tries again a host whose commit the store refused, even when a reload brings it back", async () => {
+    const registry = new ScriptedRegistry([]);
+    await registry.addHost(host("big", 8, 8192));
+    await registry.addHost(host("small", 2, 2048));
+    const small = await registry.getHost("small");
+    registry.script.push(
+      { kind: "refused", hostId: "big", reason: "r", detail: "item too large" },
+      { kind: "conflict", host: small },
+      { kind: "conflict", host: small },
+    );
+    // No onRefused given: the loop must not need one.
+    const outcome = await place(service, input(500, 512), deps(registry));
+    expect(outcome).toMatchObject({
+      kind: "placed",
+      host: { id: "small" },
+      stats: { attempts: 4, conflicts: 2 },
+    });
+    expect((await registry.getHost("big"))?.placements).toEqual([]);
+  });
+
+  it("reads a stale view again before deciding, so a host gone full costs no conflict", async () => {
+    let nowMs = 0;
+    const registry = new MemoryRegistry();
+    await registry.addHost(host("h1", 1, 1024));
+    await registry.addHost(host("h2", 1, 1024));
+    const dependencies = { ...deps(registry), snapshot: new HostSnapshot(registry, 1000, () => nowMs) };
+    await dependencies.snapshot.reload();
+    await registry.commit({ placement: placement("h1", 1000, 1024) });
+    nowMs = 5000;
+    const outcome = await place(service, input(500, 512), dependencies);
+    expect(outcome).toMatchObject({
+      kind: "placed",
+      host: { id: "h2" },
+      stats: { attempts: 1, conflicts: 0 },
+    });
+  });
+
+  it("answers unschedulable from the view read after a second conflict, without reading it again", async () => {
+    class CountingRegistry extends MemoryRegistry {
+      reads = 0;
+      override async listHosts() {
+        this.reads++;
+        return super.listHosts();
+      }
+    }
+    const registry = new CountingRegistry();
+    for (const id of ["a", "b"]) await registry.addHost(host(id, 1, 1024));
+    const stale = deps(registry);
+    await stale.snapshot.reload();
+    for (const id of ["a", "b"]) await registry.commit({ placement: placement(id, 1000, 512) });
+    const outcome = await place(service, input(1000, 512), stale);
+    expect(outcome).toMatchObject({ kind: "unschedulable", stats: { attempts: 2, conflicts: 2 } });
     expect(registry.reads).toBe(2);
   });
 });
