@@ -16,7 +16,6 @@ export default defineConfig({
       "test/contract/**/*.test.ts",
       "test/api/**/*.test.ts",
       "test/integration/**/*.test.ts",
-      "test/infra/stack.test.ts",
     ],
     exclude: [
       "test/unit/bench-*.test.ts",

@@ -1,7 +1,7 @@
 import { App } from "aws-cdk-lib";
 import { Match, Template } from "aws-cdk-lib/assertions";
 import { AwsSolutionsChecks } from "cdk-nag";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ROUTE_ACCESS } from "../../functions/api/access.js";
 import { CitadelStack } from "../../infra/citadel-stack.js";
 import { type CitadelConfig, DEFAULTS } from "../../infra/config.js";
@@ -35,12 +35,7 @@ function synth(context: Record<string, unknown> = {}, config?: CitadelConfig) {
   return { app, stack, template: Template.fromStack(stack) };
 }
 
-// Synthesized for each test, not once for the file: code that runs inside a test is what mutation
-// testing can tie to the tests that cover it (see stryker.config.json).
-let template: Template;
-beforeEach(() => {
-  ({ template } = synth());
-});
+const { template } = synth();
 const SCHEDULERS = SCHEDULER_TYPES.map(({ type }) => `Scheduler${type}`);
 
 /** Each statement of a function's role policy: its actions, and the logical ids of its resources. */
