@@ -34,6 +34,8 @@ describe("safety under concurrency and faults (reduced)", () => {
         expect(report.figures.resizesRefused).toBeGreaterThan(0);
       }
     },
+    // A scenario takes 20-60 s on 2 cores; more on a machine busy with other work.
+    180_000,
   );
 
   it("kill: a worker process killed with SIGKILL mid-commit loses and leaks nothing", async () => {

@@ -298,6 +298,27 @@ describe("the placement loop's bookkeeping", () => {
     expect(new Set(ids.slice(1)).size).toBe(3);
   });
 
+  it("keeps choosing among the near-best hosts after a conflict and a busy answer", async () => {
+    const registry = new ScriptedRegistry([]);
+    for (const [id, reserved] of [
+      ["a", 0],
+      ["b", 1000],
+      ["c", 2000],
+      ["d", 3000],
+    ] as const) {
+      await registry.addHost(host(id, 4, 4096));
+      if (reserved > 0) await registry.commit({ placement: placement(id, reserved, 512) });
+    }
+    registry.script.push(
+      { kind: "conflict", host: await registry.getHost("a") },
+      { kind: "busy", unknownOutcome: false, cause: "ThrottlingException" },
+    );
+    const outcome = await place(service, input(500, 256), { ...deps(registry), random: () => 0.99 });
+    // The first three commits set the hosts up.
+    expect(registry.commits.slice(3).map((commit) => commit.placement.hostId)).toEqual(["a", "c", "c"]);
+    expect(outcome).toMatchObject({ kind: "placed", stats: { attempts: 3, conflicts: 1, busy: 1 } });
+  });
+
   it("answers contention when every attempt timed out and the placement never landed", async () => {
     const timedOut: CommitOutcome = { kind: "busy", unknownOutcome: true, cause: "TimeoutError" };
     const registry = new ScriptedRegistry(Array.from({ length: 5 }, () => timedOut));
@@ -357,8 +378,11 @@ describe("the placement loop's bookkeeping", () => {
       { kind: "conflict", host: small },
       { kind: "conflict", host: small },
     );
+    // A view read before the request: the second conflict reads it again, and "big" comes back in it.
+    const dependencies = deps(registry);
+    await dependencies.snapshot.reload();
     // No onRefused given: the loop must not need one.
-    const outcome = await place(service, input(500, 512), deps(registry));
+    const outcome = await place(service, input(500, 512), dependencies);
     expect(outcome).toMatchObject({
       kind: "placed",
       host: { id: "small" },
