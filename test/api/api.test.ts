@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
-import { sharedDatabase } from "../support/dynamodb.js";
+import { localStackOnFreshTables } from "../support/dynamodb.js";
 import { placement } from "../support/fixtures.js";
 
 // The API over real HTTP against the local stack that `npm start` runs: its own DynamoDB Local, the
@@ -8,13 +8,7 @@ import { placement } from "../support/fixtures.js";
 let stack: LocalStack;
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    store: "dynamodb",
-    database: await sharedDatabase(),
-    port: 0,
-    snapshotMaxAgeMs: 2000,
-    maxAttempts: 5,
-  });
+  stack = await localStackOnFreshTables();
 });
 
 afterAll(async () => {

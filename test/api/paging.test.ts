@@ -3,9 +3,9 @@ import { MAX_PAGE_BYTES, MAX_PAGE_LIMIT } from "../../functions/api/paging.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { MAX_LABELS } from "../../shared/core/labels.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
-import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import type { LocalStack } from "../../shared/local/stack.js";
 import { apiEvent } from "../support/api-event.js";
-import { sharedDatabase } from "../support/dynamodb.js";
+import { localStackOnFreshTables } from "../support/dynamodb.js";
 import { host, noEngines, placement } from "../support/fixtures.js";
 
 // Listings in pages over real HTTP against the local stack (DynamoDB Local): `limit`, `next`, and
@@ -17,13 +17,7 @@ const PER_HOST = [5, 0, 3, 1, 0, 2, 1];
 const made = new Map<string, string[]>();
 
 beforeAll(async () => {
-  stack = await startLocalStack({
-    store: "dynamodb",
-    database: await sharedDatabase(),
-    port: 0,
-    snapshotMaxAgeMs: 2000,
-    maxAttempts: 5,
-  });
+  stack = await localStackOnFreshTables();
   for (const [index, id] of HOSTS.entries()) {
     await stack.registry.addHost(host(id, 4, 8192));
     made.set(id, []);

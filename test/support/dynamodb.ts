@@ -1,6 +1,7 @@
 import { inject } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbRegistry, type TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import type { Between, Racing } from "./racing.js";
 import { freshTables } from "./tables.js";
 
@@ -17,10 +18,16 @@ export async function freshDynamoDbRegistry(): Promise<DynamoDbRegistry> {
   return new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), await freshTables(endpoint));
 }
 
-/** Fresh tables on the run's DynamoDB Local, for a local stack (startLocalStack's `database`). */
-export async function sharedDatabase(): Promise<{ endpoint: string; tables: TableNames }> {
+/** The local stack `npm start` runs, on fresh tables of the run's DynamoDB Local (2 s views, 5 attempts). */
+export async function localStackOnFreshTables(): Promise<LocalStack> {
   const endpoint = inject("dynamodbEndpoint");
-  return { endpoint, tables: await freshTables(endpoint) };
+  return startLocalStack({
+    store: "dynamodb",
+    database: { endpoint, tables: await freshTables(endpoint) },
+    port: 0,
+    snapshotMaxAgeMs: 2000,
+    maxAttempts: 5,
+  });
 }
 
 /**

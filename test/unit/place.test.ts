@@ -54,6 +54,15 @@ function answerOf(outcome: PlaceOutcome | undefined): Record<string, unknown> {
   return outcome.answer;
 }
 
+/** The in-memory registry, counting how often the whole view is read. */
+class CountingRegistry extends MemoryRegistry {
+  reads = 0;
+  override async listHosts() {
+    this.reads++;
+    return super.listHosts();
+  }
+}
+
 /** A registry whose commits answer from a script first, then as the real in-memory registry. */
 class ScriptedRegistry extends MemoryRegistry {
   readonly commits: CommitRequest[] = [];
@@ -255,13 +264,6 @@ describe("contention", () => {
   });
 
   it("reads the whole view again after a second conflict, and answers from it", async () => {
-    class CountingRegistry extends MemoryRegistry {
-      reads = 0;
-      override async listHosts() {
-        this.reads++;
-        return super.listHosts();
-      }
-    }
     const registry = new CountingRegistry();
     for (const id of ["a", "b", "c"]) await registry.addHost(host(id, 1, 1024));
     const stale = deps(registry);
@@ -409,13 +411,6 @@ describe("the placement loop's bookkeeping", () => {
   });
 
   it("answers unschedulable from the view read after a second conflict, without reading it again", async () => {
-    class CountingRegistry extends MemoryRegistry {
-      reads = 0;
-      override async listHosts() {
-        this.reads++;
-        return super.listHosts();
-      }
-    }
     const registry = new CountingRegistry();
     for (const id of ["a", "b"]) await registry.addHost(host(id, 1, 1024));
     const stale = deps(registry);
