@@ -1,0 +1,225 @@
+import {
+  ConditionalCheckFailedException,
+  DynamoDBClient,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { toItem } from "../../shared/adapters/dynamodb-items.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import type { Host } from "../../shared/core/host.js";
+import {
+  AddrTakenError,
+  CapacityBelowReservedError,
+  HostBusyError,
+  HostNotFoundError,
+  type IdempotencyRecord,
+  RegistryUnavailableError,
+} from "../../shared/core/registry.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+
+// The answers of a cancelled transaction or a failed condition that DynamoDB Local does not give on
+// demand (a reason without its item, a host that keeps moving), through a mocked client.
+const dynamodb = mockClient(DynamoDBDocumentClient);
+// The mock patches the client class itself: give it back to the other test files of this worker.
+afterAll(() => dynamodb.restore());
+beforeEach(() => {
+  dynamodb.reset();
+});
+
+/** The host read before a write, as every case here has it. */
+function hostRead(one: Host) {
+  dynamodb.on(GetCommand).resolves({ Item: itemOf(one) });
+}
+
+const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
+  hosts: "hosts",
+  requests: "requests",
+  profiles: "profiles",
+  addresses: "addresses",
+});
+const metadata = { $metadata: {} };
+
+function cancelledWith(...reasons: { Code: string; Item?: Record<string, unknown>; Message?: string }[]) {
+  return new TransactionCanceledException({
+    message: "cancelled",
+    ...metadata,
+    CancellationReasons: reasons.map(({ Item, ...reason }) => ({
+      ...reason,
+      ...(Item && { Item: marshall(Item) }),
+    })),
+  });
+}
+
+function conditionFailed(item?: Record<string, unknown>) {
+  return new ConditionalCheckFailedException({
+    message: "failed",
+    ...metadata,
+    ...(item && { Item: marshall(item, { removeUndefinedValues: true }) }),
+  });
+}
+
+/** A host's item as the table holds it. */
+const itemOf = (one: Host) => toItem(one) as unknown as Record<string, unknown>;
+
+const denied = Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: {} });
+const idle = host("h1", 4, 4096);
+const busy = { ...idle, placements: [placement("h1", 100, 100), placement("h1", 100, 100)] };
+
+describe("DynamoDB registry: host registration and removal, cancelled", () => {
+  it("a claim refused without its item names no host", async () => {
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(cancelledWith({ Code: "None" }, { Code: "ConditionalCheckFailed" }));
+    await expect(registry.addHost(idle)).rejects.toEqual(new AddrTakenError(idle.addr, "unknown"));
+  });
+
+  it("a registration cancelled without reasons is a 503", async () => {
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(new TransactionCanceledException({ message: "x", ...metadata }));
+    await expect(registry.addHost(idle)).rejects.toEqual(
+      new RegistryUnavailableError(false, "transaction cancelled: "),
+    );
+  });
+
+  it("a removal whose host went meanwhile is false", async () => {
+    hostRead(idle);
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(cancelledWith({ Code: "ConditionalCheckFailed" }, { Code: "None" }));
+    expect(await registry.removeHost("h1", false)).toBe(false);
+  });
+
+  it("a removal whose host took placements meanwhile is busy", async () => {
+    hostRead(idle);
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(cancelledWith({ Code: "ConditionalCheckFailed", Item: itemOf(busy) }, { Code: "None" }));
+    await expect(registry.removeHost("h1", false)).rejects.toEqual(new HostBusyError("h1", 2));
+  });
+
+  const claimTaken = () => cancelledWith({ Code: "None" }, { Code: "ConditionalCheckFailed" });
+  it.each([
+    ["removed", undefined, true],
+    ["gone meanwhile", conditionFailed(), false],
+    ["busy meanwhile", conditionFailed(itemOf(busy)), new HostBusyError("h1", 2)],
+    ["refused otherwise", denied, denied],
+  ] as const)(
+    "a removal whose address another host claimed removes the item alone: %s",
+    async (_, failure, answer) => {
+      hostRead(idle);
+      dynamodb.on(TransactWriteCommand).rejects(claimTaken());
+      if (failure) dynamodb.on(DeleteCommand).rejects(failure);
+      else dynamodb.on(DeleteCommand).resolves({});
+      const removal = registry.removeHost("h1", false);
+      if (typeof answer === "boolean") expect(await removal).toBe(answer);
+      else await expect(removal).rejects.toEqual(answer);
+      expect(dynamodb.commandCalls(DeleteCommand)).toHaveLength(1);
+    },
+  );
+});
+
+describe("DynamoDB registry: host changes refused", () => {
+  it("gives up on a host that moves under every attempt, naming it", async () => {
+    let version = 0;
+    dynamodb.on(GetCommand).callsFake(async () => ({ Item: itemOf({ ...idle, version }) }));
+    dynamodb.on(UpdateCommand).callsFake(async () => {
+      version++;
+      throw conditionFailed(itemOf({ ...idle, version }));
+    });
+    await expect(registry.changeHost("h1", { labels: { a: "1" } }, NOW)).rejects.toThrow(
+      "host h1 kept changing under 5 attempts to change it",
+    );
+    expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(5);
+  });
+
+  it("a host gone between its read and its write is not found", async () => {
+    hostRead(idle);
+    dynamodb.on(UpdateCommand).rejects(conditionFailed());
+    await expect(registry.changeHost("h1", { labels: {} }, NOW)).rejects.toEqual(new HostNotFoundError("h1"));
+  });
+
+  it("a host that did not move but refused the change is below reserved, at the first attempt", async () => {
+    hostRead(idle);
+    dynamodb.on(UpdateCommand).rejects(conditionFailed(itemOf(idle)));
+    await expect(registry.changeHost("h1", { totalCpuMilli: 1000 }, NOW)).rejects.toEqual(
+      new CapacityBelowReservedError("h1"),
+    );
+    expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(1);
+  });
+
+  it("any other failure of the write is the caller's to see", async () => {
+    hostRead(idle);
+    dynamodb.on(UpdateCommand).rejects(denied);
+    await expect(registry.changeHost("h1", { labels: {} }, NOW)).rejects.toBe(denied);
+  });
+});
+
+describe("DynamoDB registry: keyed commits cancelled", () => {
+  const record: IdempotencyRecord = {
+    key: "k",
+    fingerprint: "f",
+    outcome: "placed",
+    answer: {},
+    deliveryId: "d-1",
+    createdAt: 1000,
+    expiresAt: 90_400,
+  };
+  const made = placement("h1", 100, 100);
+
+  it("a key whose record expired between the two reads is busy, to be tried again", async () => {
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(cancelledWith({ Code: "ConditionalCheckFailed" }, { Code: "None" }));
+    dynamodb.on(GetCommand).resolves({});
+    expect(await registry.commit({ placement: made, idempotency: record })).toEqual({
+      kind: "busy",
+      unknownOutcome: false,
+      cause: "idempotency record expired",
+    });
+  });
+
+  it.each([
+    ["with the store's words", "Item size has exceeded", "Item size has exceeded"],
+    ["with the cancellation's when the store gives none", undefined, "cancelled"],
+  ])("a write the store finds invalid is refused %s", async (_, message, detail) => {
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(
+        cancelledWith({ Code: "None" }, { Code: "ValidationError", ...(message && { Message: message }) }),
+      );
+    expect(await registry.commit({ placement: made, idempotency: record })).toMatchObject({
+      kind: "refused",
+      hostId: "h1",
+      detail,
+    });
+  });
+
+  it("a keyed commit cancelled for no reason it names is busy", async () => {
+    dynamodb
+      .on(TransactWriteCommand)
+      .rejects(new TransactionCanceledException({ message: "x", ...metadata }));
+    expect(await registry.commit({ placement: made, idempotency: record })).toEqual({
+      kind: "busy",
+      unknownOutcome: false,
+      cause: "transaction cancelled: ",
+    });
+  });
+});
+
+describe("DynamoDB registry: scans", () => {
+  it("lists no host from pages without items", async () => {
+    dynamodb.on(ScanCommand).resolves({});
+    expect(await registry.listHosts()).toEqual([]);
+  });
+});
