@@ -1,21 +1,14 @@
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   DeleteCommand,
-  DynamoDBDocumentClient,
   GetCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { toItem } from "../../shared/adapters/dynamodb-items.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import type { Host } from "../../shared/core/host.js";
 import {
   AddrTakenError,
@@ -26,28 +19,16 @@ import {
   RegistryUnavailableError,
 } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
+import { metadata, mockedDynamoDb } from "../support/mocked-dynamodb.js";
 
 // The answers of a cancelled transaction or a failed condition that DynamoDB Local does not give on
 // demand (a reason without its item, a host that keeps moving), through a mocked client.
-const dynamodb = mockClient(DynamoDBDocumentClient);
-// The mock patches the client class itself: give it back to the other test files of this worker.
-afterAll(() => dynamodb.restore());
-beforeEach(() => {
-  dynamodb.reset();
-});
+const { dynamodb, registry } = mockedDynamoDb();
 
 /** The host read before a write, as every case here has it. */
 function hostRead(one: Host) {
   dynamodb.on(GetCommand).resolves({ Item: itemOf(one) });
 }
-
-const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
-  hosts: "hosts",
-  requests: "requests",
-  profiles: "profiles",
-  addresses: "addresses",
-});
-const metadata = { $metadata: {} };
 
 function cancelledWith(...reasons: { Code: string; Item?: Record<string, unknown>; Message?: string }[]) {
   return new TransactionCanceledException({

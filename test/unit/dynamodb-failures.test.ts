@@ -1,44 +1,24 @@
 import { readFileSync } from "node:fs";
 import { Logger } from "@aws-lambda-powertools/logger";
-import {
-  ConditionalCheckFailedException,
-  DynamoDBClient,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { GetCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
-import { mockClient } from "aws-sdk-client-mock";
-import { afterAll, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { readHostAllowlist } from "../../shared/adapters/config.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { PRIVATE_RANGES } from "../../shared/core/address.js";
 import { place } from "../../shared/core/place.js";
 import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { host, NOW, noEngines, placement, scheduler } from "../support/fixtures.js";
+import { metadata, mockedDynamoDb } from "../support/mocked-dynamodb.js";
 
 // DynamoDB Local never throttles, never reports a TransactionConflict and never times out: these
 // paths are driven through a mocked client. Everything else is tested against DynamoDB Local.
-const dynamodb = mockClient(DynamoDBDocumentClient);
-// The mock patches the client class itself: give it back to the other test files of this worker.
-afterAll(() => dynamodb.restore());
-const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
-  hosts: "hosts",
-  requests: "requests",
-  profiles: "profiles",
-  addresses: "addresses",
-});
+const { dynamodb, registry } = mockedDynamoDb();
 
-const metadata = { $metadata: {} };
 const record: IdempotencyRecord = {
   key: "k",
   fingerprint: "f",
@@ -99,10 +79,6 @@ function placeOnOneHost() {
 function load(name: string): any {
   return JSON.parse(readFileSync(new URL(`../../events/${name}.json`, import.meta.url), "utf8"));
 }
-
-beforeEach(() => {
-  dynamodb.reset();
-});
 
 describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
   it.each(["ThrottlingException", "ProvisionedThroughputExceededException", "RequestLimitExceeded"])(
