@@ -41,6 +41,6 @@ export async function guarded<T>(call: Promise<T>): Promise<T> {
 
 /** A transaction cancelled for another reason than a condition (a TransactionConflict): retry later. */
 export function cancelled(error: TransactionCanceledException): RegistryUnavailableError {
-  const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
+  const codes = error.CancellationReasons?.map((reason) => reason.Code).join(",") ?? "no reasons given";
   return new RegistryUnavailableError(false, `transaction cancelled: ${codes}`);
 }

@@ -16,7 +16,10 @@ import { type HostItem, toHost } from "./dynamodb-items.js";
  * One Scan call over the hosts table: at most `limit` hosts after the host id `start` (the Scan's
  * ExclusiveStartKey), and the id of the last host read when the Scan can go on (its LastEvaluatedKey).
  */
-export type ScanHosts = (limit: number, start?: string) => Promise<{ hosts: Host[]; last?: string }>;
+export type ScanHosts = (
+  limit: number,
+  start?: string,
+) => Promise<{ hosts: Host[]; last: string | undefined }>;
 
 /** ScanHosts over the hosts table: consistent reads, as every view of the hosts. */
 export function hostScanner(documents: DynamoDBDocumentClient, table: string): ScanHosts {
@@ -34,7 +37,7 @@ export function hostScanner(documents: DynamoDBDocumentClient, table: string): S
     const last = page.LastEvaluatedKey?.id;
     return {
       hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
-      ...(typeof last === "string" && { last }),
+      last: typeof last === "string" ? last : undefined,
     };
   };
 }
@@ -53,17 +56,17 @@ export const PAGE_SCANS = 4;
 export async function scanHostPage(scan: ScanHosts, limit: number, after?: string): Promise<HostPage> {
   const hosts: Host[] = [];
   let start = after;
-  for (let call = 0; call < PAGE_SCANS && hosts.length <= limit; call++) {
+  for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - hosts.length, start);
     hosts.push(...page.hosts);
-    if (page.last === undefined) return hostPage(cutPage(hosts, limit, (host) => host.id));
+    if (page.last === undefined || hosts.length > limit) {
+      const { items, next } = cutPage(hosts, limit, (host) => host.id);
+      return { hosts: items, next };
+    }
+    // The read bound: every host read is in the page, and the Scan goes on after the last of them.
+    if (call === PAGE_SCANS) return { hosts, next: page.last };
     start = page.last;
   }
-  // Read up to the page and one host beyond it, or up to the read bound: every host read is in
-  // `hosts`, and `start` is the last of them.
-  return hosts.length > limit
-    ? hostPage(cutPage(hosts, limit, (host) => host.id))
-    : { hosts, ...(start !== undefined && { next: start }) };
 }
 
 /**
@@ -85,23 +88,18 @@ export async function scanPlacementPage(
     const host = position.placementId === undefined ? undefined : await getHost(position.hostId);
     if (host) found.push(...placementsInPageOrder(host, position.placementId));
   }
-  for (let call = 0; call < PAGE_SCANS && found.length <= limit; call++) {
+  const cut = (): PlacementPage => {
+    const { items, next } = cutPage(found, limit, idOfPlaced);
+    return { placements: items, next };
+  };
+  // The rest of the host the page resumes in may fill it.
+  if (found.length > limit) return cut();
+  for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - found.length, start);
     for (const host of page.hosts) found.push(...placementsInPageOrder(host));
-    if (page.last === undefined) return placementPage(cutPage(found, limit, idOfPlaced));
+    if (page.last === undefined || found.length > limit) return cut();
+    // As for hosts: every placement of the hosts read is in the page, which goes on after the last host.
+    if (call === PAGE_SCANS) return { placements: found, next: page.last };
     start = page.last;
   }
-  // As for hosts; past the read bound, every placement of the hosts read is in `found`, so the next
-  // page starts after the last host read.
-  return found.length > limit
-    ? placementPage(cutPage(found, limit, idOfPlaced))
-    : { placements: found, ...(start !== undefined && { next: start }) };
-}
-
-function hostPage(page: { items: Host[]; next?: string }): HostPage {
-  return { hosts: page.items, ...(page.next !== undefined && { next: page.next }) };
-}
-
-function placementPage(page: { items: PlacedOnHost[]; next?: string }): PlacementPage {
-  return { placements: page.items, ...(page.next !== undefined && { next: page.next }) };
 }

@@ -370,8 +370,7 @@ export class DynamoDbRegistry implements Registry {
       if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
       const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
       if (invalid) return refusedCommit(placement, invalid.Message ?? error.message);
-      const codes = (error.CancellationReasons ?? []).map((reason) => reason.Code).join(",");
-      return { kind: "busy", unknownOutcome: false, cause: `transaction cancelled: ${codes}` };
+      return { kind: "busy", unknownOutcome: false, cause: cancelled(error).reason };
     }
     // After a timeout the caller replays the same placement, which the condition makes harmless.
     if (error instanceof RegistryUnavailableError) {

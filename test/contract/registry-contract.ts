@@ -252,9 +252,15 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const registry = await makeRegistry();
       await registry.addHost(host("h1", 4, 8192));
       const made = placement("h1", 1000, 2048);
+      const other = placement("h1", 500, 256);
+      await registry.commit({ placement: other });
       await registry.commit({ placement: made });
+      // The released placement's own size is credited, not that of another on its host.
       expect(await registry.release(made.id)).toEqual(made);
+      const between = await registry.getHost("h1");
+      expect([between?.freeCpuMilli, between?.freeMemory]).toEqual([3500, 7936]);
       expect(await registry.release(made.id)).toBeUndefined();
+      expect(await registry.release(other.id)).toEqual(other);
       expect(await registry.release("h1.doesnotexist0")).toBeUndefined();
       expect(await registry.release("not-a-placement-id")).toBeUndefined();
       const after = await registry.getHost("h1");
@@ -390,6 +396,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       await registry.addHost(host("h1", 4, 8192));
       const old = idempotencyRecord("key-2", "h1.old0000000", 1_000);
       await registry.commit({ placement: placement("h1", 100, 100), idempotency: old });
+      // A record lives through its expiresAt second, as DynamoDB's TTL keeps it at least that long.
+      expect(await registry.findIdempotencyRecord("key-2", old.expiresAt)).toEqual(old);
       expect(await registry.findIdempotencyRecord("key-2", old.expiresAt + 1)).toBeUndefined();
       const fresh = placement("h1", 100, 100);
       const renewed = idempotencyRecord("key-2", fresh.id, old.expiresAt + 1);

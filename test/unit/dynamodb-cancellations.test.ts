@@ -69,7 +69,7 @@ describe("DynamoDB registry: host registration and removal, cancelled", () => {
       .on(TransactWriteCommand)
       .rejects(new TransactionCanceledException({ message: "x", ...metadata }));
     await expect(registry.addHost(idle)).rejects.toEqual(
-      new RegistryUnavailableError(false, "transaction cancelled: "),
+      new RegistryUnavailableError(false, "transaction cancelled: no reasons given"),
     );
   });
 
@@ -193,7 +193,7 @@ describe("DynamoDB registry: keyed commits cancelled", () => {
     expect(await registry.commit({ placement: made, idempotency: record })).toEqual({
       kind: "busy",
       unknownOutcome: false,
-      cause: "transaction cancelled: ",
+      cause: "transaction cancelled: no reasons given",
     });
   });
 });
@@ -202,5 +202,47 @@ describe("DynamoDB registry: scans", () => {
   it("lists no host from pages without items", async () => {
     dynamodb.on(ScanCommand).resolves({});
     expect(await registry.listHosts()).toEqual([]);
+  });
+});
+
+describe("DynamoDB registry: failures that are not cancellations", () => {
+  const throttled = Object.assign(new Error("slow down"), {
+    name: "ThrottlingException",
+    $fault: "client",
+    $metadata: {},
+  });
+
+  it("a registration or removal whose transaction is throttled is a 503 naming the throttle", async () => {
+    hostRead(idle);
+    dynamodb.on(TransactWriteCommand).rejects(throttled);
+    const unavailable = new RegistryUnavailableError(false, "ThrottlingException");
+    await expect(registry.addHost(idle)).rejects.toEqual(unavailable);
+    await expect(registry.removeHost("h1", false)).rejects.toEqual(unavailable);
+  });
+
+  it("a release whose write is throttled is a 503, not a release that never happened", async () => {
+    hostRead(busy);
+    dynamodb.on(UpdateCommand).rejects(throttled);
+    const [first] = busy.placements;
+    await expect(registry.release(first?.id ?? "")).rejects.toBeInstanceOf(RegistryUnavailableError);
+  });
+});
+
+describe("DynamoDB registry: reads", () => {
+  // DynamoDB Local reads consistently whatever it is asked; DynamoDB does not, and a scheduler or an
+  // operator acting on a stale host would judge a state that has already changed.
+  it("reads hosts and idempotency records consistently, in every view", async () => {
+    hostRead(busy);
+    dynamodb.on(GetCommand, { TableName: "requests" }).resolves({});
+    dynamodb.on(ScanCommand).resolves({ Items: [itemOf(busy)] });
+    await registry.getHost("h1");
+    await registry.listHosts();
+    await registry.pageHosts(10);
+    await registry.pagePlacements(10, busy.placements[0]?.id);
+    await registry.findIdempotencyRecord("key", 0);
+    const reads = [...dynamodb.commandCalls(GetCommand), ...dynamodb.commandCalls(ScanCommand)];
+    const tables = reads.map((call) => call.args[0].input.TableName);
+    expect(new Set(tables)).toEqual(new Set(["hosts", "requests"]));
+    expect(reads.filter((call) => call.args[0].input.ConsistentRead !== true)).toEqual([]);
   });
 });
