@@ -1,6 +1,6 @@
 import { DynamoDBDocumentClient, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { dynamoDbClient } from "../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry } from "../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../shared/adapters/dynamodb/registry.js";
 import { system } from "../shared/adapters/system.js";
 import { newHost } from "../shared/core/host.js";
 import { type PlaceOutcome, place } from "../shared/core/place.js";

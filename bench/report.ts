@@ -1,4 +1,4 @@
-import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb-registry.js";
+import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb/registry.js";
 import type { CommitResult, ContentionResult, HttpResult } from "./arbiter.js";
 import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";

@@ -1,4 +1,4 @@
-import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb-registry.js";
+import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb/registry.js";
 import { type Host, newHost } from "../shared/core/host.js";
 import { type PlacementRegistry, place } from "../shared/core/place.js";
 import type { Placement } from "../shared/core/placement.js";

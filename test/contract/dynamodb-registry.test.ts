@@ -1,7 +1,7 @@
 import { describe, expect, inject, it } from "vitest";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { PAGE_SCANS } from "../../shared/adapters/dynamodb-pages.js";
-import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { PAGE_SCANS } from "../../shared/adapters/dynamodb/pages.js";
+import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
 import { newHost } from "../../shared/core/host.js";
 import { AddrTakenError } from "../../shared/core/registry.js";
 import { freshDynamoDbRegistry, PATIENT, racingDynamoDbRegistry } from "../support/dynamodb.js";

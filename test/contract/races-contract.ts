@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { HostChanges } from "../../shared/core/host.js";
 import type { Placement } from "../../shared/core/placement.js";
-import { CapacityBelowReservedError } from "../../shared/core/registry.js";
+import { CapacityBelowReservedError, HostBusyError } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 import type { RacingFactory } from "../support/racing.js";
 
@@ -36,6 +36,14 @@ export function racesContract(name: string, racing: RacingFactory) {
       expect(answers.filter((answer) => answer !== undefined)).toEqual([made]);
       const after = await registry.getHost("h1");
       expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([4000, 8192]);
+    });
+
+    it("refuses to remove a host that took a placement in the gap, and names how many it holds", async () => {
+      const made = placement("h1", 1000, 2048);
+      const { registry, other } = await racing((writer) => writer.commit({ placement: made }));
+      await other.addHost(host("h1", 4, 8192));
+      await expect(registry.removeHost("h1", false)).rejects.toEqual(new HostBusyError("h1", 1));
+      expect((await other.getHost("h1"))?.placements).toEqual([made]);
     });
 
     const shrinks: [string, HostChanges, Placement][] = [

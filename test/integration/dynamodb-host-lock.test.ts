@@ -1,8 +1,8 @@
 import { PutItemCommand } from "@aws-sdk/client-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { toItem } from "../../shared/adapters/dynamodb-items.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import { PATIENT, racingDynamoDbRegistry } from "../support/dynamodb.js";
 import { host, NOW } from "../support/fixtures.js";
 

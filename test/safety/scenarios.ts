@@ -1,7 +1,8 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry, type TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
 import type { Registry } from "../../shared/core/registry.js";
 import { host } from "../support/fixtures.js";
 import { seededRandom } from "../support/random.js";

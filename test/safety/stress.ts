@@ -6,8 +6,8 @@
 //                     [--only plain,faults,duplicates,races,kill,fuzz,model] [--json]
 import { parseArgs } from "node:util";
 import fc from "fast-check";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { startDynamoDbLocal } from "../../shared/local/dynamodb-local.js";
 import { freshTables } from "../support/tables.js";

@@ -1,8 +1,8 @@
 // A worker process of the SIGKILL scenario: it runs the mixed workload through the API handlers and
 // prints, as JSON lines, each operation as it starts and as it finishes, so that the parent knows what
 // was in flight when it killed this process.
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { seededRandom } from "../support/random.js";
 import { apiClient } from "./client.js";
 import type { WorkerLine } from "./scenarios.js";

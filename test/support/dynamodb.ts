@@ -1,6 +1,7 @@
 import { inject } from "vitest";
-import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
-import { DynamoDbRegistry, type TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import type { Between, Racing } from "./racing.js";
 import { freshTables } from "./tables.js";
@@ -32,8 +33,11 @@ export async function localStackOnFreshTables(): Promise<LocalStack> {
 
 /**
  * Two DynamoDB registries on the same tables, as two Lambdas would be (see Racing): the first's first
- * UpdateItem (a plain commit, a release, a host change) waits, once, for `between` to run on the other, so the other lands between its read and its write.
+ * write (a plain commit, a release or a host change's UpdateItem, a removal's transaction) waits, once,
+ * for `between` to run on the other, so the other lands between its read and its write.
  */
+const WRITES = new Set(["UpdateItemCommand", "TransactWriteItemsCommand", "DeleteItemCommand"]);
+
 export async function racingDynamoDbRegistry(between: Between): Promise<Racing & { tables: TableNames }> {
   const endpoint = inject("dynamodbEndpoint");
   const tables = await freshTables(endpoint);
@@ -42,7 +46,7 @@ export async function racingDynamoDbRegistry(between: Between): Promise<Racing &
   let pending = true;
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      if (pending && context.commandName === "UpdateItemCommand") {
+      if (pending && WRITES.has(context.commandName ?? "")) {
         pending = false;
         await between(other);
       }

@@ -2,7 +2,7 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach } from "vitest";
-import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 
 /** The `$metadata` every SDK exception carries. */
 export const metadata = { $metadata: {} };

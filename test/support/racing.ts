@@ -5,7 +5,7 @@ import type { CommitRequest, Registry } from "../../shared/core/registry.js";
 export type Between = (other: Registry) => Promise<unknown>;
 
 /**
- * A registry whose first write (a commit without a key, a release, a host change) waits, once, for `between` to run on
+ * A registry whose first write (a commit without a key, a release, a host change or removal) waits, once, for `between` to run on
  * `other`, a second registry on the same state: as if another Lambda landed its write in the gap.
  */
 export interface Racing {
@@ -33,6 +33,7 @@ export const racingMemoryRegistry: RacingFactory = async (between) => {
     release: async (id: string) => first().then(() => other.release(id)),
     changeHost: async (...args: Parameters<Registry["changeHost"]>) =>
       first().then(() => other.changeHost(...args)),
+    removeHost: async (id: string, force: boolean) => first().then(() => other.removeHost(id, force)),
   });
   return { registry, other };
 };

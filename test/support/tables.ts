@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { TableNames } from "../../shared/adapters/dynamodb-registry.js";
+import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
 import { createTables } from "../../shared/local/dynamodb-local.js";
 
 /** New, uniquely named Citadel tables on a DynamoDB Local. */

@@ -8,7 +8,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import { toItem } from "../../shared/adapters/dynamodb-items.js";
+import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import type { Host } from "../../shared/core/host.js";
 import {
   AddrTakenError,
@@ -199,9 +199,10 @@ describe("DynamoDB registry: keyed commits cancelled", () => {
 });
 
 describe("DynamoDB registry: scans", () => {
-  it("lists no host from pages without items", async () => {
+  it("lists and pages no host from Scan answers without items", async () => {
     dynamodb.on(ScanCommand).resolves({});
     expect(await registry.listHosts()).toEqual([]);
+    expect((await registry.pageHosts(10)).hosts).toEqual([]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { guarded } from "../../shared/adapters/dynamodb-errors.js";
+import { guarded } from "../../shared/adapters/dynamodb/errors.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 
 /** What `guarded` makes of a call that fails with `failure`. */

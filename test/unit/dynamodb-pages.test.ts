@@ -4,7 +4,7 @@ import {
   type ScanHosts,
   scanHostPage,
   scanPlacementPage,
-} from "../../shared/adapters/dynamodb-pages.js";
+} from "../../shared/adapters/dynamodb/pages.js";
 import type { Host } from "../../shared/core/host.js";
 import { host, placement } from "../support/fixtures.js";
 

@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Host } from "../core/host.js";
+import type { Host } from "../../core/host.js";
 import {
   cutPage,
   type HostPage,
@@ -8,9 +8,9 @@ import {
   type PlacementPage,
   placementPosition,
   placementsInPageOrder,
-} from "../core/paging.js";
-import { guarded } from "./dynamodb-errors.js";
-import { type HostItem, toHost } from "./dynamodb-items.js";
+} from "../../core/paging.js";
+import { guarded } from "./errors.js";
+import { type HostItem, toHost } from "./items.js";
 
 /**
  * One Scan call over the hosts table: at most `limit` hosts after the host id `start` (the Scan's

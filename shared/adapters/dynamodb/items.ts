@@ -1,6 +1,6 @@
-import type { EngineState, Host, HostEvent, HostHealth } from "../core/host.js";
-import type { Placement } from "../core/placement.js";
-import type { IdempotencyRecord } from "../core/registry.js";
+import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
+import type { Placement } from "../../core/placement.js";
+import type { IdempotencyRecord } from "../../core/registry.js";
 
 // How hosts, their placements and idempotency records are stored in DynamoDB items, and read back.
 

@@ -1,9 +1,8 @@
-import { freeDelta, type Host, type HostChanges, MAX_PLACEMENTS_PER_HOST } from "../core/host.js";
-import type { Placement } from "../core/placement.js";
-import type { IdempotencyRecord } from "../core/registry.js";
-import { type HostItem, toEntry, toItem } from "./dynamodb-items.js";
+import { freeDelta, type Host, type HostChanges } from "../../core/host.js";
+import { type HostItem, toItem } from "./items.js";
 
-// The conditional writes of the DynamoDB registry: each says what it changes and what must hold.
+// A host's writes besides commits and releases (commit.ts): a change and a deletion, each saying what
+// it changes and what must hold.
 
 /** The attributes a host change writes whole (the free counters move by a delta instead). */
 const CHANGEABLE = [
@@ -69,60 +68,5 @@ export function hostDeletion(table: string, id: string, force: boolean) {
       ExpressionAttributeNames: { "#pl": "placements" },
       ExpressionAttributeValues: { ":zero": 0 },
     }),
-  };
-}
-
-/** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
-export function reserveUpdate(table: string, placement: Placement) {
-  return {
-    TableName: table,
-    Key: { id: placement.hostId },
-    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
-    ConditionExpression:
-      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
-    ExpressionAttributeNames: {
-      "#pl": "placements",
-      "#pid": placement.id,
-      "#fc": "free_cpu",
-      "#fm": "free_memory",
-      "#status": "status",
-    },
-    ExpressionAttributeValues: {
-      ":entry": toEntry(placement),
-      ":cpu": placement.cpuMilli,
-      ":memory": placement.memory,
-      ":ready": "ready",
-      ":max": MAX_PLACEMENTS_PER_HOST,
-    },
-    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
-  };
-}
-
-/** Writes a key's record unless a record that holds the key is there (the negation of `holdsKey`). */
-export function takeKey(table: string, record: IdempotencyRecord) {
-  return {
-    TableName: table,
-    Item: {
-      key: record.key,
-      fingerprint: record.fingerprint,
-      outcome: record.outcome,
-      answer: JSON.stringify(record.answer),
-      delivery_id: record.deliveryId,
-      created_at: record.createdAt,
-      expires_at: record.expiresAt,
-    },
-    ConditionExpression:
-      "attribute_not_exists(#key) OR #expires < :created OR (#outcome <> :placed AND #delivery <> :delivery)",
-    ExpressionAttributeNames: {
-      "#key": "key",
-      "#expires": "expires_at",
-      "#outcome": "outcome",
-      "#delivery": "delivery_id",
-    },
-    ExpressionAttributeValues: {
-      ":created": record.createdAt,
-      ":placed": "placed",
-      ":delivery": record.deliveryId,
-    },
   };
 }

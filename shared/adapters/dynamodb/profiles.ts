@@ -1,7 +1,7 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
-import { type ImageProfile, type ProfileStore, type UsageSample, withSamples } from "../core/profile.js";
-import { guarded } from "./dynamodb-errors.js";
+import { type ImageProfile, type ProfileStore, type UsageSample, withSamples } from "../../core/profile.js";
+import { guarded } from "./errors.js";
 
 /** Attempts to add samples when another refresh wrote the same profile meanwhile. */
 const RECORD_ATTEMPTS = 5;

@@ -1,5 +1,15 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
-import type { TableNames } from "./dynamodb-registry.js";
+
+/**
+ * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
+ * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
+ */
+export interface TableNames {
+  hosts: string;
+  requests: string;
+  profiles: string;
+  addresses: string;
+}
 
 /** The tables' key schemas, for DynamoDB Local and tests (the CDK stack declares the same keys). */
 export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] {

@@ -1,5 +1,5 @@
 import type { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { RegistryUnavailableError } from "../core/registry.js";
+import { RegistryUnavailableError } from "../../core/registry.js";
 
 // How DynamoDB's failures become the registry's: an outage is RegistryUnavailableError (a 503), never a 500.
 

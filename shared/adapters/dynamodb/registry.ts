@@ -1,6 +1,5 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import {
-  type AttributeValue,
   ConditionalCheckFailedException,
   type DynamoDBClient,
   TransactionCanceledException,
@@ -15,13 +14,12 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { changedHost, changesFor, type Host, type HostChangesOf } from "../core/host.js";
-import type { HostPage, PlacementPage } from "../core/paging.js";
-import { hostOfPlacement, type Placement } from "../core/placement.js";
+import { changedHost, changesFor, type Host, type HostChangesOf } from "../../core/host.js";
+import type { HostPage, PlacementPage } from "../../core/paging.js";
+import { hostOfPlacement, type Placement } from "../../core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
-  COMMIT_REFUSED_REASON,
   type CommitOutcome,
   type CommitRequest,
   HostBusyError,
@@ -29,23 +27,14 @@ import {
   HostNotFoundError,
   type IdempotencyRecord,
   type Registry,
-  RegistryUnavailableError,
-} from "../core/registry.js";
-import { cancelled, guarded } from "./dynamodb-errors.js";
-import { type HostItem, toHost, toItem, toRecord } from "./dynamodb-items.js";
-import { hostScanner, type ScanHosts, scanHostPage, scanPlacementPage } from "./dynamodb-pages.js";
-import { hostChange, hostDeletion, reserveUpdate, takeKey } from "./dynamodb-writes.js";
-
-/**
- * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
- * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
- */
-export interface TableNames {
-  hosts: string;
-  requests: string;
-  profiles: string;
-  addresses: string;
-}
+} from "../../core/registry.js";
+import { type CommitStore, commitPlacement, releaseUpdate } from "./commit.js";
+import { cancelled, guarded } from "./errors.js";
+import { hostChange, hostDeletion } from "./host-writes.js";
+import { takeKey } from "./idempotency.js";
+import { type HostItem, toHost, toItem, toRecord } from "./items.js";
+import { hostScanner, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
+import type { TableNames } from "./tables.js";
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
 const CHANGE_ATTEMPTS = 5;
@@ -57,15 +46,16 @@ const CHANGE_ATTEMPTS = 5;
 export const SCAN_SEGMENTS = 8;
 
 /**
- * The registry in DynamoDB. A host is one item holding its free counters and its live placements, so a
- * commit is ONE conditional UpdateItem: `#free >= :x` checks the fit (not a version, so only a real
- * shortage conflicts), and `attribute_not_exists(placements.#id)` makes a replayed commit harmless.
- * With an idempotency key the commit is a transaction with the key's record.
+ * The registry in DynamoDB. A host is one item holding its free counters and its live placements; a
+ * commit is one conditional write on it, kept in commit.ts (the arbiter). This class registers, changes
+ * and removes hosts, reads them, and records idempotency keys.
  */
 export class DynamoDbRegistry implements Registry {
   private readonly documents: DynamoDBDocumentClient;
-  /** One Scan call of a page of hosts (see dynamodb-pages.ts). */
+  /** One Scan call of a page of hosts (see pages.ts). */
   private readonly scanHosts: ScanHosts;
+  /** What the arbiter needs of this registry (see commit.ts). */
+  private readonly arbiter: CommitStore;
 
   constructor(
     client: DynamoDBClient,
@@ -75,6 +65,11 @@ export class DynamoDbRegistry implements Registry {
       marshallOptions: { removeUndefinedValues: true },
     });
     this.scanHosts = hostScanner(this.documents, tables.hosts);
+    this.arbiter = {
+      documents: this.documents,
+      tables,
+      findRecord: (key, nowSeconds) => this.findIdempotencyRecord(key, nowSeconds),
+    };
   }
 
   /** The host's item and its address's claim, in one transaction: one engine is one host, even in a race. */
@@ -253,40 +248,8 @@ export class DynamoDbRegistry implements Registry {
     }
   }
 
-  async commit({ placement, idempotency }: CommitRequest): Promise<CommitOutcome> {
-    const reserve = reserveUpdate(this.tables.hosts, placement);
-    try {
-      if (!idempotency) {
-        const { Attributes } = await guarded(
-          this.documents.send(new UpdateCommand({ ...reserve, ReturnValues: "ALL_NEW" })),
-        );
-        return { kind: "committed", ...(Attributes && { host: toHost(Attributes as HostItem) }) };
-      }
-      // A transaction returns no item on success: the scheduler's view keeps its own reservation only.
-      await guarded(
-        this.documents.send(
-          new TransactWriteCommand({
-            // Same key and placement, same token: an SDK retry of a transaction that landed is a no-op.
-            ClientRequestToken: createHash("sha256")
-              .update(`${idempotency.key}\n${placement.id}`)
-              .digest("base64url")
-              .slice(0, 36),
-            TransactItems: [
-              {
-                Put: {
-                  ...takeKey(this.tables.requests, idempotency),
-                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-                },
-              },
-              { Update: reserve },
-            ],
-          }),
-        ),
-      );
-      return { kind: "committed" };
-    } catch (error) {
-      return this.commitFailure(error, placement, idempotency);
-    }
+  async commit(request: CommitRequest): Promise<CommitOutcome> {
+    return commitPlacement(this.arbiter, request);
   }
 
   async release(placementId: string): Promise<Placement | undefined> {
@@ -295,23 +258,7 @@ export class DynamoDbRegistry implements Registry {
     const placement = host?.placements.find((live) => live.id === placementId);
     if (!placement) return undefined;
     try {
-      await guarded(
-        this.documents.send(
-          new UpdateCommand({
-            TableName: this.tables.hosts,
-            Key: { id: placement.hostId },
-            UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
-            ConditionExpression: "attribute_exists(#pl.#pid)",
-            ExpressionAttributeNames: {
-              "#pl": "placements",
-              "#pid": placementId,
-              "#fc": "free_cpu",
-              "#fm": "free_memory",
-            },
-            ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
-          }),
-        ),
-      );
+      await guarded(this.documents.send(new UpdateCommand(releaseUpdate(this.tables.hosts, placement))));
       return placement;
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
@@ -344,50 +291,4 @@ export class DynamoDbRegistry implements Registry {
     const record = Item && toRecord(Item);
     return record && record.expiresAt >= nowSeconds ? record : undefined;
   }
-
-  /** Turns a refused commit into the arbiter's answer; errors that are not about the commit are rethrown. */
-  private async commitFailure(
-    error: unknown,
-    placement: Placement,
-    idempotency: IdempotencyRecord | undefined,
-  ): Promise<CommitOutcome> {
-    if (error instanceof ConditionalCheckFailedException) return hostConflict(error.Item, placement);
-    // The write itself is invalid for this host (its item would pass 400 KB, say). DynamoDB checks the
-    // condition first, so a replay of a write that landed is a conflict that finds it, never this.
-    if ((error as { name?: string }).name === "ValidationException") {
-      return refusedCommit(placement, (error as Error).message);
-    }
-    if (error instanceof TransactionCanceledException) {
-      const [recordReason, hostReason] = error.CancellationReasons ?? [];
-      if (recordReason?.Code === "ConditionalCheckFailed" && idempotency) {
-        const item = recordReason.Item && toRecord(unmarshall(recordReason.Item));
-        const record = item ?? (await this.findIdempotencyRecord(idempotency.key, idempotency.createdAt));
-        // A record that vanished (expired) between the two reads: the key is free again, try again.
-        return record
-          ? { kind: "duplicate", record }
-          : { kind: "busy", unknownOutcome: false, cause: "idempotency record expired" };
-      }
-      if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
-      const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
-      if (invalid) return refusedCommit(placement, invalid.Message ?? error.message);
-      return { kind: "busy", unknownOutcome: false, cause: cancelled(error).reason };
-    }
-    // After a timeout the caller replays the same placement, which the condition makes harmless.
-    if (error instanceof RegistryUnavailableError) {
-      return { kind: "busy", unknownOutcome: error.unknownOutcome, cause: error.reason };
-    }
-    throw error;
-  }
-}
-
-/** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
-function refusedCommit(placement: Placement, detail: string): CommitOutcome {
-  return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
-}
-
-/** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
-function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
-  const host = item && toHost(unmarshall(item) as HostItem);
-  if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
-  return { kind: "conflict", host };
 }

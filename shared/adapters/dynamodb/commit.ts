@@ -1,0 +1,167 @@
+import { createHash } from "node:crypto";
+import {
+  type AttributeValue,
+  ConditionalCheckFailedException,
+  TransactionCanceledException,
+} from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { unmarshall } from "@aws-sdk/util-dynamodb";
+import { MAX_PLACEMENTS_PER_HOST } from "../../core/host.js";
+import type { Placement } from "../../core/placement.js";
+import {
+  COMMIT_REFUSED_REASON,
+  type CommitOutcome,
+  type CommitRequest,
+  type IdempotencyRecord,
+  RegistryUnavailableError,
+} from "../../core/registry.js";
+import { cancelled, guarded } from "./errors.js";
+import { takeKey } from "./idempotency.js";
+import { type HostItem, toEntry, toHost, toRecord } from "./items.js";
+import type { TableNames } from "./tables.js";
+
+// The arbiter: Citadel's central guarantee, that no host is ever over-committed and no reservation is
+// lost or counted twice, is the condition of the one write below. Schedulers decide in parallel on
+// views that may be stale; DynamoDB's conditional write on the host's item says yes or no (as Nomad's
+// plan applier re-checks each plan against the current state: nomad/plan_apply.go).
+
+/** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
+export function reserveUpdate(table: string, placement: Placement) {
+  return {
+    TableName: table,
+    Key: { id: placement.hostId },
+    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
+    ConditionExpression:
+      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
+    ExpressionAttributeNames: {
+      "#pl": "placements",
+      "#pid": placement.id,
+      "#fc": "free_cpu",
+      "#fm": "free_memory",
+      "#status": "status",
+    },
+    ExpressionAttributeValues: {
+      ":entry": toEntry(placement),
+      ":cpu": placement.cpuMilli,
+      ":memory": placement.memory,
+      ":ready": "ready",
+      ":max": MAX_PLACEMENTS_PER_HOST,
+    },
+    ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,
+  };
+}
+
+/** A release: credit the placement's size back to its host, once (the entry's removal is the guard). */
+export function releaseUpdate(table: string, placement: Placement) {
+  return {
+    TableName: table,
+    Key: { id: placement.hostId },
+    UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
+    ConditionExpression: "attribute_exists(#pl.#pid)",
+    ExpressionAttributeNames: {
+      "#pl": "placements",
+      "#pid": placement.id,
+      "#fc": "free_cpu",
+      "#fm": "free_memory",
+    },
+    ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
+  };
+}
+
+/** What a commit needs of the registry: its client, its tables, and a read of a key's record. */
+export interface CommitStore {
+  documents: DynamoDBDocumentClient;
+  tables: TableNames;
+  findRecord: (key: string, nowSeconds: number) => Promise<IdempotencyRecord | undefined>;
+}
+
+/**
+ * Commits a placement: ONE conditional UpdateItem (`#free >= :x` checks the fit, not a version, so only
+ * a real shortage conflicts; `attribute_not_exists(placements.#id)` makes a replayed commit harmless),
+ * or, with an idempotency key, a transaction of that write with the key's record.
+ */
+export async function commitPlacement(
+  store: CommitStore,
+  { placement, idempotency }: CommitRequest,
+): Promise<CommitOutcome> {
+  const reserve = reserveUpdate(store.tables.hosts, placement);
+  try {
+    if (!idempotency) {
+      const { Attributes } = await guarded(
+        store.documents.send(new UpdateCommand({ ...reserve, ReturnValues: "ALL_NEW" })),
+      );
+      return { kind: "committed", ...(Attributes && { host: toHost(Attributes as HostItem) }) };
+    }
+    // A transaction returns no item on success: the scheduler's view keeps its own reservation only.
+    await guarded(
+      store.documents.send(
+        new TransactWriteCommand({
+          // Same key and placement, same token: an SDK retry of a transaction that landed is a no-op.
+          ClientRequestToken: createHash("sha256")
+            .update(`${idempotency.key}\n${placement.id}`)
+            .digest("base64url")
+            .slice(0, 36),
+          TransactItems: [
+            {
+              Put: {
+                ...takeKey(store.tables.requests, idempotency),
+                ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+              },
+            },
+            { Update: reserve },
+          ],
+        }),
+      ),
+    );
+    return { kind: "committed" };
+  } catch (error) {
+    return commitFailure(store, error, placement, idempotency);
+  }
+}
+
+/** Turns a refused commit into the arbiter's answer; errors that are not about the commit are rethrown. */
+async function commitFailure(
+  store: CommitStore,
+  error: unknown,
+  placement: Placement,
+  idempotency: IdempotencyRecord | undefined,
+): Promise<CommitOutcome> {
+  if (error instanceof ConditionalCheckFailedException) return hostConflict(error.Item, placement);
+  // The write itself is invalid for this host (its item would pass 400 KB, say). DynamoDB checks the
+  // condition first, so a replay of a write that landed is a conflict that finds it, never this.
+  if ((error as { name?: string }).name === "ValidationException") {
+    return refusedCommit(placement, (error as Error).message);
+  }
+  if (error instanceof TransactionCanceledException) {
+    const [recordReason, hostReason] = error.CancellationReasons ?? [];
+    if (recordReason?.Code === "ConditionalCheckFailed" && idempotency) {
+      const item = recordReason.Item && toRecord(unmarshall(recordReason.Item));
+      const record = item ?? (await store.findRecord(idempotency.key, idempotency.createdAt));
+      // A record that vanished (expired) between the two reads: the key is free again, try again.
+      return record
+        ? { kind: "duplicate", record }
+        : { kind: "busy", unknownOutcome: false, cause: "idempotency record expired" };
+    }
+    if (hostReason?.Code === "ConditionalCheckFailed") return hostConflict(hostReason.Item, placement);
+    const invalid = (error.CancellationReasons ?? []).find((reason) => reason.Code === "ValidationError");
+    if (invalid) return refusedCommit(placement, invalid.Message ?? error.message);
+    return { kind: "busy", unknownOutcome: false, cause: cancelled(error).reason };
+  }
+  // After a timeout the caller replays the same placement, which the condition makes harmless.
+  if (error instanceof RegistryUnavailableError) {
+    return { kind: "busy", unknownOutcome: error.unknownOutcome, cause: error.reason };
+  }
+  throw error;
+}
+
+/** A commit the store refused to write: `detail` (the store's words) is for the operator's log only. */
+function refusedCommit(placement: Placement, detail: string): CommitOutcome {
+  return { kind: "refused", hostId: placement.hostId, reason: COMMIT_REFUSED_REASON, detail };
+}
+
+/** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
+function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
+  const host = item && toHost(unmarshall(item) as HostItem);
+  if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
+  return { kind: "conflict", host };
+}
