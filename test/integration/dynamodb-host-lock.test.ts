@@ -9,10 +9,10 @@ import { host, NOW } from "../support/fixtures.js";
 describe("DynamoDB registry: the lock of host changes", () => {
   it("retries a change on the new state when another landed in the same millisecond after its read", async () => {
     // Both writers' clocks say NOW, the host's last change: a timestamp lock cannot tell them apart.
-    const { registry } = await racingDynamoDbRegistry((other) =>
-      other.changeHost("h1", (current) => ({ labels: { ...current.labels, b: "1" } }), NOW),
+    const { registry, other } = await racingDynamoDbRegistry((writer) =>
+      writer.changeHost("h1", (current) => ({ labels: { ...current.labels, b: "1" } }), NOW),
     );
-    await registry.addHost(host("h1", 4, 8192));
+    await other.addHost(host("h1", 4, 8192));
     const seen: number[] = [];
     const changed = await registry.changeHost(
       "h1",
