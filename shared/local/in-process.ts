@@ -10,7 +10,8 @@ import { system, timeLeft } from "../adapters/system.js";
 import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
 import type { ProfileStore } from "../core/profile.js";
-import { type RefreshSettings, refreshCluster } from "../core/refresh.js";
+import { type FanOutSettings, refreshRound, untilDeadline } from "../core/fan-out.js";
+import { type RefreshSettings, refreshHosts } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import { HostSnapshot } from "../core/snapshot.js";
 
@@ -25,6 +26,8 @@ export interface InProcessOptions {
   profiles?: ProfileStore;
   /** How the refresh judges hosts; the defaults of loadConfig otherwise. */
   refresh?: RefreshSettings;
+  /** How a refresh round fans out (its shards run in this process); the defaults of loadConfig otherwise. */
+  fanOut?: FanOutSettings;
   /** Where Docker hosts may be; LOCAL_HOST_RANGES otherwise. */
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
@@ -59,14 +62,17 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     logger: new Logger({ serviceName: "citadel-scheduler" }),
     engines,
   });
+  // A round fans out as in AWS, each shard run here, concurrently, by the core the worker Lambda runs.
+  const shardDeps = { registry, engines, profiles, settings, now: system.now };
   const refresh: Refresher = () =>
-    refreshCluster({
+    refreshRound({
       registry,
-      engines,
-      profiles,
       settings,
+      fanOut: options.fanOut ?? defaults.fanOut,
       now: system.now,
       remainingMs: timeLeft(budgetMs),
+      runShard: (shard) =>
+        refreshHosts(shard.hosts, { ...shardDeps, remainingMs: untilDeadline(shard, system.now) }),
     });
   const direct = new InProcessInvoker((event) => scheduler(event, timeLeft(budgetMs)));
   const api = createApi({
