@@ -120,7 +120,9 @@ export async function refreshRound(deps: RoundDependencies): Promise<RoundReport
         deadline: at.getTime() + budgetMs,
       };
       try {
-        return { report: await withTimeout(deps.runShard(shard), Math.max(0, deps.remainingMs())) };
+        return {
+          report: await withTimeout(deps.runShard(shard), Math.max(0, Math.round(deps.remainingMs()))),
+        };
       } catch (error) {
         const failed: FailedShard = {
           shard: index,

@@ -9,9 +9,14 @@ import type { Refresher } from "../adapters/refresh-invoker.js";
 import { system, timeLeft } from "../adapters/system.js";
 import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
-import { type FanOutSettings, refreshRound, untilDeadline } from "../core/fan-out.js";
+import { type FanOutSettings, refreshRound, type Shard, untilDeadline } from "../core/fan-out.js";
 import type { ProfileStore } from "../core/profile.js";
-import { type RefreshSettings, refreshHosts } from "../core/refresh.js";
+import {
+  type RefreshDependencies,
+  type RefreshReport,
+  type RefreshSettings,
+  refreshHosts,
+} from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import { HostSnapshot } from "../core/snapshot.js";
 
@@ -32,6 +37,16 @@ export interface InProcessOptions {
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
   budgetMs?: number;
+}
+
+/**
+ * Runs each shard of a round in this process, as the worker Lambda runs it in AWS (the same core, until
+ * the shard's deadline); the round runs its shards at once.
+ */
+export function inProcessShards(
+  deps: Omit<RefreshDependencies, "remainingMs">,
+): (shard: Shard) => Promise<RefreshReport> {
+  return (shard) => refreshHosts(shard.hosts, { ...deps, remainingMs: untilDeadline(shard, deps.now) });
 }
 
 /** Where Docker hosts may be on a developer's machine by default: the private ranges, and loopback. */
@@ -62,8 +77,6 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     logger: new Logger({ serviceName: "citadel-scheduler" }),
     engines,
   });
-  // A round fans out as in AWS, each shard run here, concurrently, by the core the worker Lambda runs.
-  const shardDeps = { registry, engines, profiles, settings, now: system.now };
   const refresh: Refresher = () =>
     refreshRound({
       registry,
@@ -71,8 +84,7 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
       fanOut: options.fanOut ?? defaults.fanOut,
       now: system.now,
       remainingMs: timeLeft(budgetMs),
-      runShard: (shard) =>
-        refreshHosts(shard.hosts, { ...shardDeps, remainingMs: untilDeadline(shard, system.now) }),
+      runShard: inProcessShards({ registry, engines, profiles, settings, now: system.now }),
     });
   const direct = new InProcessInvoker((event) => scheduler(event, timeLeft(budgetMs)));
   const api = createApi({
