@@ -302,7 +302,7 @@ function refreshSection(refresh: RefreshResult): string[] {
     "time is this machine's, not the design's. In AWS each shard is a Lambda of its own, so a round takes",
     "about the hosts' listing plus its slowest shard: the projection adds the listing, scaled to 10,000 hosts,",
     "and one shard of the size each worker then gets, measured alone. Real engines answer slower (a stats",
-    "sample takes Docker about a second): there a shard of 100 hosts takes about 100 / 16 waves × the probe.",
+    "sample takes Docker about a second): there a shard of 100 hosts takes 7 waves (100 / 16) of one probe.",
     "",
     table(
       ["hosts", "shards", "round s", "slowest shard s", "listing s"],
