@@ -45,7 +45,7 @@ export async function startFakeCluster(
   const hosts = engines.addrs.map((addr, i) =>
     newHost({ addr, id: `h${String(i).padStart(4, "0")}` }, registered),
   );
-  await mapConcurrently(hosts, 16, (host) => registry.addHost(host));
+  await mapConcurrently(hosts, 32, (host) => registry.addHost(host));
   const inProcess = inProcessShards({
     registry,
     profiles: new DynamoDbProfileStore(client, tables.profiles),
