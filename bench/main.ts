@@ -2,9 +2,9 @@
 // quality on a real trace, and cold starts, side by side in one run. It reports; it never fails on speed.
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
-//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart] [--seconds 1.5]
+//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart,refresh] [--seconds 1.5]
 //                    [--sim-placements 1000000] [--sim-seconds 300] [--contention-runs 3]
-//                    [--nodes FILE --pods FILE] [--json] [--no-report]
+//                    [--refresh-hosts 1000] [--nodes FILE --pods FILE] [--json] [--no-report]
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -14,12 +14,14 @@ import { benchCommit, benchContention, benchHttp } from "./arbiter.js";
 import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
+import { benchRefresh } from "./refresh.js";
 import { DESIGNS, simulate } from "./simulation.js";
 import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
 
 const { values: args } = parseArgs({
   options: {
-    parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart" },
+    parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart,refresh" },
+    "refresh-hosts": { type: "string", default: "1000" },
     "sim-placements": { type: "string", default: "1000000" },
     "sim-seconds": { type: "string", default: "300" },
     "contention-runs": { type: "string", default: "3" },
@@ -38,7 +40,8 @@ const steps =
   (parts.has("contention") ? 10 : 0) +
   (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
   (parts.has("scale") ? DESIGNS.length : 0) +
-  (parts.has("coldstart") ? 1 : 0);
+  (parts.has("coldstart") ? 1 : 0) +
+  (parts.has("refresh") ? 1 : 0);
 let done = 0;
 
 /** A progress bar on stderr, one step per measurement. */
@@ -70,7 +73,7 @@ if (parts.has("engine")) {
   step("decision engine, every host scored");
 }
 
-if (parts.has("commit") || parts.has("contention")) {
+if (parts.has("commit") || parts.has("contention") || parts.has("refresh")) {
   const database = await startDynamoDbLocal();
   try {
     if (parts.has("commit")) {
@@ -90,6 +93,10 @@ if (parts.has("commit") || parts.has("contention")) {
         }
       }
       results.contention = rows;
+    }
+    if (parts.has("refresh")) {
+      results.refresh = await benchRefresh(database.endpoint, Number(args["refresh-hosts"]));
+      step("refresh fan-out round");
     }
   } finally {
     await database.stop();

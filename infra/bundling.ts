@@ -3,6 +3,7 @@ export const LAMBDA_ENTRIES = {
   router: "functions/api/handler.ts",
   scheduler: "functions/scheduler/handler.ts",
   refresh: "functions/capacity-refresh/handler.ts",
+  refreshWorker: "functions/refresh-worker/handler.ts",
 } as const;
 
 /** How every Lambda is bundled (esbuild, by NodejsFunction in the stack and directly in the benchmark). */

@@ -60,8 +60,12 @@ export const TABLE_ACTIONS = {
     hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
     requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
+  // The refresh lists the hosts and hands them out; its workers read, probe and write them.
   refresh: {
-    hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+    hosts: ["dynamodb:Scan"],
+  },
+  refreshWorker: {
+    hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
 } as const;
@@ -72,8 +76,12 @@ const ROLE_POLICIES: readonly [Role, string, string][] = [
   ["operator", "OperatorPolicy", "register, change, remove and refresh Docker hosts"],
 ];
 
-/** Timeouts nest: a scheduler (run mode included) ends before the router, the router before API Gateway's 30 s. */
-export const TIMEOUTS = { scheduler: 25, router: 28, refresh: 60 } as const;
+/**
+ * Timeouts nest: a scheduler (run mode included) ends before the router, the router before API Gateway's
+ * 30 s; a refresh worker ends at its round's deadline (the refresh's time less 3 s), and its own timeout
+ * only bounds one that would not.
+ */
+export const TIMEOUTS = { scheduler: 25, router: 28, refresh: 60, refreshWorker: 60 } as const;
 
 export interface CitadelStackProps extends StackProps {
   /** The deployment's choices; by default read from the `citadel:*` context values. */
@@ -83,8 +91,8 @@ export interface CitadelStackProps extends StackProps {
 /**
  * Citadel in one stack: an HTTP API (IAM or JWT auth, throttled, access-logged) → the router Lambda →
  * one scheduler Lambda per scheduler type (the list the router reads) → the DynamoDB tables; the
- * capacity refresh Lambda on a schedule reads the Docker hosts. Alarms on errors, throttles, 5xx and
- * the refresh's dead-letter queue.
+ * capacity refresh Lambda on a schedule hands the Docker hosts in shards to refresh workers, which read
+ * them. Alarms on errors, throttles, 5xx and the refresh's and the workers' dead-letter queues.
  */
 export class CitadelStack extends Stack {
   constructor(scope: Construct, id: string, props: CitadelStackProps = {}) {
@@ -184,21 +192,56 @@ export class CitadelStack extends Stack {
       id: "AwsSolutions-SQS3",
       reason: "this queue is itself the dead-letter queue of the refresh's failed invocations",
     });
+    // A shard whose worker failed (threw, timed out, or waited past a round for a free worker) is not
+    // tried again: the next round starts with its hosts, least recently probed first.
+    const shardFailures = new Queue(this, "ShardFailures", {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(shardFailures).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: "this queue is itself the dead-letter queue of the refresh worker's failed shards",
+    });
+    const worker = new CitadelFunction(this, "RefreshWorker", {
+      entry: entry(LAMBDA_ENTRIES.refreshWorker),
+      description: "Citadel refresh worker: one shard of a capacity refresh round",
+      timeout: Duration.seconds(TIMEOUTS.refreshWorker),
+      logRetentionDays: config.logRetentionDays,
+      // A round's shards run at once: reserved, so that schedulers never starve a round, and bounded, so
+      // that a round never loads DynamoDB and the account with more than this many workers.
+      reservedConcurrentExecutions: config.refreshWorkers,
+      retryAttempts: 0,
+      maxEventAge: Duration.minutes(1),
+      deadLetterQueue: shardFailures,
+      environment: { ...environment, ...dockerEnvironment },
+      ...inVpc,
+    });
+    hosts.grant(worker, ...TABLE_ACTIONS.refreshWorker.hosts);
+    profiles.grant(worker, ...TABLE_ACTIONS.refreshWorker.profiles);
+    reachesHosts(worker);
+    // The refresh reaches no host, and so runs outside the hosts' VPC (where invoking a Lambda would need
+    // an endpoint).
     const refresh = new CitadelFunction(this, "CapacityRefresh", {
       entry: entry(LAMBDA_ENTRIES.refresh),
-      description: "Citadel capacity refresh: Docker hosts' capacity, health, containers and use",
+      description:
+        "Citadel capacity refresh: lists the Docker hosts and hands them to refresh workers in shards",
       timeout: Duration.seconds(TIMEOUTS.refresh),
       logRetentionDays: config.logRetentionDays,
       // One refresh at a time: overlapping rounds would count a host's failed probes twice.
       reservedConcurrentExecutions: 1,
       retryAttempts: 0,
       deadLetterQueue: refreshFailures,
-      environment: { ...environment, ...dockerEnvironment },
-      ...inVpc,
+      environment: {
+        ...environment,
+        CITADEL_REFRESH_WORKER_FUNCTION: worker.functionName,
+        CITADEL_REFRESH_WORKERS: String(config.refreshWorkers),
+      },
     });
     hosts.grant(refresh, ...TABLE_ACTIONS.refresh.hosts);
-    profiles.grant(refresh, ...TABLE_ACTIONS.refresh.profiles);
-    reachesHosts(refresh);
+    refresh.addToRolePolicy(
+      new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [worker.functionArn] }),
+    );
     new Rule(this, "RefreshSchedule", {
       description: "Runs the Citadel capacity refresh",
       schedule: Schedule.rate(Duration.minutes(config.refreshMinutes)),
@@ -238,12 +281,10 @@ export class CitadelStack extends Stack {
         });
       }
     }
-    this.alarms(
-      config,
-      api,
-      [router, refresh, ...schedulers.map(({ scheduler }) => scheduler)],
-      refreshFailures,
-    );
+    this.alarms(config, api, [router, refresh, worker, ...schedulers.map(({ scheduler }) => scheduler)], {
+      RefreshDeadLetters: refreshFailures,
+      ShardDeadLetters: shardFailures,
+    });
 
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
     new CfnOutput(this, "HostsTable", { value: hosts.tableName });
@@ -332,12 +373,12 @@ export class CitadelStack extends Stack {
     return policy;
   }
 
-  /** Alarms on every function's errors and throttles, the API's 5xx, and failed refreshes. */
+  /** Alarms on every function's errors and throttles, the API's 5xx, and failed refreshes and shards. */
   private alarms(
     config: CitadelConfig,
     api: HttpApi,
     functions: CitadelFunction[],
-    deadLetters: Queue,
+    deadLetters: { RefreshDeadLetters: Queue; ShardDeadLetters: Queue },
   ): void {
     const topic =
       config.alarmEmail &&
@@ -373,8 +414,15 @@ export class CitadelStack extends Stack {
     );
     alarm(
       "RefreshDeadLetters",
-      deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      deadLetters.RefreshDeadLetters.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(5),
+      }),
       "capacity refreshes failed and were dead-lettered",
+    );
+    alarm(
+      "ShardDeadLetters",
+      deadLetters.ShardDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+      "shards of capacity refreshes failed and were dead-lettered",
     );
   }
 }

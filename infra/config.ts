@@ -28,6 +28,8 @@ export interface CitadelConfig {
   retainData: boolean;
   /** Minutes between capacity refreshes. */
   refreshMinutes: number;
+  /** The most shards a refresh round runs at once: the refresh worker's reserved concurrency. */
+  refreshWorkers: number;
   /** Reserved concurrency of each scheduler Lambda; undefined: unreserved (accounts at the 10 limit). */
   schedulerConcurrency: number | undefined;
   /** API Gateway throttling of the whole API: steady requests per second and burst. */
@@ -50,6 +52,7 @@ export const DEFAULT_SCOPES: JwtScopes = { client: "citadel/place", operator: "c
 export const DEFAULTS: CitadelConfig = {
   retainData: true,
   refreshMinutes: 1,
+  refreshWorkers: 100,
   schedulerConcurrency: 10,
   apiRateLimit: 100,
   apiBurstLimit: 200,
@@ -121,6 +124,7 @@ export function configFromContext(node: Node): CitadelConfig {
   return {
     retainData: String(read("retainData") ?? "true") !== "false",
     refreshMinutes: whole("refreshMinutes", DEFAULTS.refreshMinutes, 1),
+    refreshWorkers: whole("refreshWorkers", DEFAULTS.refreshWorkers, 1),
     schedulerConcurrency:
       concurrency === "none"
         ? undefined

@@ -1,46 +1,43 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
+import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
-import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
-import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb/profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import { lambdaShardRunner } from "../../shared/adapters/shard-invoker.js";
 import { budgetOf, earliest, lambdaTimeLeft, system, timeLeft } from "../../shared/adapters/system.js";
-import { type RefreshReport, refreshCluster } from "../../shared/core/refresh.js";
+import { type RoundReport, refreshRound } from "../../shared/core/fan-out.js";
 
 const config = loadConfig(process.env);
-const client = dynamoDbClient(config.dynamodbEndpoint);
-const deps = {
-  registry: new DynamoDbRegistry(client, config.tables),
-  profiles: new DynamoDbProfileStore(client, config.tables.profiles),
-  engines: dockerEngines(process.env, {
-    timeoutMs: config.refresh.timeoutMs,
-    allowlist: config.hostAllowlist,
-  }),
-  settings: config.refresh,
-  now: system.now,
-};
+const registry = new DynamoDbRegistry(dynamoDbClient(config.dynamodbEndpoint), config.tables);
+// One attempt: a synchronous shard invoked again after a lost answer would be refreshed twice.
+const lambda = new LambdaClient({ maxAttempts: 1 });
 const logger = new Logger({ serviceName: "citadel-capacity-refresh" });
 const metrics = new Metrics({ serviceName: "citadel-capacity-refresh" });
 
 /**
- * The capacity refresh: on its EventBridge schedule, and when the router asks (`POST /v1/hosts/refresh`).
- * It starts no probe its remaining time (less a margin) cannot hold; the hosts left come first next time.
+ * The capacity refresh's coordinator: on its EventBridge schedule, and when the router asks
+ * (`POST /v1/hosts/refresh`). It lists the hosts and hands each shard to the refresh worker Lambda:
+ * asynchronously on the schedule (failed shards go to the worker's dead-letter queue), and synchronously
+ * when the caller gives a budget and waits for the round's report.
  */
-export async function handler(event?: unknown, context?: Context): Promise<RefreshReport> {
+export async function handler(event?: unknown, context?: Context): Promise<RoundReport> {
   const ofLambda = lambdaTimeLeft(context, config.budgetMs);
   const asked = budgetOf(event);
-  const remainingMs = asked === undefined ? ofLambda : earliest(ofLambda, timeLeft(asked));
-  const report = await refreshCluster({ ...deps, remainingMs });
-  const { results, ...summary } = report;
-  logger.info("refreshed", { ...summary, failed: results.filter((result) => !result.ok) });
-  metrics.addMetric("RefreshDuration", MetricUnit.Milliseconds, report.ms);
-  metrics.addMetric("Hosts", MetricUnit.Count, report.hosts);
-  metrics.addMetric("HostsDown", MetricUnit.Count, report.down);
-  metrics.addMetric("HostsUnanswered", MetricUnit.Count, report.hosts - report.answered);
-  metrics.addMetric("PlacementsReleased", MetricUnit.Count, report.released);
-  metrics.addMetric("HostsSkipped", MetricUnit.Count, report.skipped);
+  const report = await refreshRound({
+    registry,
+    settings: config.refresh,
+    fanOut: config.fanOut,
+    now: system.now,
+    remainingMs: asked === undefined ? ofLambda : earliest(ofLambda, timeLeft(asked)),
+    runShard: lambdaShardRunner(lambda, config.refreshWorkerFunction, asked !== undefined),
+  });
+  const { results, ...round } = report;
+  logger.info("refresh round", { ...round, unanswered: results.filter((result) => !result.ok) });
+  metrics.addMetric("RoundDuration", MetricUnit.Milliseconds, report.ms);
+  metrics.addMetric("Shards", MetricUnit.Count, report.shards);
+  metrics.addMetric("ShardsFailed", MetricUnit.Count, report.failed.length);
   metrics.publishStoredMetrics();
   return report;
 }

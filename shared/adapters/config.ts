@@ -1,4 +1,5 @@
 import { type Allowlist, PRIVATE_RANGES, parseAllowlist } from "../core/address.js";
+import type { FanOutSettings } from "../core/fan-out.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { TableNames } from "./dynamodb/tables.js";
 
@@ -19,6 +20,10 @@ export interface Config {
   refresh: RefreshSettings;
   /** The capacity-refresh Lambda, which the router invokes for `POST /v1/hosts/refresh` (set by the CDK stack). */
   refreshFunction: string | undefined;
+  /** How a refresh round splits the hosts into shards, one worker each. */
+  fanOut: FanOutSettings;
+  /** The refresh worker Lambda, which the refresh invokes once per shard (set by the CDK stack). */
+  refreshWorkerFunction: string | undefined;
   /** Where Docker hosts may be (`CITADEL_HOST_CIDRS`): registration and every connection check it. */
   hostAllowlist: Allowlist;
   /**
@@ -49,6 +54,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
       concurrency: Math.max(1, positiveInteger(env, "CITADEL_REFRESH_CONCURRENCY", 16)),
     },
     refreshFunction: env.CITADEL_REFRESH_FUNCTION || undefined,
+    fanOut: { workers: Math.max(1, positiveInteger(env, "CITADEL_REFRESH_WORKERS", 100)) },
+    refreshWorkerFunction: env.CITADEL_REFRESH_WORKER_FUNCTION || undefined,
     hostAllowlist: readHostAllowlist(env, PRIVATE_RANGES),
     budgetMs: Math.max(1, positiveInteger(env, "CITADEL_BUDGET_MS", 25_000)),
   };

@@ -1,8 +1,8 @@
 import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
-import type { RefreshReport } from "../core/refresh.js";
+import type { RoundReport } from "../core/fan-out.js";
 
 /** Runs a capacity refresh now: the router's `POST /v1/hosts/refresh`. */
-export type Refresher = () => Promise<RefreshReport>;
+export type Refresher = () => Promise<RoundReport>;
 
 /** A refresh is already running (the refresh Lambda runs one at a time): answered 503, to retry. */
 export class RefreshRunningError extends Error {
@@ -29,6 +29,6 @@ export function lambdaRefresher(client: LambdaClient, functionName: string | und
       });
     const payload = new TextDecoder().decode(response.Payload);
     if (response.FunctionError) throw new Error(`refresh ${functionName} failed: ${payload}`);
-    return JSON.parse(payload) as RefreshReport;
+    return JSON.parse(payload) as RoundReport;
   };
 }

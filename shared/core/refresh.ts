@@ -223,12 +223,20 @@ export const RESULTS_RESERVE_MS = 2000;
  * failure, its engine's or its write's, is that host's result and never the round's. Hosts are probed
  * least recently probed first (never probed first), and no probe starts once the round's remaining time
  * cannot hold it: the hosts left come first next round. The usage samples of all hosts are added to each
- * image's profile once, at the end (many hosts run the same image: one write, no race).
+ * image's profile once, at the end (many hosts run the same image: one write per image).
  */
 export async function refreshCluster(deps: RefreshDependencies): Promise<RefreshReport> {
+  return refreshHosts(await deps.registry.listHosts(), deps);
+}
+
+/**
+ * Refreshes the hosts given, as refreshCluster refreshes all (one shard of a fan-out round, fan-out.ts):
+ * one engine is one host among these hosts (EngineOwners), and each image's profile gets one write.
+ */
+export async function refreshHosts(listed: Host[], deps: RefreshDependencies): Promise<RefreshReport> {
   const started = performance.now();
   const remainingMs = deps.remainingMs ?? (() => Number.POSITIVE_INFINITY);
-  const hosts = leastRecentlyProbedFirst(await deps.registry.listHosts());
+  const hosts = leastRecentlyProbedFirst(listed);
   const owners = new EngineOwners(hosts);
   const samples: UsageSample[] = [];
   let skipped = 0;
@@ -347,12 +355,13 @@ function unrecorded(host: Host, error: unknown, began: number): HostRefresh {
 }
 
 /** Hosts by the time of their last probe, never probed first: those a round did not reach come first next. */
-function leastRecentlyProbedFirst(hosts: Host[]): Host[] {
+export function leastRecentlyProbedFirst(hosts: readonly Host[]): Host[] {
   const at = (host: Host) => host.health.lastProbeAt ?? "";
-  return hosts.sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
+  return [...hosts].sort((a, b) => (at(a) < at(b) ? -1 : at(a) > at(b) ? 1 : 0));
 }
 
-function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
+/** Items grouped by key, each group in the items' order, the groups in the order of their first item. */
+export function groupBy<T, K>(items: readonly T[], keyOf: (item: T) => K): Map<K, T[]> {
   const groups = new Map<K, T[]>();
   for (const item of items) {
     const key = keyOf(item);

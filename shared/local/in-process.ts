@@ -9,8 +9,14 @@ import type { Refresher } from "../adapters/refresh-invoker.js";
 import { system, timeLeft } from "../adapters/system.js";
 import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
+import { type FanOutSettings, refreshRound, type Shard, untilDeadline } from "../core/fan-out.js";
 import type { ProfileStore } from "../core/profile.js";
-import { type RefreshSettings, refreshCluster } from "../core/refresh.js";
+import {
+  type RefreshDependencies,
+  type RefreshReport,
+  type RefreshSettings,
+  refreshHosts,
+} from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import { HostSnapshot } from "../core/snapshot.js";
 
@@ -25,10 +31,22 @@ export interface InProcessOptions {
   profiles?: ProfileStore;
   /** How the refresh judges hosts; the defaults of loadConfig otherwise. */
   refresh?: RefreshSettings;
+  /** How a refresh round fans out (its shards run in this process); the defaults of loadConfig otherwise. */
+  fanOut?: FanOutSettings;
   /** Where Docker hosts may be; LOCAL_HOST_RANGES otherwise. */
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
   budgetMs?: number;
+}
+
+/**
+ * Runs each shard of a round in this process, as the worker Lambda runs it in AWS (the same core, until
+ * the shard's deadline); the round runs its shards at once.
+ */
+export function inProcessShards(
+  deps: Omit<RefreshDependencies, "remainingMs">,
+): (shard: Shard) => Promise<RefreshReport> {
+  return (shard) => refreshHosts(shard.hosts, { ...deps, remainingMs: untilDeadline(shard, deps.now) });
 }
 
 /** Where Docker hosts may be on a developer's machine by default: the private ranges, and loopback. */
@@ -60,13 +78,13 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
     engines,
   });
   const refresh: Refresher = () =>
-    refreshCluster({
+    refreshRound({
       registry,
-      engines,
-      profiles,
       settings,
+      fanOut: options.fanOut ?? defaults.fanOut,
       now: system.now,
       remainingMs: timeLeft(budgetMs),
+      runShard: inProcessShards({ registry, engines, profiles, settings, now: system.now }),
     });
   const direct = new InProcessInvoker((event) => scheduler(event, timeLeft(budgetMs)));
   const api = createApi({

@@ -16,6 +16,7 @@ const stack = await startLocalStack({
   maxAttempts: config.maxAttempts,
   refreshSeconds: positiveInteger(process.env, "CITADEL_REFRESH_SECONDS", 0),
   refresh: config.refresh,
+  fanOut: config.fanOut,
   hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
   budgetMs: config.budgetMs,
 });

@@ -7,6 +7,7 @@ import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import { MemoryRegistry } from "../adapters/memory-registry.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
 import type { Allowlist } from "../core/address.js";
+import type { FanOutSettings } from "../core/fan-out.js";
 import type { ProfileStore } from "../core/profile.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
@@ -27,6 +28,8 @@ export interface LocalStackOptions {
   refreshSeconds?: number;
   /** How the refresh judges hosts (loadConfig's defaults otherwise). */
   refresh?: RefreshSettings;
+  /** How a refresh round fans out into shards, run in this process (loadConfig's defaults otherwise). */
+  fanOut?: FanOutSettings;
   /** Where Docker hosts may be (the private ranges and loopback otherwise). */
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (loadConfig's default otherwise). */

@@ -5,7 +5,11 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "
 import { build } from "esbuild";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
 import { BUNDLING, LAMBDA_ENTRIES } from "../../infra/bundling.js";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
+import type { RoundReport, Shard } from "../../shared/core/fan-out.js";
 import type { RefreshReport } from "../../shared/core/refresh.js";
 import { freshTables } from "../support/tables.js";
 
@@ -15,6 +19,8 @@ import { freshTables } from "../support/tables.js";
 type Handler<E, R> = (event: E) => Promise<R>;
 
 const bundles: Partial<Record<keyof typeof LAMBDA_ENTRIES, string>> = {};
+let endpoint: string;
+let tables: TableNames;
 
 beforeAll(async () => {
   // Inside node_modules, so that the bundles find the AWS SDK there, as Lambda's runtime provides it.
@@ -37,8 +43,8 @@ beforeAll(async () => {
     });
     bundles[name as keyof typeof LAMBDA_ENTRIES] = file;
   }
-  const endpoint = inject("dynamodbEndpoint");
-  const tables = await freshTables(endpoint);
+  endpoint = inject("dynamodbEndpoint");
+  tables = await freshTables(endpoint);
   Object.assign(process.env, {
     CITADEL_DYNAMODB_ENDPOINT: endpoint,
     CITADEL_HOSTS_TABLE: tables.hosts,
@@ -63,7 +69,7 @@ function event<T>(file: string): T {
 
 describe("the bundled Lambdas", () => {
   it("are ESM bundles of reasonable size, the AWS SDK left out", () => {
-    expect(Object.keys(bundles).sort()).toEqual(["refresh", "router", "scheduler"]);
+    expect(Object.keys(bundles).sort()).toEqual(["refresh", "refreshWorker", "router", "scheduler"]);
     for (const file of Object.values(bundles)) {
       const text = readFileSync(file, "utf8");
       expect(text).not.toMatch(/from"@aws-sdk\/client-dynamodb\/dist-cjs/);
@@ -98,28 +104,50 @@ describe("the bundled Lambdas", () => {
     expect([result.statusCode, (result.body.resource as { id: string }).id]).toEqual([201, "docker-1"]);
   });
 
-  it("the refresh bundle refreshes, records a refused host's failed probe, and emits EMF metrics", async () => {
-    // The sample host is 10.0.0.1: the refresh may reach loopback only, so it never connects there.
-    process.env.CITADEL_HOST_CIDRS = "127.0.0.0/8";
-    const refresh = await handlerOf<unknown, RefreshReport>("refresh");
-    const written: string[] = [];
-    const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
-      written.push(String(chunk));
-      return true;
+  it("the refresh bundle lists the hosts into shards; without a worker to invoke, the shard fails alone", async () => {
+    const refresh = await handlerOf<unknown, RoundReport>("refresh");
+    const { report, emf } = await withStdout(() =>
+      refresh({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} }),
+    );
+    expect(report).toMatchObject({
+      hosts: 0,
+      shards: 1,
+      failed: [{ shard: 0, hosts: ["docker-1"], error: "CITADEL_REFRESH_WORKER_FUNCTION is not set" }],
     });
-    let report: RefreshReport;
-    try {
-      report = await refresh({ "detail-type": "Scheduled Event", source: "aws.events", detail: {} });
-    } finally {
-      stdout.mockRestore();
-    }
+    expect(emf[0]?._aws.CloudWatchMetrics[0].Namespace).toBe("Citadel");
+    expect(emf[0]).toMatchObject({ Shards: 1, ShardsFailed: 1 });
+  });
+
+  it("the refresh worker bundle refreshes its shard, records a refused host's failed probe, and emits EMF metrics", async () => {
+    // The sample host is 10.0.0.1: the worker may reach loopback only, so it never connects there.
+    process.env.CITADEL_HOST_CIDRS = "127.0.0.0/8";
+    const worker = await handlerOf<Shard, RefreshReport>("refreshWorker");
+    const hosts = await new DynamoDbRegistry(dynamoDbClient(endpoint), tables).listHosts();
+    const shard = { round: new Date().toISOString(), index: 0, of: 1, hosts, deadline: Date.now() + 10_000 };
+    const { report, emf } = await withStdout(() => worker(shard));
     expect(report).toMatchObject({ hosts: 1, answered: 0, down: 0 });
     expect(report.results[0]).toMatchObject({ id: "docker-1", ok: false, error: "address not allowed" });
-    const emf = written
-      .map((line) => line.trim())
-      .filter((line) => line.includes('"_aws"'))
-      .map((line) => JSON.parse(line));
     expect(emf[0]?._aws.CloudWatchMetrics[0].Namespace).toBe("Citadel");
     expect(emf[0]).toMatchObject({ Hosts: 1, HostsUnanswered: 1, HostsDown: 0 });
   });
 });
+
+/** What `run` returns, and the EMF metrics it wrote to stdout meanwhile. */
+async function withStdout<T>(run: () => Promise<T>) {
+  const written: string[] = [];
+  const stdout = vi.spyOn(process.stdout, "write").mockImplementation((chunk) => {
+    written.push(String(chunk));
+    return true;
+  });
+  let report: T;
+  try {
+    report = await run();
+  } finally {
+    stdout.mockRestore();
+  }
+  const emf = written
+    .map((line) => line.trim())
+    .filter((line) => line.includes('"_aws"'))
+    .map((line) => JSON.parse(line));
+  return { report, emf };
+}

@@ -90,8 +90,8 @@ describe("the CDK stack", () => {
         },
       });
     }
-    // The schedulers, the router and the capacity refresh.
-    template.resourceCountIs("AWS::Lambda::Function", SCHEDULER_TYPES.length + 2);
+    // The schedulers, the router, the capacity refresh and its worker.
+    template.resourceCountIs("AWS::Lambda::Function", SCHEDULER_TYPES.length + 3);
     template.hasResourceProperties("AWS::Lambda::Function", {
       Timeout: 28,
       Handler: "index.handler",
@@ -197,7 +197,7 @@ describe("the CDK stack", () => {
         (fn) => fn.Properties.Environment.Variables.CITADEL_HOST_CIDRS,
       );
     expect(variables(template)).toEqual(
-      Array(SCHEDULER_TYPES.length + 2).fill("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
+      Array(SCHEDULER_TYPES.length + 3).fill("10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"),
     );
     expect(new Set(variables(synth({ "citadel:hostCidrs": "10.1.0.0/16" }).template))).toEqual(
       new Set(["10.1.0.0/16"]),
@@ -227,10 +227,17 @@ describe("the CDK stack", () => {
         Requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
       });
     }
+    // The refresh lists the hosts and invokes its worker; the worker reads and writes the hosts it probes.
     expect(permissions(template, "CapacityRefresh")).toEqual({
       RefreshFailures: ["sqs:SendMessage"],
       CapacityRefreshLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
-      Hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+      Hosts: ["dynamodb:Scan"],
+      RefreshWorker: ["lambda:InvokeFunction"],
+    });
+    expect(permissions(template, "RefreshWorker")).toEqual({
+      ShardFailures: ["sqs:SendMessage"],
+      RefreshWorkerLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
+      Hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       Profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
     expect(permissions(template, "Router")).toEqual({
@@ -247,20 +254,21 @@ describe("the CDK stack", () => {
       CapacityRefresh: ["lambda:InvokeFunction"],
       ...Object.fromEntries(SCHEDULERS.map((name) => [name, ["lambda:InvokeFunction"]])),
     });
-    // The router cannot touch idempotency records; nobody else invokes Lambdas; nobody deletes a host's
+    // The router cannot touch idempotency records; nobody else invokes Lambdas (but the refresh its worker); nobody deletes a host's
     // item but the router (a host's removal), nor writes a whole one (a commit is an UpdateItem).
   });
 
   it("gives the Docker TLS secret, when named, to the functions that reach hosts, and not the router", () => {
     const withTls = synth({ "citadel:dockerTlsSecretArn": FULL.dockerTlsSecretArn }).template;
-    for (const fn of [...SCHEDULERS, "CapacityRefresh"]) {
+    for (const fn of [...SCHEDULERS, "RefreshWorker"]) {
       expect(
         Object.entries(permissions(withTls, fn)).find(([, actions]) =>
           actions.includes("secretsmanager:GetSecretValue"),
         ),
       ).toBeDefined();
     }
-    expect(JSON.stringify(permissions(withTls, "Router"))).not.toContain("secretsmanager");
+    for (const fn of ["Router", "CapacityRefresh"])
+      expect(JSON.stringify(permissions(withTls, fn))).not.toContain("secretsmanager");
     withTls.hasResourceProperties("AWS::Lambda::Function", {
       Environment: { Variables: Match.objectLike({ CITADEL_DOCKER_TLS_SECRET: FULL.dockerTlsSecretArn }) },
     });
@@ -306,6 +314,38 @@ describe("the CDK stack", () => {
     });
   });
 
+  it("fans a round out to the refresh worker: reserved, never retried, failed shards to their own dead-letter queue", () => {
+    const worker = Object.entries(template.findResources("AWS::Lambda::Function")).find(([id]) =>
+      id.startsWith("RefreshWorker"),
+    )?.[1];
+    expect(worker?.Properties).toMatchObject({
+      Timeout: 60,
+      ReservedConcurrentExecutions: 100,
+      DeadLetterConfig: { TargetArn: { "Fn::GetAtt": [expect.stringMatching(/^ShardFailures/), "Arn"] } },
+    });
+    template.hasResourceProperties("AWS::Lambda::EventInvokeConfig", {
+      FunctionName: { Ref: Match.stringLikeRegexp("^RefreshWorker") },
+      MaximumRetryAttempts: 0,
+      MaximumEventAgeInSeconds: 60,
+    });
+    template.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: {
+        Variables: Match.objectLike({
+          CITADEL_REFRESH_WORKER_FUNCTION: { Ref: Match.stringLikeRegexp("^RefreshWorker") },
+          CITADEL_REFRESH_WORKERS: "100",
+        }),
+      },
+    });
+    const fewer = synth({ "citadel:refreshWorkers": "8" }).template;
+    fewer.hasResourceProperties("AWS::Lambda::Function", { ReservedConcurrentExecutions: 8 });
+    fewer.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ CITADEL_REFRESH_WORKERS: "8" }) },
+    });
+    expect(() => synth({ "citadel:refreshWorkers": "0" })).toThrow(
+      "context citadel:refreshWorkers must be a whole number ≥ 1",
+    );
+  });
+
   it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
     template.resourceCountIs("AWS::DynamoDB::GlobalTable", 4);
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
@@ -339,19 +379,21 @@ describe("the CDK stack", () => {
 
   it("keeps logs for the configured retention", () => {
     const groups = Object.values(template.findResources("AWS::Logs::LogGroup"));
-    expect(groups).toHaveLength(SCHEDULER_TYPES.length + 3); // each function's, and the API's access logs
+    expect(groups).toHaveLength(SCHEDULER_TYPES.length + 4); // each function's, and the API's access logs
     for (const group of groups) expect(group.Properties.RetentionInDays).toBe(30);
   });
 
-  it("alarms on each function's errors and throttles, the API's 5xx and dead-lettered refreshes", () => {
+  it("alarms on each function's errors and throttles, the API's 5xx and dead-lettered refreshes and shards", () => {
     const alarms = Object.values(template.findResources("AWS::CloudWatch::Alarm"));
     const metrics = alarms.map((alarm) => `${alarm.Properties.Namespace}/${alarm.Properties.MetricName}`);
-    const functions = SCHEDULER_TYPES.length + 2;
+    const functions = SCHEDULER_TYPES.length + 3;
     expect(metrics.filter((metric) => metric === "AWS/Lambda/Errors")).toHaveLength(functions);
     expect(metrics.filter((metric) => metric === "AWS/Lambda/Throttles")).toHaveLength(functions);
-    expect(alarms).toHaveLength(2 * functions + 2);
+    expect(alarms).toHaveLength(2 * functions + 3);
     expect(metrics).toContain("AWS/ApiGateway/5xx");
-    expect(metrics).toContain("AWS/SQS/ApproximateNumberOfMessagesVisible");
+    expect(metrics.filter((metric) => metric === "AWS/SQS/ApproximateNumberOfMessagesVisible")).toHaveLength(
+      2,
+    );
     // With an address, they notify it.
     const notified = synth({ "citadel:alarmEmail": "ops@example.com" }).template;
     notified.hasResourceProperties("AWS::SNS::Subscription", {
@@ -368,7 +410,7 @@ describe("the CDK stack", () => {
     const reserved = Object.values(unreserved.findResources("AWS::Lambda::Function")).filter(
       (fn) => fn.Properties.ReservedConcurrentExecutions !== undefined,
     );
-    expect(reserved).toHaveLength(1); // the refresh alone
+    expect(reserved).toHaveLength(2); // the refresh and its worker
   });
 
   it("outputs the API's URL, the hosts table and the refresh function", () => {
