@@ -1,5 +1,8 @@
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import { PAGE_SCANS } from "../../shared/adapters/dynamodb/pages.js";
 import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
 import { newHost } from "../../shared/core/host.js";
@@ -28,6 +31,23 @@ describe("DynamoDB registry: the hosts Scan", () => {
     expect(listed.map((one) => one.id).sort()).toEqual(ids);
     expect(listed.every((one) => one.labels.notes?.length === 300_000)).toBe(true);
   }, 60_000);
+});
+
+describe("DynamoDB registry: items written by earlier versions", () => {
+  it("reads a host item without TLS, health or events as plain, never probed, without events", async () => {
+    const endpoint = inject("dynamodbEndpoint");
+    const tables = await freshTables(endpoint);
+    const { tls: _, health: __, events: ___, ...older } = toItem(host("old", 4, 8192));
+    await dynamoDbClient(endpoint, PATIENT).send(
+      new PutItemCommand({ TableName: tables.hosts, Item: marshall(older) }),
+    );
+    const read = await new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), tables).getHost("old");
+    expect(read).toMatchObject({
+      tls: false,
+      health: { failures: 0, lastProbeAt: null, lastError: null },
+      events: [],
+    });
+  });
 });
 
 describe("DynamoDB registry: hosts registered before addresses were claimed", () => {

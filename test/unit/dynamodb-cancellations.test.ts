@@ -2,6 +2,7 @@ import { ConditionalCheckFailedException, TransactionCanceledException } from "@
 import {
   DeleteCommand,
   GetCommand,
+  PutCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -219,6 +220,20 @@ describe("DynamoDB registry: failures that are not cancellations", () => {
     const unavailable = new RegistryUnavailableError(false, "ThrottlingException");
     await expect(registry.addHost(idle)).rejects.toEqual(unavailable);
     await expect(registry.removeHost("h1", false)).rejects.toEqual(unavailable);
+  });
+
+  it("a refusal whose record cannot be written is a 503, not a refusal recorded", async () => {
+    dynamodb.on(PutCommand).rejects(throttled);
+    const refusal: IdempotencyRecord = {
+      key: "k",
+      fingerprint: "f",
+      outcome: "unschedulable",
+      answer: {},
+      deliveryId: "d-1",
+      createdAt: 1000,
+      expiresAt: 90_400,
+    };
+    await expect(registry.recordRefusal(refusal)).rejects.toBeInstanceOf(RegistryUnavailableError);
   });
 
   it("a release whose write is throttled is a 503, not a release that never happened", async () => {

@@ -34,10 +34,10 @@ export function hostScanner(documents: DynamoDBDocumentClient, table: string): S
         }),
       ),
     );
-    const last = page.LastEvaluatedKey?.id;
     return {
       hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
-      last: typeof last === "string" ? last : undefined,
+      // The hosts table's key: a host id, a string.
+      last: page.LastEvaluatedKey?.id,
     };
   };
 }
