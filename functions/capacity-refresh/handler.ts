@@ -2,10 +2,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
-import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb-client.js";
 import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb-profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb-registry.js";
+import { lazyDockerEngines } from "../../shared/adapters/lazy-engines.js";
 import { budgetOf, earliest, lambdaTimeLeft, system, timeLeft } from "../../shared/adapters/system.js";
 import { type RefreshReport, refreshCluster } from "../../shared/core/refresh.js";
 
@@ -14,7 +14,7 @@ const client = dynamoDbClient(config.dynamodbEndpoint);
 const deps = {
   registry: new DynamoDbRegistry(client, config.tables),
   profiles: new DynamoDbProfileStore(client, config.tables.profiles),
-  engines: dockerEngines(process.env, {
+  engines: lazyDockerEngines(process.env, {
     timeoutMs: config.refresh.timeoutMs,
     allowlist: config.hostAllowlist,
   }),
