@@ -1,3 +1,5 @@
+import type { BuildOptions } from "esbuild";
+
 /** Every Lambda's handler, by name: the stack, the cold-start benchmark and the bundle test read this. */
 export const LAMBDA_ENTRIES = {
   router: "functions/api/handler.ts",
@@ -8,6 +10,14 @@ export const LAMBDA_ENTRIES = {
 /** How every Lambda is bundled (esbuild, by NodejsFunction in the stack and directly in the benchmark). */
 export const BUNDLING = {
   target: "node22",
+  minify: true,
+  // Stack traces name the source's lines (NODE_OPTIONS below); the sources themselves are left out: Node
+  // reads and parses the whole map when it loads the bundle, and the sources made it three times larger.
+  sourceMap: true,
+  sourcesContent: false,
+  // The packages' ES module builds where they have them: esbuild drops what a Lambda does not use (every
+  // other command of an AWS SDK client), which it cannot do in their CommonJS builds.
+  mainFields: ["module", "main"],
   // ESM bundles need `require`, `__filename` and `__dirname` for the CommonJS dependencies inside them.
   banner: [
     "import { createRequire as __createRequire } from 'node:module';",
@@ -17,6 +27,36 @@ export const BUNDLING = {
     "const __filename = __fileURLToPath(import.meta.url);",
     "const __dirname = __pathDirname(__filename);",
   ].join(""),
-  // The SDK is the runtime's.
-  external: ["@aws-sdk/*"],
+  // The AWS SDK is bundled, not left to the runtime's: bundled and tree-shaken, a Lambda initialises in
+  // half the time it takes to load the runtime's whole CommonJS clients, dozens of files (BENCHMARKS.md §6).
+  external: [],
 } as const;
+
+/** The environment the stack gives every Lambda's Node: source-mapped stack traces. */
+export const NODE_OPTIONS = "--enable-source-maps";
+
+/**
+ * BUNDLING as the esbuild options NodejsFunction passes for one entry, for the benchmark and the bundle
+ * test to build what the stack deploys; `external` is for the benchmark's runtime-SDK comparison.
+ */
+export function esbuildOptions(
+  entry: string,
+  outfile: string,
+  external: readonly string[] = BUNDLING.external,
+): BuildOptions {
+  return {
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: BUNDLING.target,
+    minify: BUNDLING.minify,
+    sourcemap: BUNDLING.sourceMap,
+    sourcesContent: BUNDLING.sourcesContent,
+    mainFields: [...BUNDLING.mainFields],
+    banner: { js: BUNDLING.banner },
+    external: [...external],
+    logLevel: "silent",
+  };
+}

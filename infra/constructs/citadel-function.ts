@@ -4,7 +4,7 @@ import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
 import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { BUNDLING } from "../bundling.js";
+import { BUNDLING, NODE_OPTIONS } from "../bundling.js";
 
 /** A retention CloudWatch Logs accepts; throws naming the allowed values otherwise. */
 export function retention(days: number): RetentionDays {
@@ -18,7 +18,7 @@ export type CitadelFunctionProps = NodejsFunctionProps & { entry: string; logRet
 
 /**
  * The defaults every Citadel Lambda shares: Node 24 on arm64, a minified ESM bundle with source maps
- * (the AWS SDK is left to the runtime's), its own log group, and its own role that may write only to
+ * (as infra/bundling.ts says, the AWS SDK inside), its own log group, and its own role that may write only to
  * that log group; each function is then granted exactly what it uses.
  */
 export class CitadelFunction extends NodejsFunction {
@@ -37,15 +37,17 @@ export class CitadelFunction extends NodejsFunction {
       role,
       ...props,
       environment: {
-        NODE_OPTIONS: "--enable-source-maps",
+        NODE_OPTIONS,
         POWERTOOLS_LOG_LEVEL: "INFO",
         POWERTOOLS_METRICS_NAMESPACE: "Citadel",
         ...props.environment,
       },
       bundling: {
         format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
+        minify: BUNDLING.minify,
+        sourceMap: BUNDLING.sourceMap,
+        sourcesContent: BUNDLING.sourcesContent,
+        mainFields: [...BUNDLING.mainFields],
         target: BUNDLING.target,
         banner: BUNDLING.banner,
         externalModules: [...BUNDLING.external],

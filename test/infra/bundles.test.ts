@@ -1,41 +1,31 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { BUNDLING, LAMBDA_ENTRIES } from "../../infra/bundling.js";
+import { esbuildOptions, LAMBDA_ENTRIES } from "../../infra/bundling.js";
 import type { ScheduleEvent, ScheduleResult } from "../../shared/adapters/invoker.js";
 import type { RefreshReport } from "../../shared/core/refresh.js";
 import { freshTables } from "../support/tables.js";
 
-// Each Lambda bundled as the stack bundles it (esbuild: ESM, minified, SDK left to the runtime), then
-// the sample events replayed through the bundles' handlers against DynamoDB Local: what the stack
-// ships loads and answers (an ESM bundle missing `__dirname` once crashed the scheduler at init).
+// Each Lambda bundled as the stack bundles it (infra/bundling.ts), then the sample events replayed
+// through the bundles' handlers against DynamoDB Local: what the stack ships loads and answers (an ESM
+// bundle missing `__dirname` once crashed the scheduler at init).
 type Handler<E, R> = (event: E) => Promise<R>;
+type Lambda = keyof typeof LAMBDA_ENTRIES;
 
-const bundles: Partial<Record<keyof typeof LAMBDA_ENTRIES, string>> = {};
+const bundles: Partial<Record<Lambda, string>> = {};
+const metafiles: Partial<Record<Lambda, Metafile>> = {};
 
 beforeAll(async () => {
-  // Inside node_modules, so that the bundles find the AWS SDK there, as Lambda's runtime provides it.
-  mkdirSync("node_modules/.cache", { recursive: true });
-  const out = mkdtempSync(join(resolve("node_modules/.cache"), "citadel-bundles-"));
+  const out = mkdtempSync(join(tmpdir(), "citadel-bundles-"));
   for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
     const file = join(out, `${name}.mjs`);
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      sourcemap: true,
-      platform: "node",
-      target: BUNDLING.target,
-      format: "esm",
-      outfile: file,
-      banner: { js: BUNDLING.banner },
-      external: [...BUNDLING.external],
-      logLevel: "silent",
-    });
-    bundles[name as keyof typeof LAMBDA_ENTRIES] = file;
+    const { metafile } = await build({ ...esbuildOptions(entry, file), metafile: true });
+    bundles[name as Lambda] = file;
+    metafiles[name as Lambda] = metafile;
   }
   const endpoint = inject("dynamodbEndpoint");
   const tables = await freshTables(endpoint);
@@ -51,7 +41,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-async function handlerOf<E, R>(name: keyof typeof LAMBDA_ENTRIES): Promise<Handler<E, R>> {
+async function handlerOf<E, R>(name: Lambda): Promise<Handler<E, R>> {
   const file = bundles[name];
   if (!file) throw new Error(`no bundle for ${name}`);
   return (await import(pathToFileURL(file).href)).handler as Handler<E, R>;
@@ -62,12 +52,31 @@ function event<T>(file: string): T {
 }
 
 describe("the bundled Lambdas", () => {
-  it("are ESM bundles of reasonable size, the AWS SDK left out", () => {
+  it("are ESM bundles of reasonable size, the AWS SDK inside from its ES module builds", () => {
     expect(Object.keys(bundles).sort()).toEqual(["refresh", "router", "scheduler"]);
-    for (const file of Object.values(bundles)) {
-      const text = readFileSync(file, "utf8");
-      expect(text).not.toMatch(/from"@aws-sdk\/client-dynamodb\/dist-cjs/);
-      expect(statSync(file).size).toBeLessThan(3 * 1024 * 1024);
+    for (const [name, file] of Object.entries(bundles)) {
+      const inputs = Object.keys(metafiles[name as Lambda]?.inputs ?? {});
+      expect(inputs.filter((path) => path.includes("/@aws-sdk/client-dynamodb/"))).not.toEqual([]);
+      expect(inputs.filter((path) => /\/@aws-sdk\/[^/]+\/dist-cjs\//.test(path))).toEqual([]);
+      expect(statSync(file).size).toBeLessThan(1024 * 1024);
+    }
+  });
+
+  it("load the Docker engines' client only when a request reaches an engine, not at init", () => {
+    // Inside the scheduler's bundle, but not among the modules its handler's evaluation reaches.
+    expect(Object.keys(metafiles.scheduler?.inputs ?? {})).toContain("shared/adapters/docker-engines.ts");
+    for (const name of ["router", "scheduler"] as const) {
+      const metafile = metafiles[name];
+      if (!metafile) throw new Error(`no metafile for ${name}`);
+      const atInit = evaluatedAtInit(metafile, LAMBDA_ENTRIES[name]);
+      expect(atInit).toContain(LAMBDA_ENTRIES[name]);
+      expect(
+        atInit.filter((path) =>
+          /docker-engines|engine-http|docker-tls|client-secrets-manager|dockerode|docker-modem|ssh2/.test(
+            path,
+          ),
+        ),
+      ).toEqual([]);
     }
   });
 
@@ -123,3 +132,14 @@ describe("the bundled Lambdas", () => {
     expect(emf[0]).toMatchObject({ Hosts: 1, HostsUnanswered: 1, HostsDown: 0 });
   });
 });
+
+/** The bundle's inputs its entry's evaluation reaches: every import but the dynamic `import()`s. */
+function evaluatedAtInit(metafile: Metafile, entry: string): string[] {
+  const reached = new Set([entry]);
+  for (const path of reached) {
+    for (const imported of metafile.inputs[path]?.imports ?? []) {
+      if (imported.kind !== "dynamic-import" && !imported.external) reached.add(imported.path);
+    }
+  }
+  return [...reached];
+}
