@@ -7,7 +7,7 @@ export const LAMBDA_ENTRIES = {
   refresh: "functions/capacity-refresh/handler.ts",
 } as const;
 
-/** How every Lambda is bundled (esbuild, by NodejsFunction in the stack and directly in the benchmark). */
+/** How every Lambda is bundled (by the local esbuild, in the stack as in the benchmark and the bundle test). */
 export const BUNDLING = {
   target: "node22",
   minify: true,
@@ -36,17 +36,21 @@ export const BUNDLING = {
 export const NODE_OPTIONS = "--enable-source-maps";
 
 /**
- * BUNDLING as the esbuild options NodejsFunction passes for one entry, for the benchmark and the bundle
- * test to build what the stack deploys; `external` is for the benchmark's runtime-SDK comparison.
+ * BUNDLING as esbuild's options for one entry, written to `outdir` as `index.mjs` (the handler
+ * `index.handler`) and the chunks it imports dynamically: split, code that only some requests need
+ * (run mode's engines, the SDK's other credential sources) is neither parsed nor run at init.
+ * `external` is for the benchmark's runtime-SDK comparison.
  */
 export function esbuildOptions(
   entry: string,
-  outfile: string,
+  outdir: string,
   external: readonly string[] = BUNDLING.external,
 ): BuildOptions {
   return {
-    entryPoints: [entry],
-    outfile,
+    entryPoints: { index: entry },
+    outdir,
+    outExtension: { ".js": ".mjs" },
+    splitting: true,
     bundle: true,
     platform: "node",
     format: "esm",
