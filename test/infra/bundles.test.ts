@@ -19,6 +19,8 @@ type Lambda = keyof typeof LAMBDA_ENTRIES;
 /** The Docker engines' client and what only it uses (and the Docker SDKs Citadel once bundled). */
 const ENGINE_CLIENT =
   /docker-engines|engine-http|engine-answers|docker-tls|client-secrets-manager|dockerode|ssh2/;
+/** The SDK's Lambda client: the router invokes the schedulers and the refresh with it. */
+const LAMBDA_CLIENT = /@aws-sdk\/client-lambda\//;
 
 const bundles: Partial<Record<Lambda, string>> = {};
 const metafiles: Partial<Record<Lambda, Metafile>> = {};
@@ -66,15 +68,15 @@ describe("the bundled Lambdas", () => {
     }
   });
 
-  it("load the Docker engines' client only when a request reaches an engine, not at init", () => {
+  it("load what only some requests need on first use, not at init: the engines' and the Lambda client", () => {
     // Inside the scheduler's bundle, but in a chunk of its own that run mode loads.
     expect(Object.keys(metafiles.scheduler?.inputs ?? {})).toContain("shared/adapters/docker-engines.ts");
-    for (const name of ["router", "scheduler"] as const) {
-      const metafile = metafiles[name];
-      if (!metafile) throw new Error(`no metafile for ${name}`);
-      const atInit = loadedAtInit(metafile, LAMBDA_ENTRIES[name]);
-      expect(atInit).toContain(LAMBDA_ENTRIES[name]);
-      expect(atInit.filter((path) => ENGINE_CLIENT.test(path))).toEqual([]);
+    const notAtInit = { router: [ENGINE_CLIENT, LAMBDA_CLIENT], scheduler: [ENGINE_CLIENT] };
+    for (const [name, clients] of Object.entries(notAtInit)) {
+      const entry = LAMBDA_ENTRIES[name as Lambda];
+      const atInit = loadedAtInit(metafiles[name as Lambda], entry);
+      expect(atInit).toContain(entry);
+      expect(atInit.filter((path) => clients.some((client) => client.test(path)))).toEqual([]);
     }
   });
 
@@ -132,7 +134,8 @@ describe("the bundled Lambdas", () => {
 });
 
 /** The sources in the chunks Node loads with the handler's bundle: its entry and what that imports statically. */
-function loadedAtInit(metafile: Metafile, entry: string): string[] {
+function loadedAtInit(metafile: Metafile | undefined, entry: string): string[] {
+  if (!metafile) throw new Error(`no metafile for ${entry}`);
   const index = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === entry);
   if (!index) throw new Error(`no output for ${entry}`);
   const chunks = new Set([index]);
