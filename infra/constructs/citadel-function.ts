@@ -48,9 +48,9 @@ function bundled(entry: string): Code {
 }
 
 /**
- * The defaults every Citadel Lambda shares: Node 24 on arm64, a minified ESM bundle with source maps
- * (as infra/bundling.ts says, the AWS SDK inside), its own log group, and its own role that may write only to
- * that log group; each function is then granted exactly what it uses.
+ * The defaults every Citadel Lambda shares: Node 24 on arm64, its entry bundled as infra/bundling.ts
+ * says, its own log group, and its own role that may write only to that log group; each function is
+ * then granted exactly what it uses.
  */
 export class CitadelFunction extends LambdaFunction {
   constructor(scope: Construct, id: string, { entry, logRetentionDays, ...props }: CitadelFunctionProps) {
