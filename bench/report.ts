@@ -276,6 +276,8 @@ export function report(raw: Record<string, unknown>): string {
       "",
       "## 6. Cold start (module initialisation of each Lambda bundle, median of 5 fresh processes)",
       "",
+      "The stack deploys the AWS SDK bundled; `runtime` loads it from `node_modules`, as the Lambda runtime's own.",
+      "",
       table(
         ["Lambda", "AWS SDK", "bundle KiB", "init ms"],
         results.coldStart.map((row) => [row.lambda, row.sdk, n(row.bundleKiB), row.initMsP50]),

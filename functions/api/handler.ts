@@ -1,17 +1,17 @@
 import { Logger } from "@aws-lambda-powertools/logger";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb/profiles.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { LambdaInvoker } from "../../shared/adapters/invoker.js";
+import { lambdaInvoke } from "../../shared/adapters/lambda-invoke.js";
 import { lambdaRefresher } from "../../shared/adapters/refresh-invoker.js";
 import { system } from "../../shared/adapters/system.js";
 import { createApi } from "./router.js";
 
 const config = loadConfig(process.env);
 const dynamodb = dynamoDbClient(config.dynamodbEndpoint);
-const lambda = new LambdaClient({ maxAttempts: 1 });
+const lambda = lambdaInvoke({ maxAttempts: 1 });
 
 /** The router Lambda behind the HTTP API. */
 export const handler = createApi({

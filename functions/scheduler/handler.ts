@@ -2,10 +2,10 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
-import { dockerEngines } from "../../shared/adapters/docker-engines.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { ScheduleEvent } from "../../shared/adapters/invoker.js";
+import { lazyDockerEngines } from "../../shared/adapters/lazy-engines.js";
 import { lambdaTimeLeft, system } from "../../shared/adapters/system.js";
 import type { RunOutcome } from "../../shared/core/run.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
@@ -42,7 +42,7 @@ const schedule = createScheduler({
   ...system,
   servesType: config.schedulerType,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
-  engines: dockerEngines(process.env, {
+  engines: lazyDockerEngines(process.env, {
     timeoutMs: config.refresh.timeoutMs,
     allowlist: config.hostAllowlist,
   }),

@@ -1,10 +1,17 @@
-import { Duration, Validations } from "aws-cdk-lib";
+import { dirname } from "node:path";
+import { AssetHashType, DockerImage, Duration, Validations } from "aws-cdk-lib";
 import { ManagedPolicy, Role, ServicePrincipal } from "aws-cdk-lib/aws-iam";
-import { Architecture, Runtime } from "aws-cdk-lib/aws-lambda";
-import { NodejsFunction, type NodejsFunctionProps, OutputFormat } from "aws-cdk-lib/aws-lambda-nodejs";
+import {
+  Architecture,
+  Code,
+  type FunctionProps,
+  Function as LambdaFunction,
+  Runtime,
+} from "aws-cdk-lib/aws-lambda";
 import { LogGroup, RetentionDays } from "aws-cdk-lib/aws-logs";
 import type { Construct } from "constructs";
-import { BUNDLING } from "../bundling.js";
+import { buildSync } from "esbuild";
+import { esbuildOptions, NODE_OPTIONS } from "../bundling.js";
 
 /** A retention CloudWatch Logs accepts; throws naming the allowed values otherwise. */
 export function retention(days: number): RetentionDays {
@@ -14,15 +21,39 @@ export function retention(days: number): RetentionDays {
   return days as RetentionDays;
 }
 
-export type CitadelFunctionProps = NodejsFunctionProps & { entry: string; logRetentionDays: number };
+export type CitadelFunctionProps = Omit<FunctionProps, "code" | "handler" | "runtime"> & {
+  /** The handler's source file: bundled as infra/bundling.ts says. */
+  entry: string;
+  logRetentionDays: number;
+};
 
 /**
- * The defaults every Citadel Lambda shares: Node 24 on arm64, a minified ESM bundle with source maps
- * (the AWS SDK is left to the runtime's), its own log group, and its own role that may write only to
- * that log group; each function is then granted exactly what it uses.
+ * The entry bundled by the local esbuild, split into chunks (esbuildOptions), which NodejsFunction cannot
+ * do: it bundles into one file. The asset is named by the bundle's hash. No Docker image ever runs:
+ * esbuild is a dev dependency, as it is for NodejsFunction, but CDK requires one to be named.
  */
-export class CitadelFunction extends NodejsFunction {
-  constructor(scope: Construct, id: string, { logRetentionDays, ...props }: CitadelFunctionProps) {
+function bundled(entry: string): Code {
+  return Code.fromAsset(dirname(entry), {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: DockerImage.fromRegistry("scratch"),
+      local: {
+        tryBundle(outputDir) {
+          buildSync(esbuildOptions(entry, outputDir));
+          return true;
+        },
+      },
+    },
+  });
+}
+
+/**
+ * The defaults every Citadel Lambda shares: Node 24 on arm64, its entry bundled as infra/bundling.ts
+ * says, its own log group, and its own role that may write only to that log group; each function is
+ * then granted exactly what it uses.
+ */
+export class CitadelFunction extends LambdaFunction {
+  constructor(scope: Construct, id: string, { entry, logRetentionDays, ...props }: CitadelFunctionProps) {
     const logGroup = new LogGroup(scope, `${id}Logs`, { retention: retention(logRetentionDays) });
     const role = new Role(scope, `${id}Role`, {
       assumedBy: new ServicePrincipal("lambda.amazonaws.com"),
@@ -37,20 +68,13 @@ export class CitadelFunction extends NodejsFunction {
       role,
       ...props,
       environment: {
-        NODE_OPTIONS: "--enable-source-maps",
+        NODE_OPTIONS,
         POWERTOOLS_LOG_LEVEL: "INFO",
         POWERTOOLS_METRICS_NAMESPACE: "Citadel",
         ...props.environment,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        minify: true,
-        sourceMap: true,
-        target: BUNDLING.target,
-        banner: BUNDLING.banner,
-        externalModules: [...BUNDLING.external],
-        ...props.bundling,
-      },
+      handler: "index.handler",
+      code: bundled(entry),
     });
     logGroup.grantWrite(role);
     if (props.vpc) {

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { EngineError } from "../core/engine.js";
 
 // What Citadel reads from an engine's answers, and the bounds it holds them to: an engine's answers are

@@ -1,4 +1,4 @@
-import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
+import type { InvokeLambda } from "./lambda-invoke.js";
 
 /** What the router sends a scheduler: the container request as sent, and how to treat it. */
 export interface ScheduleEvent {
@@ -26,29 +26,19 @@ export interface Invoker {
 }
 
 /**
- * Invokes one Lambda per scheduler type, synchronously (RequestResponse). Give it a client with
- * retries off: a retried invocation after a lost answer would run the scheduler twice. A scheduler at
- * its reserved concurrency answers 503, for the caller to retry.
+ * Invokes one Lambda per scheduler type, synchronously (RequestResponse). A scheduler at its reserved
+ * concurrency answers 503, for the caller to retry.
  */
 export class LambdaInvoker implements Invoker {
   constructor(
-    private readonly client: LambdaClient,
+    private readonly lambda: InvokeLambda,
     private readonly functionNames: Record<string, string>,
   ) {}
 
   async invoke(event: ScheduleEvent): Promise<ScheduleResult> {
     const functionName = this.functionNames[event.type];
     if (!functionName) throw new Error(`no scheduler function is configured for type ${event.type}`);
-    const send = this.client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        Payload: new TextEncoder().encode(JSON.stringify(event)),
-      }),
-    );
-    const response = await send.catch((error: unknown) => {
-      if (error instanceof TooManyRequestsException) return undefined;
-      throw error;
-    });
+    const response = await this.lambda(functionName, new TextEncoder().encode(JSON.stringify(event)));
     if (!response) {
       return {
         statusCode: 503,

@@ -1,5 +1,5 @@
-import { InvokeCommand, type LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import type { RoundReport } from "../core/fan-out.js";
+import type { InvokeLambda } from "./lambda-invoke.js";
 
 /** Runs a capacity refresh now: the router's `POST /v1/hosts/refresh`. */
 export type Refresher = () => Promise<RoundReport>;
@@ -18,15 +18,12 @@ export class RefreshRunningError extends Error {
 export const ROUTER_REFRESH_BUDGET_MS = 20_000;
 
 /** In AWS the refresh runs in its own Lambda (inside the VPC that reaches the hosts): invoke it and wait. */
-export function lambdaRefresher(client: LambdaClient, functionName: string | undefined): Refresher {
+export function lambdaRefresher(lambda: InvokeLambda, functionName: string | undefined): Refresher {
   const asking = new TextEncoder().encode(JSON.stringify({ budget_ms: ROUTER_REFRESH_BUDGET_MS }));
   return async () => {
     if (!functionName) throw new Error("CITADEL_REFRESH_FUNCTION is not set");
-    const response = await client
-      .send(new InvokeCommand({ FunctionName: functionName, Payload: asking }))
-      .catch((error: unknown) => {
-        throw error instanceof TooManyRequestsException ? new RefreshRunningError() : error;
-      });
+    const response = await lambda(functionName, asking);
+    if (!response) throw new RefreshRunningError();
     const payload = new TextDecoder().decode(response.Payload);
     if (response.FunctionError) throw new Error(`refresh ${functionName} failed: ${payload}`);
     return JSON.parse(payload) as RoundReport;

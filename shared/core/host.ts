@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { Placement } from "./placement.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Label keys: Docker-style, e.g. `zone`, `com.example/tier`; no leading punctuation, so no `__proto__`. */
 export const LABEL_KEY = /^[A-Za-z0-9](?:[A-Za-z0-9._/-]{0,61}[A-Za-z0-9])?$/;

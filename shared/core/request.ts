@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type Constraint, parseConstraint } from "./constraints.js";
 import { cpusSchema, memorySchema } from "./host.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 
 /** One reason a body was refused: where (a dotted path, `""` for the whole body) and why. */
 export interface InputIssue {

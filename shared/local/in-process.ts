@@ -2,8 +2,8 @@ import { Logger } from "@aws-lambda-powertools/logger";
 import { createApi } from "../../functions/api/router.js";
 import { createScheduler } from "../../functions/scheduler/scheduler.js";
 import { loadConfig, readHostAllowlist } from "../adapters/config.js";
-import { dockerEngines } from "../adapters/docker-engines.js";
 import { InProcessInvoker, type Invoker } from "../adapters/invoker.js";
+import { lazyDockerEngines } from "../adapters/lazy-engines.js";
 import { MemoryProfileStore } from "../adapters/memory-profiles.js";
 import type { Refresher } from "../adapters/refresh-invoker.js";
 import { system, timeLeft } from "../adapters/system.js";
@@ -63,7 +63,7 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
   const hostAllowlist = options.hostAllowlist ?? readHostAllowlist({}, LOCAL_HOST_RANGES);
   const engines =
     options.engines ??
-    dockerEngines(process.env, {
+    lazyDockerEngines(process.env, {
       timeoutMs: settings.timeoutMs,
       allowlist: hostAllowlist,
     });

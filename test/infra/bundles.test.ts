@@ -1,10 +1,11 @@
-import { mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
-import { build } from "esbuild";
+import { build, type Metafile } from "esbuild";
 import { beforeAll, describe, expect, inject, it, vi } from "vitest";
-import { BUNDLING, LAMBDA_ENTRIES } from "../../infra/bundling.js";
+import { esbuildOptions, LAMBDA_ENTRIES } from "../../infra/bundling.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
@@ -13,35 +14,30 @@ import type { RoundReport, Shard } from "../../shared/core/fan-out.js";
 import type { RefreshReport } from "../../shared/core/refresh.js";
 import { freshTables } from "../support/tables.js";
 
-// Each Lambda bundled as the stack bundles it (esbuild: ESM, minified, SDK left to the runtime), then
-// the sample events replayed through the bundles' handlers against DynamoDB Local: what the stack
-// ships loads and answers (an ESM bundle missing `__dirname` once crashed the scheduler at init).
+// Each Lambda bundled as the stack bundles it (infra/bundling.ts), then the sample events replayed
+// through the bundles' handlers against DynamoDB Local: what the stack ships loads and answers (an ESM
+// bundle missing `__dirname` once crashed the scheduler at init).
 type Handler<E, R> = (event: E) => Promise<R>;
+type Lambda = keyof typeof LAMBDA_ENTRIES;
 
-const bundles: Partial<Record<keyof typeof LAMBDA_ENTRIES, string>> = {};
+/** The Docker engines' client and what only it uses (and the Docker SDKs Citadel once bundled). */
+const ENGINE_CLIENT =
+  /docker-engines|engine-http|engine-answers|docker-tls|client-secrets-manager|dockerode|ssh2/;
+/** The SDK's Lambda client: the router invokes the schedulers and the refresh with it. */
+const LAMBDA_CLIENT = /@aws-sdk\/client-lambda\//;
+
+const bundles: Partial<Record<Lambda, string>> = {};
+const metafiles: Partial<Record<Lambda, Metafile>> = {};
 let endpoint: string;
 let tables: TableNames;
 
 beforeAll(async () => {
-  // Inside node_modules, so that the bundles find the AWS SDK there, as Lambda's runtime provides it.
-  mkdirSync("node_modules/.cache", { recursive: true });
-  const out = mkdtempSync(join(resolve("node_modules/.cache"), "citadel-bundles-"));
+  const out = mkdtempSync(join(tmpdir(), "citadel-bundles-"));
   for (const [name, entry] of Object.entries(LAMBDA_ENTRIES)) {
-    const file = join(out, `${name}.mjs`);
-    await build({
-      entryPoints: [entry],
-      bundle: true,
-      minify: true,
-      sourcemap: true,
-      platform: "node",
-      target: BUNDLING.target,
-      format: "esm",
-      outfile: file,
-      banner: { js: BUNDLING.banner },
-      external: [...BUNDLING.external],
-      logLevel: "silent",
-    });
-    bundles[name as keyof typeof LAMBDA_ENTRIES] = file;
+    const dir = join(out, name);
+    const { metafile } = await build({ ...esbuildOptions(entry, dir), metafile: true });
+    bundles[name as Lambda] = join(dir, "index.mjs");
+    metafiles[name as Lambda] = metafile;
   }
   endpoint = inject("dynamodbEndpoint");
   tables = await freshTables(endpoint);
@@ -57,7 +53,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 
-async function handlerOf<E, R>(name: keyof typeof LAMBDA_ENTRIES): Promise<Handler<E, R>> {
+async function handlerOf<E, R>(name: Lambda): Promise<Handler<E, R>> {
   const file = bundles[name];
   if (!file) throw new Error(`no bundle for ${name}`);
   return (await import(pathToFileURL(file).href)).handler as Handler<E, R>;
@@ -68,12 +64,29 @@ function event<T>(file: string): T {
 }
 
 describe("the bundled Lambdas", () => {
-  it("are ESM bundles of reasonable size, the AWS SDK left out", () => {
+  it("are ESM bundles of reasonable size, the AWS SDK inside from its ES module builds", () => {
     expect(Object.keys(bundles).sort()).toEqual(["refresh", "refreshWorker", "router", "scheduler"]);
-    for (const file of Object.values(bundles)) {
-      const text = readFileSync(file, "utf8");
-      expect(text).not.toMatch(/from"@aws-sdk\/client-dynamodb\/dist-cjs/);
-      expect(statSync(file).size).toBeLessThan(3 * 1024 * 1024);
+    for (const [name, file] of Object.entries(bundles)) {
+      const inputs = Object.keys(metafiles[name as Lambda]?.inputs ?? {});
+      expect(inputs.filter((path) => path.includes("/@aws-sdk/client-dynamodb/"))).not.toEqual([]);
+      expect(inputs.filter((path) => /\/@aws-sdk\/[^/]+\/dist-cjs\//.test(path))).toEqual([]);
+      expect(statSync(file).size).toBeLessThan(1024 * 1024);
+    }
+  });
+
+  it("load what only some requests need on first use, not at init: the engines' and the Lambda client", () => {
+    // Inside the scheduler's bundle, but in a chunk of its own that run mode loads.
+    expect(Object.keys(metafiles.scheduler?.inputs ?? {})).toContain("shared/adapters/docker-engines.ts");
+    const notAtInit = {
+      router: [ENGINE_CLIENT, LAMBDA_CLIENT],
+      scheduler: [ENGINE_CLIENT],
+      refresh: [ENGINE_CLIENT],
+    };
+    for (const [name, clients] of Object.entries(notAtInit)) {
+      const entry = LAMBDA_ENTRIES[name as Lambda];
+      const atInit = loadedAtInit(metafiles[name as Lambda], entry);
+      expect(atInit).toContain(entry);
+      expect(atInit.filter((path) => clients.some((client) => client.test(path)))).toEqual([]);
     }
   });
 
@@ -150,4 +163,18 @@ async function withStdout<T>(run: () => Promise<T>) {
     .filter((line) => line.includes('"_aws"'))
     .map((line) => JSON.parse(line));
   return { report, emf };
+}
+
+/** The sources in the chunks Node loads with the handler's bundle: its entry and what that imports statically. */
+function loadedAtInit(metafile: Metafile | undefined, entry: string): string[] {
+  if (!metafile) throw new Error(`no metafile for ${entry}`);
+  const index = Object.keys(metafile.outputs).find((path) => metafile.outputs[path]?.entryPoint === entry);
+  if (!index) throw new Error(`no output for ${entry}`);
+  const chunks = new Set([index]);
+  for (const chunk of chunks) {
+    for (const imported of metafile.outputs[chunk]?.imports ?? []) {
+      if (imported.kind === "import-statement" && !imported.external) chunks.add(imported.path);
+    }
+  }
+  return [...chunks].flatMap((chunk) => Object.keys(metafile.outputs[chunk]?.inputs ?? {}));
 }

@@ -5,6 +5,7 @@ import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { createApi } from "../../functions/api/router.js";
 import { readHostAllowlist } from "../../shared/adapters/config.js";
 import { LambdaInvoker, type ScheduleEvent } from "../../shared/adapters/invoker.js";
+import { lambdaInvoke } from "../../shared/adapters/lambda-invoke.js";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { lambdaRefresher, RefreshRunningError } from "../../shared/adapters/refresh-invoker.js";
@@ -15,7 +16,7 @@ import { apiEvent } from "../support/api-event.js";
 const lambda = mockClient(LambdaClient);
 // The mock patches the client class itself: give it back to the other test files of this worker.
 afterAll(() => lambda.restore());
-const invoker = new LambdaInvoker(new LambdaClient({ region: "us-east-1" }), { service: "citadel-service" });
+const invoker = new LambdaInvoker(lambdaInvoke({ region: "us-east-1" }), { service: "citadel-service" });
 const event: ScheduleEvent = {
   type: "service",
   container: { image: "redis" },
@@ -59,7 +60,7 @@ describe("the Lambda invoker", () => {
 });
 
 describe("the refresh invoker", () => {
-  const refresh = lambdaRefresher(new LambdaClient({ region: "us-east-1" }), "citadel-refresh");
+  const refresh = lambdaRefresher(lambdaInvoke({ region: "us-east-1" }), "citadel-refresh");
 
   it("invokes the refresh function and returns its report", async () => {
     const report = { hosts: 2, answered: 2, down: 0, released: 0, ms: 40, results: [] };
