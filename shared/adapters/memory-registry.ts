@@ -61,7 +61,7 @@ export class MemoryRegistry implements Registry {
   async pageHosts(limit: number, after?: string): Promise<HostPage> {
     const hosts = this.sortedHosts().filter((host) => after === undefined || host.id > after);
     const page = cutPage(hosts.slice(0, limit + 1), limit, (host) => host.id);
-    return structuredClone({ hosts: page.items, ...(page.next !== undefined && { next: page.next }) });
+    return structuredClone({ hosts: page.items, next: page.next });
   }
 
   /** Hosts in id order, each host's placements by id. */
@@ -76,7 +76,7 @@ export class MemoryRegistry implements Registry {
       }
     }
     const page = cutPage(found, limit, idOfPlaced);
-    return structuredClone({ placements: page.items, ...(page.next !== undefined && { next: page.next }) });
+    return structuredClone({ placements: page.items, next: page.next });
   }
 
   private sortedHosts(): Host[] {
