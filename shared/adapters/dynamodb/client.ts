@@ -17,6 +17,8 @@ export function dynamoDbClient(
     requestHandler: new NodeHttpHandler({
       connectionTimeout: timeouts.connectMs,
       requestTimeout: timeouts.answerMs,
+      // Without it the handler only logs a warning when the answer is late, and the call waits on.
+      throwOnRequestTimeout: true,
       httpAgent: new HttpAgent({ keepAlive: true, maxSockets: 64 }),
       httpsAgent: new Agent({ keepAlive: true, maxSockets: 64 }),
     }),
