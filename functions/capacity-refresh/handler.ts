@@ -1,10 +1,10 @@
 import { Logger } from "@aws-lambda-powertools/logger";
 import { Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
-import { LambdaClient } from "@aws-sdk/client-lambda";
 import type { Context } from "aws-lambda";
 import { loadConfig } from "../../shared/adapters/config.js";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import { lambdaInvoke } from "../../shared/adapters/lambda-invoke.js";
 import { lambdaShardRunner } from "../../shared/adapters/shard-invoker.js";
 import { budgetOf, earliest, lambdaTimeLeft, system, timeLeft } from "../../shared/adapters/system.js";
 import { type RoundReport, refreshRound } from "../../shared/core/fan-out.js";
@@ -12,7 +12,7 @@ import { type RoundReport, refreshRound } from "../../shared/core/fan-out.js";
 const config = loadConfig(process.env);
 const registry = new DynamoDbRegistry(dynamoDbClient(config.dynamodbEndpoint), config.tables);
 // One attempt: a synchronous shard invoked again after a lost answer would be refreshed twice.
-const lambda = new LambdaClient({ maxAttempts: 1 });
+const lambda = lambdaInvoke({ maxAttempts: 1 });
 const logger = new Logger({ serviceName: "citadel-capacity-refresh" });
 const metrics = new Metrics({ serviceName: "citadel-capacity-refresh" });
 

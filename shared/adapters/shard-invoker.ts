@@ -1,6 +1,6 @@
-import { InvokeCommand, type LambdaClient } from "@aws-sdk/client-lambda";
 import type { Shard } from "../core/fan-out.js";
 import type { RefreshReport } from "../core/refresh.js";
+import type { InvokeLambda } from "./lambda-invoke.js";
 
 /**
  * Runs shards on the refresh worker Lambda. `wait` (a caller waits for the round: `POST /v1/hosts/refresh`)
@@ -10,23 +10,20 @@ import type { RefreshReport } from "../core/refresh.js";
  * first). An asynchronous invocation takes at most 256 KB of event: about 350 hosts as a shard carries them.
  */
 export function lambdaShardRunner(
-  client: LambdaClient,
+  lambda: InvokeLambda,
   functionName: string | undefined,
   wait: boolean,
 ): (shard: Shard) => Promise<RefreshReport | undefined> {
   return async (shard) => {
     if (!functionName) throw new Error("CITADEL_REFRESH_WORKER_FUNCTION is not set");
-    const response = await client.send(
-      new InvokeCommand({
-        FunctionName: functionName,
-        InvocationType: wait ? "RequestResponse" : "Event",
-        Payload: new TextEncoder().encode(JSON.stringify(shard)),
-      }),
-    );
+    const payload = new TextEncoder().encode(JSON.stringify(shard));
+    const response = await lambda(functionName, payload, wait ? "RequestResponse" : "Event");
+    if (!response)
+      throw new Error(`shard ${shard.index} not started: the workers are at their concurrency limit`);
     if (!wait) return undefined;
-    const payload = new TextDecoder().decode(response.Payload);
-    if (response.FunctionError) throw new Error(`shard ${shard.index} failed: ${payload}`);
-    return JSON.parse(payload) as RefreshReport;
+    const answer = new TextDecoder().decode(response.Payload);
+    if (response.FunctionError) throw new Error(`shard ${shard.index} failed: ${answer}`);
+    return JSON.parse(answer) as RefreshReport;
   };
 }
 

@@ -80,7 +80,7 @@ describe("the bundled Lambdas", () => {
     const notAtInit = {
       router: [ENGINE_CLIENT, LAMBDA_CLIENT],
       scheduler: [ENGINE_CLIENT],
-      refresh: [ENGINE_CLIENT],
+      refresh: [ENGINE_CLIENT, LAMBDA_CLIENT],
     };
     for (const [name, clients] of Object.entries(notAtInit)) {
       const entry = LAMBDA_ENTRIES[name as Lambda];

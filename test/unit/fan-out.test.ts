@@ -1,6 +1,7 @@
-import { InvokeCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { InvokeCommand, LambdaClient, TooManyRequestsException } from "@aws-sdk/client-lambda";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, describe, expect, it } from "vitest";
+import { lambdaInvoke } from "../../shared/adapters/lambda-invoke.js";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { lambdaShardRunner, shardOf } from "../../shared/adapters/shard-invoker.js";
@@ -191,7 +192,7 @@ describe("the Lambda shard runner", () => {
     lambda.reset();
     lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
     expect(
-      await lambdaShardRunner(new LambdaClient({ region: "us-east-1" }), "worker", false)(shard),
+      await lambdaShardRunner(lambdaInvoke({ region: "us-east-1" }), "worker", false)(shard),
     ).toBeUndefined();
     const sent = lambda.commandCalls(InvokeCommand)[0]?.args[0].input;
     expect([sent?.FunctionName, sent?.InvocationType]).toEqual(["worker", "Event"]);
@@ -199,7 +200,7 @@ describe("the Lambda shard runner", () => {
 
     lambda.reset();
     lambda.on(InvokeCommand).resolves({ StatusCode: 200, Payload: encode(report) });
-    const waiting = lambdaShardRunner(new LambdaClient({ region: "us-east-1" }), "worker", true);
+    const waiting = lambdaShardRunner(lambdaInvoke({ region: "us-east-1" }), "worker", true);
     expect(await waiting(shard)).toEqual(report);
     expect(lambda.commandCalls(InvokeCommand)[0]?.args[0].input.InvocationType).toBe("RequestResponse");
 
@@ -207,7 +208,11 @@ describe("the Lambda shard runner", () => {
       .on(InvokeCommand)
       .resolves({ StatusCode: 200, FunctionError: "Unhandled", Payload: encode({ errorMessage: "boom" }) });
     await expect(waiting(shard)).rejects.toThrow('shard 2 failed: {"errorMessage":"boom"}');
-    await expect(lambdaShardRunner(new LambdaClient({}), undefined, true)(shard)).rejects.toThrow(
+    lambda.on(InvokeCommand).rejects(new TooManyRequestsException({ message: "limit", $metadata: {} }));
+    await expect(waiting(shard)).rejects.toThrow(
+      "shard 2 not started: the workers are at their concurrency limit",
+    );
+    await expect(lambdaShardRunner(lambdaInvoke({}), undefined, true)(shard)).rejects.toThrow(
       "CITADEL_REFRESH_WORKER_FUNCTION is not set",
     );
   });
