@@ -19,25 +19,21 @@ import {
 } from "aws-cdk-lib/aws-apigatewayv2";
 import { HttpIamAuthorizer, HttpJwtAuthorizer } from "aws-cdk-lib/aws-apigatewayv2-authorizers";
 import { HttpLambdaIntegration } from "aws-cdk-lib/aws-apigatewayv2-integrations";
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from "aws-cdk-lib/aws-cloudwatch";
-import { SnsAction } from "aws-cdk-lib/aws-cloudwatch-actions";
 import { AttributeType, Billing, TableEncryptionV2, TableV2 } from "aws-cdk-lib/aws-dynamodb";
 import { SecurityGroup, Subnet, Vpc } from "aws-cdk-lib/aws-ec2";
 import { Rule, Schedule } from "aws-cdk-lib/aws-events";
 import { LambdaFunction } from "aws-cdk-lib/aws-events-targets";
 import { ManagedPolicy, PolicyStatement } from "aws-cdk-lib/aws-iam";
-import { Alias } from "aws-cdk-lib/aws-kms";
 import type { IFunction } from "aws-cdk-lib/aws-lambda";
 import { LogGroup } from "aws-cdk-lib/aws-logs";
 import { Secret } from "aws-cdk-lib/aws-secretsmanager";
-import { Topic } from "aws-cdk-lib/aws-sns";
-import { EmailSubscription } from "aws-cdk-lib/aws-sns-subscriptions";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { iamPath, ROUTE_ACCESS, type Role, routesOf } from "../functions/api/access.js";
 import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
 import { LAMBDA_ENTRIES } from "./bundling.js";
 import { type CitadelConfig, configFromContext } from "./config.js";
+import { addAlarms } from "./constructs/alarms.js";
 import { CitadelFunction, retention } from "./constructs/citadel-function.js";
 
 const entry = (path: string) => fileURLToPath(new URL(`../${path}`, import.meta.url));
@@ -183,26 +179,10 @@ export class CitadelStack extends Stack {
       return { type, scheduler };
     });
 
-    const refreshFailures = new Queue(this, "RefreshFailures", {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(refreshFailures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "this queue is itself the dead-letter queue of the refresh's failed invocations",
-    });
+    const refreshFailures = this.deadLetterQueue("RefreshFailures", "the refresh's failed invocations");
     // A shard whose worker failed (threw, timed out, or waited past a round for a free worker) is not
     // tried again: the next round starts with its hosts, least recently probed first.
-    const shardFailures = new Queue(this, "ShardFailures", {
-      enforceSSL: true,
-      encryption: QueueEncryption.SQS_MANAGED,
-      retentionPeriod: Duration.days(14),
-    });
-    Validations.of(shardFailures).acknowledge({
-      id: "AwsSolutions-SQS3",
-      reason: "this queue is itself the dead-letter queue of the refresh worker's failed shards",
-    });
+    const shardFailures = this.deadLetterQueue("ShardFailures", "the refresh worker's failed shards");
     const worker = new CitadelFunction(this, "RefreshWorker", {
       entry: entry(LAMBDA_ENTRIES.refreshWorker),
       description: "Citadel refresh worker: one shard of a capacity refresh round",
@@ -281,9 +261,14 @@ export class CitadelStack extends Stack {
         });
       }
     }
-    this.alarms(config, api, [router, refresh, worker, ...schedulers.map(({ scheduler }) => scheduler)], {
-      RefreshDeadLetters: refreshFailures,
-      ShardDeadLetters: shardFailures,
+    addAlarms(this, {
+      email: config.alarmEmail,
+      api,
+      functions: [router, refresh, worker, ...schedulers.map(({ scheduler }) => scheduler)],
+      deadLetters: [
+        ["RefreshDeadLetters", refreshFailures, "capacity refreshes failed and were dead-lettered"],
+        ["ShardDeadLetters", shardFailures, "shards of capacity refreshes failed and were dead-lettered"],
+      ],
     });
 
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
@@ -296,6 +281,20 @@ export class CitadelStack extends Stack {
    * requires one of its roles' scopes), throttled, with access logs. A path or method that is no route
    * is API Gateway's own 404, before any Lambda runs.
    */
+  /** An encrypted queue, TLS only, that keeps for 14 days what `of` failed to do. */
+  private deadLetterQueue(id: string, of: string): Queue {
+    const queue = new Queue(this, id, {
+      enforceSSL: true,
+      encryption: QueueEncryption.SQS_MANAGED,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: "AwsSolutions-SQS3",
+      reason: `this queue is itself the dead-letter queue of ${of}`,
+    });
+    return queue;
+  }
+
   private httpApi(router: IFunction, config: CitadelConfig): HttpApi {
     const authorizer: IHttpRouteAuthorizer =
       config.auth.mode === "iam"
@@ -371,58 +370,5 @@ export class CitadelStack extends Stack {
       });
     }
     return policy;
-  }
-
-  /** Alarms on every function's errors and throttles, the API's 5xx, and failed refreshes and shards. */
-  private alarms(
-    config: CitadelConfig,
-    api: HttpApi,
-    functions: CitadelFunction[],
-    deadLetters: { RefreshDeadLetters: Queue; ShardDeadLetters: Queue },
-  ): void {
-    const topic =
-      config.alarmEmail &&
-      new Topic(this, "Alarms", {
-        enforceSSL: true,
-        masterKey: Alias.fromAliasName(this, "SnsKey", "alias/aws/sns"),
-      });
-    if (topic && config.alarmEmail) topic.addSubscription(new EmailSubscription(config.alarmEmail));
-    const alarm = (id: string, metric: IMetric, description: string) => {
-      const created = new Alarm(this, id, {
-        metric,
-        threshold: 1,
-        evaluationPeriods: 1,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-        alarmDescription: description,
-      });
-      if (topic) created.addAlarmAction(new SnsAction(topic));
-    };
-    for (const fn of functions) {
-      const name = fn.node.id;
-      alarm(`${name}Errors`, fn.metricErrors({ period: Duration.minutes(5) }), `${name}: invocations failed`);
-      alarm(
-        `${name}Throttles`,
-        fn.metricThrottles({ period: Duration.minutes(5) }),
-        `${name}: invocations throttled`,
-      );
-    }
-    alarm(
-      "Api5xx",
-      api.metricServerError({ period: Duration.minutes(5) }),
-      "the API answered 5xx (a bug, or an outage)",
-    );
-    alarm(
-      "RefreshDeadLetters",
-      deadLetters.RefreshDeadLetters.metricApproximateNumberOfMessagesVisible({
-        period: Duration.minutes(5),
-      }),
-      "capacity refreshes failed and were dead-lettered",
-    );
-    alarm(
-      "ShardDeadLetters",
-      deadLetters.ShardDeadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-      "shards of capacity refreshes failed and were dead-lettered",
-    );
   }
 }
