@@ -1,4 +1,5 @@
 import { type Allowlist, refusal } from "../core/address.js";
+import { mapConcurrently } from "../core/concurrency.js";
 import {
   type ContainerReport,
   type ContainerSpec,
@@ -11,7 +12,6 @@ import {
   PLACEMENT_LABEL,
 } from "../core/engine.js";
 import type { Host, Usage } from "../core/host.js";
-import { mapConcurrently } from "../core/refresh.js";
 import { type DockerTls, dockerTlsSource } from "./docker-tls.js";
 import {
   containersSchema,

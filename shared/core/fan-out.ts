@@ -1,3 +1,4 @@
+import { withTimeout } from "./concurrency.js";
 import type { Host } from "./host.js";
 import {
   groupBy,
@@ -5,7 +6,6 @@ import {
   RESULTS_RESERVE_MS,
   type RefreshReport,
   type RefreshSettings,
-  withTimeout,
 } from "./refresh.js";
 import type { Registry } from "./registry.js";
 

@@ -1,3 +1,4 @@
+import { MAX_DELAY_MS, withTimeout } from "./concurrency.js";
 import { type ContainerSpec, type Engines, failureOf } from "./engine.js";
 import type { Host } from "./host.js";
 import {
@@ -8,7 +9,6 @@ import {
   place,
 } from "./place.js";
 import { hostOfPlacement, type Placement } from "./placement.js";
-import { MAX_DELAY_MS, withTimeout } from "./refresh.js";
 import { type Registry, RegistryUnavailableError } from "./registry.js";
 import type { SchedulerType } from "./schedulers.js";
 

@@ -5,9 +5,10 @@ import { DynamoDbProfileStore } from "../../shared/adapters/dynamodb/profiles.js
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { system, timeLeft } from "../../shared/adapters/system.js";
 import { LOOPBACK_RANGES } from "../../shared/core/address.js";
+import { mapConcurrently } from "../../shared/core/concurrency.js";
 import { type RoundReport, refreshRound, type Shard } from "../../shared/core/fan-out.js";
 import { newHost } from "../../shared/core/host.js";
-import { mapConcurrently, type RefreshReport, type RefreshSettings } from "../../shared/core/refresh.js";
+import type { RefreshReport, RefreshSettings } from "../../shared/core/refresh.js";
 import { inProcessShards } from "../../shared/local/in-process.js";
 import { type FakeEngineOptions, type FakeEngines, startFakeEngines } from "./fake-engines.js";
 import { freshTables } from "./tables.js";

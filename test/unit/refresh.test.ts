@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { mapConcurrently, withTimeout } from "../../shared/core/concurrency.js";
 import {
   type ContainerReport,
   EngineError,
@@ -11,13 +12,11 @@ import { changedHost, HOST_EVENTS_KEPT, type Host, hostView } from "../../shared
 import type { Placement } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";
 import {
-  mapConcurrently,
   observe,
   RESULTS_RESERVE_MS,
   type RefreshDependencies,
   type RefreshSettings,
   refreshCluster,
-  withTimeout,
 } from "../../shared/core/refresh.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
