@@ -48,12 +48,16 @@ export const TABLE_ACTIONS = {
       "dynamodb:UpdateItem",
       "dynamodb:DeleteItem",
     ],
+    // Placements read whole, released, and a removed host's deleted.
+    placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
     profiles: ["dynamodb:GetItem"],
     // A host and its address's claim are put and deleted in one transaction.
     addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
   },
   scheduler: {
     hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+    // A placement is put before its commit and deleted when the commit fails or run mode releases it.
+    placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
     requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
   // The refresh lists the hosts and hands them out; its workers read, probe and write them.
@@ -62,6 +66,8 @@ export const TABLE_ACTIONS = {
   },
   refreshWorker: {
     hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    // Released placements deleted; what failed commits left behind found and deleted.
+    placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
     profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
 } as const;
@@ -95,9 +101,10 @@ export class CitadelStack extends Stack {
     super(scope, id, props);
     const config = props.config ?? configFromContext(this.node);
 
-    const table = (name: string, key: string, ttl?: string) =>
+    const table = (name: string, key: string, { ttl, sort }: { ttl?: string; sort?: string } = {}) =>
       new TableV2(this, name, {
         partitionKey: { name: key, type: AttributeType.STRING },
+        ...(sort && { sortKey: { name: sort, type: AttributeType.STRING } }),
         billing: Billing.onDemand(),
         ...(ttl && { timeToLiveAttribute: ttl }),
         pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
@@ -106,13 +113,15 @@ export class CitadelStack extends Stack {
         removalPolicy: config.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
       });
     const hosts = table("Hosts", "id");
-    const requests = table("Requests", "key", "expires_at");
+    const placements = table("Placements", "host_id", { sort: "id" });
+    const requests = table("Requests", "key", { ttl: "expires_at" });
     const profiles = table("Profiles", "image");
     const addresses = table("Addresses", "addr");
     // Every function knows the tables and which addresses may be Docker hosts: the router checks a
     // registration, the schedulers and the refresh each address a name resolves to.
     const environment = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
+      CITADEL_PLACEMENTS_TABLE: placements.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
       CITADEL_ADDRESSES_TABLE: addresses.tableName,
@@ -174,6 +183,7 @@ export class CitadelStack extends Stack {
         ...inVpc,
       });
       hosts.grant(scheduler, ...TABLE_ACTIONS.scheduler.hosts);
+      placements.grant(scheduler, ...TABLE_ACTIONS.scheduler.placements);
       requests.grant(scheduler, ...TABLE_ACTIONS.scheduler.requests);
       reachesHosts(scheduler);
       return { type, scheduler };
@@ -198,6 +208,7 @@ export class CitadelStack extends Stack {
       ...inVpc,
     });
     hosts.grant(worker, ...TABLE_ACTIONS.refreshWorker.hosts);
+    placements.grant(worker, ...TABLE_ACTIONS.refreshWorker.placements);
     profiles.grant(worker, ...TABLE_ACTIONS.refreshWorker.profiles);
     reachesHosts(worker);
     // The refresh reaches no host, and so runs outside the hosts' VPC (where invoking a Lambda would need
@@ -242,6 +253,7 @@ export class CitadelStack extends Stack {
       },
     });
     hosts.grant(router, ...TABLE_ACTIONS.router.hosts);
+    placements.grant(router, ...TABLE_ACTIONS.router.placements);
     profiles.grant(router, ...TABLE_ACTIONS.router.profiles);
     addresses.grant(router, ...TABLE_ACTIONS.router.addresses);
     router.addToRolePolicy(
@@ -273,6 +285,7 @@ export class CitadelStack extends Stack {
 
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
     new CfnOutput(this, "HostsTable", { value: hosts.tableName });
+    new CfnOutput(this, "PlacementsTable", { value: placements.tableName });
     new CfnOutput(this, "RefreshFunction", { value: refresh.functionName });
   }
 

@@ -15,7 +15,7 @@ import {
   placementPosition,
   placementsInPageOrder,
 } from "../core/paging.js";
-import { hostOfPlacement, type Placement } from "../core/placement.js";
+import { hostOfPlacement, type Placement, summaryOf } from "../core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
@@ -36,6 +36,8 @@ import {
  */
 export class MemoryRegistry implements Registry {
   private readonly hosts = new Map<string, Host>();
+  /** Live placements, whole, by id (their hosts hold their summaries). */
+  private readonly placements = new Map<string, Placement>();
   private readonly idempotency = new Map<string, IdempotencyRecord>();
   /** Address → the id of the host that has it. */
   private readonly addresses = new Map<string, string>();
@@ -70,13 +72,38 @@ export class MemoryRegistry implements Registry {
     const found: PlacedOnHost[] = [];
     for (const host of this.sortedHosts()) {
       if (found.length > limit) break;
-      if (position === undefined || host.id > position.hostId) found.push(...placementsInPageOrder(host));
+      if (position === undefined || host.id > position.hostId) found.push(...this.placed(host));
       else if (host.id === position.hostId && position.placementId !== undefined) {
-        found.push(...placementsInPageOrder(host, position.placementId));
+        found.push(...this.placed(host, position.placementId));
       }
     }
     const page = cutPage(found, limit, idOfPlaced);
     return structuredClone({ placements: page.items, next: page.next });
+  }
+
+  async pageHostPlacements(
+    hostId: string,
+    limit: number,
+    after?: string,
+  ): Promise<PlacementPage | undefined> {
+    const host = this.hosts.get(hostId);
+    if (!host) return undefined;
+    const page = cutPage(this.placed(host, after), limit, idOfPlaced);
+    return structuredClone({ placements: page.items, next: page.next });
+  }
+
+  async getPlacement(id: string): Promise<PlacedOnHost | undefined> {
+    const placement = this.placements.get(id);
+    const host = this.hosts.get(placement?.hostId ?? "");
+    return placement && host && structuredClone({ host, placement });
+  }
+
+  /** A host's placements, whole, in page order. */
+  private placed(host: Host, after?: string): PlacedOnHost[] {
+    return placementsInPageOrder(host, after).flatMap((summary) => {
+      const placement = this.placements.get(summary.id);
+      return placement ? [{ host, placement }] : [];
+    });
   }
 
   private sortedHosts(): Host[] {
@@ -96,6 +123,7 @@ export class MemoryRegistry implements Registry {
     const host = this.hosts.get(id);
     if (!host) return false;
     if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
+    for (const placement of host.placements) this.placements.delete(placement.id);
     this.addresses.delete(host.addr);
     return this.hosts.delete(id);
   }
@@ -116,7 +144,8 @@ export class MemoryRegistry implements Registry {
     if (!fits) return { kind: "conflict", host: structuredClone(host) };
     host.freeCpuMilli -= placement.cpuMilli;
     host.freeMemory -= placement.memory;
-    host.placements.push(structuredClone(placement));
+    host.placements.push(summaryOf(placement));
+    this.placements.set(placement.id, structuredClone(placement));
     if (idempotency) {
       this.idempotency.set(idempotency.key, structuredClone(idempotency));
       return { kind: "committed" };
@@ -129,10 +158,17 @@ export class MemoryRegistry implements Registry {
     const index = host?.placements.findIndex((live) => live.id === placementId) ?? -1;
     if (!host || index < 0) return undefined;
     const [released] = host.placements.splice(index, 1);
-    if (!released) return undefined;
+    const placement = this.placements.get(placementId);
+    if (!released || !placement) return undefined;
+    this.placements.delete(placementId);
     host.freeCpuMilli += released.cpuMilli;
     host.freeMemory += released.memory;
-    return released;
+    return placement;
+  }
+
+  /** A commit here is one step: it leaves nothing behind. */
+  async sweep(): Promise<number> {
+    return 0;
   }
 
   async recordRefusal(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {

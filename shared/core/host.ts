@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
 import { type Labels, labelsSchema } from "./labels.js";
-import type { Placement } from "./placement.js";
+import type { PlacementSummary } from "./placement.js";
 import { MAX_MEMORY_MIB, parseMillicores, toCpus } from "./units.js";
 
 /** `ready` hosts take placements; `draining` keep theirs and take no new ones; `down` stopped answering. */
@@ -29,7 +29,8 @@ export interface Host {
    */
   freeCpuMilli: number;
   freeMemory: number;
-  placements: Placement[];
+  /** Its live placements, summarised (see PlacementSummary). */
+  placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
   engine: EngineState | null;
   health: HostHealth;

@@ -1,5 +1,5 @@
 import type { Host } from "./host.js";
-import { hostOfPlacement, type Placement } from "./placement.js";
+import { hostOfPlacement, type Placement, type PlacementSummary } from "./placement.js";
 
 /**
  * Listings come in pages. A page resumes after a position: a host id for hosts; for placements a
@@ -40,11 +40,10 @@ export function placementPosition(after: string): { hostId: string; placementId?
 }
 
 /** A host's placements in page order (by id), only those after `after` when it is given. */
-export function placementsInPageOrder(host: Host, after?: string): PlacedOnHost[] {
+export function placementsInPageOrder(host: Host, after?: string): PlacementSummary[] {
   return host.placements
     .filter((placement) => after === undefined || placement.id > after)
-    .sort((a, b) => byCodeUnits(a.id, b.id))
-    .map((placement) => ({ host, placement }));
+    .sort((a, b) => byCodeUnits(a.id, b.id));
 }
 
 /**
@@ -64,6 +63,6 @@ export function cutPage<T>(
 }
 
 /** A listed placement's position: its id. */
-export function idOfPlaced(entry: PlacedOnHost): string {
+export function idOfPlaced(entry: { placement: { id: string } }): string {
   return entry.placement.id;
 }

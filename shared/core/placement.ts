@@ -20,6 +20,19 @@ export interface Placement {
   owner?: string;
 }
 
+/**
+ * What a host's record keeps of each live placement: enough to decide (its size), to count replicas of
+ * an image, and to reconcile it with the host's containers. The rest of a placement (its request, owner
+ * and scheduler) is read with `Registry.getPlacement`, so a host's record stays small as it fills.
+ */
+export type PlacementSummary = Pick<Placement, "id" | "image" | "cpuMilli" | "memory" | "createdAt">;
+
+/** What a host's record keeps of `placement`. */
+export function summaryOf(placement: PlacementSummary): PlacementSummary {
+  const { id, image, cpuMilli, memory, createdAt } = placement;
+  return { id, image, cpuMilli, memory, createdAt };
+}
+
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
 export function ownedBy(placement: Placement, viewer: string): boolean {
   return placement.owner === undefined || placement.owner === viewer;

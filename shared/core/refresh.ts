@@ -181,7 +181,15 @@ export interface RefreshDependencies {
    * configured budget locally. Unbounded when absent.
    */
   remainingMs?: () => number;
+  /** In [0, 1): which rounds sweep a host (SWEEP_EVERY_ROUNDS). Math.random when absent. */
+  random?: () => number;
 }
+
+/**
+ * A host's leftovers of failed commits are swept (Registry.sweep) in one round in this many, at random:
+ * a sweep reads every placement of the host, which a round need not pay for each host each minute.
+ */
+export const SWEEP_EVERY_ROUNDS = 60;
 
 /** One host's refresh, as reported. */
 export interface HostRefresh {
@@ -292,6 +300,7 @@ async function refreshHost(
   }
   // After the write that recorded why (releasing twice is harmless, should a client release meanwhile).
   for (const id of observation.releases) await deps.registry.release(id);
+  if ((deps.random ?? Math.random)() * SWEEP_EVERY_ROUNDS < 1) await deps.registry.sweep(changed, now);
   samples.push(...observation.samples);
   for (const later of engine?.displaces ?? []) await displace(later, host.id, owners, deps);
   return {

@@ -1,5 +1,5 @@
 import type { Host, HostChangesOf } from "./host.js";
-import type { HostPage, PlacementPage } from "./paging.js";
+import type { HostPage, PlacedOnHost, PlacementPage } from "./paging.js";
 import type { Placement } from "./placement.js";
 
 /** How a keyed request ended: a placement, or a refusal (409 unschedulable, 503 contention). */
@@ -60,7 +60,8 @@ export const COMMIT_REFUSED_REASON =
   "the registry refused to write this placement into the host's record (its size limit, or a validation failure)";
 
 /**
- * The cluster manager's storage: hosts with their capacity counters and live placements. Every
+ * The cluster manager's storage: hosts with their capacity counters and live placements (each host
+ * with its placements' summaries, each placement whole on its own). Every
  * implementation passes the contract suite in test/contract; the commit is one atomic step that
  * checks the host still fits and is ready, so parallel schedulers can never over-commit a host.
  */
@@ -81,6 +82,13 @@ export interface Registry {
   /** At most `limit` live placements after the position `after`, host by host, each host's by id. */
   pagePlacements(limit: number, after?: string): Promise<PlacementPage>;
   /**
+   * At most `limit` of one host's live placements after the placement id `after`, by id; undefined when
+   * the host is not registered.
+   */
+  pageHostPlacements(hostId: string, limit: number, after?: string): Promise<PlacementPage | undefined>;
+  /** A live placement, whole, with its host; undefined when no placement by that id is live. */
+  getPlacement(id: string): Promise<PlacedOnHost | undefined>;
+  /**
    * Changes status, labels or totals. Totals move the free counters by the same delta, so reservations
    * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below
    * what is reserved. A function of the host is applied to the host as read on each attempt, so the change
@@ -94,6 +102,12 @@ export interface Registry {
   commit(request: CommitRequest): Promise<CommitOutcome>;
   /** Releases a placement and returns it; undefined when it is already gone (releasing twice is harmless). */
   release(placementId: string): Promise<Placement | undefined>;
+  /**
+   * Deletes what commits that failed midway left of placements that are not live on `host` (as read),
+   * and returns how many; registries whose commit is one write have none (see the DynamoDB adapter's
+   * records.ts).
+   */
+  sweep(host: Host, now: Date): Promise<number>;
   /** The idempotency record of that key, unless absent or expired at `nowSeconds`. */
   findIdempotencyRecord(key: string, nowSeconds: number): Promise<IdempotencyRecord | undefined>;
   /**

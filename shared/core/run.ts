@@ -14,7 +14,7 @@ import type { SchedulerType } from "./schedulers.js";
 
 /** What run mode needs besides placing: releasing a reservation whose container did not start, and engines. */
 export interface RunDependencies extends PlaceDependencies {
-  registry: PlaceDependencies["registry"] & Pick<Registry, "release">;
+  registry: PlaceDependencies["registry"] & Pick<Registry, "release" | "getPlacement">;
   engines: Engines;
 }
 
@@ -155,11 +155,12 @@ async function replayed(
   deps: RunDependencies,
 ): Promise<{ placement: Placement; host: Host; live: boolean } | { host: string; error: string }> {
   const view = outcome.answer.placement as { id: string; created_at: string };
+  const live = await deps.registry.getPlacement(view.id);
+  if (live) return { ...live, live: true };
   const hostId = hostOfPlacement(view.id) ?? "";
   const host = await deps.registry.getHost(hostId);
   if (!host) return { host: hostId, error: "host removed" };
-  const live = host.placements.find((placement) => placement.id === view.id);
-  const placement: Placement = live ?? {
+  const placement: Placement = {
     id: view.id,
     hostId,
     image: input.request.image,
@@ -169,7 +170,7 @@ async function replayed(
     createdAt: view.created_at,
     container: input.container,
   };
-  return { placement, host, live: live !== undefined };
+  return { placement, host, live: false };
 }
 
 function ended(

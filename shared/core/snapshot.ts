@@ -1,5 +1,5 @@
 import type { Host, Usage } from "./host.js";
-import type { Placement } from "./placement.js";
+import { type Placement, summaryOf } from "./placement.js";
 import type { Registry } from "./registry.js";
 import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
 
@@ -108,6 +108,6 @@ function reserved(host: Host, placement: Placement): Host {
     ...host,
     freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
     freeMemory: host.freeMemory - placement.memory,
-    placements: [...host.placements, placement],
+    placements: [...host.placements, summaryOf(placement)],
   };
 }

@@ -43,7 +43,9 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
 /** Creates Citadel's tables on DynamoDB Local. */
 export async function createTables(endpoint: string, tables: TableNames): Promise<void> {
   const client = dynamoDbClient(endpoint);
-  for (const definition of tableDefinitions(tables)) await client.send(new CreateTableCommand(definition));
+  await Promise.all(
+    tableDefinitions(tables).map((definition) => client.send(new CreateTableCommand(definition))),
+  );
   client.destroy();
 }
 

@@ -46,6 +46,7 @@ export interface LocalStack {
 
 const TABLES: TableNames = {
   hosts: "citadel-hosts",
+  placements: "citadel-placements",
   requests: "citadel-requests",
   profiles: "citadel-profiles",
   addresses: "citadel-addresses",

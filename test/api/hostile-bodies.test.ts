@@ -137,9 +137,7 @@ describe("hostile bodies", () => {
     const answer = await send("POST", "/v1/placements", JSON.stringify(sent));
     expect(answer.status).toBe(201);
     expect(answer.body.container).toEqual(sent);
-    const stored = (await registry.getHost("live"))?.placements.find(
-      (live) => live.id === answer.body.placement.id,
-    );
+    const stored = (await registry.getPlacement(answer.body.placement.id))?.placement;
     expect(stored?.container).toEqual(sent);
     expect(Object.keys(stored?.container ?? {}).sort()).toEqual(Object.keys(sent).sort());
   });
@@ -158,9 +156,7 @@ describe("hostile bodies", () => {
       caller: "anonymous",
     });
     expect(result.statusCode).toBe(201);
-    const stored = (await registry.getHost("live"))?.placements.find(
-      (live) => live.id === (result.body.placement as { id: string }).id,
-    );
+    const stored = (await registry.getPlacement((result.body.placement as { id: string }).id))?.placement;
     expect(JSON.stringify(stored?.container)).toBe(
       '{"image":"redis:7","cpus":1,"memory":64,"type":"batch","labels":{"app":"web"}}',
     );

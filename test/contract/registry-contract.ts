@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_PLACEMENTS_PER_HOST, newHost } from "../../shared/core/host.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
@@ -183,7 +184,9 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(outcome).toEqual({ kind: "committed", host: after });
       expect(after?.freeCpuMilli).toBe(3800);
       expect(after?.freeMemory).toBe(7680);
-      expect(after?.placements).toEqual([made]);
+      // The host keeps the placement's summary; the placement reads whole with its host.
+      expect(after?.placements).toEqual([summaryOf(made)]);
+      expect(await registry.getPlacement(made.id)).toEqual({ host: after, placement: made });
     });
 
     it("refuses a commit that does not fit, and says how the host is now", async () => {
@@ -222,7 +225,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const made = placement("h1", 500, 1000);
       for (let replay = 0; replay < 3; replay++) {
         const outcome = await registry.commit({ placement: made });
-        expect(outcome.kind === "committed" && outcome.host?.placements).toEqual([made]);
+        expect(outcome.kind === "committed" && outcome.host?.placements).toEqual([summaryOf(made)]);
       }
       const after = await registry.getHost("h1");
       expect([after?.freeCpuMilli, after?.placements.length]).toEqual([3500, 1]);

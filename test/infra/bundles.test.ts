@@ -44,6 +44,7 @@ beforeAll(async () => {
   Object.assign(process.env, {
     CITADEL_DYNAMODB_ENDPOINT: endpoint,
     CITADEL_HOSTS_TABLE: tables.hosts,
+    CITADEL_PLACEMENTS_TABLE: tables.placements,
     CITADEL_REQUESTS_TABLE: tables.requests,
     CITADEL_PROFILES_TABLE: tables.profiles,
     CITADEL_ADDRESSES_TABLE: tables.addresses,

@@ -224,6 +224,7 @@ describe("the CDK stack", () => {
       expect(permissions(template, scheduler)).toEqual({
         [`${scheduler}Logs`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
+        Placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
         Requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
       });
     }
@@ -238,6 +239,7 @@ describe("the CDK stack", () => {
       ShardFailures: ["sqs:SendMessage"],
       RefreshWorkerLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+      Placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
       Profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
     expect(permissions(template, "Router")).toEqual({
@@ -249,6 +251,7 @@ describe("the CDK stack", () => {
         "dynamodb:UpdateItem",
         "dynamodb:DeleteItem",
       ],
+      Placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
       Profiles: ["dynamodb:GetItem"],
       Addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
       CapacityRefresh: ["lambda:InvokeFunction"],
@@ -347,7 +350,7 @@ describe("the CDK stack", () => {
   });
 
   it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 4);
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 5);
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
     for (const table of tables) {
       expect(table.DeletionPolicy).toBe("Retain");
@@ -362,13 +365,19 @@ describe("the CDK stack", () => {
       });
     }
     template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      KeySchema: [
+        { AttributeName: "host_id", KeyType: "HASH" },
+        { AttributeName: "id", KeyType: "RANGE" },
+      ],
+    });
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
       KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
       TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
     });
     const released = synth({ "citadel:retainData": "false" }).template.findResources(
       "AWS::DynamoDB::GlobalTable",
     );
-    expect(Object.keys(released)).toHaveLength(4);
+    expect(Object.keys(released)).toHaveLength(5);
     for (const table of Object.values(released)) {
       expect([table.DeletionPolicy, table.Properties.Replicas[0].DeletionProtectionEnabled]).toEqual([
         "Delete",
@@ -413,11 +422,12 @@ describe("the CDK stack", () => {
     expect(reserved).toHaveLength(2); // the refresh and its worker
   });
 
-  it("outputs the API's URL, the hosts table and the refresh function", () => {
+  it("outputs the API's URL, the hosts and placements tables and the refresh function", () => {
     template.hasOutput("ApiUrl", {
       Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^Api"), "ApiEndpoint"] },
     });
     template.hasOutput("HostsTable", { Value: { Ref: Match.stringLikeRegexp("^Hosts") } });
+    template.hasOutput("PlacementsTable", { Value: { Ref: Match.stringLikeRegexp("^Placements") } });
     template.hasOutput("RefreshFunction", { Value: { Ref: Match.stringLikeRegexp("^CapacityRefresh") } });
   });
 

@@ -9,7 +9,13 @@ import { RegistryUnavailableError } from "../../shared/core/registry.js";
 // The DynamoDB client's connection handling, against servers on loopback that DynamoDB Local cannot
 // imitate: one that never answers, one that counts its connections.
 
-const tables = { hosts: "hosts", requests: "requests", profiles: "profiles", addresses: "addresses" };
+const tables = {
+  hosts: "hosts",
+  placements: "placements",
+  requests: "requests",
+  profiles: "profiles",
+  addresses: "addresses",
+};
 const closers: (() => void)[] = [];
 afterEach(() => {
   for (const close of closers.splice(0)) close();

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { Host } from "../../shared/core/host.js";
-import type { Placement } from "../../shared/core/placement.js";
+import type { Placement, PlacementSummary } from "../../shared/core/placement.js";
 import type { IdempotencyRecord, Registry } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
@@ -175,7 +175,7 @@ class Ledger {
     if (step.op === "delete" && answer === true) this.totals.delete(step.host);
     const host = step.op === "totals" ? before.find((one) => one.id === step.host) : undefined;
     if (step.op === "totals" && host) {
-      const sum = (pick: (placement: Placement) => number) =>
+      const sum = (pick: (placement: PlacementSummary) => number) =>
         host.placements.reduce((total, placement) => total + pick(placement), 0);
       if (sum((one) => one.cpuMilli) <= step.cpuMilli && sum((one) => one.memory) <= step.memory) {
         this.totals.set(step.host, [step.cpuMilli, step.memory]);

@@ -1,9 +1,10 @@
 import { spawn } from "node:child_process";
 import { createInterface } from "node:readline";
+import { ScanCommand, type ScanCommandInput } from "@aws-sdk/client-dynamodb";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
-import type { Registry } from "../../shared/core/registry.js";
 import { host } from "../support/fixtures.js";
 import { seededRandom } from "../support/random.js";
 import { freshTables } from "../support/tables.js";
@@ -70,9 +71,23 @@ async function prepare(endpoint: string): Promise<{ tables: TableNames; clean: D
   return { tables, clean };
 }
 
-/** The invariants on the history and the state, then everything released: the cluster must be empty. */
-async function verdict(history: Operation[], clean: Registry, drainer: ApiClient): Promise<string[]> {
-  const violations = checkInvariants(history, await clean.listHosts(), true);
+/**
+ * The invariants on the history and the state, then everything released: the cluster must be empty.
+ * Every live placement has its record (written before its host's entry); once everything is released,
+ * a sweep past the stray age leaves no record at all (what failed commits left is swept, nothing else is).
+ */
+async function verdict(
+  history: Operation[],
+  clean: DynamoDbRegistry,
+  drainer: ApiClient,
+  records: () => Promise<Set<string>>,
+): Promise<string[]> {
+  const hosts = await clean.listHosts();
+  const violations = checkInvariants(history, hosts, true);
+  const recorded = await records();
+  for (const placement of hosts.flatMap((one) => one.placements)) {
+    if (!recorded.has(placement.id)) violations.push(`placement ${placement.id} is live without its record`);
+  }
   await releaseEverything(drainer, history);
   const drained = await clean.listHosts();
   violations.push(...checkInvariants(history, drained, true));
@@ -84,8 +99,29 @@ async function verdict(history: Operation[], clean: Registry, drainer: ApiClient
     ) {
       violations.push(`host ${after.id} is not empty after releasing everything`);
     }
+    await clean.sweep(after, new Date(Date.now() + STRAY_AGE_MS + 1000));
   }
+  const left = await records();
+  if (left.size > 0) violations.push(`${left.size} placement record(s) left after releasing and sweeping`);
   return violations;
+}
+
+/** The ids of every placement record in `tables`. */
+function recordsIn(endpoint: string, tables: TableNames): () => Promise<Set<string>> {
+  return async () => {
+    const client = dynamoDbClient(endpoint);
+    const ids = new Set<string>();
+    let start: ScanCommandInput["ExclusiveStartKey"];
+    do {
+      const page = await client.send(
+        new ScanCommand({ TableName: tables.placements, ConsistentRead: true, ExclusiveStartKey: start }),
+      );
+      for (const item of page.Items ?? []) ids.add(String(item.id?.S));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    client.destroy();
+    return ids;
+  };
 }
 
 /** Runs one in-process scenario against DynamoDB Local and checks it. */
@@ -110,7 +146,7 @@ export async function runScenario(
   );
   const { history, figures } = await runWorkload(clients, options, onProgress);
   const drainer = apiClient(clean, { maxAttempts: 5, snapshotMaxAgeMs: 0, duplicateRate: 0, random });
-  const violations = await verdict(history, clean, drainer);
+  const violations = await verdict(history, clean, drainer, recordsIn(endpoint, tables));
   const duplicates = clients.reduce((sum, client) => sum + client.duplicates(), 0);
   return { scenario, figures, injected: { ...counts, duplicates, killed: 0, resolved: 0 }, violations };
 }
@@ -147,6 +183,7 @@ export async function runKillScenario(endpoint: string, options: ScenarioOptions
           ...process.env,
           CITADEL_DYNAMODB_ENDPOINT: endpoint,
           CITADEL_HOSTS_TABLE: tables.hosts,
+          CITADEL_PLACEMENTS_TABLE: tables.placements,
           CITADEL_REQUESTS_TABLE: tables.requests,
           CITADEL_PROFILES_TABLE: tables.profiles,
           CITADEL_ADDRESSES_TABLE: tables.addresses,
@@ -217,7 +254,7 @@ export async function runKillScenario(endpoint: string, options: ScenarioOptions
     }
   }
   figures.seconds = (performance.now() - started) / 1000;
-  const violations = await verdict(history, clean, resolver);
+  const violations = await verdict(history, clean, resolver, recordsIn(endpoint, tables));
   return {
     scenario: "kill",
     figures,

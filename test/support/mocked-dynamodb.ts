@@ -23,6 +23,7 @@ export function mockedDynamoDb() {
     requests: "requests",
     profiles: "profiles",
     addresses: "addresses",
+    placements: "placements",
   });
   return { dynamodb, registry };
 }

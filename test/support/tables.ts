@@ -7,6 +7,7 @@ export async function freshTables(endpoint: string): Promise<TableNames> {
   const suffix = randomUUID().slice(0, 8);
   const tables: TableNames = {
     hosts: `hosts-${suffix}`,
+    placements: `placements-${suffix}`,
     requests: `requests-${suffix}`,
     profiles: `profiles-${suffix}`,
     addresses: `addresses-${suffix}`,

@@ -1,8 +1,10 @@
 import { ConditionalCheckFailedException, TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   PutCommand,
+  QueryCommand,
   ScanCommand,
   TransactWriteCommand,
   UpdateCommand,
@@ -103,6 +105,7 @@ describe("DynamoDB registry: host registration and removal, cancelled", () => {
       dynamodb.on(TransactWriteCommand).rejects(claimTaken());
       if (failure) dynamodb.on(DeleteCommand).rejects(failure);
       else dynamodb.on(DeleteCommand).resolves({});
+      dynamodb.on(QueryCommand).resolves({});
       const removal = registry.removeHost("h1", false);
       if (typeof answer === "boolean") expect(await removal).toBe(answer);
       else await expect(removal).rejects.toEqual(answer);
@@ -250,15 +253,24 @@ describe("DynamoDB registry: reads", () => {
   it("reads hosts and idempotency records consistently, in every view", async () => {
     hostRead(busy);
     dynamodb.on(GetCommand, { TableName: "requests" }).resolves({});
+    dynamodb.on(GetCommand, { TableName: "placements" }).resolves({});
     dynamodb.on(ScanCommand).resolves({ Items: [itemOf(busy)] });
+    dynamodb.on(BatchGetCommand).resolves({});
     await registry.getHost("h1");
     await registry.listHosts();
     await registry.pageHosts(10);
     await registry.pagePlacements(10, busy.placements[0]?.id);
+    await registry.pageHostPlacements("h1", 10);
+    await registry.getPlacement(busy.placements[0]?.id ?? "");
     await registry.findIdempotencyRecord("key", 0);
     const reads = [...dynamodb.commandCalls(GetCommand), ...dynamodb.commandCalls(ScanCommand)];
     const tables = reads.map((call) => call.args[0].input.TableName);
-    expect(new Set(tables)).toEqual(new Set(["hosts", "requests"]));
+    expect(new Set(tables)).toEqual(new Set(["hosts", "placements", "requests"]));
     expect(reads.filter((call) => call.args[0].input.ConsistentRead !== true)).toEqual([]);
+    const batches = dynamodb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems);
+    expect(batches).toHaveLength(2);
+    expect(batches.flatMap((items) => Object.values(items ?? {})).every((read) => read.ConsistentRead)).toBe(
+      true,
+    );
   });
 });

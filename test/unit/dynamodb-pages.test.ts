@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import {
   PAGE_SCANS,
   type ScanHosts,
@@ -23,7 +24,7 @@ function scanOf(hosts: Host[], perCall: number): { scan: ScanHosts; limits: numb
     const bound = Math.min(limit, perCall);
     const read = hosts.slice(from, from + bound);
     const stopped = read.length === bound || from + read.length < hosts.length;
-    return { hosts: read, last: stopped ? read.at(-1)?.id : undefined };
+    return { items: read.map(toItem), last: stopped ? read.at(-1)?.id : undefined };
   };
   return { scan, limits };
 }
@@ -88,7 +89,7 @@ describe("DynamoDB pages: placements", () => {
     const full = busy("a", 6);
     const { scan, limits } = scanOf([full], 1);
     const first = full.placements.map((one) => one.id).sort()[0] ?? "";
-    const page = await scanPlacementPage(scan, async () => full, 3, first);
+    const page = await scanPlacementPage(scan, async () => toItem(full), 3, first);
     expect(limits).toEqual([]);
     expect(page.placements).toHaveLength(3);
     expect(page.next).toBe(page.placements[2]?.placement.id);

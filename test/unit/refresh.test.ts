@@ -17,6 +17,7 @@ import {
   type RefreshDependencies,
   type RefreshSettings,
   refreshCluster,
+  SWEEP_EVERY_ROUNDS,
 } from "../../shared/core/refresh.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";
@@ -263,6 +264,28 @@ function deps(
     ...extra,
   };
 }
+
+describe("refreshCluster: sweeping what failed commits left", () => {
+  it(`sweeps a host in one round in ${SWEEP_EVERY_ROUNDS}, at random, after its write`, async () => {
+    const store = await registryOf(host("h1", 4, 4096), host("h2", 4, 4096));
+    const swept: [string, number][] = [];
+    const registry = Object.assign(Object.create(store) as MemoryRegistry, {
+      sweep: async (sweptHost: Host) => {
+        swept.push([sweptHost.id, sweptHost.version]);
+        return 0;
+      },
+    });
+    const engines = fakeEngines(async (of) => ({ ...report(), id: `E:${of.id}` }));
+    await refreshCluster(deps(registry, engines, { random: () => 1 / SWEEP_EVERY_ROUNDS }));
+    expect(swept).toEqual([]);
+    // Drawn under 1 in 60: swept as the round wrote it (version 2, after the first round's write).
+    await refreshCluster(deps(registry, engines, { random: () => 1 / SWEEP_EVERY_ROUNDS - 1e-9 }));
+    expect(swept.sort()).toEqual([
+      ["h1", 2],
+      ["h2", 2],
+    ]);
+  });
+});
 
 describe("refreshCluster: a round survives any one host", () => {
   it("a host whose write fails is that host's result, never the round's", async () => {

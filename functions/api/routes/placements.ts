@@ -1,19 +1,14 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { placementAnswer } from "../../../shared/core/answer.js";
 import { HOST_ID } from "../../../shared/core/host.js";
-import {
-  cutPage,
-  idOfPlaced,
-  type PlacedOnHost,
-  placementsInPageOrder,
-} from "../../../shared/core/paging.js";
+import { idOfPlaced, type PlacedOnHost } from "../../../shared/core/paging.js";
 import { hostOfPlacement, ownedBy } from "../../../shared/core/placement.js";
 import { parseContainerRequest, sentContainer } from "../../../shared/core/request.js";
 import { callerDigest, callerOf } from "../caller.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
 import { pageBody, pageQuery } from "../paging.js";
 import { hostNotFound, withHostId } from "./hosts.js";
-import type { ApiDependencies, Route } from "./route.js";
+import type { Route } from "./route.js";
 
 const PLACEMENT = /^\/v1\/placements\/([^/]+)$/;
 
@@ -68,10 +63,9 @@ export const placementRoutes: Route[] = [
         // One host's placements by id: a cursor of another host's is not one of this listing.
         const asked = pageQuery(query, "placements", (at) => hostOfPlacement(at) === hostId);
         if ("refused" in asked) return asked.refused;
-        const host = await deps.registry.getHost(hostId);
-        if (!host) return hostNotFound(hostId);
-        const page = cutPage(placementsInPageOrder(host, asked.after), asked.limit, idOfPlaced);
-        return json(200, placementsBody(page.items, page.next, viewer));
+        const page = await deps.registry.pageHostPlacements(hostId, asked.limit, asked.after);
+        if (!page) return hostNotFound(hostId);
+        return json(200, placementsBody(page.placements, page.next, viewer));
       });
     },
   },
@@ -80,7 +74,7 @@ export const placementRoutes: Route[] = [
     path: PLACEMENT,
     handle: async ({ event, params, deps }) => {
       const id = params[0] ?? "";
-      const found = await livePlacement(deps, id);
+      const found = await deps.registry.getPlacement(id);
       return found
         ? json(200, placementAnswer(found.host, found.placement, viewerOf(event)))
         : placementNotFound(id);
@@ -94,7 +88,7 @@ export const placementRoutes: Route[] = [
     handle: async ({ event, params, deps }) => {
       const id = params[0] ?? "";
       if (hostOfPlacement(id) === undefined) return placementNotFound(id);
-      const found = await livePlacement(deps, id);
+      const found = await deps.registry.getPlacement(id);
       if (found && !ownedBy(found.placement, viewerOf(event))) {
         return problem(403, "not_owner", `placement ${JSON.stringify(id)} was made by another caller`);
       }
@@ -107,14 +101,6 @@ export const placementRoutes: Route[] = [
 /** Who asks, as a placement records its owner. */
 function viewerOf(event: APIGatewayProxyEventV2): string {
   return callerDigest(callerOf(event));
-}
-
-/** A live placement and its host, read with the host; undefined when there is none by that id. */
-async function livePlacement(deps: ApiDependencies, id: string) {
-  const hostId = hostOfPlacement(id);
-  const host = hostId === undefined ? undefined : await deps.registry.getHost(hostId);
-  const placement = host?.placements.find((live) => live.id === id);
-  return host && placement ? { host, placement } : undefined;
 }
 
 function placementsBody(placements: PlacedOnHost[], next: string | undefined, viewer: string) {

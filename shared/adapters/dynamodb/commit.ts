@@ -4,10 +4,16 @@ import {
   ConditionalCheckFailedException,
   TransactionCanceledException,
 } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, TransactWriteCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  PutCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { MAX_PLACEMENTS_PER_HOST } from "../../core/host.js";
-import type { Placement } from "../../core/placement.js";
+import { hostOfPlacement, type Placement, type PlacementSummary } from "../../core/placement.js";
 import {
   COMMIT_REFUSED_REASON,
   type CommitOutcome,
@@ -17,7 +23,7 @@ import {
 } from "../../core/registry.js";
 import { cancelled, guarded } from "./errors.js";
 import { takeKey } from "./idempotency.js";
-import { type HostItem, toEntry, toHost, toRecord } from "./items.js";
+import { entryKey, type HostItem, toEntry, toHost, toPlacementItem, toRecord } from "./items.js";
 import type { TableNames } from "./tables.js";
 
 // The arbiter: Citadel's central guarantee, that no host is ever over-committed and no reservation is
@@ -35,7 +41,7 @@ export function reserveUpdate(table: string, placement: Placement) {
       "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
     ExpressionAttributeNames: {
       "#pl": "placements",
-      "#pid": placement.id,
+      "#pid": entryKey(placement.id),
       "#fc": "free_cpu",
       "#fm": "free_memory",
       "#status": "status",
@@ -51,16 +57,19 @@ export function reserveUpdate(table: string, placement: Placement) {
   };
 }
 
-/** A release: credit the placement's size back to its host, once (the entry's removal is the guard). */
-export function releaseUpdate(table: string, placement: Placement) {
+/**
+ * A release: credit the placement's size back to its host, once (the entry's removal is the guard).
+ * `key` is the placement's key in its host's map, as read (an earlier version's entries have another).
+ */
+export function releaseUpdate(table: string, hostId: string, key: string, placement: PlacementSummary) {
   return {
     TableName: table,
-    Key: { id: placement.hostId },
+    Key: { id: hostId },
     UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
     ConditionExpression: "attribute_exists(#pl.#pid)",
     ExpressionAttributeNames: {
       "#pl": "placements",
-      "#pid": placement.id,
+      "#pid": key,
       "#fc": "free_cpu",
       "#fm": "free_memory",
     },
@@ -76,11 +85,57 @@ export interface CommitStore {
 }
 
 /**
- * Commits a placement: ONE conditional UpdateItem (`#free >= :x` checks the fit, not a version, so only
- * a real shortage conflicts; `attribute_not_exists(placements.#id)` makes a replayed commit harmless),
- * or, with an idempotency key, a transaction of that write with the key's record.
+ * Commits a placement: its record first, then ONE conditional UpdateItem on its host (`#free >= :x`
+ * checks the fit, not a version, so only a real shortage conflicts; `attribute_not_exists` on its map
+ * entry makes a replayed commit harmless), or, with an idempotency key, a transaction of that write with
+ * the key's record. The host's write alone decides: a record without its host's entry is no placement,
+ * and is deleted when the commit fails (or swept later, see sweep.ts, when the function dies first).
  */
-export async function commitPlacement(
+export async function commitPlacement(store: CommitStore, request: CommitRequest): Promise<CommitOutcome> {
+  const record = await putRecord(store, request.placement);
+  if (record) return record;
+  const outcome = await hostWrite(store, request);
+  // A write that may have landed is replayed by the caller with the same record: keep it.
+  const landed = outcome.kind === "committed" || (outcome.kind === "busy" && outcome.unknownOutcome);
+  if (!landed) await dropRecord(store, request.placement);
+  return outcome;
+}
+
+/** Puts the placement's record; an answer when that failed (nothing is reserved then). */
+async function putRecord(store: CommitStore, placement: Placement): Promise<CommitOutcome | undefined> {
+  try {
+    await guarded(
+      store.documents.send(
+        new PutCommand({ TableName: store.tables.placements, Item: toPlacementItem(placement) }),
+      ),
+    );
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof RegistryUnavailableError)) throw error;
+    // A record that landed all the same is no placement without its host's entry.
+    return { kind: "busy", unknownOutcome: false, cause: error.reason };
+  }
+}
+
+/** Deletes the record of a placement that is not live; one left behind is swept later (records.ts). */
+export async function dropRecord(
+  store: Pick<CommitStore, "documents" | "tables">,
+  placement: { id: string },
+) {
+  try {
+    await store.documents.send(
+      new DeleteCommand({
+        TableName: store.tables.placements,
+        Key: { host_id: hostOfPlacement(placement.id), id: placement.id },
+      }),
+    );
+  } catch {
+    // Left for the sweep: the host's entry, not the record, says whether a placement is live.
+  }
+}
+
+/** The commit's write on the host (see commitPlacement). */
+async function hostWrite(
   store: CommitStore,
   { placement, idempotency }: CommitRequest,
 ): Promise<CommitOutcome> {

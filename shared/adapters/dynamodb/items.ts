@@ -1,11 +1,22 @@
 import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
-import type { Placement } from "../../core/placement.js";
+import { type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
 
-// How hosts, their placements and idempotency records are stored in DynamoDB items, and read back.
+// How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
 
-/** A placement as stored inside its host's `placements` map (the map key is the placement id). */
-export interface PlacementEntry {
+/**
+ * A live placement in its host item's `placements` map: `cpu/memory/created/image` (millicores, MiB,
+ * creation time in base-36 milliseconds, image), keyed by the part of its id after the host's. About
+ * 40 bytes, so that a commit's write stays a few KB however full the host (DynamoDB charges a write by
+ * the larger of the item before and after it). The rest of the placement is its record (PlacementItem).
+ */
+export type PlacementEntry = string;
+
+/**
+ * A placement as versions before placement records kept it in its host's map, keyed by its whole id.
+ * Still read (and released) as it is; `npm run migrate` moves such entries to records.
+ */
+export interface WholeEntry {
   image: string;
   cpu: number;
   memory: number;
@@ -14,6 +25,12 @@ export interface PlacementEntry {
   /** The request exactly as sent, as JSON: DynamoDB would otherwise turn "0.2" and 0.2 alike. */
   container: string;
   owner?: string;
+}
+
+/** A placement's record in the placements table (key `host_id`, `id`). */
+export interface PlacementItem extends WholeEntry {
+  host_id: string;
+  id: string;
 }
 
 /** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
@@ -31,7 +48,7 @@ export interface HostItem {
   declared_memory?: number;
   free_cpu: number;
   free_memory: number;
-  placements: Record<string, PlacementEntry>;
+  placements: Record<string, PlacementEntry | WholeEntry>;
   engine?: EngineState;
   health: HostHealth;
   events: HostEvent[];
@@ -41,9 +58,22 @@ export interface HostItem {
   version?: number;
 }
 
-/** A placement as its host's `placements` map stores it. */
-export function toEntry(placement: Placement): PlacementEntry {
+/** The key of a placement in its host's `placements` map: its id after the host's. */
+export function entryKey(placementId: string): string {
+  return placementId.slice(placementId.lastIndexOf(".") + 1);
+}
+
+/** A placement as its host's `placements` map keeps it. */
+export function toEntry(placement: PlacementSummary): PlacementEntry {
+  const created = Date.parse(placement.createdAt).toString(36);
+  return `${placement.cpuMilli}/${placement.memory}/${created}/${placement.image}`;
+}
+
+/** A placement as its record. */
+export function toPlacementItem(placement: Placement): PlacementItem {
   return {
+    host_id: placement.hostId,
+    id: placement.id,
     image: placement.image,
     cpu: placement.cpuMilli,
     memory: placement.memory,
@@ -52,6 +82,43 @@ export function toEntry(placement: Placement): PlacementEntry {
     container: JSON.stringify(placement.container),
     ...(placement.owner !== undefined && { owner: placement.owner }),
   };
+}
+
+/** A placement record, or a whole entry of an earlier version's host item, as a placement. */
+export function toPlacement(id: string, hostId: string, entry: WholeEntry): Placement {
+  return {
+    id,
+    hostId,
+    image: entry.image,
+    cpuMilli: entry.cpu,
+    memory: entry.memory,
+    scheduler: entry.scheduler,
+    createdAt: entry.created_at,
+    container: JSON.parse(entry.container),
+    ...(entry.owner !== undefined && { owner: entry.owner }),
+  };
+}
+
+/**
+ * The live placements of a host item, summarised, with their keys in its map. A whole entry (an
+ * earlier version's) is read as the placement it is: `whole` tells it apart.
+ */
+export function entriesOf(item: HostItem): { key: string; summary: PlacementSummary; whole?: Placement }[] {
+  return Object.entries(item.placements ?? {}).map(([key, entry]) => {
+    if (typeof entry !== "string") {
+      const whole = toPlacement(key, item.id, entry);
+      return { key, summary: summaryOf(whole), whole };
+    }
+    const [cpu, memory, created, ...image] = entry.split("/");
+    const summary: PlacementSummary = {
+      id: `${item.id}.${key}`,
+      image: image.join("/"),
+      cpuMilli: Number(cpu),
+      memory: Number(memory),
+      createdAt: new Date(Number.parseInt(created ?? "", 36)).toISOString(),
+    };
+    return { key, summary };
+  });
 }
 
 /** A host as its item. */
@@ -70,7 +137,9 @@ export function toItem(host: Host): HostItem {
     ...(host.declaredMemory !== null && { declared_memory: host.declaredMemory }),
     free_cpu: host.freeCpuMilli,
     free_memory: host.freeMemory,
-    placements: Object.fromEntries(host.placements.map((placement) => [placement.id, toEntry(placement)])),
+    placements: Object.fromEntries(
+      host.placements.map((placement) => [entryKey(placement.id), toEntry(placement)]),
+    ),
     ...(host.engine && { engine: host.engine }),
     health: host.health,
     events: host.events,
@@ -99,20 +168,8 @@ export function toHost(item: HostItem): Host {
     engine: item.engine ?? null,
     health: item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
     events: item.events ?? [],
-    placements: Object.entries(item.placements ?? {})
-      .map(
-        ([id, entry]): Placement => ({
-          id,
-          hostId: item.id,
-          image: entry.image,
-          cpuMilli: entry.cpu,
-          memory: entry.memory,
-          scheduler: entry.scheduler,
-          createdAt: entry.created_at,
-          container: JSON.parse(entry.container),
-          ...(entry.owner !== undefined && { owner: entry.owner }),
-        }),
-      )
+    placements: entriesOf(item)
+      .map((entry) => entry.summary)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
     createdAt: item.created_at,
     updatedAt: item.updated_at,

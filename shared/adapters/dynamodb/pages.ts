@@ -4,13 +4,12 @@ import {
   cutPage,
   type HostPage,
   idOfPlaced,
-  type PlacedOnHost,
-  type PlacementPage,
   placementPosition,
   placementsInPageOrder,
 } from "../../core/paging.js";
+import type { Placement, PlacementSummary } from "../../core/placement.js";
 import { guarded } from "./errors.js";
-import { type HostItem, toHost } from "./items.js";
+import { entriesOf, type HostItem, toHost } from "./items.js";
 
 /**
  * One Scan call over the hosts table: at most `limit` hosts after the host id `start` (the Scan's
@@ -19,7 +18,7 @@ import { type HostItem, toHost } from "./items.js";
 export type ScanHosts = (
   limit: number,
   start?: string,
-) => Promise<{ hosts: Host[]; last: string | undefined }>;
+) => Promise<{ items: HostItem[]; last: string | undefined }>;
 
 /** ScanHosts over the hosts table: consistent reads, as every view of the hosts. */
 export function hostScanner(documents: DynamoDBDocumentClient, table: string): ScanHosts {
@@ -35,7 +34,7 @@ export function hostScanner(documents: DynamoDBDocumentClient, table: string): S
       ),
     );
     return {
-      hosts: (page.Items ?? []).map((item) => toHost(item as HostItem)),
+      items: (page.Items ?? []) as HostItem[],
       // The hosts table's key: a host id, a string.
       last: page.LastEvaluatedKey?.id,
     };
@@ -58,7 +57,7 @@ export async function scanHostPage(scan: ScanHosts, limit: number, after?: strin
   let start = after;
   for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - hosts.length, start);
-    hosts.push(...page.hosts);
+    hosts.push(...page.items.map(toHost));
     if (page.last === undefined || hosts.length > limit) {
       const { items, next } = cutPage(hosts, limit, (host) => host.id);
       return { hosts: items, next };
@@ -69,6 +68,29 @@ export async function scanHostPage(scan: ScanHosts, limit: number, after?: strin
   }
 }
 
+/** A listed placement: its host, its summary, and the placement whole when its host's item holds it. */
+export interface Listed {
+  host: Host;
+  placement: PlacementSummary;
+  whole?: Placement;
+}
+
+/** A page of placements before they are read whole (see DynamoDbRegistry.pagePlacements). */
+export interface ListedPage {
+  placements: Listed[];
+  next?: string;
+}
+
+/** A host item's placements in page order (by id), only those after `after` when it is given. */
+export function listed(item: HostItem, after?: string): Listed[] {
+  const host = toHost(item);
+  const wholes = new Map(entriesOf(item).map((entry) => [entry.summary.id, entry.whole]));
+  return placementsInPageOrder(host, after).map((placement) => {
+    const whole = wholes.get(placement.id);
+    return { host, placement, ...(whole && { whole }) };
+  });
+}
+
 /**
  * A page of placements, host by host in the Scan's order, each host's by id. A page may stop inside a
  * host (`next` is then a placement id, whose host is read again to resume) or span many; hosts hold 0
@@ -76,19 +98,19 @@ export async function scanHostPage(scan: ScanHosts, limit: number, after?: strin
  */
 export async function scanPlacementPage(
   scan: ScanHosts,
-  getHost: (id: string) => Promise<Host | undefined>,
+  getItem: (id: string) => Promise<HostItem | undefined>,
   limit: number,
   after?: string,
-): Promise<PlacementPage> {
-  const found: PlacedOnHost[] = [];
+): Promise<ListedPage> {
+  const found: Listed[] = [];
   let start: string | undefined;
   if (after !== undefined) {
     const position = placementPosition(after);
     start = position.hostId;
-    const host = position.placementId === undefined ? undefined : await getHost(position.hostId);
-    if (host) found.push(...placementsInPageOrder(host, position.placementId));
+    const item = position.placementId === undefined ? undefined : await getItem(position.hostId);
+    if (item) found.push(...listed(item, position.placementId));
   }
-  const cut = (): PlacementPage => {
+  const cut = (): ListedPage => {
     const { items, next } = cutPage(found, limit, idOfPlaced);
     return { placements: items, next };
   };
@@ -96,7 +118,7 @@ export async function scanPlacementPage(
   if (found.length > limit) return cut();
   for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - found.length, start);
-    for (const host of page.hosts) found.push(...placementsInPageOrder(host));
+    for (const item of page.items) found.push(...listed(item));
     if (page.last === undefined || found.length > limit) return cut();
     // As for hosts: every placement of the hosts read is in the page, which goes on after the last host.
     if (call === PAGE_SCANS) return { placements: found, next: page.last };

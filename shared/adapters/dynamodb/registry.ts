@@ -15,7 +15,13 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { changedHost, changesFor, type Host, type HostChangesOf } from "../../core/host.js";
-import type { HostPage, PlacementPage } from "../../core/paging.js";
+import {
+  cutPage,
+  type HostPage,
+  idOfPlaced,
+  type PlacedOnHost,
+  type PlacementPage,
+} from "../../core/paging.js";
 import { hostOfPlacement, type Placement } from "../../core/placement.js";
 import {
   AddrTakenError,
@@ -32,8 +38,17 @@ import { type CommitStore, commitPlacement, releaseUpdate } from "./commit.js";
 import { cancelled, guarded } from "./errors.js";
 import { hostChange, hostDeletion } from "./host-writes.js";
 import { takeKey } from "./idempotency.js";
-import { type HostItem, toHost, toItem, toRecord } from "./items.js";
-import { hostScanner, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
+import {
+  entriesOf,
+  type HostItem,
+  type PlacementItem,
+  toHost,
+  toItem,
+  toPlacement,
+  toRecord,
+} from "./items.js";
+import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
+import { readWhole, STRAY_AGE_MS, sweepRecords, withoutRecord } from "./records.js";
 import type { TableNames } from "./tables.js";
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
@@ -114,12 +129,18 @@ export class DynamoDbRegistry implements Registry {
   }
 
   async getHost(id: string): Promise<Host | undefined> {
+    const item = await this.getItem(id);
+    return item && toHost(item);
+  }
+
+  /** A host's item, read consistently. */
+  private async getItem(id: string): Promise<HostItem | undefined> {
     const { Item } = await guarded(
       this.documents.send(
         new GetCommand({ TableName: this.tables.hosts, Key: { id }, ConsistentRead: true }),
       ),
     );
-    return Item && toHost(Item as HostItem);
+    return Item as HostItem | undefined;
   }
 
   /** Every host: a consistent parallel Scan, since a large table takes one 1 MB page after another. */
@@ -156,9 +177,47 @@ export class DynamoDbRegistry implements Registry {
     return scanHostPage(this.scanHosts, limit, after);
   }
 
-  /** Placements host by host in the Scan's order; see scanPlacementPage. */
-  pagePlacements(limit: number, after?: string): Promise<PlacementPage> {
-    return scanPlacementPage(this.scanHosts, (id) => this.getHost(id), limit, after);
+  /** Placements host by host in the Scan's order (see scanPlacementPage), then read whole. */
+  async pagePlacements(limit: number, after?: string): Promise<PlacementPage> {
+    const page = await scanPlacementPage(this.scanHosts, (id) => this.getItem(id), limit, after);
+    return { placements: await readWhole(this.arbiter, page.placements), next: page.next };
+  }
+
+  async pageHostPlacements(
+    hostId: string,
+    limit: number,
+    after?: string,
+  ): Promise<PlacementPage | undefined> {
+    const item = await this.getItem(hostId);
+    if (!item) return undefined;
+    const page = cutPage(listed(item, after), limit, idOfPlaced);
+    return { placements: await readWhole(this.arbiter, page.items), next: page.next };
+  }
+
+  /** The host's item and the placement's record, read together; the host's entry says it is live. */
+  async getPlacement(id: string): Promise<PlacedOnHost | undefined> {
+    const hostId = hostOfPlacement(id);
+    if (hostId === undefined) return undefined;
+    const [item, record] = await Promise.all([
+      this.getItem(hostId),
+      guarded(
+        this.documents.send(
+          new GetCommand({
+            TableName: this.tables.placements,
+            Key: { host_id: hostId, id },
+            ConsistentRead: true,
+          }),
+        ),
+      ),
+    ]);
+    const entry = item && listed(item).find((live) => live.placement.id === id);
+    if (!entry) return undefined;
+    const placement =
+      entry.whole ??
+      (record.Item
+        ? toPlacement(id, hostId, record.Item as PlacementItem)
+        : withoutRecord(hostId, entry.placement));
+    return { host: entry.host, placement };
   }
 
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
@@ -184,8 +243,15 @@ export class DynamoDbRegistry implements Registry {
     throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);
   }
 
-  /** The host's item and its address's claim, in one transaction, so a removed host frees its address. */
+  /** Removes the host (see deleteHost), then its placements' records. */
   async removeHost(id: string, force: boolean): Promise<boolean> {
+    const removed = await this.deleteHost(id, force);
+    if (removed) await sweepRecords(this.arbiter, id, new Set(), new Date(8.64e15));
+    return removed;
+  }
+
+  /** The host's item and its address's claim, in one transaction, so a removed host frees its address. */
+  private async deleteHost(id: string, force: boolean): Promise<boolean> {
     const host = await this.getHost(id);
     if (!host) return false;
     if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
@@ -252,18 +318,44 @@ export class DynamoDbRegistry implements Registry {
     return commitPlacement(this.arbiter, request);
   }
 
+  /**
+   * Credits the placement's size back to its host and removes its entry (the arbiter's write, see
+   * releaseUpdate), then deletes its record, which tells the placement released whole.
+   */
   async release(placementId: string): Promise<Placement | undefined> {
     const hostId = hostOfPlacement(placementId);
-    const host = hostId === undefined ? undefined : await this.getHost(hostId);
-    const placement = host?.placements.find((live) => live.id === placementId);
-    if (!placement) return undefined;
+    const item = hostId === undefined ? undefined : await this.getItem(hostId);
+    const entry = item && entriesOf(item).find((live) => live.summary.id === placementId);
+    if (!item || !entry) return undefined;
     try {
-      await guarded(this.documents.send(new UpdateCommand(releaseUpdate(this.tables.hosts, placement))));
-      return placement;
+      await guarded(
+        this.documents.send(
+          new UpdateCommand(releaseUpdate(this.tables.hosts, item.id, entry.key, entry.summary)),
+        ),
+      );
     } catch (error) {
       if (error instanceof ConditionalCheckFailedException) return undefined;
       throw error;
     }
+    const { Attributes } = await guarded(
+      this.documents.send(
+        new DeleteCommand({
+          TableName: this.tables.placements,
+          Key: { host_id: item.id, id: placementId },
+          ReturnValues: "ALL_OLD",
+        }),
+      ),
+    ).catch(() => ({ Attributes: undefined }));
+    if (entry.whole) return entry.whole;
+    return Attributes
+      ? toPlacement(placementId, item.id, Attributes as PlacementItem)
+      : withoutRecord(item.id, entry.summary);
+  }
+
+  /** Deletes the records left by failed commits on a host (see records.ts); returns how many. */
+  async sweep(host: Host, now: Date): Promise<number> {
+    const live = new Set(host.placements.map((placement) => placement.id));
+    return sweepRecords(this.arbiter, host.id, live, new Date(now.getTime() - STRAY_AGE_MS));
   }
 
   async recordRefusal(record: IdempotencyRecord): Promise<IdempotencyRecord | undefined> {

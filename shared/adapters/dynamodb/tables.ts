@@ -1,11 +1,13 @@
 import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /**
- * The tables: hosts (key `id`), idempotency records (key `key`, TTL on `expires_at`), image profiles
+ * The tables: hosts (key `id`), placements (key `host_id` and `id`: each placement whole, beside its
+ * summary in its host's item), idempotency records (key `key`, TTL on `expires_at`), image profiles
  * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
  */
 export interface TableNames {
   hosts: string;
+  placements: string;
   requests: string;
   profiles: string;
   addresses: string;
@@ -18,6 +20,18 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       TableName: tables.hosts,
       AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
       KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
+    {
+      TableName: tables.placements,
+      AttributeDefinitions: [
+        { AttributeName: "host_id", AttributeType: "S" },
+        { AttributeName: "id", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "host_id", KeyType: "HASH" },
+        { AttributeName: "id", KeyType: "RANGE" },
+      ],
       BillingMode: "PAY_PER_REQUEST",
     },
     {

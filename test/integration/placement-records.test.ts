@@ -1,0 +1,168 @@
+import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
+import { describe, expect, inject, it } from "vitest";
+import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
+import { toItem, toPlacementItem, type WholeEntry } from "../../shared/adapters/dynamodb/items.js";
+import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
+import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
+import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
+import { MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
+import { type Placement, summaryOf } from "../../shared/core/placement.js";
+import { PATIENT } from "../support/dynamodb.js";
+import { host, NOW, placement } from "../support/fixtures.js";
+import { freshTables } from "../support/tables.js";
+
+// The placements' records beside their hosts' slim items, on DynamoDB Local: what a commit, a release,
+// a removal and the sweep leave in the placements table, how small a full host's item stays, and how
+// host items of earlier versions (placements whole inside them) keep working.
+
+async function setUp() {
+  const endpoint = inject("dynamodbEndpoint");
+  const client = dynamoDbClient(endpoint, PATIENT);
+  const tables = await freshTables(endpoint);
+  const registry = new DynamoDbRegistry(client, tables);
+  /** The ids of a host's records in the placements table. */
+  const recordsOf = async (hostId: string) => {
+    const { Items = [] } = await client.send(
+      new QueryCommand({
+        TableName: tables.placements,
+        KeyConditionExpression: "host_id = :host",
+        ExpressionAttributeValues: marshall({ ":host": hostId }),
+        ConsistentRead: true,
+      }),
+    );
+    return Items.map((item) => String(unmarshall(item).id)).sort();
+  };
+  /** A host's item, raw, and its size as DynamoDB counts it (names and values, as JSON approximates). */
+  const itemOf = async (hostId: string) => {
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: tables.hosts, Key: marshall({ id: hostId }), ConsistentRead: true }),
+    );
+    return Item ? unmarshall(Item) : undefined;
+  };
+  const put = (table: keyof TableNames, item: object) =>
+    client.send(new PutItemCommand({ TableName: tables[table], Item: marshall(item) }));
+  return { registry, recordsOf, itemOf, put };
+}
+
+describe("placement records", () => {
+  it("a commit writes the placement's record and a short entry on its host; a release deletes both", async () => {
+    const { registry, recordsOf, itemOf } = await setUp();
+    await registry.addHost(host("h1", 4, 8192));
+    const made = { ...placement("h1", 250, 512, "crosbymichael/redis"), owner: "o".repeat(43) };
+    expect((await registry.commit({ placement: made })).kind).toBe("committed");
+    expect(await recordsOf("h1")).toEqual([made.id]);
+    const entries = Object.values((await itemOf("h1"))?.placements ?? {});
+    expect(entries).toEqual([`250/512/${NOW.getTime().toString(36)}/crosbymichael/redis`]);
+    expect(await registry.getPlacement(made.id)).toMatchObject({ placement: made });
+    expect(await registry.release(made.id)).toEqual(made);
+    expect(await recordsOf("h1")).toEqual([]);
+    expect(await registry.getPlacement(made.id)).toBeUndefined();
+    expect(await registry.release(made.id)).toBeUndefined();
+  });
+
+  it("a commit refused by its host's condition leaves no record behind", async () => {
+    const { registry, recordsOf } = await setUp();
+    await registry.addHost(host("h1", 1, 1024));
+    const fits = placement("h1", 800, 512);
+    const tooBig = placement("h1", 800, 512);
+    await registry.commit({ placement: fits });
+    expect((await registry.commit({ placement: tooBig })).kind).toBe("conflict");
+    const elsewhere = placement("ghost", 1, 1);
+    expect((await registry.commit({ placement: elsewhere })).kind).toBe("conflict");
+    expect(await recordsOf("h1")).toEqual([fits.id]);
+    expect(await recordsOf("ghost")).toEqual([]);
+  });
+
+  it("a full host's item stays a few KB: a commit's write does not grow with its placements' requests", async () => {
+    const { registry, itemOf } = await setUp();
+    await registry.addHost(host("h1", 128, 131072, { zone: "a", rack: "r12" }));
+    const bulky = { env: "x".repeat(2000) };
+    for (let made = 0; made < MAX_PLACEMENTS_PER_HOST; made++) {
+      const one = placement("h1", 100, 100, "registry.example.com/team/service:1.2.3");
+      expect(
+        (await registry.commit({ placement: { ...one, container: { ...one.container, ...bulky } } })).kind,
+      ).toBe("committed");
+    }
+    const item = await itemOf("h1");
+    const bytes = Buffer.byteLength(JSON.stringify(item));
+    // 128 entries of about 60 bytes (key, sizes, time, a 39-character image) and the host's own fields.
+    expect(bytes).toBeLessThan(12_000);
+    expect(bytes).toBeGreaterThan(MAX_PLACEMENTS_PER_HOST * 40);
+  }, 60_000);
+
+  it("the sweep deletes stray records past their age, never a live placement's, never a young one", async () => {
+    const { registry, recordsOf, put } = await setUp();
+    await registry.addHost(host("h1", 4, 8192));
+    const old = new Date(NOW.getTime() - STRAY_AGE_MS - 1000);
+    // The live one is older than the stray age too: its host's entry alone keeps it.
+    const live = { ...placement("h1", 100, 100), createdAt: old.toISOString() };
+    await registry.commit({ placement: live });
+    const stray = { ...placement("h1", 100, 100), createdAt: old.toISOString() };
+    const young = { ...placement("h1", 100, 100), createdAt: new Date(NOW.getTime() - 60_000).toISOString() };
+    await put("placements", toPlacementItem(stray));
+    await put("placements", toPlacementItem(young));
+    const current = await registry.getHost("h1");
+    if (!current) throw new Error("h1 is gone");
+    expect(await registry.sweep(current, NOW)).toBe(1);
+    expect(await recordsOf("h1")).toEqual([live.id, young.id].sort());
+    expect(await registry.sweep(current, NOW)).toBe(0);
+  });
+
+  it("a forced removal deletes its host's records", async () => {
+    const { registry, recordsOf } = await setUp();
+    await registry.addHost(host("h1", 4, 8192));
+    for (let made = 0; made < 3; made++) await registry.commit({ placement: placement("h1", 100, 100) });
+    expect(await recordsOf("h1")).toHaveLength(3);
+    expect(await registry.removeHost("h1", true)).toBe(true);
+    expect(await recordsOf("h1")).toEqual([]);
+  });
+});
+
+describe("host items of earlier versions: placements whole in the host's map", () => {
+  /** A host item as versions before records wrote it, holding `placements` whole under their ids. */
+  function earlierItem(placements: Placement[]) {
+    const item = toItem({ ...host("old", 4, 8192), freeCpuMilli: 4000 - 300 * placements.length });
+    const whole = (one: Placement): WholeEntry => ({
+      image: one.image,
+      cpu: one.cpuMilli,
+      memory: one.memory,
+      scheduler: one.scheduler,
+      created_at: one.createdAt,
+      container: JSON.stringify(one.container),
+      ...(one.owner !== undefined && { owner: one.owner }),
+    });
+    return {
+      ...item,
+      free_memory: 8192 - 256 * placements.length,
+      placements: Object.fromEntries(placements.map((one) => [one.id, whole(one)])),
+    };
+  }
+
+  it("are read, listed, committed beside and released as they are", async () => {
+    const { registry, recordsOf, put } = await setUp();
+    const first = { ...placement("old", 300, 256), owner: "alice" };
+    const second = placement("old", 300, 256);
+    await put("hosts", earlierItem([first, second]));
+    const read = await registry.getHost("old");
+    expect(read?.placements).toEqual(
+      [summaryOf(first), summaryOf(second)].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    expect(await registry.getPlacement(first.id)).toMatchObject({ placement: first });
+    const listed = await registry.pageHostPlacements("old", 10);
+    expect(listed?.placements.map((entry) => entry.placement).sort((a, b) => (a.id < b.id ? -1 : 1))).toEqual(
+      [first, second].sort((a, b) => (a.id < b.id ? -1 : 1)),
+    );
+    const added = placement("old", 300, 256);
+    expect((await registry.commit({ placement: added })).kind).toBe("committed");
+    expect((await registry.pagePlacements(10)).placements.map((entry) => entry.placement.id).sort()).toEqual(
+      [first.id, second.id, added.id].sort(),
+    );
+    expect(await registry.release(first.id)).toEqual(first);
+    expect(await registry.release(added.id)).toEqual(added);
+    const after = await registry.getHost("old");
+    expect(after?.placements.map((one) => one.id)).toEqual([second.id]);
+    expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([3700, 8192 - 256]);
+    expect(await recordsOf("old")).toEqual([]);
+  });
+});
