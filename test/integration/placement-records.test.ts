@@ -1,8 +1,12 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { GetItemCommand, PutItemCommand, QueryCommand } from "@aws-sdk/client-dynamodb";
+import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { toItem, toPlacementItem, type WholeEntry } from "../../shared/adapters/dynamodb/items.js";
+import { migratePlacements } from "../../shared/adapters/dynamodb/migrate.js";
 import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
@@ -11,6 +15,8 @@ import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import { PATIENT } from "../support/dynamodb.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
+
+const execFileAsync = promisify(execFile);
 
 // The placements' records beside their hosts' slim items, on DynamoDB Local: what a commit, a release,
 // a removal and the sweep leave in the placements table, how small a full host's item stays, and how
@@ -42,7 +48,8 @@ async function setUp() {
   };
   const put = (table: keyof TableNames, item: object) =>
     client.send(new PutItemCommand({ TableName: tables[table], Item: marshall(item) }));
-  return { registry, recordsOf, itemOf, put };
+  const documents = DynamoDBDocumentClient.from(client);
+  return { registry, recordsOf, itemOf, put, tables, endpoint, documents };
 }
 
 describe("placement records", () => {
@@ -164,5 +171,50 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(after?.placements.map((one) => one.id)).toEqual([second.id]);
     expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([3700, 8192 - 256]);
     expect(await recordsOf("old")).toEqual([]);
+  });
+
+  it("`npm run migrate` moves them to records, keeps every count, and finds nothing to move the second time", async () => {
+    const { registry, recordsOf, itemOf, put, tables, endpoint } = await setUp();
+    const first = { ...placement("old", 300, 256), owner: "alice" };
+    const second = placement("old", 300, 256, "registry.example.com/team/app:1.2");
+    await put("hosts", earlierItem([first, second]));
+    const before = await registry.getHost("old");
+    const run = () =>
+      execFileAsync("npm", ["run", "--silent", "migrate"], {
+        env: {
+          ...process.env,
+          CITADEL_DYNAMODB_ENDPOINT: endpoint,
+          CITADEL_HOSTS_TABLE: tables.hosts,
+          CITADEL_PLACEMENTS_TABLE: tables.placements,
+        },
+      });
+    expect((await run()).stdout).toBe(
+      `1 host(s) read: 2 placement(s) moved to ${tables.placements}, 0 released meanwhile\n`,
+    );
+    expect(
+      Object.values((await itemOf("old"))?.placements ?? {}).every((entry) => typeof entry === "string"),
+    ).toBe(true);
+    expect(await recordsOf("old")).toEqual([first.id, second.id].sort());
+    expect(await registry.getHost("old")).toEqual(before);
+    expect(await registry.getPlacement(second.id)).toMatchObject({ placement: second });
+    expect((await run()).stdout).toBe(
+      `1 host(s) read: 0 placement(s) moved to ${tables.placements}, 0 released meanwhile\n`,
+    );
+    expect(await registry.release(first.id)).toEqual(first);
+  }, 60_000);
+
+  it("a migration and releases side by side: every release lands, nothing is left", async () => {
+    const { registry, recordsOf, put, documents, tables } = await setUp();
+    const kept = placement("old", 300, 256);
+    const gone = placement("old", 300, 256);
+    await put("hosts", earlierItem([kept, gone]));
+    const moved = migratePlacements(documents, tables);
+    const released = await Promise.all([registry.release(kept.id), registry.release(gone.id)]);
+    const report = await moved;
+    expect(released).toEqual([kept, gone]);
+    expect(report.moved + report.released).toBe(2);
+    expect(await recordsOf("old")).toEqual([]);
+    const after = await registry.getHost("old");
+    expect([after?.placements, after?.freeCpuMilli, after?.freeMemory]).toEqual([[], 4000, 8192]);
   });
 });

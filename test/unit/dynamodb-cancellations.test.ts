@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
-import { toItem } from "../../shared/adapters/dynamodb/items.js";
+import { toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
 import type { Host } from "../../shared/core/host.js";
 import {
   AddrTakenError,
@@ -244,6 +244,37 @@ describe("DynamoDB registry: failures that are not cancellations", () => {
     dynamodb.on(UpdateCommand).rejects(throttled);
     const [first] = busy.placements;
     await expect(registry.release(first?.id ?? "")).rejects.toBeInstanceOf(RegistryUnavailableError);
+  });
+});
+
+describe("DynamoDB registry: a release while a migration moves its entry", () => {
+  it("reads the host again and releases the entry under its new key", async () => {
+    const made = placement("h1", 100, 100);
+    const { placements: _, ...bare } = itemOf(idle);
+    const whole = {
+      ...bare,
+      placements: {
+        [made.id]: {
+          image: made.image,
+          cpu: made.cpuMilli,
+          memory: made.memory,
+          scheduler: made.scheduler,
+          created_at: made.createdAt,
+          container: JSON.stringify(made.container),
+        },
+      },
+    };
+    dynamodb
+      .on(GetCommand, { TableName: "hosts" })
+      .resolvesOnce({ Item: whole })
+      .resolves({ Item: itemOf({ ...idle, placements: [made] }) });
+    dynamodb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
+    dynamodb.on(DeleteCommand).resolves({ Attributes: toPlacementItem(made) });
+    expect(await registry.release(made.id)).toEqual(made);
+    const keys = dynamodb
+      .commandCalls(UpdateCommand)
+      .map((call) => call.args[0].input.ExpressionAttributeNames?.["#pid"]);
+    expect(keys).toEqual([made.id, made.id.slice(3)]);
   });
 });
 

@@ -324,32 +324,37 @@ export class DynamoDbRegistry implements Registry {
    */
   async release(placementId: string): Promise<Placement | undefined> {
     const hostId = hostOfPlacement(placementId);
-    const item = hostId === undefined ? undefined : await this.getItem(hostId);
-    const entry = item && entriesOf(item).find((live) => live.summary.id === placementId);
-    if (!item || !entry) return undefined;
-    try {
-      await guarded(
+    if (hostId === undefined) return undefined;
+    // Twice at most: a migration (migrate.ts) may move the placement's entry between the read and the write.
+    for (let attempt = 0; attempt < 2; attempt++) {
+      const item = await this.getItem(hostId);
+      const entry = item && entriesOf(item).find((live) => live.summary.id === placementId);
+      if (!entry) return undefined;
+      try {
+        await guarded(
+          this.documents.send(
+            new UpdateCommand(releaseUpdate(this.tables.hosts, hostId, entry.key, entry.summary)),
+          ),
+        );
+      } catch (error) {
+        if (error instanceof ConditionalCheckFailedException) continue;
+        throw error;
+      }
+      const { Attributes } = await guarded(
         this.documents.send(
-          new UpdateCommand(releaseUpdate(this.tables.hosts, item.id, entry.key, entry.summary)),
+          new DeleteCommand({
+            TableName: this.tables.placements,
+            Key: { host_id: hostId, id: placementId },
+            ReturnValues: "ALL_OLD",
+          }),
         ),
-      );
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return undefined;
-      throw error;
+      ).catch(() => ({ Attributes: undefined }));
+      if (entry.whole) return entry.whole;
+      return Attributes
+        ? toPlacement(placementId, hostId, Attributes as PlacementItem)
+        : withoutRecord(hostId, entry.summary);
     }
-    const { Attributes } = await guarded(
-      this.documents.send(
-        new DeleteCommand({
-          TableName: this.tables.placements,
-          Key: { host_id: item.id, id: placementId },
-          ReturnValues: "ALL_OLD",
-        }),
-      ),
-    ).catch(() => ({ Attributes: undefined }));
-    if (entry.whole) return entry.whole;
-    return Attributes
-      ? toPlacement(placementId, item.id, Attributes as PlacementItem)
-      : withoutRecord(item.id, entry.summary);
+    return undefined;
   }
 
   /** Deletes the records left by failed commits on a host (see records.ts); returns how many. */
