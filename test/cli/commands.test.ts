@@ -1,10 +1,15 @@
 import { once } from "node:events";
 import { createServer } from "node:net";
 import type { Command } from "commander";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { citadel as program } from "../../cli/program.js";
-import type { LocalStack } from "../../shared/local/stack.js";
+import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
+import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
+import { serveHandler } from "../../shared/local/http-server.js";
+import { inProcessApi } from "../../shared/local/in-process.js";
+import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import { localStackOnFreshTables } from "../support/dynamodb.js";
+import { freshTables } from "../support/tables.js";
 import { citadel, type Run } from "./citadel.js";
 
 // The command line run as a real process against the local stack `npm start` runs (DynamoDB Local).
@@ -198,6 +203,35 @@ describe("the cluster", () => {
     ]);
   });
 
+  it("shows an image's profile: requested against used, with the verdicts", async () => {
+    const profiles = new MemoryProfileStore();
+    const sample = {
+      image: "team/app:1",
+      requested: { cpuMilli: 1000, memory: 512 },
+      used: { cpuMilli: 200, memory: 100 },
+    };
+    await profiles.record("team/app:1", Array(5).fill(sample), new Date("2026-11-25T12:00:00Z"));
+    const { api } = inProcessApi(new MemoryRegistry(), { snapshotMaxAgeMs: 2000, maxAttempts: 5, profiles });
+    const server = await serveHandler(api, 0);
+    try {
+      const { port } = server.address() as { port: number };
+      const shown = await citadel(["--endpoint", `http://127.0.0.1:${port}`, "profile", "team/app:1"]);
+      expect(shown).toMatchObject({ code: 0, stderr: "" });
+      expect(rows(shown.stdout)).toEqual([
+        "IMAGE | team/app:1",
+        "SAMPLES | 5",
+        "UPDATED | 2026-11-25T12:00:00.000Z",
+        "",
+        "RESOURCE | REQUESTED | USED MEAN | USED P95 | USED MAX | VERDICT",
+        "cpus | 1 | 0.2 | 0.2 | 0.2 | oversized",
+        "memory (MiB) | 512 | 100 | 100 | 100 | oversized",
+      ]);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it("says when an image has no profile yet", async () => {
     expect(await run("profile team/app:1")).toMatchObject({
       code: 1,
@@ -256,6 +290,53 @@ describe("usage and failures", () => {
     const help = await run("host drain --help");
     expect(help).toMatchObject({ code: 0, stderr: "" });
     expect(help.stdout).toMatch(/^Usage: citadel host drain \[options\] <id>\n\nstop placing on a host/);
+  });
+});
+
+describe("refresh, and retrying later", () => {
+  it("refreshes every host now and prints each one's result (on the memory store)", async () => {
+    const memory = await startLocalStack({
+      store: "memory",
+      port: 0,
+      snapshotMaxAgeMs: 2000,
+      maxAttempts: 5,
+    });
+    try {
+      const on = (words: string) => citadel(["--endpoint", memory.url, ...words.split(" ")]);
+      expect(
+        (await on(`host add 127.0.0.1:${await closedPort()} --id nobody --cpus 1 --memory 64`)).code,
+      ).toBe(0);
+      const refreshed = await on("refresh");
+      expect(refreshed).toMatchObject({ code: 0, stderr: "" });
+      expect(rows(refreshed.stdout)).toEqual([
+        expect.stringMatching(
+          /^1 hosts in \d+ ms: 0 answered, 0 down, 0 placements released, 0 skipped; 1 shards, 0 dispatched, 0 failed$/,
+        ),
+        "",
+        "HOST | STATUS | OK | RELEASED | MS | ERROR",
+        expect.stringMatching(/^nobody \| ready \| no \| 0 \| \d+ \| refused$/),
+      ]);
+    } finally {
+      await memory.stop();
+    }
+  });
+
+  it("exits 4, saying when to retry, when the API answers 503 (its store unreachable)", async () => {
+    const tables = await freshTables(inject("dynamodbEndpoint"));
+    const outage = await startLocalStack({
+      store: "dynamodb",
+      database: { endpoint: `http://127.0.0.1:${await closedPort()}`, tables },
+      port: 0,
+      snapshotMaxAgeMs: 2000,
+      maxAttempts: 5,
+    });
+    try {
+      const result = await citadel(["--endpoint", outage.url, "hosts"]);
+      expect(result).toMatchObject({ code: 4, stdout: "" });
+      expect(result.stderr).toMatch(/^error: .+\nretry after 1 s\n$/);
+    } finally {
+      await outage.stop();
+    }
   });
 });
 
