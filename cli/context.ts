@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { authorization, type ConnectionOptions } from "./auth.js";
-import { Client } from "./client.js";
+import { type Call, Client } from "./client.js";
 import { UsageError } from "./exit.js";
 
 /** The flags every command takes. */
@@ -42,6 +42,12 @@ export function act<A extends unknown[]>(run: (context: Context, ...args: A) => 
 /** Writes `body` as JSON with `--json` (the API's body as it is), and `human(body)` otherwise. */
 export function show<T>(context: Context, body: T, human: (body: T) => string): void {
   write(context.json ? JSON.stringify(body, null, 2) : human(body));
+}
+
+/** Makes `call`, and shows its answer's body as `show` does. */
+export async function showAnswer<T>(context: Context, call: Call, human: (body: T) => string): Promise<void> {
+  const { body } = await context.client.call(call);
+  show(context, body as T, human);
 }
 
 /** Writes a line to standard output. */

@@ -156,16 +156,20 @@ export function refreshReport(report: RefreshBody): string {
 
 /**
  * An error answer for people: its message, then the hosts per reason it failed (`reasons`), the
- * hosts whose commit the store refused (`refused`), and when to retry.
+ * hosts whose commit the store refused (`refused`), the hosts where run mode could not start the
+ * container (`failures`), and when to retry.
  */
 export function problemText(error: ApiError): string {
-  const { reasons, refused } = error.body as {
+  const { reasons, refused, failures } = error.body as {
     reasons?: Record<string, number>;
     refused?: Record<string, string>;
+    failures?: { host: string; error: string }[];
   };
   const parts = [`error: ${error.message}`];
   if (reasons) parts.push(table([["REASON", "HOSTS"], ...Object.entries(reasons)]));
   if (refused) parts.push(table([["HOST", "REFUSED"], ...Object.entries(refused)]));
+  if (failures)
+    parts.push(table([["HOST", "NOT STARTED"], ...failures.map(({ host, error }) => [host, error])]));
   if (error.retryAfter) parts.push(`retry after ${error.retryAfter} s`);
   return parts.join("\n");
 }

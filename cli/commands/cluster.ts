@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { act, show } from "../context.js";
+import { act, showAnswer } from "../context.js";
 import {
   type ClusterBody,
   clusterFields,
@@ -16,8 +16,7 @@ export function clusterCommands(program: Command): void {
     .description("show the hosts by status and what is reserved of the cluster's capacity")
     .action(
       act(async (context) => {
-        const { body } = await context.client.call({ method: "GET", path: "/v1/cluster" });
-        show(context, body as ClusterBody, clusterFields);
+        await showAnswer<ClusterBody>(context, { method: "GET", path: "/v1/cluster" }, clusterFields);
       }),
     );
 
@@ -29,8 +28,7 @@ export function clusterCommands(program: Command): void {
       act(async (context, image: string) => {
         // An image has slashes of its own: each of its segments is one of the path's.
         const path = `/v1/images/${image.split("/").map(encodeURIComponent).join("/")}/profile`;
-        const { body } = await context.client.call({ method: "GET", path });
-        show(context, body as ProfileBody, profileTable);
+        await showAnswer<ProfileBody>(context, { method: "GET", path }, profileTable);
       }),
     );
 
@@ -39,8 +37,7 @@ export function clusterCommands(program: Command): void {
     .description("refresh every host's capacity from its Docker engine now (exit 4 while one runs)")
     .action(
       act(async (context) => {
-        const { body } = await context.client.call({ method: "POST", path: "/v1/hosts/refresh" });
-        show(context, body as RefreshBody, refreshReport);
+        await showAnswer<RefreshBody>(context, { method: "POST", path: "/v1/hosts/refresh" }, refreshReport);
       }),
     );
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { act, show, write } from "../context.js";
+import { act, show, showAnswer, write } from "../context.js";
 import { label, wholeNumber } from "../flags.js";
 import { allPages } from "../paging.js";
 import { type HostBody, type HostDetailBody, hostFields, hostsTable } from "../views.js";
@@ -44,8 +44,8 @@ export function hostCommands(program: Command): void {
     )
     .action(
       act(async (context, addr: string, options: AddOptions) => {
-        const { body } = await context.client.call({
-          method: "POST",
+        const call = {
+          method: "POST" as const,
           path: "/v1/hosts",
           body: {
             addr,
@@ -55,8 +55,8 @@ export function hostCommands(program: Command): void {
             ...(options.cpus !== undefined && { total_cpus: options.cpus }),
             ...(options.memory !== undefined && { total_memory: options.memory }),
           },
-        });
-        show(context, body as HostBody, (added) => hostsTable([added]));
+        };
+        await showAnswer<HostBody>(context, call, (added) => hostsTable([added]));
       }),
     );
 
@@ -66,8 +66,7 @@ export function hostCommands(program: Command): void {
     .argument("<id>", "the host's id")
     .action(
       act(async (context, id: string) => {
-        const { body } = await context.client.call({ method: "GET", path: hostPath(id) });
-        show(context, body as HostDetailBody, hostFields);
+        await showAnswer<HostDetailBody>(context, { method: "GET", path: hostPath(id) }, hostFields);
       }),
     );
 
@@ -81,12 +80,8 @@ export function hostCommands(program: Command): void {
       .argument("<id>", "the host's id")
       .action(
         act(async (context, id: string) => {
-          const { body } = await context.client.call({
-            method: "PATCH",
-            path: hostPath(id),
-            body: { status },
-          });
-          show(context, body as HostBody, (changed) => hostsTable([changed]));
+          const call = { method: "PATCH" as const, path: hostPath(id), body: { status } };
+          await showAnswer<HostBody>(context, call, (changed) => hostsTable([changed]));
         }),
       );
   }

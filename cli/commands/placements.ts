@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { act, show, write } from "../context.js";
+import { act, show, showAnswer, write } from "../context.js";
 import { collect, label, wholeNumber } from "../flags.js";
 import { allPages } from "../paging.js";
 import { type PlacementBody, placementFields, placementsTable } from "../views.js";
@@ -31,8 +31,8 @@ export function placementCommands(program: Command): void {
     .option("--idempotency-key <key>", "the same key and request place once, for 24 hours")
     .action(
       act(async (context, command: string[], options: PlaceOptions) => {
-        const { body } = await context.client.call({
-          method: "POST",
+        const call = {
+          method: "POST" as const,
           path: "/v1/placements",
           body: {
             image: options.image,
@@ -47,8 +47,8 @@ export function placementCommands(program: Command): void {
           ...(options.idempotencyKey !== undefined && {
             headers: { "idempotency-key": options.idempotencyKey },
           }),
-        });
-        show(context, body as PlacementBody, placementFields);
+        };
+        await showAnswer<PlacementBody>(context, call, placementFields);
       }),
     );
 
@@ -58,11 +58,8 @@ export function placementCommands(program: Command): void {
     .argument("<id>", "the placement's id")
     .action(
       act(async (context, id: string) => {
-        const { body } = await context.client.call({
-          method: "GET",
-          path: `/v1/placements/${encodeURIComponent(id)}`,
-        });
-        show(context, body as PlacementBody, placementFields);
+        const call = { method: "GET" as const, path: `/v1/placements/${encodeURIComponent(id)}` };
+        await showAnswer<PlacementBody>(context, call, placementFields);
       }),
     );
 

@@ -294,7 +294,7 @@ describe("usage and failures", () => {
 });
 
 describe("refresh, and retrying later", () => {
-  it("refreshes every host now and prints each one's result (on the memory store)", async () => {
+  it("refreshes every host now and prints each one's result; runs a container (on the memory store)", async () => {
     const memory = await startLocalStack({
       store: "memory",
       port: 0,
@@ -304,7 +304,7 @@ describe("refresh, and retrying later", () => {
     try {
       const on = (words: string) => citadel(["--endpoint", memory.url, ...words.split(" ")]);
       expect(
-        (await on(`host add 127.0.0.1:${await closedPort()} --id nobody --cpus 1 --memory 64`)).code,
+        (await on(`host add 127.0.0.1:${await closedPort()} --id nobody --cpus 1 --memory 512`)).code,
       ).toBe(0);
       const refreshed = await on("refresh");
       expect(refreshed).toMatchObject({ code: 0, stderr: "" });
@@ -315,6 +315,22 @@ describe("refresh, and retrying later", () => {
         "",
         "HOST | STATUS | OK | RELEASED | MS | ERROR",
         expect.stringMatching(/^nobody \| ready \| no \| 0 \| \d+ \| refused$/),
+      ]);
+      // A command is sent after --; with --run, Citadel starts the container, and says where it could not.
+      const sent = await on(
+        "place --image redis:7 --cpus 0.1 --memory 64 --type batch --json -- redis-server --save 60",
+      );
+      expect(JSON.parse(sent.stdout).container.command).toEqual(["redis-server", "--save", "60"]);
+      const started = await on(
+        "place --image redis:7 --cpus 0.1 --memory 64 --type batch --run -- redis-server",
+      );
+      expect(started).toMatchObject({ code: 1, stdout: "" });
+      expect(rows(started.stderr)).toEqual([
+        expect.stringMatching(
+          /^error: the container did not start on the 1 host\(s\) tried .*; nothing is reserved$/,
+        ),
+        "HOST | NOT STARTED",
+        "nobody | refused",
       ]);
     } finally {
       await memory.stop();
