@@ -10,12 +10,6 @@ export interface Call {
   headers?: Record<string, string>;
 }
 
-/** A 2xx answer: its status and its JSON body (undefined when it has none, as a 204). */
-export interface Answer {
-  status: number;
-  body: unknown;
-}
-
 /** Calls the API at `endpoint`, each request authorized by `authorize`. */
 export class Client {
   constructor(
@@ -23,8 +17,11 @@ export class Client {
     private readonly authorize: Authorize,
   ) {}
 
-  /** Sends `call`; an answer other than 2xx is thrown as an ApiError, a failed connection as an Error. */
-  async call(call: Call): Promise<Answer> {
+  /**
+   * Sends `call`, and answers the 2xx answer's JSON body (undefined when it has none, as a 204's); an
+   * answer other than 2xx is thrown as an ApiError, a failed connection as an Error.
+   */
+  async call(call: Call): Promise<unknown> {
     const url = new URL(this.endpoint);
     url.pathname = `${url.pathname.replace(/\/$/, "")}${call.path}`;
     for (const [name, value] of Object.entries(call.query ?? {})) {
@@ -57,7 +54,7 @@ export class Client {
           : { message: text.trim() || `${response.status} ${response.statusText}` };
       throw new ApiError(response.status, problem, response.headers.get("retry-after"));
     }
-    return { status: response.status, body: parsed };
+    return parsed;
   }
 }
 

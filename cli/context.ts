@@ -46,7 +46,7 @@ export function show<T>(context: Context, body: T, human: (body: T) => string): 
 
 /** Makes `call`, and shows its answer's body as `show` does. */
 export async function showAnswer<T>(context: Context, call: Call, human: (body: T) => string): Promise<void> {
-  const { body } = await context.client.call(call);
+  const body = await context.client.call(call);
   show(context, body as T, human);
 }
 

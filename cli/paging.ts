@@ -1,7 +1,7 @@
 import type { Client } from "./client.js";
 
 /** A listing of the API: its path under /v1, which is also its answer's key. */
-export type Listing = "hosts" | "placements";
+type Listing = "hosts" | "placements";
 
 /** Every item of a listing: its pages one after another, following `next` until it is null. */
 export async function allPages<T>(
@@ -12,7 +12,7 @@ export async function allPages<T>(
   const items: T[] = [];
   let next: string | undefined;
   do {
-    const { body } = await client.call({ method: "GET", path: `/v1/${listing}`, query: { ...query, next } });
+    const body = await client.call({ method: "GET", path: `/v1/${listing}`, query: { ...query, next } });
     const page = body as { [key in Listing]?: T[] } & { next: string | null };
     items.push(...(page[listing] ?? []));
     next = page.next ?? undefined;
