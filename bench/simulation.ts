@@ -146,7 +146,7 @@ class Worker {
   clock = 0;
   /** Wall time when this worker's CPU work last started counting. */
   mark = 0;
-  readonly registry: PlacementRegistry & Pick<Registry, "listHosts">;
+  readonly registry: PlacementRegistry & Pick<Registry, "listHosts" | "sliceHosts">;
   readonly snapshot: HostSnapshot;
 
   constructor(arbiter: SimulatedArbiter, time: VirtualTime) {
@@ -288,7 +288,10 @@ class SimulatedArbiter {
    * One scheduler's view of the arbiter: every call waits for its turn in virtual time, acts on the
    * true state then, and advances that scheduler's clock by what it costs.
    */
-  registryFor(worker: Worker, time: VirtualTime): PlacementRegistry & Pick<Registry, "listHosts"> {
+  registryFor(
+    worker: Worker,
+    time: VirtualTime,
+  ): PlacementRegistry & Pick<Registry, "listHosts" | "sliceHosts"> {
     const design = this.design;
     /** Counts the CPU work done since the last call, then waits until the arbiter's time is `at`. */
     const turn = async (at: () => number) => {
@@ -299,16 +302,24 @@ class SimulatedArbiter {
       worker.mark = performance.now();
       return value;
     };
+    /** A Scan of `share` of the table in `parallel` segments, each one 1 MB page after another. */
+    const scan = async (share: number, parallel: number) => {
+      await turn(() => worker.clock);
+      const bytes = this.tableBytes * share;
+      const scanMs = Math.ceil(bytes / 1_000_000 / parallel) * AWS_MODEL.scanPageMs;
+      worker.clock += scanMs;
+      this.scanningMs += scanMs;
+      this.readUnits += Math.ceil(bytes / 4096);
+      this.reloads++;
+    };
     return {
       listHosts: async () => {
-        await turn(() => worker.clock);
-        // The segments are read in parallel, each one 1 MB page after another.
-        const scanMs = Math.ceil(this.tableBytes / 1_000_000 / SCAN_SEGMENTS) * AWS_MODEL.scanPageMs;
-        worker.clock += scanMs;
-        this.scanningMs += scanMs;
-        this.readUnits += Math.ceil(this.tableBytes / 4096);
-        this.reloads++;
+        await scan(1, SCAN_SEGMENTS);
         return done(this.scanned.slice());
+      },
+      sliceHosts: async (slice, slices) => {
+        await scan(1 / slices, 1);
+        return done(this.scanned.filter((_, index) => index % slices === slice));
       },
       commit: async ({ placement }: CommitRequest): Promise<CommitOutcome> => {
         await turn(() => worker.clock + design.commitRoundTripMs / 2);

@@ -46,7 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dynamodbEndpoint: env.CITADEL_DYNAMODB_ENDPOINT || undefined,
     schedulerFunctions: parseFunctionMap(env.CITADEL_SCHEDULER_FUNCTIONS),
     schedulerType: env.CITADEL_SCHEDULER_TYPE || undefined,
-    snapshotMaxAgeMs: positiveInteger(env, "CITADEL_SNAPSHOT_MAX_AGE_MS", 2000),
+    snapshotMaxAgeMs: positiveInteger(env, "CITADEL_SNAPSHOT_MAX_AGE_MS", 500),
     maxAttempts: positiveInteger(env, "CITADEL_MAX_ATTEMPTS", 5),
     refresh: {
       downAfter: Math.max(1, positiveInteger(env, "CITADEL_DOWN_AFTER_PROBES", 3)),

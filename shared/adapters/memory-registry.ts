@@ -59,6 +59,12 @@ export class MemoryRegistry implements Registry {
     return structuredClone([...this.hosts.values()]);
   }
 
+  /** Slices by a hash of the host's id, as DynamoDB's Scan segments are by a hash of the key. */
+  async sliceHosts(slice: number, slices: number): Promise<Host[]> {
+    const hosts = [...this.hosts.values()].filter((host) => idHash(host.id) % slices === slice);
+    return structuredClone(hosts);
+  }
+
   /** Hosts in id order. */
   async pageHosts(limit: number, after?: string): Promise<HostPage> {
     const hosts = this.sortedHosts().filter((host) => after === undefined || host.id > after);
@@ -187,4 +193,11 @@ export class MemoryRegistry implements Registry {
     const record = this.idempotency.get(key);
     return record && record.expiresAt >= nowSeconds ? structuredClone(record) : undefined;
   }
+}
+
+/** FNV-1a of a host id: which slice it is in. */
+function idHash(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let at = 0; at < id.length; at++) hash = Math.imul(hash ^ id.charCodeAt(at), 0x01000193) >>> 0;
+  return hash;
 }

@@ -88,7 +88,7 @@ export const HOST_EVENTS_KEPT = 10;
 
 /**
  * At most this many live placements on one host (kubelet's default is 110 pods per node). It also
- * bounds the host's DynamoDB item, which holds its placements, under the 400 KB item limit.
+ * bounds the host's DynamoDB item, which holds a short entry per placement, to a few KB.
  */
 export const MAX_PLACEMENTS_PER_HOST = 128;
 

@@ -96,9 +96,10 @@ export async function place(
  * The scheduler's loop: filter → score → select on the snapshot, then commit at the arbiter.
  * A failed commit refreshes that host from the arbiter's answer and decides again, bounded by
  * `maxAttempts`; a retry chooses among the near-best hosts instead of all retries taking the best one
- * (Omega's and Nomad's answer to hot spots), and a second conflict reloads the whole view. A commit's
+ * (Omega's and Nomad's answer to hot spots), and a second conflict reloads the view. A commit's
  * answer refreshes its host in the view (see HostSnapshot.committed). "Unschedulable" is answered only
- * on a view read during this request, so a stale snapshot never turns into a false 409; a write whose
+ * on a view of every host read during this request, so a stale snapshot or a slice never turns into a
+ * false 409; a write whose
  * outcome is unknown is replayed until known, or read back, never guessed.
  */
 async function decideAndCommit(
@@ -136,11 +137,12 @@ async function decideAndCommit(
         replicas: snapshot.replicas(request.image),
       });
       if (!host) {
-        if (fresh) {
+        if (fresh && snapshot.isWhole()) {
           const answer = unschedulableAnswer(hosts.length, reasons, refused);
           return { kind: "unschedulable", answer, replayed: false, stats };
         }
-        await snapshot.reload();
+        // Not on this slice, or not on a view this request read: decide again on every host, read now.
+        await snapshot.reloadAll();
         fresh = true;
         continue;
       }

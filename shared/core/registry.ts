@@ -74,6 +74,11 @@ export interface Registry {
   getHost(id: string): Promise<Host | undefined>;
   listHosts(): Promise<Host[]>;
   /**
+   * The hosts of slice `slice` (0 ≤ slice < `slices`): the slices of one count are disjoint and together
+   * hold every host, each about `1/slices` of them (a scheduler's sample, see HostSnapshot).
+   */
+  sliceHosts(slice: number, slices: number): Promise<Host[]>;
+  /**
    * At most `limit` hosts after the position `after` (from the first host when absent), in the
    * registry's own order; `next` is absent on the last page. A page may hold fewer than `limit` hosts
    * when the registry bounds what one call reads. See paging.ts for positions.

@@ -4,8 +4,17 @@ import type { Registry } from "./registry.js";
 import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
 
 /**
- * A scheduler's cached view of the hosts. Decisions may use it while it is younger than `maxAgeMs`;
- * staleness costs a failed commit and a retry, never correctness, since the arbiter checks every commit.
+ * About this many hosts in a slice: a reload reads one random slice of the hosts, not all of them, once
+ * the cluster has a few slices' worth (Sparrow's sampling: each scheduler decides over its own sample,
+ * reads a fraction of the table, and collides less with the others on the same "best" host). 40 is
+ * where the simulation met its goals at 10,000 hosts (BENCHMARKS.md, section 5: one segment in 256).
+ */
+export const SLICE_HOSTS = 40;
+
+/**
+ * A scheduler's cached view of the hosts: every host, or one random slice of them (see SLICE_HOSTS).
+ * Decisions may use it while it is younger than `maxAgeMs`; staleness costs a failed commit and a retry,
+ * never correctness, since the arbiter checks every commit. Only a whole view says a request fits nowhere.
  */
 export class HostSnapshot {
   private hosts = new Map<string, Host>();
@@ -15,11 +24,15 @@ export class HostSnapshot {
   /** Per host, what the view debits for other schedulers' expected reservations (see `committed`). */
   private expected = new Map<string, Usage>();
   private loadedAt = Number.NEGATIVE_INFINITY;
+  /** How many hosts the cluster has, as the last reload tells (0 until the first: that one is whole). */
+  private clusterSize = 0;
+  private whole = false;
 
   constructor(
-    private readonly registry: Pick<Registry, "listHosts">,
+    private readonly registry: Pick<Registry, "listHosts" | "sliceHosts">,
     private readonly maxAgeMs: number,
     private readonly nowMs: () => number = Date.now,
+    private readonly random: () => number = Math.random,
   ) {}
 
   /** True when the view is older than its bound. */
@@ -27,9 +40,29 @@ export class HostSnapshot {
     return this.nowMs() - this.loadedAt > this.maxAgeMs;
   }
 
-  /** Reads every host from the registry. */
+  /** True when the view holds every host (as of its reload), not a slice. */
+  isWhole(): boolean {
+    return this.whole;
+  }
+
+  /** Reads one random slice of the hosts, or every host while the cluster is under two slices' worth. */
   async reload(): Promise<void> {
+    const slices = Math.floor(this.clusterSize / SLICE_HOSTS);
+    if (slices < 2) return this.reloadAll();
+    const hosts = await this.registry.sliceHosts(Math.floor(this.random() * slices), slices);
+    this.clusterSize = hosts.length * slices;
+    this.replace(hosts, false);
+  }
+
+  /** Reads every host. */
+  async reloadAll(): Promise<void> {
     const hosts = await this.registry.listHosts();
+    this.clusterSize = hosts.length;
+    this.replace(hosts, true);
+  }
+
+  private replace(hosts: Host[], whole: boolean): void {
+    this.whole = whole;
     this.hosts = new Map();
     for (const host of hosts) this.hosts.set(host.id, host);
     this.index = undefined;

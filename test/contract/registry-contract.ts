@@ -119,6 +119,22 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(first).toEqual(await registry.getHost(first?.id ?? ""));
     });
 
+    it("cuts the hosts into slices: disjoint, every host in one, each about its share", async () => {
+      const registry = await makeRegistry();
+      const ids = Array.from({ length: 60 }, (_, index) => `s${index}`);
+      for (const id of ids) await registry.addHost(host(id, 1, 1024));
+      for (const slices of [1, 2, 3, 7]) {
+        const cut = await Promise.all(
+          Array.from({ length: slices }, (_, slice) => registry.sliceHosts(slice, slices)),
+        );
+        const seen = cut.flat().map((one) => one.id);
+        expect(seen.sort(), `${slices} slices`).toEqual([...ids].sort());
+        if (slices > 1) expect(Math.max(...cut.map((slice) => slice.length))).toBeLessThan(ids.length);
+      }
+      const [one] = await registry.sliceHosts(0, 1);
+      expect(one).toEqual(await registry.getHost(one?.id ?? ""));
+    });
+
     it("pages through placements across hosts and inside one: each once, with its host", async () => {
       const registry = await makeRegistry();
       const made: string[] = [];

@@ -1,6 +1,7 @@
 import { EngineError, type Engines } from "../../shared/core/engine.js";
 import { type Host, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
+import type { Registry } from "../../shared/core/registry.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 
 export const NOW = new Date("2026-11-25T12:00:00.000Z");
@@ -40,3 +41,11 @@ export const noEngines: Engines = {
   run: async () => Promise.reject(new EngineError("refused")),
   find: async () => Promise.reject(new EngineError("refused")),
 };
+
+/** A registry's host reads over `hosts` as they are at each read (slices by position). */
+export function fixedHosts(hosts: Host[]): Pick<Registry, "listHosts" | "sliceHosts"> {
+  return {
+    listHosts: async () => hosts,
+    sliceHosts: async (slice, slices) => hosts.filter((_, index) => index % slices === slice),
+  };
+}

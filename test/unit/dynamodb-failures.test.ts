@@ -12,7 +12,7 @@ import { PRIVATE_RANGES } from "../../shared/core/address.js";
 import { place } from "../../shared/core/place.js";
 import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
-import { host, NOW, noEngines, placement, scheduler } from "../support/fixtures.js";
+import { fixedHosts, host, NOW, noEngines, placement, scheduler } from "../support/fixtures.js";
 import { metadata, mockedDynamoDb } from "../support/mocked-dynamodb.js";
 
 // DynamoDB Local never throttles, never reports a TransactionConflict and never times out: these
@@ -62,7 +62,7 @@ function rawHostItem(freeCpu: number, placementIds: string[] = []) {
 
 /** The placement loop on the mocked DynamoDB registry, with one host and four attempts. */
 function placeOnOneHost() {
-  const snapshot = new HostSnapshot({ listHosts: async () => [host("h1", 4, 4096)] }, 60_000);
+  const snapshot = new HostSnapshot(fixedHosts([host("h1", 4, 4096)]), 60_000);
   return place(
     scheduler("batch"),
     {

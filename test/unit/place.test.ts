@@ -9,7 +9,7 @@ import {
 } from "../../shared/core/place.js";
 import type { CommitOutcome, CommitRequest, Registry } from "../../shared/core/registry.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { HostSnapshot } from "../../shared/core/snapshot.js";
+import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { host, NOW, placement, scheduler } from "../support/fixtures.js";
 
 const service = scheduler("service");
@@ -74,6 +74,55 @@ class ScriptedRegistry extends MemoryRegistry {
     return this.script.shift() ?? super.commit(request);
   }
 }
+
+describe("the placement loop on a slice of the hosts", () => {
+  /** A cluster of `count` hosts of 1 CPU, with the room left only on `roomy`; sliced views read. */
+  async function sliced(count: number, roomy: string[]) {
+    const registry = new CountingRegistry();
+    const slices: number[] = [];
+    const sliceHosts = registry.sliceHosts.bind(registry);
+    registry.sliceHosts = async (slice, of) => {
+      slices.push(of);
+      return sliceHosts(slice, of);
+    };
+    for (let index = 0; index < count; index++) {
+      const id = `h${index}`;
+      await registry.addHost(host(id, roomy.includes(id) ? 4 : 1, 4096));
+    }
+    const dependencies = {
+      ...deps(registry, 0),
+      snapshot: new HostSnapshot(registry, 0, Date.now, () => 0.5),
+    };
+    return { registry, slices, dependencies };
+  }
+
+  it(`reads one slice of about ${SLICE_HOSTS} hosts once the cluster has two slices' worth`, async () => {
+    const { registry, slices, dependencies } = await sliced(SLICE_HOSTS * 5, []);
+    const first = await place(scheduler("batch"), input(500), dependencies);
+    expect(first.kind).toBe("placed");
+    expect([registry.reads, slices]).toEqual([1, []]);
+    expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");
+    expect([registry.reads, slices]).toEqual([1, [5]]);
+  });
+
+  it("decides again on every host, never answering 409 on a slice, before it says unschedulable", async () => {
+    const { registry, dependencies } = await sliced(SLICE_HOSTS * 4, []);
+    await place(scheduler("batch"), input(100), dependencies);
+    // The one host with room for 2 CPUs is outside the slice the next request reads (random 0.5: 2 of 4).
+    const inSlice = new Set((await registry.sliceHosts(2, 4)).map((one) => one.id));
+    const roomy = (await registry.listHosts()).find((one) => !inSlice.has(one.id))?.id ?? "";
+    await registry.changeHost(roomy, { totalCpuMilli: 4000 }, NOW);
+    const reads = registry.reads;
+    // Each request reads its slice, finds no room there, and reads every host once.
+    const fits = await place(scheduler("batch"), input(2000), dependencies);
+    expect(fits.kind === "placed" && fits.host?.id).toBe(roomy);
+    expect(registry.reads - reads).toBe(1);
+    const none = await place(scheduler("batch"), input(3000), dependencies);
+    expect(none.kind).toBe("unschedulable");
+    expect(none.kind === "unschedulable" && none.answer.hosts).toBe(SLICE_HOSTS * 4);
+    expect(registry.reads - reads).toBe(2);
+  });
+});
 
 describe("the placement loop", () => {
   it("places on the best host and answers the seed's shape", async () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
-import { host, placement } from "../support/fixtures.js";
+import { fixedHosts, host, placement } from "../support/fixtures.js";
 
 function running(id: string, images: string[]): Host {
   return { ...host(id, 8, 8192), placements: images.map((image) => placement(id, 100, 64, image)) };
@@ -38,7 +38,7 @@ describe("replica index", () => {
 
   it("stays true in a scheduler's snapshot through reloads, commits and conflicts", async () => {
     const stored = [running("a", ["redis:7"]), running("b", [])];
-    const snapshot = new HostSnapshot({ listHosts: async () => stored }, 1000);
+    const snapshot = new HostSnapshot(fixedHosts(stored), 1000);
     /** The replica counts the snapshot gives spread scoring, by host id. */
     const viewed = (image: string) => {
       const replicas = snapshot.replicas(image);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
 import type { Placement } from "../../shared/core/placement.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
-import { host, placement } from "../support/fixtures.js";
+import { fixedHosts, host, placement } from "../support/fixtures.js";
 
 /** Host `a` (4 CPUs) as the arbiter holds it with these placements. */
 function answered(placements: Placement[]): Host {
@@ -16,7 +16,7 @@ function answered(placements: Placement[]): Host {
 }
 
 async function viewOf(hosts: Host[]): Promise<HostSnapshot> {
-  const snapshot = new HostSnapshot({ listHosts: async () => hosts }, 60_000);
+  const snapshot = new HostSnapshot(fixedHosts(hosts), 60_000);
   await snapshot.reload();
   return snapshot;
 }

@@ -42,9 +42,10 @@ export function hostScanner(documents: DynamoDBDocumentClient, table: string): S
 }
 
 /**
- * Scan calls one page reads at most. Each reads at most 1 MB, and a host item holds its placements
- * (up to about 300 KB when full), so a page of 1,000 full hosts would otherwise read 300 MB into the
- * function: a page stops after about 4 MB, shorter than asked, with a `next` to go on.
+ * Scan calls one page reads at most. Each reads at most 1 MB; host items hold a short entry per
+ * placement, but a host's labels may make it large (up to DynamoDB's 400 KB), so a page of 1,000 such
+ * hosts would otherwise read hundreds of MB into the function: a page stops after about 4 MB, shorter
+ * than asked, with a `next` to go on.
  */
 export const PAGE_SCANS = 4;
 

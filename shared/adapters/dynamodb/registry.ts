@@ -22,7 +22,7 @@ import {
   type PlacedOnHost,
   type PlacementPage,
 } from "../../core/paging.js";
-import { hostOfPlacement, type Placement } from "../../core/placement.js";
+import type { Placement } from "../../core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
@@ -34,21 +34,14 @@ import {
   type IdempotencyRecord,
   type Registry,
 } from "../../core/registry.js";
-import { type CommitStore, commitPlacement, releaseUpdate } from "./commit.js";
+import { type CommitStore, commitPlacement } from "./commit.js";
 import { cancelled, guarded } from "./errors.js";
 import { hostChange, hostDeletion } from "./host-writes.js";
 import { takeKey } from "./idempotency.js";
-import {
-  entriesOf,
-  type HostItem,
-  type PlacementItem,
-  toHost,
-  toItem,
-  toPlacement,
-  toRecord,
-} from "./items.js";
+import { type HostItem, toHost, toItem, toRecord } from "./items.js";
 import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
-import { readWhole, STRAY_AGE_MS, sweepRecords, withoutRecord } from "./records.js";
+import { type PlacementStore, readPlacement, releasePlacement } from "./placements.js";
+import { readWhole, STRAY_AGE_MS, sweepRecords } from "./records.js";
 import type { TableNames } from "./tables.js";
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
@@ -71,6 +64,8 @@ export class DynamoDbRegistry implements Registry {
   private readonly scanHosts: ScanHosts;
   /** What the arbiter needs of this registry (see commit.ts). */
   private readonly arbiter: CommitStore;
+  /** What reading and releasing placements needs (see placements.ts). */
+  private readonly placementStore: PlacementStore;
 
   constructor(
     client: DynamoDBClient,
@@ -85,6 +80,7 @@ export class DynamoDbRegistry implements Registry {
       tables,
       findRecord: (key, nowSeconds) => this.findIdempotencyRecord(key, nowSeconds),
     };
+    this.placementStore = { documents: this.documents, tables, getItem: (id) => this.getItem(id) };
   }
 
   /** The host's item and its address's claim, in one transaction: one engine is one host, even in a race. */
@@ -146,12 +142,13 @@ export class DynamoDbRegistry implements Registry {
   /** Every host: a consistent parallel Scan, since a large table takes one 1 MB page after another. */
   async listHosts(): Promise<Host[]> {
     const segments = await Promise.all(
-      Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.scanSegment(segment)),
+      Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.sliceHosts(segment, SCAN_SEGMENTS)),
     );
     return segments.flat();
   }
 
-  private async scanSegment(segment: number): Promise<Host[]> {
+  /** One segment of a consistent parallel Scan: DynamoDB cuts segments by a hash of the key. */
+  async sliceHosts(segment: number, segments: number): Promise<Host[]> {
     const hosts: Host[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -161,7 +158,7 @@ export class DynamoDbRegistry implements Registry {
             TableName: this.tables.hosts,
             ConsistentRead: true,
             Segment: segment,
-            TotalSegments: SCAN_SEGMENTS,
+            TotalSegments: segments,
             ExclusiveStartKey: start,
           }),
         ),
@@ -194,30 +191,9 @@ export class DynamoDbRegistry implements Registry {
     return { placements: await readWhole(this.arbiter, page.items), next: page.next };
   }
 
-  /** The host's item and the placement's record, read together; the host's entry says it is live. */
-  async getPlacement(id: string): Promise<PlacedOnHost | undefined> {
-    const hostId = hostOfPlacement(id);
-    if (hostId === undefined) return undefined;
-    const [item, record] = await Promise.all([
-      this.getItem(hostId),
-      guarded(
-        this.documents.send(
-          new GetCommand({
-            TableName: this.tables.placements,
-            Key: { host_id: hostId, id },
-            ConsistentRead: true,
-          }),
-        ),
-      ),
-    ]);
-    const entry = item && listed(item).find((live) => live.placement.id === id);
-    if (!entry) return undefined;
-    const placement =
-      entry.whole ??
-      (record.Item
-        ? toPlacement(id, hostId, record.Item as PlacementItem)
-        : withoutRecord(hostId, entry.placement));
-    return { host: entry.host, placement };
+  /** The host's item and the placement's record, read together (see placements.ts). */
+  getPlacement(id: string): Promise<PlacedOnHost | undefined> {
+    return readPlacement(this.placementStore, id);
   }
 
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
@@ -318,43 +294,9 @@ export class DynamoDbRegistry implements Registry {
     return commitPlacement(this.arbiter, request);
   }
 
-  /**
-   * Credits the placement's size back to its host and removes its entry (the arbiter's write, see
-   * releaseUpdate), then deletes its record, which tells the placement released whole.
-   */
-  async release(placementId: string): Promise<Placement | undefined> {
-    const hostId = hostOfPlacement(placementId);
-    if (hostId === undefined) return undefined;
-    // Twice at most: a migration (migrate.ts) may move the placement's entry between the read and the write.
-    for (let attempt = 0; attempt < 2; attempt++) {
-      const item = await this.getItem(hostId);
-      const entry = item && entriesOf(item).find((live) => live.summary.id === placementId);
-      if (!entry) return undefined;
-      try {
-        await guarded(
-          this.documents.send(
-            new UpdateCommand(releaseUpdate(this.tables.hosts, hostId, entry.key, entry.summary)),
-          ),
-        );
-      } catch (error) {
-        if (error instanceof ConditionalCheckFailedException) continue;
-        throw error;
-      }
-      const { Attributes } = await guarded(
-        this.documents.send(
-          new DeleteCommand({
-            TableName: this.tables.placements,
-            Key: { host_id: hostId, id: placementId },
-            ReturnValues: "ALL_OLD",
-          }),
-        ),
-      ).catch(() => ({ Attributes: undefined }));
-      if (entry.whole) return entry.whole;
-      return Attributes
-        ? toPlacement(placementId, hostId, Attributes as PlacementItem)
-        : withoutRecord(hostId, entry.summary);
-    }
-    return undefined;
+  /** Credits the placement back to its host, then deletes its record (see placements.ts). */
+  release(placementId: string): Promise<Placement | undefined> {
+    return releasePlacement(this.placementStore, placementId);
   }
 
   /** Deletes the records left by failed commits on a host (see records.ts); returns how many. */
