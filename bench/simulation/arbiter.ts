@@ -116,6 +116,7 @@ export class SimulatedArbiter {
   private readonly changeHosts: number[] = [];
   /** Per segment of the snapshot's Scan, its hosts (DynamoDB hashes items to segments: any fixed split). */
   private readonly slices: number[][];
+  private readonly everyHost: number[];
   readonly totalCpu: number;
   private readonly hostThrottle = new ItemThrottle();
   private readonly indexThrottle = new ItemThrottle();
@@ -124,7 +125,8 @@ export class SimulatedArbiter {
   private oldest = 0;
   private released = 0;
   liveCpu = 0;
-  tableBytes = 0;
+  /** Bytes of every host item together (what a Scan of the whole table reads). */
+  private tableBytes = 0;
   commits = 0;
   conflicts = 0;
   readonly writes = new UnitsPerSecond();
@@ -167,6 +169,7 @@ export class SimulatedArbiter {
       this.versions = this.visible.map((host) => [{ at: Number.NEGATIVE_INFINITY, host }]);
     }
     for (const host of this.hosts) this.tableBytes += design.storage.itemBytes(host);
+    this.everyHost = this.hosts.map((_, index) => index);
     const segments = design.snapshot.coverage === "slice" ? design.snapshot.segments : 1;
     this.slices = Array.from({ length: segments }, () => []);
     for (let index = 0; index < count; index++) this.slices[index % segments]?.push(index);
@@ -272,7 +275,9 @@ export class SimulatedArbiter {
     const hosts = indices.map((index) => this.seen(index, at));
     const bytes = snapshot.index
       ? hosts.length * AWS_MODEL.bytes.projected
-      : indices.reduce((sum, index) => sum + storage.itemBytes(this.hosts[index] as Host), 0);
+      : indices === this.everyHost
+        ? this.tableBytes
+        : indices.reduce((sum, index) => sum + storage.itemBytes(this.hosts[index] as Host), 0);
     // Each of the parallel requests rounds its units up on its own.
     this.reads.add(readUnits(bytes, !snapshot.index) + (parallel - 1) * (snapshot.index ? 0.5 : 1), at);
     return { hosts, ms: AWS_MODEL.readRoundTripMs + (bytes / parallel / 1_000_000) * AWS_MODEL.scanPageMs };
@@ -311,7 +316,6 @@ export class SimulatedArbiter {
       this.reloads++;
       return done(read.hosts);
     };
-    const everyHost = this.hosts.map((_, index) => index);
     return {
       listHosts: async () => {
         await turn(() => worker.clock);
@@ -321,7 +325,7 @@ export class SimulatedArbiter {
         if (snapshot.coverage === "changes") this.changedSince(worker, worker.clock);
         const indices = slice
           ? (this.slices[Math.floor(this.random() * this.slices.length)] ?? [])
-          : everyHost;
+          : this.everyHost;
         return scanned(this.read(indices, worker.clock, slice ? 1 : SCAN_SEGMENTS));
       },
       changedHosts: async () => {

@@ -142,6 +142,7 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
       (row) =>
         `- ${row.key}: ${row.timeline.map((part) => `${part.fromSecond} s: ${n(part.placementsPerSecond)}/s, ${part.conflictRate}`).join("; ")}`,
     ),
+    ...proposal(scale),
     "",
     "Per million placements (on demand, us-east-1: placing and releasing, writes (tables and indexes), reads,",
     "Lambda requests and 512 MB arm64 time for the router and the scheduler; API Gateway and logs not counted):",
@@ -191,6 +192,22 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
         row.wallSeconds,
       ]),
     ),
+  ];
+}
+
+/** What the proposed design asks of the product, when a run holds it. */
+function proposal(scale: SimulationResult[]): string[] {
+  const row = scale.find((candidate) => candidate.proposed);
+  if (!row) return [];
+  return [
+    "",
+    `Proposed (\`"proposed": true\` in \`--json\`; the product does not implement it yet, and \`"product": true\` stays on`,
+    `today's design): ${row.key}, ${goals(row) === "all met" ? "which meets every goal above" : `which misses: ${goals(row)}`}. Host items keep only what`,
+    "commits and decisions need (counters, status, labels, version, and a map of live placement ids to their",
+    "sizes, so that a commit stays one conditional write and a replayed commit or release stays harmless); each",
+    "placement's request echo, owner and times move to a placement record written before the commit. Each",
+    "scheduler reads one random Scan segment of the hosts at a time, and decides on every host before it",
+    "answers 409.",
   ];
 }
 
