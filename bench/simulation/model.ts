@@ -35,13 +35,14 @@ export const AWS_MODEL = {
   pricePerGbSecond: 0.0000133334,
   /**
    * Item sizes as DynamoDB counts them (attribute names plus values). A fat host item: the host's fields,
-   * and each placement with its request echo. A slim host item: counters, status, labels, version, and a map
-   * of live placements keyed by the 13 characters of the id's 64 random bits, each one number packing its
-   * cpu and memory (`cpuMilli * 1e6 + memory`: 10 digits, 6 bytes) — 20 bytes with the map's overhead.
+   * and each placement with its request echo. A slim host item: counters, status, labels, version (its
+   * health, events and engine state moved to an item of their own), and a map of live placements keyed by
+   * the 13 characters of the id's 64 random bits, each a string of its cpu, memory and an 8-character tag
+   * of its image (`1250/2560/3f9a2c1b`, for spread's replica counts): 32 bytes with the map's overhead.
    * A placement record (the rest of a placement, in its own table). An index entry projecting what deciding
    * needs: id, address, status, labels, the free counters and the placement count.
    */
-  bytes: { fatHost: 400, fatPlacement: 220, slimHost: 200, slimEntry: 20, record: 300, projected: 150 },
+  bytes: { fatHost: 400, fatPlacement: 220, slimHost: 200, slimEntry: 32, record: 300, projected: 150 },
 };
 
 /**

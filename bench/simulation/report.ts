@@ -79,7 +79,7 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
     "",
     `- storage: placements in the host item (Citadel today: ${bytes.fatHost} bytes + ${bytes.fatPlacement} per placement); placements as`,
     "  items of their own, committed and released in transactions (twice the units); or a slim host item",
-    `  (${bytes.slimHost} bytes + ${bytes.slimEntry} per live placement: its id's random part and its size) with each placement's`,
+    `  (${bytes.slimHost} bytes + ${bytes.slimEntry} per live placement: its id's random part, size and image tag) with each placement's`,
     `  record (${bytes.record} bytes) in a table of its own, put before the host's one conditional write and deleted after`,
     "  the release's (a release also reads the record, for its owner).",
     `- snapshot: a consistent Scan of every host item (${SCAN_SEGMENTS} parallel segments, 1 MB pages of ${AWS_MODEL.scanPageMs} ms); a Scan of a`,
