@@ -141,9 +141,8 @@ if (parts.has("scale")) {
 }
 
 if (parts.has("candidates")) {
-  const placements = Number(args["sim-candidate-placements"]);
-  const rows = await simulateAll(DESIGNS, placements, "candidates");
-  results.candidates = { date: results.date, revision: results.revision, placements, rows };
+  const rows = await simulateAll(DESIGNS, Number(args["sim-candidate-placements"]), "candidates");
+  results.candidates = { date: results.date, revision: results.revision, rows };
   writeFileSync(CANDIDATES_FILE, `${JSON.stringify(results.candidates, null, 2)}\n`);
 }
 

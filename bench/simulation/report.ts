@@ -8,7 +8,6 @@ import type { SimulationResult } from "./run.js";
 export interface CandidatesRun {
   date?: string;
   revision?: string;
-  placements: number;
   rows: SimulationResult[];
 }
 
@@ -154,7 +153,7 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
   return [
     ...lines,
     "",
-    `### Candidates, side by side (${n(run.placements)} placements each; run of ${run.date}, commit ${run.revision})`,
+    `### Candidates, side by side (run of ${run.date}, commit ${run.revision})`,
     "",
     "Every candidate on the same seed and cluster, shorter than the runs above (`npm run bench -- --parts",
     "candidates` redoes it). The full Scans decide over 10,000 hosts at each request, which is slow here too,",
@@ -163,6 +162,7 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
     table(
       [
         "design",
+        "placements",
         "projected placements/s",
         "slowest fifth /s",
         "conflict rate",
@@ -178,6 +178,7 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
       ],
       run.rows.map((row) => [
         label(row),
+        n(row.placements),
         n(row.projectedPlacementsPerSecond),
         n(slowestFifth(row)),
         row.conflictRate,
