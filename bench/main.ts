@@ -2,9 +2,15 @@
 // quality on a real trace, and cold starts, side by side in one run. It reports; it never fails on speed.
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
-//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart,refresh] [--seconds 1.5]
-//                    [--sim-placements 1000000] [--sim-seconds 300] [--contention-runs 3]
+//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart,refresh,candidates]
+//                    [--seconds 1.5] [--sim-placements 1000000] [--sim-seconds 300]
+//                    [--sim-designs product] [--sim-candidate-placements 30000] [--contention-runs 3]
 //                    [--refresh-hosts 1000] [--nodes FILE --pods FILE] [--json] [--no-report]
+//
+// `scale` runs the product's design (or `--sim-designs all`, or keys such as slim/slice/80) at full
+// size; `candidates` (not run by default: it takes a while) runs every candidate design side by side on
+// a shorter run and keeps its results in bench/simulation/candidates.json, which the report shows until
+// the next such run.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
@@ -15,7 +21,8 @@ import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
 import { benchRefresh } from "./refresh.js";
-import { DESIGNS, simulate } from "./simulation.js";
+import { CANDIDATES_FILE, DESIGNS, type Design, designKey } from "./simulation/designs.js";
+import { simulate } from "./simulation/run.js";
 import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
 
 const { values: args } = parseArgs({
@@ -24,6 +31,8 @@ const { values: args } = parseArgs({
     "refresh-hosts": { type: "string", default: "1000" },
     "sim-placements": { type: "string", default: "1000000" },
     "sim-seconds": { type: "string", default: "300" },
+    "sim-designs": { type: "string", default: "product" },
+    "sim-candidate-placements": { type: "string", default: "30000" },
     "contention-runs": { type: "string", default: "3" },
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
@@ -34,12 +43,21 @@ const { values: args } = parseArgs({
 });
 const parts = new Set(args.parts.split(","));
 const seconds = Number(args.seconds);
+const wanted = new Set(args["sim-designs"].split(","));
+const scaleDesigns = DESIGNS.filter(
+  (design) =>
+    wanted.has("all") ||
+    wanted.has(designKey(design)) ||
+    (wanted.has("product") && design.product) ||
+    (wanted.has("previous") && design.previous),
+);
 const steps =
   (parts.has("engine") ? 2 : 0) +
   (parts.has("commit") ? 2 : 0) +
   (parts.has("contention") ? 10 : 0) +
   (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
-  (parts.has("scale") ? DESIGNS.length : 0) +
+  (parts.has("scale") ? scaleDesigns.length : 0) +
+  (parts.has("candidates") ? DESIGNS.length : 0) +
   (parts.has("coldstart") ? 1 : 0) +
   (parts.has("refresh") ? 1 : 0);
 let done = 0;
@@ -115,20 +133,24 @@ if (parts.has("trace")) {
   results.traceShape = { nodes: nodes.length, pods: pods.length };
 }
 
-if (parts.has("scale")) {
-  const scale = [];
-  for (const design of DESIGNS) {
-    scale.push(
-      await simulate(design, {
-        hosts: 10_000,
-        schedulers: 16,
-        placements: Number(args["sim-placements"]),
-        seconds: Number(args["sim-seconds"]),
-      }),
-    );
-    step(`scale: ${design.name.split(" (")[0]}`);
+/** Each of `designs` on 10,000 hosts, one after another on the same seed. */
+async function simulateAll(designs: Design[], placements: number, label: string) {
+  const rows = [];
+  for (const design of designs) {
+    rows.push(await simulate(design, { hosts: 10_000, placements, seconds: Number(args["sim-seconds"]) }));
+    step(`${label}: ${designKey(design)}`);
   }
-  results.scale = scale;
+  return rows;
+}
+
+if (parts.has("scale")) {
+  results.scale = await simulateAll(scaleDesigns, Number(args["sim-placements"]), "scale");
+}
+
+if (parts.has("candidates")) {
+  const rows = await simulateAll(DESIGNS, Number(args["sim-candidate-placements"]), "candidates");
+  results.candidates = { date: results.date, revision: results.revision, rows };
+  writeFileSync(CANDIDATES_FILE, `${JSON.stringify(results.candidates, null, 2)}\n`);
 }
 
 if (parts.has("coldstart")) {

@@ -1,10 +1,10 @@
-import { SCAN_SEGMENTS } from "../shared/adapters/dynamodb/registry.js";
 import type { CommitResult, ContentionResult, HttpResult } from "./arbiter.js";
 import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";
 import type { EngineResult } from "./engine.js";
 import type { RefreshResult } from "./refresh.js";
-import { AWS_MODEL, type SimulationResult } from "./simulation.js";
+import { type CandidatesRun, scaleSection } from "./simulation/report.js";
+import type { SimulationResult } from "./simulation/run.js";
 import type { TraceResult } from "./trace.js";
 
 interface Results {
@@ -22,6 +22,7 @@ interface Results {
   coldStart?: ColdStartResult[];
   scale?: SimulationResult[];
   refresh?: RefreshResult;
+  candidates?: CandidatesRun;
 }
 
 function table(headers: string[], rows: (string | number)[][]): string {
@@ -201,76 +202,7 @@ export function report(raw: Record<string, unknown>): string {
       "![utilisation over the trace](docs/trace-utilisation.svg)",
     );
   }
-  if (results.scale?.length) {
-    const [first] = results.scale;
-    sections.push(
-      "",
-      `## 5. Scale by simulation (${n(first?.hosts ?? 0)} hosts, ${first?.schedulers} schedulers, virtual time)`,
-      "",
-      "Each scheduler is the product's own `place` with its own snapshot, run as concurrent tasks in virtual",
-      "time; the arbiter is simulated: it takes reads and writes in time order, checks every commit against",
-      "the true state, and gives each host item at most 1,000 writes/s (500 in transactions). Hosts of 64",
-      `CPUs and 256 GiB are kept ${AWS_MODEL.occupancy * 100}% reserved (about ${n(first?.livePlacements ?? 0)} live placements: the oldest is released`,
-      `as a new one lands), batch (binpack) requests of 0.25-2 CPUs. Snapshots are read by a Scan of ${SCAN_SEGMENTS}`,
-      `parallel segments (1 MB pages of ${AWS_MODEL.scanPageMs} ms), at most ${AWS_MODEL.snapshotMaxAgeMs / 1000} s old; ${AWS_MODEL.maxAttempts} attempts; CPU time is measured here and scaled by`,
-      `${AWS_MODEL.lambdaCpuFactor.toFixed(2)} (a 512 MB Lambda's share of a vCPU), not counting the SDK's decoding of the Scan's pages.`,
-      "Each design runs until its placements are made or its virtual time is up. The cluster starts at its",
-      "occupancy with placements on random hosts; binpack then packs it, and the rates drift as it does (the",
-      "timeline below the table). Two ways to store placements:",
-      "",
-      table(
-        [
-          "design",
-          "placements",
-          "virtual s",
-          "projected placements/s",
-          "conflict rate",
-          "503",
-          "409",
-          "hottest item writes/s",
-          "snapshot reloads",
-          "time scanning",
-          "time deciding",
-          "wall s",
-        ],
-        results.scale.map((row) => [
-          row.design,
-          n(row.placements),
-          row.virtualSeconds,
-          n(row.projectedPlacementsPerSecond),
-          row.conflictRate,
-          row.contention503,
-          row.unschedulable409,
-          row.hottestItemWritesPerSecond,
-          n(row.snapshotReloads),
-          `${(row.scanningShare * 100).toFixed(0)}%`,
-          `${(row.decidingShare * 100).toFixed(0)}%`,
-          row.wallSeconds,
-        ]),
-      ),
-      "",
-      "Over the run (from second: placements/s, conflict rate):",
-      "",
-      ...results.scale.map(
-        (row) =>
-          `- ${row.design.split(" (")[0]}: ${row.timeline.map((part) => `${part.fromSecond} s: ${n(part.placementsPerSecond)}/s, ${part.conflictRate}`).join("; ")}`,
-      ),
-      "",
-      "Per million placements (on demand, us-east-1: writes, strongly consistent Scan reads, Lambda requests",
-      "and 512 MB arm64 time for the router and the scheduler; API Gateway and logs not counted):",
-      "",
-      table(
-        ["design", "write units", "read units", "Lambda invocations", "dollars"],
-        results.scale.map((row) => [
-          row.design,
-          n(row.writeUnitsPerMillion),
-          n(row.readUnitsPerMillion),
-          n(row.invocationsPerMillion),
-          `$${row.dollarsPerMillion}`,
-        ]),
-      ),
-    );
-  }
+  if (results.scale?.length) sections.push(...scaleSection(results.scale, results.candidates));
   if (results.coldStart) {
     sections.push(
       "",

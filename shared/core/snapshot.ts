@@ -33,6 +33,8 @@ export class HostSnapshot {
     private readonly maxAgeMs: number,
     private readonly nowMs: () => number = Date.now,
     private readonly random: () => number = Math.random,
+    /** About how many hosts a slice holds (Infinity: every reload reads every host). */
+    private readonly sliceSize: number = SLICE_HOSTS,
   ) {}
 
   /** True when the view is older than its bound. */
@@ -47,7 +49,7 @@ export class HostSnapshot {
 
   /** Reads one random slice of the hosts, or every host while the cluster is under two slices' worth. */
   async reload(): Promise<void> {
-    const slices = Math.floor(this.clusterSize / SLICE_HOSTS);
+    const slices = Math.floor(this.clusterSize / this.sliceSize);
     if (slices < 2) return this.reloadAll();
     const hosts = await this.registry.sliceHosts(Math.floor(this.random() * slices), slices);
     this.clusterSize = hosts.length * slices;
