@@ -12,6 +12,13 @@ import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
 export const SLICE_HOSTS = 40;
 
 /**
+ * Slices of a scheduler's first read, before it knows the cluster's size: one random slice in this many,
+ * whose hosts times this many estimate the size (a cluster too small to slice has an empty slice, and
+ * is then read whole). A cold scheduler on 10,000 hosts reads 40 of them, not the whole table.
+ */
+export const FIRST_SLICES = 256;
+
+/**
  * A scheduler's cached view of the hosts: every host, or one random slice of them (see SLICE_HOSTS).
  * Decisions may use it while it is younger than `maxAgeMs`; staleness costs a failed commit and a retry,
  * never correctness, since the arbiter checks every commit. Only a whole view says a request fits nowhere.
@@ -24,8 +31,8 @@ export class HostSnapshot {
   /** Per host, what the view debits for other schedulers' expected reservations (see `committed`). */
   private expected = new Map<string, Usage>();
   private loadedAt = Number.NEGATIVE_INFINITY;
-  /** How many hosts the cluster has, as the last reload tells (0 until the first: that one is whole). */
-  private clusterSize = 0;
+  /** How many hosts the cluster has, as the last reload tells (unknown until the first, see FIRST_SLICES). */
+  private clusterSize: number | undefined;
   private whole = false;
 
   constructor(
@@ -49,10 +56,17 @@ export class HostSnapshot {
 
   /** Reads one random slice of the hosts, or every host while the cluster is under two slices' worth. */
   async reload(): Promise<void> {
-    const slices = Math.floor(this.clusterSize / this.sliceSize);
+    const slices =
+      this.clusterSize === undefined
+        ? Number.isFinite(this.sliceSize)
+          ? FIRST_SLICES
+          : 0
+        : Math.floor(this.clusterSize / this.sliceSize);
     if (slices < 2) return this.reloadAll();
     const hosts = await this.registry.sliceHosts(Math.floor(this.random() * slices), slices);
     this.clusterSize = hosts.length * slices;
+    // A slice too small to decide on says the cluster is too: read it whole.
+    if (this.clusterSize < 2 * this.sliceSize) return this.reloadAll();
     this.replace(hosts, false);
   }
 

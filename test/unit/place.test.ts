@@ -9,7 +9,7 @@ import {
 } from "../../shared/core/place.js";
 import type { CommitOutcome, CommitRequest, Registry } from "../../shared/core/registry.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
+import { FIRST_SLICES, HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { host, NOW, placement, scheduler } from "../support/fixtures.js";
 
 const service = scheduler("service");
@@ -77,7 +77,7 @@ class ScriptedRegistry extends MemoryRegistry {
 
 describe("the placement loop on a slice of the hosts", () => {
   /** A cluster of `count` hosts of 1 CPU, with the room left only on `roomy`; sliced views read. */
-  async function sliced(count: number, roomy: string[]) {
+  async function sliced(count: number, roomy: string[], random = () => 0.5) {
     const registry = new CountingRegistry();
     const slices: number[] = [];
     const sliceHosts = registry.sliceHosts.bind(registry);
@@ -89,20 +89,38 @@ describe("the placement loop on a slice of the hosts", () => {
       const id = `h${index}`;
       await registry.addHost(host(id, roomy.includes(id) ? 4 : 1, 4096));
     }
+    let ticks = 0;
     const dependencies = {
       ...deps(registry, 0),
-      snapshot: new HostSnapshot(registry, 0, Date.now, () => 0.5),
+      // A clock that moves on every look: each request finds the view stale.
+      snapshot: new HostSnapshot(registry, 0, () => ticks++, random),
     };
-    return { registry, slices, dependencies };
+    return { registry, slices, dependencies, sliceHosts };
   }
 
   it(`reads one slice of about ${SLICE_HOSTS} hosts once the cluster has two slices' worth`, async () => {
-    const { registry, slices, dependencies } = await sliced(SLICE_HOSTS * 5, []);
+    // Cold, a scheduler reads one slice in FIRST_SLICES; one without a host says the cluster is small.
+    const draw = { at: 0.5 };
+    const { registry, slices, dependencies, sliceHosts } = await sliced(SLICE_HOSTS * 5, [], () => draw.at);
+    let empty = 0;
+    while ((await sliceHosts(empty, FIRST_SLICES)).length > 0) empty++;
+    draw.at = (empty + 0.5) / FIRST_SLICES;
+    slices.length = 0;
     const first = await place(scheduler("batch"), input(500), dependencies);
     expect(first.kind).toBe("placed");
-    expect([registry.reads, slices]).toEqual([1, []]);
+    expect([registry.reads, slices]).toEqual([1, [FIRST_SLICES]]);
+    // Known to hold 200 hosts: five slices.
     expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");
-    expect([registry.reads, slices]).toEqual([1, [5]]);
+    expect([registry.reads, slices]).toEqual([1, [FIRST_SLICES, 5]]);
+  });
+
+  it("reads one slice even cold on a large cluster, estimating its size from it", async () => {
+    const { registry, slices, dependencies, sliceHosts } = await sliced(SLICE_HOSTS * 60, []);
+    const probe = (await sliceHosts(FIRST_SLICES / 2, FIRST_SLICES)).length;
+    expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");
+    expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");
+    expect(registry.reads).toBe(0);
+    expect(slices).toEqual([FIRST_SLICES, Math.floor((probe * FIRST_SLICES) / SLICE_HOSTS)]);
   });
 
   it("decides again on every host, never answering 409 on a slice, before it says unschedulable", async () => {
