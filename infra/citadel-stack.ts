@@ -50,6 +50,8 @@ export const TABLE_ACTIONS = {
     ],
     // Placements read whole, released, and a removed host's deleted.
     placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
+    // A host's events written with its registration and its changes, read, and deleted with it.
+    events: ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"],
     profiles: ["dynamodb:GetItem"],
     // A host and its address's claim are put and deleted in one transaction.
     addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
@@ -58,6 +60,8 @@ export const TABLE_ACTIONS = {
     hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
     // A placement is put before its commit and deleted when the commit fails or run mode releases it.
     placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+    // A host read whole (a commit's outcome read back) comes with its events.
+    events: ["dynamodb:Query"],
     requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
   // The refresh lists the hosts and hands them out; its workers read, probe and write them.
@@ -68,6 +72,8 @@ export const TABLE_ACTIONS = {
     hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
     // Released placements deleted; what failed commits left behind found and deleted.
     placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
+    // The events a refresh's change made.
+    events: ["dynamodb:PutItem"],
     profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
 } as const;
@@ -114,6 +120,7 @@ export class CitadelStack extends Stack {
       });
     const hosts = table("Hosts", "id");
     const placements = table("Placements", "host_id", { sort: "id" });
+    const events = table("Events", "host_id", { sort: "seq", ttl: "expires_at" });
     const requests = table("Requests", "key", { ttl: "expires_at" });
     const profiles = table("Profiles", "image");
     const addresses = table("Addresses", "addr");
@@ -122,6 +129,7 @@ export class CitadelStack extends Stack {
     const environment = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
       CITADEL_PLACEMENTS_TABLE: placements.tableName,
+      CITADEL_EVENTS_TABLE: events.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
       CITADEL_ADDRESSES_TABLE: addresses.tableName,
@@ -184,6 +192,7 @@ export class CitadelStack extends Stack {
       });
       hosts.grant(scheduler, ...TABLE_ACTIONS.scheduler.hosts);
       placements.grant(scheduler, ...TABLE_ACTIONS.scheduler.placements);
+      events.grant(scheduler, ...TABLE_ACTIONS.scheduler.events);
       requests.grant(scheduler, ...TABLE_ACTIONS.scheduler.requests);
       reachesHosts(scheduler);
       return { type, scheduler };
@@ -209,6 +218,7 @@ export class CitadelStack extends Stack {
     });
     hosts.grant(worker, ...TABLE_ACTIONS.refreshWorker.hosts);
     placements.grant(worker, ...TABLE_ACTIONS.refreshWorker.placements);
+    events.grant(worker, ...TABLE_ACTIONS.refreshWorker.events);
     profiles.grant(worker, ...TABLE_ACTIONS.refreshWorker.profiles);
     reachesHosts(worker);
     // The refresh reaches no host, and so runs outside the hosts' VPC (where invoking a Lambda would need
@@ -254,6 +264,7 @@ export class CitadelStack extends Stack {
     });
     hosts.grant(router, ...TABLE_ACTIONS.router.hosts);
     placements.grant(router, ...TABLE_ACTIONS.router.placements);
+    events.grant(router, ...TABLE_ACTIONS.router.events);
     profiles.grant(router, ...TABLE_ACTIONS.router.profiles);
     addresses.grant(router, ...TABLE_ACTIONS.router.addresses);
     router.addToRolePolicy(
@@ -286,6 +297,7 @@ export class CitadelStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
     new CfnOutput(this, "HostsTable", { value: hosts.tableName });
     new CfnOutput(this, "PlacementsTable", { value: placements.tableName });
+    new CfnOutput(this, "EventsTable", { value: events.tableName });
     new CfnOutput(this, "RefreshFunction", { value: refresh.functionName });
   }
 

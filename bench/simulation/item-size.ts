@@ -1,5 +1,5 @@
 import { entryKey, toEntry, toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
-import { HOST_EVENTS_KEPT, newHost } from "../../shared/core/host.js";
+import { newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
 
 // The simulation's item sizes, taken from the product's own items (shared/adapters/dynamodb/items.ts)
@@ -32,7 +32,7 @@ export function itemBytes(item: object): number {
 
 const at = new Date("2026-11-27T00:00:00.000Z");
 
-/** A host as a cluster's would be after a while: two labels, its engine seen, its last events kept. */
+/** A host as a cluster's would be after a while: two labels, its engine seen (its events are not in its item). */
 function seasonedHost() {
   const host = newHost(
     {
@@ -54,11 +54,6 @@ function seasonedHost() {
     observedAt: at.toISOString(),
   };
   host.health = { failures: 0, lastProbeAt: at.toISOString(), lastError: null };
-  host.events = Array.from({ length: HOST_EVENTS_KEPT }, () => ({
-    at: at.toISOString(),
-    action: "released",
-    detail: `${newPlacementId("ip-10-0-12-34", at)}: container 0123456789ab exited (exit code 0)`,
-  }));
   return host;
 }
 

@@ -39,7 +39,7 @@ export const AWS_MODEL = {
    * Item sizes as DynamoDB counts them (attribute names plus values). A fat host item (Citadel before
    * placement records): the host's fields, and each placement with its request echo. The product's host
    * item, each live placement's entry in it and a placement's record are measured on the product's own
-   * items (item-size.ts): a host's engine, health and last ten events stay in its item. An index entry
+   * items (item-size.ts): a host's engine and health stay in its item, its events are items of their own. An index entry
    * projecting what deciding needs: id, address, status, labels, the free counters and the placement count.
    */
   bytes: {

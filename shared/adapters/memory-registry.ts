@@ -4,6 +4,7 @@ import {
   type Host,
   type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
+  withoutEvents,
 } from "../core/host.js";
 import {
   byCodeUnits,
@@ -56,20 +57,20 @@ export class MemoryRegistry implements Registry {
   }
 
   async listHosts(): Promise<Host[]> {
-    return structuredClone([...this.hosts.values()]);
+    return structuredClone([...this.hosts.values()].map(withoutEvents));
   }
 
   /** Slices by a hash of the host's id, as DynamoDB's Scan segments are by a hash of the key. */
   async sliceHosts(slice: number, slices: number): Promise<Host[]> {
     const hosts = [...this.hosts.values()].filter((host) => idHash(host.id) % slices === slice);
-    return structuredClone(hosts);
+    return structuredClone(hosts.map(withoutEvents));
   }
 
   /** Hosts in id order. */
   async pageHosts(limit: number, after?: string): Promise<HostPage> {
     const hosts = this.sortedHosts().filter((host) => after === undefined || host.id > after);
     const page = cutPage(hosts.slice(0, limit + 1), limit, (host) => host.id);
-    return structuredClone({ hosts: page.items, next: page.next });
+    return structuredClone({ hosts: page.items.map(withoutEvents), next: page.next });
   }
 
   /** Hosts in id order, each host's placements by id. */
@@ -101,14 +102,14 @@ export class MemoryRegistry implements Registry {
   async getPlacement(id: string): Promise<PlacedOnHost | undefined> {
     const placement = this.placements.get(id);
     const host = this.hosts.get(placement?.hostId ?? "");
-    return placement && host && structuredClone({ host, placement });
+    return placement && host && structuredClone({ host: withoutEvents(host), placement });
   }
 
   /** A host's placements, whole, in page order. */
   private placed(host: Host, after?: string): PlacedOnHost[] {
     return placementsInPageOrder(host, after).flatMap((summary) => {
       const placement = this.placements.get(summary.id);
-      return placement ? [{ host, placement }] : [];
+      return placement ? [{ host: withoutEvents(host), placement }] : [];
     });
   }
 
@@ -140,14 +141,14 @@ export class MemoryRegistry implements Registry {
     if (holder) return { kind: "duplicate", record: holder };
     if (!host) return { kind: "conflict", host: undefined };
     if (host.placements.some((live) => live.id === placement.id)) {
-      return { kind: "committed", host: structuredClone(host) };
+      return { kind: "committed", host: structuredClone(withoutEvents(host)) };
     }
     const fits =
       host.status === "ready" &&
       host.freeCpuMilli >= placement.cpuMilli &&
       host.freeMemory >= placement.memory &&
       host.placements.length < MAX_PLACEMENTS_PER_HOST;
-    if (!fits) return { kind: "conflict", host: structuredClone(host) };
+    if (!fits) return { kind: "conflict", host: structuredClone(withoutEvents(host)) };
     host.freeCpuMilli -= placement.cpuMilli;
     host.freeMemory -= placement.memory;
     host.placements.push(summaryOf(placement));
@@ -156,7 +157,7 @@ export class MemoryRegistry implements Registry {
       this.idempotency.set(idempotency.key, structuredClone(idempotency));
       return { kind: "committed" };
     }
-    return { kind: "committed", host: structuredClone(host) };
+    return { kind: "committed", host: structuredClone(withoutEvents(host)) };
   }
 
   async release(placementId: string): Promise<Placement | undefined> {

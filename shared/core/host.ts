@@ -81,8 +81,8 @@ export interface HostEvent {
 }
 
 /**
- * How many events a host keeps. They live in its item, and DynamoDB charges every commit one write
- * unit per KB of the item: ten events (about 1.5 KB) cost up to two units more per placement.
+ * How many of a host's last events it shows. In DynamoDB they are items of their own, not in the host's
+ * item, which every commit rewrites (ten events are about 1.4 KB: up to two write units per commit).
  */
 export const HOST_EVENTS_KEPT = 10;
 
@@ -192,6 +192,23 @@ export function freeDelta(host: Host, changes: HostChanges): Usage {
   };
 }
 
+/** The events a change adds to a host's: its status change, if any, then the change's own. */
+export function addedEvents(host: Host, changes: HostChanges, now: Date): HostEvent[] {
+  const statusChanges = changes.status !== undefined && changes.status !== host.status;
+  return [
+    ...(statusChanges
+      ? [
+          {
+            at: now.toISOString(),
+            action: `status ${changes.status}`,
+            detail: changes.statusReason ?? STATUS_SET_BY_API,
+          },
+        ]
+      : []),
+    ...(changes.events ?? []),
+  ];
+}
+
 /**
  * The host after `changes`, or undefined when the change is refused because it would leave less free
  * than zero (an operator's total below what is reserved). Registries write what this computes.
@@ -204,13 +221,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
   if (!changes.observed && shrinks && (freeCpuMilli < 0 || freeMemory < 0)) return undefined;
   const statusChanges = changes.status !== undefined && changes.status !== host.status;
   const at = now.toISOString();
-  const events = [
-    ...host.events,
-    ...(statusChanges
-      ? [{ at, action: `status ${changes.status}`, detail: changes.statusReason ?? STATUS_SET_BY_API }]
-      : []),
-    ...(changes.events ?? []),
-  ].slice(-HOST_EVENTS_KEPT);
+  const events = [...host.events, ...addedEvents(host, changes, now)].slice(-HOST_EVENTS_KEPT);
   return {
     ...host,
     labels: changes.labels ?? host.labels,
@@ -271,6 +282,11 @@ export function newHost(input: NewHostInput, now: Date): Host {
     updatedAt: now.toISOString(),
     version: 0,
   };
+}
+
+/** A host as listings give it: without its events (Registry.getHost shows them). */
+export function withoutEvents(host: Host): Host {
+  return { ...host, events: [] };
 }
 
 /** Reserved capacity: what the arbiter's free counters say Citadel's placements take. */

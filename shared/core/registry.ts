@@ -38,7 +38,8 @@ export interface CommitRequest {
 /**
  * The arbiter's answer to a commit.
  * - committed: reserved, and recorded with the idempotency record if one was given; `host` is the host
- *   as it is after the commit when the arbiter tells (it shows what other schedulers reserved there).
+ *   as it is after the commit when the arbiter tells (it shows what other schedulers reserved there;
+ *   without its events, as listings give it).
  * - conflict: the host no longer fits (or is no longer ready); `host` is how it is now, undefined if gone.
  * - duplicate: the idempotency key is held by `record` (see holdsKey).
  * - busy: throttled or a transaction conflict; when `unknownOutcome`, the write may have landed, so the
@@ -71,7 +72,9 @@ export interface Registry {
    * (canonical) address: one engine is one host. Its address is free again once it is removed.
    */
   addHost(host: Host): Promise<void>;
+  /** A host with its last events. */
   getHost(id: string): Promise<Host | undefined>;
+  /** Every host. Listings (this, slices and pages) may leave the hosts' events out: getHost shows them. */
   listHosts(): Promise<Host[]>;
   /**
    * The hosts of slice `slice` (0 ≤ slice < `slices`): the slices of one count are disjoint and together
@@ -98,7 +101,8 @@ export interface Registry {
    * stay accounted; throws HostNotFoundError, or CapacityBelowReservedError when a total would fall below
    * what is reserved. A function of the host is applied to the host as read on each attempt, so the change
    * that lands was computed from the state it replaces; a change lands only on the version it was computed
-   * from (`Host.version`, +1 per change).
+   * from (`Host.version`, +1 per change). The host it returns holds at least the events the change added
+   * (getHost shows the last HOST_EVENTS_KEPT).
    */
   changeHost(id: string, changes: HostChangesOf, now: Date): Promise<Host>;
   /** Removes a host; unless `force`, throws HostBusyError while it has live placements. False if absent. */

@@ -1,21 +1,21 @@
 import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { loadConfig } from "../adapters/config.js";
 import { dynamoDbClient } from "../adapters/dynamodb/client.js";
-import { migratePlacements } from "../adapters/dynamodb/migrate.js";
+import { migrateHosts } from "../adapters/dynamodb/migrate.js";
 
 /**
- * `npm run migrate`: moves the placements an earlier version kept inside host items to placement records
- * (see shared/adapters/dynamodb/migrate.ts). The tables are named as the functions name them
- * (CITADEL_HOSTS_TABLE, CITADEL_PLACEMENTS_TABLE: the stack's HostsTable and PlacementsTable outputs);
+ * `npm run migrate`: moves the placements and events an earlier version kept inside host items to their
+ * tables (see shared/adapters/dynamodb/migrate.ts). The tables are named as the functions name them
+ * (CITADEL_HOSTS_TABLE, CITADEL_PLACEMENTS_TABLE, CITADEL_EVENTS_TABLE: the stack's outputs);
  * CITADEL_DYNAMODB_ENDPOINT points it at DynamoDB Local. AWS credentials and region as the AWS CLI's.
  */
 const config = loadConfig(process.env);
 const client = dynamoDbClient(config.dynamodbEndpoint);
-const report = await migratePlacements(
+const report = await migrateHosts(
   DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
   config.tables,
 );
 process.stdout.write(
-  `${report.hosts} host(s) read: ${report.moved} placement(s) moved to ${config.tables.placements}, ${report.released} released meanwhile\n`,
+  `${report.hosts} host(s) read: ${report.moved} placement(s) moved to ${config.tables.placements}, ${report.released} released meanwhile, ${report.events} event(s) moved to ${config.tables.events}\n`,
 );
 client.destroy();

@@ -47,6 +47,7 @@ export interface LocalStack {
 const TABLES: TableNames = {
   hosts: "citadel-hosts",
   placements: "citadel-placements",
+  events: "citadel-events",
   requests: "citadel-requests",
   profiles: "citadel-profiles",
   addresses: "citadel-addresses",

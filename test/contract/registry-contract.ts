@@ -116,7 +116,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         expect(pages.every((page) => page.length === limit || page === pages.at(-1))).toBe(true);
       }
       const [first] = (await registry.pageHosts(1)).hosts;
-      expect(first).toEqual(await registry.getHost(first?.id ?? ""));
+      // Listings leave a host's events out.
+      expect(first).toEqual({ ...(await registry.getHost(first?.id ?? "")), events: [] });
     });
 
     it("cuts the hosts into slices: disjoint, every host in one, each about its share", async () => {
@@ -132,7 +133,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         if (slices > 1) expect(Math.max(...cut.map((slice) => slice.length))).toBeLessThan(ids.length);
       }
       const [one] = await registry.sliceHosts(0, 1);
-      expect(one).toEqual(await registry.getHost(one?.id ?? ""));
+      expect(one).toEqual({ ...(await registry.getHost(one?.id ?? "")), events: [] });
     });
 
     it("pages through placements across hosts and inside one: each once, with its host", async () => {
@@ -197,12 +198,15 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const outcome = await registry.commit({ placement: made });
       const after = await registry.getHost("h1");
       // The answer shows the host as it is after the commit (what a scheduler's view takes).
-      expect(outcome).toEqual({ kind: "committed", host: after });
+      expect(outcome).toEqual({ kind: "committed", host: { ...after, events: [] } });
       expect(after?.freeCpuMilli).toBe(3800);
       expect(after?.freeMemory).toBe(7680);
       // The host keeps the placement's summary; the placement reads whole with its host.
       expect(after?.placements).toEqual([summaryOf(made)]);
-      expect(await registry.getPlacement(made.id)).toEqual({ host: after, placement: made });
+      expect(await registry.getPlacement(made.id)).toEqual({
+        host: { ...after, events: [] },
+        placement: made,
+      });
     });
 
     it("refuses a commit that does not fit, and says how the host is now", async () => {
@@ -305,7 +309,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         freeMemory: 3072,
         updatedAt: LATER.toISOString(),
       });
-      expect(await registry.getHost("h1")).toEqual(changed);
+      // A change answers with the events it added; getHost shows the last ones.
+      expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
       await expect(registry.changeHost("h1", { totalCpuMilli: 999 }, LATER)).rejects.toBeInstanceOf(
         CapacityBelowReservedError,
       );
@@ -338,7 +343,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const changed = await registry.changeHost("h1", { engine, health, events, observed: true }, LATER);
       expect(changed).toMatchObject({ engine, health, freeCpuMilli: -500, freeMemory: 512 });
       expect(changed.events.at(-1)).toEqual(events[0]);
-      expect(await registry.getHost("h1")).toEqual(changed);
+      // A change answers with the events it added; getHost shows the last ones.
+      expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
       expect((await registry.commit({ placement: placement("h1", 1, 1) })).kind).toBe("conflict");
       // The containers go away: their share comes back, the placement's stays reserved.
       const cleared = { ...engine, unmanaged: { containers: 0, cpuMilli: 0, memory: 0 } };

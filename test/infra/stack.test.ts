@@ -225,6 +225,7 @@ describe("the CDK stack", () => {
         [`${scheduler}Logs`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
         Placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        Events: ["dynamodb:Query"],
         Requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
       });
     }
@@ -240,6 +241,7 @@ describe("the CDK stack", () => {
       RefreshWorkerLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       Placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Events: ["dynamodb:PutItem"],
       Profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
     expect(permissions(template, "Router")).toEqual({
@@ -252,6 +254,7 @@ describe("the CDK stack", () => {
         "dynamodb:DeleteItem",
       ],
       Placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
+      Events: ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"],
       Profiles: ["dynamodb:GetItem"],
       Addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
       CapacityRefresh: ["lambda:InvokeFunction"],
@@ -350,7 +353,7 @@ describe("the CDK stack", () => {
   });
 
   it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 5);
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 6);
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
     for (const table of tables) {
       expect(table.DeletionPolicy).toBe("Retain");
@@ -371,13 +374,20 @@ describe("the CDK stack", () => {
       ],
     });
     template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
+      KeySchema: [
+        { AttributeName: "host_id", KeyType: "HASH" },
+        { AttributeName: "seq", KeyType: "RANGE" },
+      ],
+      TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
+    });
+    template.hasResourceProperties("AWS::DynamoDB::GlobalTable", {
       KeySchema: [{ AttributeName: "key", KeyType: "HASH" }],
       TimeToLiveSpecification: { AttributeName: "expires_at", Enabled: true },
     });
     const released = synth({ "citadel:retainData": "false" }).template.findResources(
       "AWS::DynamoDB::GlobalTable",
     );
-    expect(Object.keys(released)).toHaveLength(5);
+    expect(Object.keys(released)).toHaveLength(6);
     for (const table of Object.values(released)) {
       expect([table.DeletionPolicy, table.Properties.Replicas[0].DeletionProtectionEnabled]).toEqual([
         "Delete",
@@ -422,12 +432,13 @@ describe("the CDK stack", () => {
     expect(reserved).toHaveLength(2); // the refresh and its worker
   });
 
-  it("outputs the API's URL, the hosts and placements tables and the refresh function", () => {
+  it("outputs the API's URL, the hosts, placements and events tables and the refresh function", () => {
     template.hasOutput("ApiUrl", {
       Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^Api"), "ApiEndpoint"] },
     });
     template.hasOutput("HostsTable", { Value: { Ref: Match.stringLikeRegexp("^Hosts") } });
     template.hasOutput("PlacementsTable", { Value: { Ref: Match.stringLikeRegexp("^Placements") } });
+    template.hasOutput("EventsTable", { Value: { Ref: Match.stringLikeRegexp("^Events") } });
     template.hasOutput("RefreshFunction", { Value: { Ref: Match.stringLikeRegexp("^CapacityRefresh") } });
   });
 

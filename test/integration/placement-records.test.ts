@@ -6,7 +6,7 @@ import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { toItem, toPlacementItem, type WholeEntry } from "../../shared/adapters/dynamodb/items.js";
-import { migratePlacements } from "../../shared/adapters/dynamodb/migrate.js";
+import { migrateHosts } from "../../shared/adapters/dynamodb/migrate.js";
 import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
@@ -127,7 +127,13 @@ describe("placement records", () => {
 });
 
 describe("host items of earlier versions: placements whole in the host's map", () => {
-  /** A host item as versions before records wrote it, holding `placements` whole under their ids. */
+  /** Events as versions before the events table kept them in the host's item. */
+  const EARLIER_EVENTS = [
+    { at: "2026-11-20T10:00:00.000Z", action: "registered", detail: "added through the API" },
+    { at: "2026-11-20T10:01:00.000Z", action: "detected", detail: "Docker 26.1.5: 4 cpus, 8192 MiB" },
+  ];
+
+  /** A host item as versions before records wrote it: `placements` whole under their ids, its events. */
   function earlierItem(placements: Placement[]) {
     const item = toItem({ ...host("old", 4, 8192), freeCpuMilli: 4000 - 300 * placements.length });
     const whole = (one: Placement): WholeEntry => ({
@@ -143,6 +149,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
       ...item,
       free_memory: 8192 - 256 * placements.length,
       placements: Object.fromEntries(placements.map((one) => [one.id, whole(one)])),
+      events: EARLIER_EVENTS,
     };
   }
 
@@ -186,19 +193,21 @@ describe("host items of earlier versions: placements whole in the host's map", (
           CITADEL_DYNAMODB_ENDPOINT: endpoint,
           CITADEL_HOSTS_TABLE: tables.hosts,
           CITADEL_PLACEMENTS_TABLE: tables.placements,
+          CITADEL_EVENTS_TABLE: tables.events,
         },
       });
     expect((await run()).stdout).toBe(
-      `1 host(s) read: 2 placement(s) moved to ${tables.placements}, 0 released meanwhile\n`,
+      `1 host(s) read: 2 placement(s) moved to ${tables.placements}, 0 released meanwhile, 2 event(s) moved to ${tables.events}\n`,
     );
     expect(
       Object.values((await itemOf("old"))?.placements ?? {}).every((entry) => typeof entry === "string"),
     ).toBe(true);
     expect(await recordsOf("old")).toEqual([first.id, second.id].sort());
     expect(await registry.getHost("old")).toEqual(before);
+    expect((await itemOf("old"))?.events).toBeUndefined();
     expect(await registry.getPlacement(second.id)).toMatchObject({ placement: second });
     expect((await run()).stdout).toBe(
-      `1 host(s) read: 0 placement(s) moved to ${tables.placements}, 0 released meanwhile\n`,
+      `1 host(s) read: 0 placement(s) moved to ${tables.placements}, 0 released meanwhile, 0 event(s) moved to ${tables.events}\n`,
     );
     expect(await registry.release(first.id)).toEqual(first);
   }, 60_000);
@@ -208,7 +217,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     const kept = placement("old", 300, 256);
     const gone = placement("old", 300, 256);
     await put("hosts", earlierItem([kept, gone]));
-    const moved = migratePlacements(documents, tables);
+    const moved = migrateHosts(documents, tables);
     const released = await Promise.all([registry.release(kept.id), registry.release(gone.id)]);
     const report = await moved;
     expect(released).toEqual([kept, gone]);
@@ -216,5 +225,27 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(await recordsOf("old")).toEqual([]);
     const after = await registry.getHost("old");
     expect([after?.placements, after?.freeCpuMilli, after?.freeMemory]).toEqual([[], 4000, 8192]);
+  });
+});
+
+describe("host events, items of their own", () => {
+  it("keeps a host's events out of its item, shows its last ten in order, and deletes them with it", async () => {
+    const { registry, itemOf } = await setUp();
+    await registry.addHost(host("h1", 4, 8192));
+    for (let change = 1; change <= 12; change++) {
+      const at = new Date(NOW.getTime() + change * 1000);
+      const changed = await registry.changeHost(
+        "h1",
+        { events: [{ at: at.toISOString(), action: "note", detail: `change ${change}` }] },
+        at,
+      );
+      expect(changed.events.at(-1)?.detail).toBe(`change ${change}`);
+    }
+    expect((await itemOf("h1"))?.events).toBeUndefined();
+    const shown = (await registry.getHost("h1"))?.events.map((event) => event.detail);
+    expect(shown).toEqual(Array.from({ length: 10 }, (_, index) => `change ${index + 3}`));
+    await registry.removeHost("h1", false);
+    await registry.addHost(host("h1", 4, 8192));
+    expect((await registry.getHost("h1"))?.events.map((event) => event.action)).toEqual(["registered"]);
   });
 });

@@ -137,10 +137,14 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
   }
 }
 
-/** A host with its placements in id order and its labels in key order (a map has no order to keep). */
+/**
+ * A host with its placements in id order and its labels in key order (a map has no order to keep),
+ * without its events: answers and listings may leave them out (the state compares getHost's).
+ */
 function normalise(host: Host): Host {
   return {
     ...host,
+    events: [],
     labels: Object.fromEntries(Object.entries(host.labels).sort(([a], [b]) => a.localeCompare(b))),
     placements: [...host.placements].sort((a, b) => a.id.localeCompare(b.id)),
   };
@@ -148,7 +152,11 @@ function normalise(host: Host): Host {
 
 /** The observable state: every host, placements in id order, and the idempotency records asked for. */
 async function observe(registry: Registry): Promise<{ hosts: Host[]; records: unknown[] }> {
-  const hosts = (await registry.listHosts()).map(normalise).sort((a, b) => a.id.localeCompare(b.id));
+  const listed = (await registry.listHosts()).map(normalise).sort((a, b) => a.id.localeCompare(b.id));
+  // Each host's last events, as getHost shows them.
+  const hosts = await Promise.all(
+    listed.map(async (host) => ({ ...host, events: (await registry.getHost(host.id))?.events ?? [] })),
+  );
   const records = await Promise.all(
     ["k1", "k2", "k3"].map((name) => registry.findIdempotencyRecord(name, 1000)),
   );

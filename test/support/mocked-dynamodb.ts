@@ -1,5 +1,5 @@
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach } from "vitest";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
@@ -17,6 +17,8 @@ export function mockedDynamoDb() {
   afterAll(() => dynamodb.restore());
   beforeEach(() => {
     dynamodb.reset();
+    // A host's events (a Query) and a removed host's leftovers: none, unless a test says otherwise.
+    dynamodb.on(QueryCommand).resolves({ Items: [] });
   });
   const registry = new DynamoDbRegistry(new DynamoDBClient({ region: "us-east-1" }), {
     hosts: "hosts",
@@ -24,6 +26,7 @@ export function mockedDynamoDb() {
     profiles: "profiles",
     addresses: "addresses",
     placements: "placements",
+    events: "events",
   });
   return { dynamodb, registry };
 }

@@ -29,8 +29,12 @@ function scanOf(hosts: Host[], perCall: number): { scan: ScanHosts; limits: numb
   return { scan, limits };
 }
 
+/** Hosts as pages give them: without their events. */
 const hosts = (count: number) =>
-  Array.from({ length: count }, (_, index) => host(`h${String(index).padStart(2, "0")}`, 4, 8192));
+  Array.from({ length: count }, (_, index) => ({
+    ...host(`h${String(index).padStart(2, "0")}`, 4, 8192),
+    events: [],
+  }));
 
 /** A host holding `count` placements. */
 function busy(id: string, count: number): Host {

@@ -16,7 +16,6 @@ const CHANGEABLE = [
   "declared_memory",
   "engine",
   "health",
-  "events",
   "updated_at",
   "version",
 ] as const satisfies readonly (keyof HostItem)[];

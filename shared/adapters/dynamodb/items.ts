@@ -51,7 +51,8 @@ export interface HostItem {
   placements: Record<string, PlacementEntry | WholeEntry>;
   engine?: EngineState;
   health: HostHealth;
-  events: HostEvent[];
+  /** Versions before the events table kept a host's last events here: still read (see events.ts). */
+  events?: HostEvent[];
   created_at: string;
   updated_at: string;
   /** Absent on items written before versions: read as 0. */
@@ -142,7 +143,6 @@ export function toItem(host: Host): HostItem {
     ),
     ...(host.engine && { engine: host.engine }),
     health: host.health,
-    events: host.events,
     created_at: host.createdAt,
     updated_at: host.updatedAt,
     version: host.version,

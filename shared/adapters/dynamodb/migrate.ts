@@ -2,31 +2,37 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { dropRecord } from "./commit.js";
 import { guarded } from "./errors.js";
+import { putEvents } from "./events.js";
 import { entriesOf, entryKey, type HostItem, toEntry, toPlacementItem } from "./items.js";
 import type { TableNames } from "./tables.js";
 
-// Moves the placements that versions before placement records kept whole inside their hosts' items to
-// records, leaving the short entry in their place (items.ts). Nothing needs it to keep working: such
-// items are read, listed and released as they are. It makes their hosts' commits as cheap as the rest.
+// Moves what earlier versions kept inside host items to the tables that hold it now: placements whole
+// to records, leaving the short entry in their place (items.ts), and a host's last events to the events
+// table (events.ts). Nothing needs it to keep working: such items are read, listed and released as they
+// are. It makes their hosts' commits as cheap as the rest.
 
-/** What a migration did: hosts read, placements moved, and those released while it ran (left alone). */
+/**
+ * What a migration did: hosts read, placements moved, those released while it ran (left alone), and
+ * events moved.
+ */
 export interface MigrationReport {
   hosts: number;
   moved: number;
   released: number;
+  events: number;
 }
 
 /**
- * Moves every whole entry of every host item: the record is put first, then ONE conditional write swaps
+ * Moves every whole entry of every host item, and its events: the record is put first, then ONE conditional write swaps
  * the entry for its short form while the whole one is still there (a release meanwhile wins, and the
  * record is deleted again). The free counters are not touched: the placement's size is the same. Safe to
  * run while Citadel serves, and to run again (a second run finds nothing to move).
  */
-export async function migratePlacements(
+export async function migrateHosts(
   documents: DynamoDBDocumentClient,
   tables: TableNames,
 ): Promise<MigrationReport> {
-  const report: MigrationReport = { hosts: 0, moved: 0, released: 0 };
+  const report: MigrationReport = { hosts: 0, moved: 0, released: 0, events: 0 };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await guarded(
@@ -41,10 +47,39 @@ export async function migratePlacements(
         if (await moveEntry(documents, tables, item.id, key, whole)) report.moved++;
         else report.released++;
       }
+      if (item.events !== undefined) report.events += await moveEvents(documents, tables, item);
     }
     start = page.LastEvaluatedKey;
   } while (start);
   return report;
+}
+
+/**
+ * Moves a host item's events to the events table, then removes them from the item (a change meanwhile
+ * writes its events to the table, never to the item). Returns how many.
+ */
+async function moveEvents(
+  documents: DynamoDBDocumentClient,
+  tables: TableNames,
+  item: HostItem,
+): Promise<number> {
+  const events = item.events ?? [];
+  await putEvents({ documents, tables }, item.id, events);
+  await guarded(
+    documents.send(
+      new UpdateCommand({
+        TableName: tables.hosts,
+        Key: { id: item.id },
+        UpdateExpression: "REMOVE #events",
+        ConditionExpression: "attribute_exists(id)",
+        ExpressionAttributeNames: { "#events": "events" },
+      }),
+    ),
+  ).catch((error: unknown) => {
+    // Removed meanwhile: its events go with it.
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  });
+  return events.length;
 }
 
 /** Moves one whole entry; false when it was released before the swap. */

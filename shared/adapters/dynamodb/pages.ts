@@ -1,5 +1,5 @@
 import { type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
-import type { Host } from "../../core/host.js";
+import { type Host, withoutEvents } from "../../core/host.js";
 import {
   cutPage,
   type HostPage,
@@ -58,7 +58,7 @@ export async function scanHostPage(scan: ScanHosts, limit: number, after?: strin
   let start = after;
   for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - hosts.length, start);
-    hosts.push(...page.items.map(toHost));
+    hosts.push(...page.items.map((item) => withoutEvents(toHost(item))));
     if (page.last === undefined || hosts.length > limit) {
       const { items, next } = cutPage(hosts, limit, (host) => host.id);
       return { hosts: items, next };
@@ -84,7 +84,7 @@ export interface ListedPage {
 
 /** A host item's placements in page order (by id), only those after `after` when it is given. */
 export function listed(item: HostItem, after?: string): Listed[] {
-  const host = toHost(item);
+  const host = withoutEvents(toHost(item));
   const wholes = new Map(entriesOf(item).map((entry) => [entry.summary.id, entry.whole]));
   return placementsInPageOrder(host, after).map((placement) => {
     const whole = wholes.get(placement.id);

@@ -1,20 +1,21 @@
-import { randomUUID } from "node:crypto";
+import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import {
-  ConditionalCheckFailedException,
-  type DynamoDBClient,
-  TransactionCanceledException,
-} from "@aws-sdk/client-dynamodb";
-import {
-  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
   ScanCommand,
-  TransactWriteCommand,
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { changedHost, changesFor, type Host, type HostChangesOf } from "../../core/host.js";
+import {
+  addedEvents,
+  changedHost,
+  changesFor,
+  HOST_EVENTS_KEPT,
+  type Host,
+  type HostChangesOf,
+  withoutEvents,
+} from "../../core/host.js";
 import {
   cutPage,
   type HostPage,
@@ -24,24 +25,23 @@ import {
 } from "../../core/paging.js";
 import type { Placement } from "../../core/placement.js";
 import {
-  AddrTakenError,
   CapacityBelowReservedError,
   type CommitOutcome,
   type CommitRequest,
-  HostBusyError,
-  HostExistsError,
   HostNotFoundError,
   type IdempotencyRecord,
   type Registry,
 } from "../../core/registry.js";
 import { type CommitStore, commitPlacement } from "./commit.js";
-import { cancelled, guarded } from "./errors.js";
-import { hostChange, hostDeletion } from "./host-writes.js";
+import { guarded } from "./errors.js";
+import { lastEvents, putEvents } from "./events.js";
+import { hostChange } from "./host-writes.js";
 import { takeKey } from "./idempotency.js";
-import { type HostItem, toHost, toItem, toRecord } from "./items.js";
+import { type HostItem, toHost, toRecord } from "./items.js";
 import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
 import { type PlacementStore, readPlacement, releasePlacement } from "./placements.js";
 import { readWhole, STRAY_AGE_MS, sweepRecords } from "./records.js";
+import { deregisterHost, registerHost } from "./registration.js";
 import type { TableNames } from "./tables.js";
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
@@ -83,50 +83,18 @@ export class DynamoDbRegistry implements Registry {
     this.placementStore = { documents: this.documents, tables, getItem: (id) => this.getItem(id) };
   }
 
-  /** The host's item and its address's claim, in one transaction: one engine is one host, even in a race. */
-  async addHost(host: Host): Promise<void> {
-    try {
-      await guarded(
-        this.documents.send(
-          new TransactWriteCommand({
-            // One token per registration: an SDK retry of a transaction that landed is not refused as a duplicate.
-            ClientRequestToken: randomUUID(),
-            TransactItems: [
-              {
-                Put: {
-                  TableName: this.tables.hosts,
-                  Item: toItem(host),
-                  ConditionExpression: "attribute_not_exists(id)",
-                },
-              },
-              {
-                Put: {
-                  TableName: this.tables.addresses,
-                  Item: { addr: host.addr, host_id: host.id },
-                  ConditionExpression: "attribute_not_exists(#addr)",
-                  ExpressionAttributeNames: { "#addr": "addr" },
-                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-                },
-              },
-            ],
-          }),
-        ),
-      );
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [hostReason, claimReason] = error.CancellationReasons ?? [];
-      if (hostReason?.Code === "ConditionalCheckFailed") throw new HostExistsError(host.id);
-      if (claimReason?.Code === "ConditionalCheckFailed") {
-        const claim = claimReason.Item && unmarshall(claimReason.Item);
-        throw new AddrTakenError(host.addr, String(claim?.host_id ?? "unknown"));
-      }
-      throw cancelled(error);
-    }
+  /** See registerHost (registration.ts). */
+  addHost(host: Host): Promise<void> {
+    return registerHost(this.arbiter, host);
   }
 
+  /** The host's item and its last events, read together. */
   async getHost(id: string): Promise<Host | undefined> {
-    const item = await this.getItem(id);
-    return item && toHost(item);
+    const [item, events] = await Promise.all([this.getItem(id), lastEvents(this.arbiter, id)]);
+    if (!item) return undefined;
+    const host = toHost(item);
+    // An item an earlier version wrote may hold events of its own: older than the table's.
+    return { ...host, events: [...host.events, ...events].slice(-HOST_EVENTS_KEPT) };
   }
 
   /** A host's item, read consistently. */
@@ -163,7 +131,7 @@ export class DynamoDbRegistry implements Registry {
           }),
         ),
       );
-      for (const item of page.Items ?? []) hosts.push(toHost(item as HostItem));
+      for (const item of page.Items ?? []) hosts.push(withoutEvents(toHost(item as HostItem)));
       start = page.LastEvaluatedKey;
     } while (start);
     return hosts;
@@ -196,10 +164,15 @@ export class DynamoDbRegistry implements Registry {
     return readPlacement(this.placementStore, id);
   }
 
+  /**
+   * Changes the host's item under its version (host-writes.ts), then adds the events the change made to
+   * the events table; it returns the host with those events (getHost reads its last ones).
+   */
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
-      const host = await this.getHost(id);
-      if (!host) throw new HostNotFoundError(id);
+      const item = await this.getItem(id);
+      if (!item) throw new HostNotFoundError(id);
+      const host = toHost(item);
       const changes = changesFor(host, of);
       const changed = changedHost(host, changes, now);
       if (!changed) throw new CapacityBelowReservedError(id);
@@ -207,7 +180,11 @@ export class DynamoDbRegistry implements Registry {
         const { Attributes } = await guarded(
           this.documents.send(new UpdateCommand(hostChange(this.tables.hosts, host, changes, changed))),
         );
-        return toHost(Attributes as HostItem);
+        const added = addedEvents(host, changes, now);
+        // History, not state: an event that could not be written is no reason to fail a change that landed.
+        await putEvents(this.arbiter, id, added).catch(() => undefined);
+        const written = toHost(Attributes as HostItem);
+        return { ...written, events: [...written.events, ...added].slice(-HOST_EVENTS_KEPT) };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const latest = error.Item && toHost(unmarshall(error.Item) as HostItem);
@@ -219,75 +196,9 @@ export class DynamoDbRegistry implements Registry {
     throw new Error(`host ${id} kept changing under ${CHANGE_ATTEMPTS} attempts to change it`);
   }
 
-  /** Removes the host (see deleteHost), then its placements' records. */
-  async removeHost(id: string, force: boolean): Promise<boolean> {
-    const removed = await this.deleteHost(id, force);
-    if (removed) await sweepRecords(this.arbiter, id, new Set(), new Date(8.64e15));
-    return removed;
-  }
-
-  /** The host's item and its address's claim, in one transaction, so a removed host frees its address. */
-  private async deleteHost(id: string, force: boolean): Promise<boolean> {
-    const host = await this.getHost(id);
-    if (!host) return false;
-    if (!force && host.placements.length > 0) throw new HostBusyError(id, host.placements.length);
-    try {
-      await guarded(
-        this.documents.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Delete: {
-                  ...hostDeletion(this.tables.hosts, id, force),
-                  ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-                },
-              },
-              {
-                Delete: {
-                  TableName: this.tables.addresses,
-                  Key: { addr: host.addr },
-                  ConditionExpression: "attribute_not_exists(#addr) OR #host = :id",
-                  ExpressionAttributeNames: { "#addr": "addr", "#host": "host_id" },
-                  ExpressionAttributeValues: { ":id": id },
-                },
-              },
-            ],
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof TransactionCanceledException)) throw error;
-      const [hostReason, claimReason] = error.CancellationReasons ?? [];
-      if (hostReason?.Code === "ConditionalCheckFailed") {
-        if (!hostReason.Item) return false;
-        throw new HostBusyError(id, toHost(unmarshall(hostReason.Item) as HostItem).placements.length);
-      }
-      // A host registered before addresses were claimed, whose address another host claimed since:
-      // that claim is the other host's to keep.
-      if (claimReason?.Code === "ConditionalCheckFailed") return this.removeHostItem(id, force);
-      throw cancelled(error);
-    }
-  }
-
-  /** Removes the host's item alone (see removeHost). */
-  private async removeHostItem(id: string, force: boolean): Promise<boolean> {
-    try {
-      await guarded(
-        this.documents.send(
-          new DeleteCommand({
-            ...hostDeletion(this.tables.hosts, id, force),
-            ReturnValuesOnConditionCheckFailure: "ALL_OLD",
-          }),
-        ),
-      );
-      return true;
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      if (!error.Item) return false;
-      const host = toHost(unmarshall(error.Item) as HostItem);
-      throw new HostBusyError(id, host.placements.length);
-    }
+  /** See deregisterHost (registration.ts). */
+  removeHost(id: string, force: boolean): Promise<boolean> {
+    return deregisterHost({ ...this.arbiter, getItem: (hostId) => this.getItem(hostId) }, id, force);
   }
 
   async commit(request: CommitRequest): Promise<CommitOutcome> {

@@ -2,12 +2,13 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /**
  * The tables: hosts (key `id`), placements (key `host_id` and `id`: each placement whole, beside its
- * summary in its host's item), idempotency records (key `key`, TTL on `expires_at`), image profiles
+ * summary in its host's item), host events (key `host_id` and `seq`, TTL on `expires_at`), idempotency records (key `key`, TTL on `expires_at`), image profiles
  * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
  */
 export interface TableNames {
   hosts: string;
   placements: string;
+  events: string;
   requests: string;
   profiles: string;
   addresses: string;
@@ -31,6 +32,18 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       KeySchema: [
         { AttributeName: "host_id", KeyType: "HASH" },
         { AttributeName: "id", KeyType: "RANGE" },
+      ],
+      BillingMode: "PAY_PER_REQUEST",
+    },
+    {
+      TableName: tables.events,
+      AttributeDefinitions: [
+        { AttributeName: "host_id", AttributeType: "S" },
+        { AttributeName: "seq", AttributeType: "S" },
+      ],
+      KeySchema: [
+        { AttributeName: "host_id", KeyType: "HASH" },
+        { AttributeName: "seq", KeyType: "RANGE" },
       ],
       BillingMode: "PAY_PER_REQUEST",
     },
