@@ -2,10 +2,11 @@
 // quality on a real trace, and cold starts, side by side in one run. It reports; it never fails on speed.
 // Writes BENCHMARKS.md and docs/*.svg (unless --no-report); --json prints the results as JSON.
 //
-//   npm run bench -- [--parts engine,commit,contention,trace,scale,coldstart,refresh,candidates]
+//   npm run bench -- [--parts engine,commit,contention,trace,scale,calibrate,coldstart,refresh,candidates]
 //                    [--seconds 1.5] [--sim-placements 1000000] [--sim-seconds 300]
 //                    [--sim-designs product] [--sim-candidate-placements 30000] [--contention-runs 3]
-//                    [--refresh-hosts 1000] [--nodes FILE --pods FILE] [--json] [--no-report]
+//                    [--refresh-hosts 1000] [--calibration-placements 1000]
+//                    [--nodes FILE --pods FILE] [--json] [--no-report]
 //
 // `scale` runs the product's design (or `--sim-designs all`, or keys such as slim/slice/80) at full
 // size; `candidates` (not run by default: it takes a while) runs every candidate design side by side on
@@ -21,13 +22,15 @@ import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
 import { benchRefresh } from "./refresh.js";
+import { CALIBRATION_SIZES, calibrate } from "./simulation/calibration.js";
 import { CANDIDATES_FILE, DESIGNS, type Design, designKey } from "./simulation/designs.js";
 import { simulate } from "./simulation/run.js";
 import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
 
 const { values: args } = parseArgs({
   options: {
-    parts: { type: "string", default: "engine,commit,contention,trace,scale,coldstart,refresh" },
+    parts: { type: "string", default: "engine,commit,contention,trace,scale,calibrate,coldstart,refresh" },
+    "calibration-placements": { type: "string", default: "1000" },
     "refresh-hosts": { type: "string", default: "1000" },
     "sim-placements": { type: "string", default: "1000000" },
     "sim-seconds": { type: "string", default: "300" },
@@ -58,6 +61,7 @@ const steps =
   (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
   (parts.has("scale") ? scaleDesigns.length : 0) +
   (parts.has("candidates") ? DESIGNS.length : 0) +
+  (parts.has("calibrate") ? CALIBRATION_SIZES.length : 0) +
   (parts.has("coldstart") ? 1 : 0) +
   (parts.has("refresh") ? 1 : 0);
 let done = 0;
@@ -91,12 +95,12 @@ if (parts.has("engine")) {
   step("decision engine, every host scored");
 }
 
-if (parts.has("commit") || parts.has("contention") || parts.has("refresh")) {
+if (parts.has("commit") || parts.has("contention") || parts.has("refresh") || parts.has("calibrate")) {
   const database = await startDynamoDbLocal();
   try {
     if (parts.has("commit")) {
       results.commit = await benchCommit(database.endpoint, 8, seconds * 3);
-      step("commit path vs bare UpdateItem");
+      step("commit path vs the same writes bare");
       results.http = await benchHttp(8, seconds * 3);
       step("local HTTP path");
     }
@@ -115,6 +119,16 @@ if (parts.has("commit") || parts.has("contention") || parts.has("refresh")) {
     if (parts.has("refresh")) {
       results.refresh = await benchRefresh(database.endpoint, Number(args["refresh-hosts"]));
       step("refresh fan-out round");
+    }
+    if (parts.has("calibrate")) {
+      const rows = [];
+      for (const [hosts, schedulers] of CALIBRATION_SIZES) {
+        rows.push(
+          await calibrate(database.endpoint, hosts, schedulers, Number(args["calibration-placements"])),
+        );
+        step(`calibration: ${hosts} hosts, ${schedulers} schedulers`);
+      }
+      results.calibration = rows;
     }
   } finally {
     await database.stop();

@@ -3,7 +3,8 @@ import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";
 import type { EngineResult } from "./engine.js";
 import type { RefreshResult } from "./refresh.js";
-import { type CandidatesRun, scaleSection } from "./simulation/report.js";
+import type { CalibrationRow } from "./simulation/calibration.js";
+import { type CandidatesRun, calibrationSection, scaleSection } from "./simulation/report.js";
 import type { SimulationResult } from "./simulation/run.js";
 import type { TraceResult } from "./trace.js";
 
@@ -23,6 +24,7 @@ interface Results {
   scale?: SimulationResult[];
   refresh?: RefreshResult;
   candidates?: CandidatesRun;
+  calibration?: CalibrationRow[];
 }
 
 function table(headers: string[], rows: (string | number)[][]): string {
@@ -84,18 +86,20 @@ export function report(raw: Record<string, unknown>): string {
       table(
         [
           "concurrency",
-          "bare conditional UpdateItem/s",
+          "bare commits/s (PutItem + conditional UpdateItem)",
           "placements/s through `place`",
-          "ratio (target ≥ 0.5)",
+          "ratio (target ≥ 0.5), median",
+          "each round's ratio",
           "p50 ms",
           "p99 ms",
         ],
         [
           [
             commitResult.concurrency,
-            n(commitResult.bareUpdatesPerSecond),
+            n(commitResult.bareCommitsPerSecond),
             n(commitResult.placementsPerSecond),
             commitResult.ratio,
+            (commitResult.ratios ?? []).join(", "),
             commitResult.placementP50Ms,
             commitResult.placementP99Ms,
           ],
@@ -203,6 +207,7 @@ export function report(raw: Record<string, unknown>): string {
     );
   }
   if (results.scale?.length) sections.push(...scaleSection(results.scale, results.candidates));
+  if (results.calibration?.length) sections.push(...calibrationSection(results.calibration));
   if (results.coldStart) {
     sections.push(
       "",

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
+import type { CalibrationRow } from "./calibration.js";
 import { CANDIDATES_FILE } from "./designs.js";
 import { AWS_MODEL } from "./model.js";
 import type { SimulationResult } from "./run.js";
@@ -222,4 +223,50 @@ function costTable(rows: SimulationResult[]): string {
       `$${row.dollarsPerMillion}`,
     ]),
   );
+}
+
+/** The simulation beside the product on DynamoDB Local (calibration.ts), at the sizes calibrated. */
+export function calibrationSection(rows: CalibrationRow[]): string[] {
+  return [
+    "",
+    "### The simulation against the product on DynamoDB Local",
+    "",
+    "The same cluster and workload (hosts of 64 CPUs kept 60% reserved, batch requests, the oldest placement",
+    "released as each lands) run by the product's own schedulers over the real DynamoDB registry on DynamoDB",
+    "Local, and by the simulation. Units are DynamoDB Local's own count (ReturnConsumedCapacity) of the product's",
+    "real items; the simulation's come from its model. The rates differ by the latencies: DynamoDB Local on this",
+    "machine answers in tens of ms where the model assumes AWS's few; the last columns run the simulation again",
+    "with DynamoDB Local's measured latencies and this machine's CPU (no Lambda scaling).",
+    "",
+    table(
+      [
+        "hosts",
+        "schedulers",
+        "placements",
+        "conflict rate real / sim",
+        "write units a placement real / sim",
+        "read units a reload real / sim",
+        "reloads a placement real / sim",
+        "commit ms real / model",
+        "slice read ms real / model",
+        "placements/s real / sim at real latency",
+        "conflict rate sim at real latency",
+        "sim placements/s at AWS latency",
+      ],
+      rows.map((row) => [
+        n(row.hosts),
+        row.schedulers,
+        n(row.placements),
+        `${row.real.conflictRate} / ${row.simulated.conflictRate}`,
+        `${row.real.writeUnitsPerPlacement} / ${row.simulated.writeUnitsPerPlacement}`,
+        `${row.real.readUnitsPerReload} / ${row.simulated.readUnitsPerReload}`,
+        `${row.real.reloadsPerPlacement} / ${row.simulated.reloadsPerPlacement}`,
+        `${row.real.commitMs} / ${row.simulated.commitMs}`,
+        `${row.real.sliceReadMs} / ${row.simulated.readRoundTripMs}`,
+        `${n(row.real.placementsPerSecond)} / ${n(row.simulatedAtLocalLatency.placementsPerSecond)}`,
+        row.simulatedAtLocalLatency.conflictRate,
+        n(row.simulated.projectedPlacementsPerSecond),
+      ]),
+    ),
+  ];
 }
