@@ -142,18 +142,7 @@ export class SimulatedArbiter {
     count: number,
     readonly random: () => number,
   ) {
-    const at = new Date(0);
-    const empty = Array.from({ length: count }, (_, index) =>
-      newHost(
-        {
-          addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
-          id: `h${index}`,
-          total_cpus: 64_000,
-          total_memory: 262_144,
-        },
-        at,
-      ),
-    );
+    const empty = Array.from({ length: count }, (_, index) => simulatedHost(index, new Date(0)));
     this.totalCpu = empty.reduce((sum, host) => sum + (host.totalCpuMilli ?? 0), 0);
     // Start at the occupancy, placements on random hosts (not yet as binpack would have packed them).
     const placed: Placement[][] = empty.map(() => []);
@@ -372,6 +361,19 @@ export class SimulatedArbiter {
       recordRefusal: async () => undefined,
     };
   }
+}
+
+/** Host `index` of a simulated cluster: 64 CPUs and 256 GiB, ready, empty. */
+export function simulatedHost(index: number, at: Date): Host {
+  return newHost(
+    {
+      addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
+      id: `h${index}`,
+      total_cpus: 64_000,
+      total_memory: 262_144,
+    },
+    at,
+  );
 }
 
 let made = 0;

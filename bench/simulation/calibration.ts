@@ -3,7 +3,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
-import { type Host, newHost } from "../../shared/core/host.js";
+import type { Host } from "../../shared/core/host.js";
 import { place } from "../../shared/core/place.js";
 import { newPlacementId, type PlacementSummary } from "../../shared/core/placement.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
@@ -11,6 +11,7 @@ import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { seededRandom } from "../../test/support/random.js";
 import { freshTables } from "../../test/support/tables.js";
 import { syntheticRequest } from "../cluster.js";
+import { simulatedHost } from "./arbiter.js";
 import { DESIGNS } from "./designs.js";
 import { AWS_MODEL } from "./model.js";
 import { simulate } from "./run.js";
@@ -82,17 +83,7 @@ async function prefill(
   random: () => number,
 ) {
   const now = new Date();
-  const hosts: Host[] = Array.from({ length: count }, (_, index) =>
-    newHost(
-      {
-        addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
-        id: `h${index}`,
-        total_cpus: 64_000,
-        total_memory: 262_144,
-      },
-      now,
-    ),
-  );
+  const hosts: Host[] = Array.from({ length: count }, (_, index) => simulatedHost(index, now));
   const live: { hostId: string; placement: PlacementSummary }[] = [];
   let liveCpu = 0;
   while (liveCpu < AWS_MODEL.occupancy * 64_000 * count) {

@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { DeleteCommand, PutCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
 import { HOST_EVENTS_KEPT, type HostEvent } from "../../core/host.js";
 import { guarded } from "./errors.js";
+import { itemsOfHost } from "./partitions.js";
 import type { RecordStore } from "./records.js";
 
 // A host's events, as items of their own in the events table (key `host_id` and `seq`), not in the
@@ -64,22 +65,7 @@ export async function lastEvents(store: RecordStore, hostId: string): Promise<Ho
 
 /** Deletes every event of a removed host (a host registered again under its id starts afresh). */
 export async function dropEvents(store: RecordStore, hostId: string): Promise<void> {
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await guarded(
-      store.documents.send(
-        new QueryCommand({
-          TableName: store.tables.events,
-          KeyConditionExpression: "host_id = :host",
-          ExpressionAttributeValues: { ":host": hostId },
-          ProjectionExpression: "host_id, seq",
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    for (const key of page.Items ?? []) {
-      await guarded(store.documents.send(new DeleteCommand({ TableName: store.tables.events, Key: key })));
-    }
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const key of itemsOfHost(store, store.tables.events, hostId, "host_id, seq")) {
+    await guarded(store.documents.send(new DeleteCommand({ TableName: store.tables.events, Key: key })));
+  }
 }

@@ -1,10 +1,11 @@
-import { BatchGetCommand, type DynamoDBDocumentClient, QueryCommand } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PlacedOnHost } from "../../core/paging.js";
 import type { Placement } from "../../core/placement.js";
 import { dropRecord } from "./commit.js";
 import { guarded } from "./errors.js";
 import { type PlacementItem, toPlacement } from "./items.js";
 import type { Listed } from "./pages.js";
+import { itemsOfHost } from "./partitions.js";
 import type { TableNames } from "./tables.js";
 
 // Placement records: each placement whole, in the placements table, beside its summary in its host's
@@ -79,25 +80,10 @@ export async function sweepRecords(
   before: Date,
 ): Promise<number> {
   let swept = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await guarded(
-      store.documents.send(
-        new QueryCommand({
-          TableName: store.tables.placements,
-          KeyConditionExpression: "host_id = :host",
-          ExpressionAttributeValues: { ":host": hostId },
-          ProjectionExpression: "id, created_at",
-          ExclusiveStartKey: start,
-        }),
-      ),
-    );
-    const stray = (page.Items ?? []).filter(
-      (item) => !live.has(String(item.id)) && Date.parse(String(item.created_at)) < before.getTime(),
-    );
-    for (const item of stray) await dropRecord(store, { id: String(item.id) });
-    swept += stray.length;
-    start = page.LastEvaluatedKey;
-  } while (start);
+  for await (const item of itemsOfHost(store, store.tables.placements, hostId, "id, created_at")) {
+    if (live.has(String(item.id)) || Date.parse(String(item.created_at)) >= before.getTime()) continue;
+    await dropRecord(store, { id: String(item.id) });
+    swept++;
+  }
   return swept;
 }

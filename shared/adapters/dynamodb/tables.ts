@@ -23,30 +23,8 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
       BillingMode: "PAY_PER_REQUEST",
     },
-    {
-      TableName: tables.placements,
-      AttributeDefinitions: [
-        { AttributeName: "host_id", AttributeType: "S" },
-        { AttributeName: "id", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "host_id", KeyType: "HASH" },
-        { AttributeName: "id", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    },
-    {
-      TableName: tables.events,
-      AttributeDefinitions: [
-        { AttributeName: "host_id", AttributeType: "S" },
-        { AttributeName: "seq", AttributeType: "S" },
-      ],
-      KeySchema: [
-        { AttributeName: "host_id", KeyType: "HASH" },
-        { AttributeName: "seq", KeyType: "RANGE" },
-      ],
-      BillingMode: "PAY_PER_REQUEST",
-    },
+    byHost(tables.placements, "id"),
+    byHost(tables.events, "seq"),
     {
       TableName: tables.requests,
       AttributeDefinitions: [{ AttributeName: "key", AttributeType: "S" }],
@@ -66,4 +44,20 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       BillingMode: "PAY_PER_REQUEST",
     },
   ];
+}
+
+/** A table of items keyed by their host's id and a sort key of their own. */
+function byHost(table: string, sortKey: string): CreateTableCommandInput {
+  return {
+    TableName: table,
+    AttributeDefinitions: [
+      { AttributeName: "host_id", AttributeType: "S" },
+      { AttributeName: sortKey, AttributeType: "S" },
+    ],
+    KeySchema: [
+      { AttributeName: "host_id", KeyType: "HASH" },
+      { AttributeName: sortKey, KeyType: "RANGE" },
+    ],
+    BillingMode: "PAY_PER_REQUEST",
+  };
 }
