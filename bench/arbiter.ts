@@ -99,7 +99,7 @@ export async function benchCommit(
       container,
     };
     await documents.send(
-      new PutCommand({ TableName: bareTables.placements, Item: toPlacementItem(placement) }),
+      new PutCommand({ TableName: bareTables.placements, Item: toPlacementItem(placement, Date.now()) }),
     );
     await documents.send(new UpdateCommand(reserveUpdate(bareTables.hosts, placement)));
   };

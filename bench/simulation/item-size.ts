@@ -78,5 +78,5 @@ const placement = seedPlacement();
 export const PRODUCT_BYTES = {
   host: itemBytes(toItem(seasonedHost())),
   entry: 1 + Buffer.byteLength(entryKey(placement.id)) + valueBytes(toEntry(placement)),
-  record: itemBytes(toPlacementItem(placement)),
+  record: itemBytes(toPlacementItem(placement, at.getTime())),
 };

@@ -65,8 +65,8 @@ export class HostSnapshot {
     if (slices < 2) return this.reloadAll();
     const hosts = await this.registry.sliceHosts(Math.floor(this.random() * slices), slices);
     this.clusterSize = hosts.length * slices;
-    // A slice too small to decide on says the cluster is too: read it whole.
-    if (this.clusterSize < 2 * this.sliceSize) return this.reloadAll();
+    // A slice too small to decide on (a cold read's of a small cluster, or an unlucky one): read it whole.
+    if (this.clusterSize < 2 * this.sliceSize || hosts.length < this.sliceSize / 5) return this.reloadAll();
     this.replace(hosts, false);
   }
 

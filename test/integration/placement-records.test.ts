@@ -107,13 +107,28 @@ describe("placement records", () => {
     await registry.commit({ placement: live });
     const stray = { ...placement("h1", 100, 100), createdAt: old.toISOString() };
     const young = { ...placement("h1", 100, 100), createdAt: new Date(NOW.getTime() - 60_000).toISOString() };
-    await put("placements", toPlacementItem(stray));
-    await put("placements", toPlacementItem(young));
+    await put("placements", toPlacementItem(stray, old.getTime()));
+    await put("placements", toPlacementItem(young, NOW.getTime() - 60_000));
     const current = await registry.getHost("h1");
     if (!current) throw new Error("h1 is gone");
     expect(await registry.sweep(current, NOW)).toBe(1);
     expect(await recordsOf("h1")).toEqual([live.id, young.id].sort());
     expect(await registry.sweep(current, NOW)).toBe(0);
+  });
+
+  it("the sweep keeps the record of a commit that landed after the host it was given was read", async () => {
+    const { registry, recordsOf } = await setUp();
+    await registry.addHost(host("h1", 4, 8192));
+    const stale = await registry.getHost("h1");
+    if (!stale) throw new Error("h1 is gone");
+    // A run-mode replay re-reserves a placement made long ago: its record is put now.
+    const replayed = {
+      ...placement("h1", 100, 100),
+      createdAt: new Date(Date.now() - 3_600_000).toISOString(),
+    };
+    expect((await registry.commit({ placement: replayed })).kind).toBe("committed");
+    expect(await registry.sweep(stale, new Date(Date.now() + STRAY_AGE_MS + 60_000))).toBe(0);
+    expect(await recordsOf("h1")).toEqual([replayed.id]);
   });
 
   it("a forced removal deletes its host's records", async () => {

@@ -239,6 +239,25 @@ describe("DynamoDB registry: failures that are not cancellations", () => {
     await expect(registry.recordRefusal(refusal)).rejects.toBeInstanceOf(RegistryUnavailableError);
   });
 
+  it("a throttled commit keeps its record (an earlier attempt may have landed); a refused one deletes it", async () => {
+    const made = placement("h1", 100, 100);
+    dynamodb.on(PutCommand).resolves({});
+    dynamodb.on(DeleteCommand).resolves({});
+    dynamodb
+      .on(UpdateCommand)
+      .rejectsOnce(throttled)
+      .rejectsOnce(conditionFailed(itemOf(idle)));
+    expect((await registry.commit({ placement: made })).kind).toBe("busy");
+    expect(dynamodb.commandCalls(DeleteCommand)).toHaveLength(0);
+    expect((await registry.commit({ placement: made })).kind).toBe("conflict");
+    expect(dynamodb.commandCalls(DeleteCommand).map((call) => call.args[0].input.Key)).toEqual([
+      { host_id: "h1", id: made.id },
+    ]);
+    // Each record says when it was put: the sweep judges its age by that.
+    const puts = dynamodb.commandCalls(PutCommand).map((call) => call.args[0].input.Item?.put_at);
+    expect(puts.every((at) => typeof at === "number" && at > Date.parse("2026-01-01"))).toBe(true);
+  });
+
   it("a release whose write is throttled is a 503, not a release that never happened", async () => {
     hostRead(busy);
     dynamodb.on(UpdateCommand).rejects(throttled);
@@ -269,7 +288,7 @@ describe("DynamoDB registry: a release while a migration moves its entry", () =>
       .resolvesOnce({ Item: whole })
       .resolves({ Item: itemOf({ ...idle, placements: [made] }) });
     dynamodb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
-    dynamodb.on(DeleteCommand).resolves({ Attributes: toPlacementItem(made) });
+    dynamodb.on(DeleteCommand).resolves({ Attributes: toPlacementItem(made, 0) });
     expect(await registry.release(made.id)).toEqual(made);
     const keys = dynamodb
       .commandCalls(UpdateCommand)

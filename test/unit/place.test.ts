@@ -115,7 +115,7 @@ describe("the placement loop on a slice of the hosts", () => {
   });
 
   it("reads one slice even cold on a large cluster, estimating its size from it", async () => {
-    const { registry, slices, dependencies, sliceHosts } = await sliced(SLICE_HOSTS * 60, []);
+    const { registry, slices, dependencies, sliceHosts } = await sliced(SLICE_HOSTS * 200, []);
     const probe = (await sliceHosts(FIRST_SLICES / 2, FIRST_SLICES)).length;
     expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");
     expect((await place(scheduler("batch"), input(500), dependencies)).kind).toBe("placed");

@@ -12,7 +12,7 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import { MAX_PLACEMENTS_PER_HOST } from "../../core/host.js";
+import { MAX_PLACEMENTS_PER_HOST, withoutEvents } from "../../core/host.js";
 import { hostOfPlacement, type Placement, type PlacementSummary } from "../../core/placement.js";
 import {
   COMMIT_REFUSED_REASON,
@@ -89,26 +89,32 @@ export interface CommitStore {
  * checks the fit, not a version, so only a real shortage conflicts; `attribute_not_exists` on its map
  * entry makes a replayed commit harmless), or, with an idempotency key, a transaction of that write with
  * the key's record. The host's write alone decides: a record without its host's entry is no placement,
- * and is deleted when the commit fails (or swept later, see sweep.ts, when the function dies first).
+ * and is deleted when the host says the placement is not there (or swept later, see records.ts).
  */
 export async function commitPlacement(store: CommitStore, request: CommitRequest): Promise<CommitOutcome> {
   const record = await putRecord(store, request.placement);
   if (record) return record;
   const outcome = await hostWrite(store, request);
-  // A write that may have landed is replayed by the caller with the same record: keep it.
-  const landed = outcome.kind === "committed" || (outcome.kind === "busy" && outcome.unknownOutcome);
-  if (!landed) await dropRecord(store, request.placement);
+  // Only the host's own answer says the placement is not there (an earlier attempt of the same placement
+  // may have landed, and a throttled or keyed replay of it says nothing of that): otherwise the sweep decides.
+  if (absent(outcome, request.placement)) await dropRecord(store, request.placement);
   return outcome;
+}
+
+/** Whether a commit's answer shows its placement is not on its host: its record can go. */
+function absent(outcome: CommitOutcome, placement: Placement): boolean {
+  if (outcome.kind === "conflict" || outcome.kind === "refused") return true;
+  if (outcome.kind !== "duplicate") return false;
+  // The key is held: by this very placement when an earlier attempt of it landed.
+  const held = (outcome.record.answer as { placement?: { id?: string } }).placement?.id;
+  return held !== placement.id;
 }
 
 /** Puts the placement's record; an answer when that failed (nothing is reserved then). */
 async function putRecord(store: CommitStore, placement: Placement): Promise<CommitOutcome | undefined> {
   try {
-    await guarded(
-      store.documents.send(
-        new PutCommand({ TableName: store.tables.placements, Item: toPlacementItem(placement) }),
-      ),
-    );
+    const Item = toPlacementItem(placement, Date.now());
+    await guarded(store.documents.send(new PutCommand({ TableName: store.tables.placements, Item })));
     return undefined;
   } catch (error) {
     if (!(error instanceof RegistryUnavailableError)) throw error;
@@ -145,7 +151,10 @@ async function hostWrite(
       const { Attributes } = await guarded(
         store.documents.send(new UpdateCommand({ ...reserve, ReturnValues: "ALL_NEW" })),
       );
-      return { kind: "committed", ...(Attributes && { host: toHost(Attributes as HostItem) }) };
+      return {
+        kind: "committed",
+        ...(Attributes && { host: withoutEvents(toHost(Attributes as HostItem)) }),
+      };
     }
     // A transaction returns no item on success: the scheduler's view keeps its own reservation only.
     await guarded(
@@ -216,7 +225,7 @@ function refusedCommit(placement: Placement, detail: string): CommitOutcome {
 
 /** The host as the failed condition saw it; if it already holds the placement, an earlier try landed. */
 function hostConflict(item: Record<string, AttributeValue> | undefined, placement: Placement): CommitOutcome {
-  const host = item && toHost(unmarshall(item) as HostItem);
+  const host = item && withoutEvents(toHost(unmarshall(item) as HostItem));
   if (host?.placements.some((live) => live.id === placement.id)) return { kind: "committed", host };
   return { kind: "conflict", host };
 }

@@ -21,11 +21,19 @@ export interface EventItem {
   expires_at: number;
 }
 
-/** The items of events a change of `hostId` added, in their order. */
-export function toEventItems(hostId: string, events: HostEvent[]): EventItem[] {
+/**
+ * The items of events a change of `hostId` added, in their order. `tag` tells apart the events of two
+ * changes in the same millisecond (random by default; a migration's is fixed, so that running it again
+ * writes the same items).
+ */
+export function toEventItems(
+  hostId: string,
+  events: HostEvent[],
+  tag = randomUUID().slice(0, 8),
+): EventItem[] {
   return events.map((event, index) => ({
     host_id: hostId,
-    seq: `${event.at}#${String(index).padStart(2, "0")}${randomUUID().slice(0, 8)}`,
+    seq: `${event.at}#${String(index).padStart(2, "0")}${tag}`,
     at: event.at,
     action: event.action,
     detail: event.detail,
@@ -33,10 +41,15 @@ export function toEventItems(hostId: string, events: HostEvent[]): EventItem[] {
   }));
 }
 
-/** Writes the events a change added (after the change's own write). */
-export async function putEvents(store: RecordStore, hostId: string, events: HostEvent[]): Promise<void> {
+/** Writes the events a change added (after the change's own write); `tag` as in toEventItems. */
+export async function putEvents(
+  store: RecordStore,
+  hostId: string,
+  events: HostEvent[],
+  tag?: string,
+): Promise<void> {
   await Promise.all(
-    toEventItems(hostId, events).map((item) =>
+    toEventItems(hostId, events, tag).map((item) =>
       guarded(store.documents.send(new PutCommand({ TableName: store.tables.events, Item: item }))),
     ),
   );
@@ -63,9 +76,10 @@ export async function lastEvents(store: RecordStore, hostId: string): Promise<Ho
   }));
 }
 
-/** Deletes every event of a removed host (a host registered again under its id starts afresh). */
-export async function dropEvents(store: RecordStore, hostId: string): Promise<void> {
+/** Deletes the events of a removed host up to `until` (a host registered again under its id starts afresh). */
+export async function dropEvents(store: RecordStore, hostId: string, until: Date): Promise<void> {
   for await (const key of itemsOfHost(store, store.tables.events, hostId, "host_id, seq")) {
+    if (String(key.seq) >= until.toISOString()) continue;
     await guarded(store.documents.send(new DeleteCommand({ TableName: store.tables.events, Key: key })));
   }
 }

@@ -31,6 +31,11 @@ export interface WholeEntry {
 export interface PlacementItem extends WholeEntry {
   host_id: string;
   id: string;
+  /**
+   * When the record was put (epoch ms): the sweep judges a record's age by it, not by its placement's
+   * `created_at` (a run-mode replay re-reserves a placement made long ago).
+   */
+  put_at: number;
 }
 
 /** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
@@ -70,11 +75,12 @@ export function toEntry(placement: PlacementSummary): PlacementEntry {
   return `${placement.cpuMilli}/${placement.memory}/${created}/${placement.image}`;
 }
 
-/** A placement as its record. */
-export function toPlacementItem(placement: Placement): PlacementItem {
+/** A placement as its record, put at `putAt` (epoch ms). */
+export function toPlacementItem(placement: Placement, putAt: number): PlacementItem {
   return {
     host_id: placement.hostId,
     id: placement.id,
+    put_at: putAt,
     image: placement.image,
     cpu: placement.cpuMilli,
     memory: placement.memory,

@@ -64,7 +64,7 @@ async function moveEvents(
   item: HostItem,
 ): Promise<number> {
   const events = item.events ?? [];
-  await putEvents({ documents, tables }, item.id, events);
+  await putEvents({ documents, tables }, item.id, events, "migrated");
   await guarded(
     documents.send(
       new UpdateCommand({
@@ -91,7 +91,9 @@ async function moveEntry(
   whole: NonNullable<ReturnType<typeof entriesOf>[number]["whole"]>,
 ): Promise<boolean> {
   await guarded(
-    documents.send(new PutCommand({ TableName: tables.placements, Item: toPlacementItem(whole) })),
+    documents.send(
+      new PutCommand({ TableName: tables.placements, Item: toPlacementItem(whole, Date.now()) }),
+    ),
   );
   try {
     await guarded(

@@ -15,12 +15,18 @@ export interface PlacementStore extends RecordStore {
   getItem: (hostId: string) => Promise<HostItem | undefined>;
 }
 
-/** A live placement with its host: the host's item and the placement's record, read together. */
+/**
+ * A live placement with its host: the host's item, then the placement's record (a commit puts the record
+ * before its host's entry, so a record read after the entry is there; it is read once more should it not).
+ */
 export async function readPlacement(store: PlacementStore, id: string): Promise<PlacedOnHost | undefined> {
   const hostId = hostOfPlacement(id);
   if (hostId === undefined) return undefined;
-  const [item, record] = await Promise.all([
-    store.getItem(hostId),
+  const item = await store.getItem(hostId);
+  const entry = item && listed(item).find((live) => live.placement.id === id);
+  if (!entry) return undefined;
+  if (entry.whole) return { host: entry.host, placement: entry.whole };
+  const read = () =>
     guarded(
       store.documents.send(
         new GetCommand({
@@ -29,15 +35,11 @@ export async function readPlacement(store: PlacementStore, id: string): Promise<
           ConsistentRead: true,
         }),
       ),
-    ),
-  ]);
-  const entry = item && listed(item).find((live) => live.placement.id === id);
-  if (!entry) return undefined;
-  const placement =
-    entry.whole ??
-    (record.Item
-      ? toPlacement(id, hostId, record.Item as PlacementItem)
-      : withoutRecord(hostId, entry.placement));
+    );
+  const record = (await read()).Item ?? (await read()).Item;
+  const placement = record
+    ? toPlacement(id, hostId, record as PlacementItem)
+    : withoutRecord(hostId, entry.placement);
   return { host: entry.host, placement };
 }
 

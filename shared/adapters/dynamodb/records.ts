@@ -1,7 +1,8 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PlacedOnHost } from "../../core/paging.js";
 import type { Placement } from "../../core/placement.js";
-import { dropRecord } from "./commit.js";
+import { RegistryUnavailableError } from "../../core/registry.js";
 import { guarded } from "./errors.js";
 import { type PlacementItem, toPlacement } from "./items.js";
 import type { Listed } from "./pages.js";
@@ -20,10 +21,13 @@ export interface RecordStore {
 /** BatchGetItem reads at most 100 keys a call. */
 const BATCH = 100;
 
+/** Calls of one batch before keys DynamoDB keeps leaving unread (throttling) make the read a 503. */
+const BATCH_ROUNDS = 6;
+
 /**
- * A record older than this without its host's entry was left by a commit that failed or whose function
- * died before deleting it: a commit's host write lands within its scheduler's timeout (25 s) of its
- * record's put, so a quarter of an hour never catches one still in flight.
+ * A record put longer ago than this without its host's entry was left by a commit that failed or whose
+ * function died before deleting it: a commit's host write lands within its scheduler's timeout (25 s)
+ * of its record's put, so a quarter of an hour never catches one still in flight.
  */
 export const STRAY_AGE_MS = 15 * 60_000;
 
@@ -35,8 +39,11 @@ export async function readWhole(store: RecordStore, placements: Listed[]): Promi
     let keys: Record<string, unknown>[] = wanted
       .slice(at, at + BATCH)
       .map((id) => ({ host_id: id.slice(0, id.lastIndexOf(".")), id }));
-    // Keys DynamoDB did not get to (UnprocessedKeys) are asked again until none is left.
-    while (keys.length > 0) {
+    // Keys DynamoDB did not get to (UnprocessedKeys) are asked again, after a pause that grows.
+    for (let round = 0; keys.length > 0; round++) {
+      if (round === BATCH_ROUNDS)
+        throw new RegistryUnavailableError(false, "placement records unread (throttled)");
+      if (round > 0) await new Promise((resume) => setTimeout(resume, Math.random() * 25 * 2 ** round));
       const answer = await guarded(
         store.documents.send(
           new BatchGetCommand({
@@ -70,20 +77,40 @@ export function withoutRecord(hostId: string, summary: Listed["placement"]): Pla
 }
 
 /**
- * Deletes the records of `hostId` that are not in `live` and were created before `before`: what failed
- * commits left behind (see STRAY_AGE_MS), or every record of a removed host. Returns how many.
+ * Deletes the records of `hostId` put before `before` that are not live: what failed commits left behind
+ * (see STRAY_AGE_MS), or every record of a removed host. The records are read first and the live
+ * placements after (`liveOf`, a consistent read of the host), so that a commit landing in between keeps
+ * its record; a record put again meanwhile (a replay) is kept by the deletion's condition. Returns how many.
  */
 export async function sweepRecords(
   store: RecordStore,
   hostId: string,
-  live: ReadonlySet<string>,
+  liveOf: () => Promise<ReadonlySet<string>>,
   before: Date,
 ): Promise<number> {
+  const old: string[] = [];
+  for await (const item of itemsOfHost(store, store.tables.placements, hostId, "id, put_at")) {
+    if (Number(item.put_at) < before.getTime()) old.push(String(item.id));
+  }
+  if (old.length === 0) return 0;
+  const live = await liveOf();
   let swept = 0;
-  for await (const item of itemsOfHost(store, store.tables.placements, hostId, "id, created_at")) {
-    if (live.has(String(item.id)) || Date.parse(String(item.created_at)) >= before.getTime()) continue;
-    await dropRecord(store, { id: String(item.id) });
-    swept++;
+  for (const id of old.filter((one) => !live.has(one))) {
+    try {
+      await guarded(
+        store.documents.send(
+          new DeleteCommand({
+            TableName: store.tables.placements,
+            Key: { host_id: hostId, id },
+            ConditionExpression: "put_at < :before",
+            ExpressionAttributeValues: { ":before": before.getTime() },
+          }),
+        ),
+      );
+      swept++;
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
   }
   return swept;
 }

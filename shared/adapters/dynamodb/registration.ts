@@ -68,8 +68,10 @@ export async function registerHost(store: RecordStore, host: Host): Promise<void
 export async function deregisterHost(store: RemovalStore, id: string, force: boolean): Promise<boolean> {
   const removed = await deleteHost(store, id, force);
   if (removed) {
-    await sweepRecords(store, id, new Set(), new Date(8.64e15));
-    await dropEvents(store, id);
+    // What the host had: a host registered again under its id since keeps what it has made.
+    const at = new Date();
+    await sweepRecords(store, id, async () => new Set(), at);
+    await dropEvents(store, id, at);
   }
   return removed;
 }

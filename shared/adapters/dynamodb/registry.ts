@@ -37,7 +37,7 @@ import { guarded } from "./errors.js";
 import { lastEvents, putEvents } from "./events.js";
 import { hostChange } from "./host-writes.js";
 import { takeKey } from "./idempotency.js";
-import { type HostItem, toHost, toRecord } from "./items.js";
+import { entriesOf, type HostItem, toHost, toRecord } from "./items.js";
 import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
 import { type PlacementStore, readPlacement, releasePlacement } from "./placements.js";
 import { readWhole, STRAY_AGE_MS, sweepRecords } from "./records.js";
@@ -212,7 +212,10 @@ export class DynamoDbRegistry implements Registry {
 
   /** Deletes the records left by failed commits on a host (see records.ts); returns how many. */
   async sweep(host: Host, now: Date): Promise<number> {
-    const live = new Set(host.placements.map((placement) => placement.id));
+    const live = async () => {
+      const item = await this.getItem(host.id);
+      return new Set(item ? entriesOf(item).map((entry) => entry.summary.id) : []);
+    };
     return sweepRecords(this.arbiter, host.id, live, new Date(now.getTime() - STRAY_AGE_MS));
   }
 
