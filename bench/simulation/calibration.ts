@@ -6,6 +6,7 @@ import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { Host } from "../../shared/core/host.js";
 import { place } from "../../shared/core/place.js";
 import { newPlacementId, type PlacementSummary } from "../../shared/core/placement.js";
+import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { seededRandom } from "../../test/support/random.js";
@@ -35,7 +36,7 @@ export interface CalibrationRow {
   hosts: number;
   schedulers: number;
   placements: number;
-  real: Figures & { commitMs: number; sliceReadMs: number; placementsPerSecond: number };
+  real: Figures & { commitMs: number; sliceReadMs: number; placementsPerSecond: number; unavailable: number };
   simulated: Figures & { commitMs: number; readRoundTripMs: number; projectedPlacementsPerSecond: number };
   /** The simulation again with DynamoDB Local's latencies and this machine's CPU: its rate beside the real one. */
   simulatedAtLocalLatency: { placementsPerSecond: number; conflictRate: number };
@@ -117,7 +118,8 @@ export async function calibrate(
   placements: number,
 ): Promise<CalibrationRow> {
   const random = seededRandom(7);
-  const client = dynamoDbClient(endpoint, { connectMs: 1000, answerMs: 10_000 });
+  // DynamoDB Local answers a Scan of every host slowly when 16 schedulers start cold at once.
+  const client = dynamoDbClient(endpoint, { connectMs: 1000, answerMs: 30_000 });
   const tables = await freshTables(endpoint);
   const registry = new DynamoDbRegistry(client, tables);
   const documents = DynamoDBDocumentClient.from(client);
@@ -155,6 +157,7 @@ export async function calibrate(
   let commits = 0;
   let conflicts = 0;
   let oldest = 0;
+  let unavailable = 0;
   const releasing: Promise<unknown>[] = [];
   const started = performance.now();
   await Promise.all(
@@ -171,7 +174,13 @@ export async function calibrate(
       while (placed < placements) {
         const request = syntheticRequest("batch", random);
         const input = { request, container: {}, fingerprint: "", deliveryId: `d${placed}-${worker}` };
-        const outcome = await place(batch, input, deps);
+        const outcome = await place(batch, input, deps).catch((error: unknown) => {
+          // What the product answers 503: counted, and the scheduler goes on.
+          if (!(error instanceof RegistryUnavailableError)) throw error;
+          unavailable++;
+          return undefined;
+        });
+        if (!outcome) continue;
         commits += outcome.stats.attempts;
         conflicts += outcome.stats.conflicts;
         if (outcome.kind !== "placed" || !outcome.placement) continue;
@@ -217,6 +226,7 @@ export async function calibrate(
       commitMs: round(commitMs),
       sliceReadMs: round(sliceReadMs),
       placementsPerSecond: Math.round(placed / seconds),
+      unavailable,
     },
     simulated: {
       conflictRate: simulated.conflictRate,
