@@ -46,3 +46,16 @@ export function syntheticRequest(type: string, random: () => number): ContainerR
     labels: {},
   };
 }
+
+/** Host `index` of a simulated cluster: 64 CPUs and 256 GiB, ready, empty. */
+export function simulatedHost(index: number, at: Date): Host {
+  return newHost(
+    {
+      addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
+      id: `h${index}`,
+      total_cpus: 64_000,
+      total_memory: 262_144,
+    },
+    at,
+  );
+}

@@ -1,10 +1,10 @@
 import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
-import { type Host, newHost } from "../../shared/core/host.js";
+import type { Host } from "../../shared/core/host.js";
 import type { PlacementRegistry } from "../../shared/core/place.js";
 import type { Placement } from "../../shared/core/placement.js";
 import type { CommitOutcome, CommitRequest } from "../../shared/core/registry.js";
 import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
-import { syntheticRequest } from "../cluster.js";
+import { simulatedHost, syntheticRequest } from "../cluster.js";
 import { CHANGE_SHARDS, type Design } from "./designs.js";
 import { AWS_MODEL, readUnits } from "./model.js";
 import { type ChangeFeed, IncrementalSnapshot } from "./snapshot.js";
@@ -361,19 +361,6 @@ export class SimulatedArbiter {
       recordRefusal: async () => undefined,
     };
   }
-}
-
-/** Host `index` of a simulated cluster: 64 CPUs and 256 GiB, ready, empty. */
-export function simulatedHost(index: number, at: Date): Host {
-  return newHost(
-    {
-      addr: `10.${index >> 16}.${(index >> 8) & 255}.${index & 255}:2375`,
-      id: `h${index}`,
-      total_cpus: 64_000,
-      total_memory: 262_144,
-    },
-    at,
-  );
 }
 
 let made = 0;
