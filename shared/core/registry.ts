@@ -112,7 +112,8 @@ export interface Registry {
   /** Releases a placement and returns it; undefined when it is already gone (releasing twice is harmless). */
   release(placementId: string): Promise<Placement | undefined>;
   /**
-   * Deletes what commits that failed midway left of placements that are not live on `host` (as read),
+   * Deletes what commits that failed midway left of placements that are not live on `host` (the registry
+   * reads the host again itself, after what it would delete, so that a commit landing meanwhile is kept),
    * and returns how many; registries whose commit is one write have none (see the DynamoDB adapter's
    * records.ts).
    */

@@ -56,12 +56,9 @@ export class HostSnapshot {
 
   /** Reads one random slice of the hosts, or every host while the cluster is under two slices' worth. */
   async reload(): Promise<void> {
+    if (!Number.isFinite(this.sliceSize)) return this.reloadAll();
     const slices =
-      this.clusterSize === undefined
-        ? Number.isFinite(this.sliceSize)
-          ? FIRST_SLICES
-          : 0
-        : Math.floor(this.clusterSize / this.sliceSize);
+      this.clusterSize === undefined ? FIRST_SLICES : Math.floor(this.clusterSize / this.sliceSize);
     if (slices < 2) return this.reloadAll();
     const hosts = await this.registry.sliceHosts(Math.floor(this.random() * slices), slices);
     this.clusterSize = hosts.length * slices;

@@ -9,7 +9,7 @@ import type { RecordStore } from "./records.js";
 // host's item: every commit rewrites that item, and DynamoDB charges a write by its size.
 
 /** Events are kept this long (the table's TTL on `expires_at`); a host shows its last HOST_EVENTS_KEPT. */
-export const EVENT_DAYS = 30;
+const EVENT_DAYS = 30;
 
 /** An event's item: `seq` orders a host's events (its time, its place in its change, then a random tag). */
 export interface EventItem {
