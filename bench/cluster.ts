@@ -1,4 +1,5 @@
 import { type Host, newHost } from "../shared/core/host.js";
+import { summaryOf } from "../shared/core/placement.js";
 import type { ContainerRequest } from "../shared/core/request.js";
 import { placement } from "../test/support/fixtures.js";
 
@@ -30,7 +31,7 @@ export function syntheticCluster(count: number, random: () => number): Host[] {
       ...host,
       freeCpuMilli: host.freeCpuMilli - cpu,
       freeMemory: host.freeMemory - placements.length * 4096,
-      placements,
+      placements: placements.map(summaryOf),
     };
   });
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from "node:fs";
 import { type Host, newHost } from "../shared/core/host.js";
+import { imageTag } from "../shared/core/image.js";
 import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
+import { summaryOf } from "../shared/core/placement.js";
 import { ReplicaIndex } from "../shared/core/replica-index.js";
 import type { ContainerRequest } from "../shared/core/request.js";
 import type { Scorer } from "../shared/core/schedulers.js";
@@ -146,7 +148,7 @@ function placeOne(
     ...chosen,
     freeCpuMilli: chosen.freeCpuMilli - pod.cpuMilli,
     freeMemory: chosen.freeMemory - pod.memory,
-    placements: [...chosen.placements, placement(chosen.id, pod.cpuMilli, pod.memory, pod.image)],
+    placements: [...chosen.placements, summaryOf(placement(chosen.id, pod.cpuMilli, pod.memory, pod.image))],
   });
   return position;
 }
@@ -155,7 +157,7 @@ function release(hosts: Host[], index: ReplicaIndex, position: number, pod: Trac
   const host = hosts[position];
   if (!host) return;
   const at = host.placements.findIndex(
-    (placement) => placement.image === pod.image && placement.cpuMilli === pod.cpuMilli,
+    (placement) => placement.imageTag === imageTag(pod.image) && placement.cpuMilli === pod.cpuMilli,
   );
   change(hosts, index, position, {
     ...host,
@@ -244,7 +246,7 @@ export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy,
         }
         const counts = new Map<string, number>();
         for (const placement of host.placements)
-          counts.set(placement.image, (counts.get(placement.image) ?? 0) + 1);
+          counts.set(placement.imageTag, (counts.get(placement.imageTag) ?? 0) + 1);
         for (const count of counts.values()) maxReplicas = Math.max(maxReplicas, count);
       }
       peak = Math.max(peak, inUse);

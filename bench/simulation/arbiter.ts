@@ -1,7 +1,7 @@
 import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
 import type { Host } from "../../shared/core/host.js";
 import type { PlacementRegistry } from "../../shared/core/place.js";
-import type { Placement } from "../../shared/core/placement.js";
+import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { CommitOutcome, CommitRequest } from "../../shared/core/registry.js";
 import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { simulatedHost, syntheticRequest } from "../cluster.js";
@@ -131,7 +131,10 @@ export class SimulatedArbiter {
   private tableBytes = 0;
   commits = 0;
   conflicts = 0;
+  /** Write units on the hosts table (and its index); the quota is per table, so records count apart. */
   readonly writes = new UnitsPerSecond();
+  /** Write units on the placements table (the records a design keeps beside its host items). */
+  readonly recordWrites = new UnitsPerSecond();
   readonly reads = new UnitsPerSecond();
   reloads = 0;
   scanningMs = 0;
@@ -245,7 +248,7 @@ export class SimulatedArbiter {
         placements: holder.placements.filter((live) => live.id !== gone.placement.id),
       };
       const served = this.write(gone.index, now, storage.hostWriteUnits(holder, after), true);
-      this.writes.add(storage.aside.releaseWrites, now);
+      this.recordWrites.add(storage.aside.releaseWrites, now);
       this.reads.add(storage.aside.releaseReads, now);
       this.set(gone.index, after, served);
       this.liveCpu -= gone.placement.cpuMilli;
@@ -339,7 +342,10 @@ export class SimulatedArbiter {
         const after = fits ? reserved(host, [placement]) : host;
         // A failed conditional write still costs its units (the item as it is).
         const served = this.write(index, worker.clock + half, storage.hostWriteUnits(host, after), fits);
-        this.writes.add(storage.aside.attemptWrites + (fits ? 0 : storage.aside.conflictWrites), served);
+        this.recordWrites.add(
+          storage.aside.attemptWrites + (fits ? 0 : storage.aside.conflictWrites),
+          served,
+        );
         worker.clock = served + half;
         this.commits++;
         if (fits) {
@@ -384,6 +390,6 @@ function reserved(host: Host, placements: Placement[]): Host {
     ...host,
     freeCpuMilli: host.freeCpuMilli - placements.reduce((sum, one) => sum + one.cpuMilli, 0),
     freeMemory: host.freeMemory - placements.reduce((sum, one) => sum + one.memory, 0),
-    placements: [...host.placements, ...placements],
+    placements: [...host.placements, ...placements.map(summaryOf)],
   };
 }

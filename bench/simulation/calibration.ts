@@ -4,8 +4,9 @@ import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { Host } from "../../shared/core/host.js";
+import { imageTag } from "../../shared/core/image.js";
 import { place } from "../../shared/core/place.js";
-import { newPlacementId, type PlacementSummary } from "../../shared/core/placement.js";
+import { newPlacementId, type PlacementSummary, summaryOf } from "../../shared/core/placement.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
@@ -89,9 +90,9 @@ async function prefill(
   while (liveCpu < AWS_MODEL.occupancy * 64_000 * count) {
     const host = hosts[Math.floor(random() * count)] as Host;
     const request = syntheticRequest("batch", random);
-    const placement = {
+    const placement: PlacementSummary = {
       id: newPlacementId(host.id, now),
-      image: request.image,
+      imageTag: imageTag(request.image),
       cpuMilli: request.cpuMilli,
       memory: request.memory,
       createdAt: now.toISOString(),
@@ -184,7 +185,7 @@ export async function calibrate(
         conflicts += outcome.stats.conflicts;
         if (outcome.kind !== "placed" || !outcome.placement) continue;
         placed++;
-        cluster.live.push({ hostId: outcome.placement.hostId, placement: outcome.placement });
+        cluster.live.push({ hostId: outcome.placement.hostId, placement: summaryOf(outcome.placement) });
         cluster.liveCpu += outcome.placement.cpuMilli;
         // A caller's DELETE of the oldest placement, as the simulation releases: another caller's
         // request, which the scheduler does not wait for.

@@ -43,7 +43,8 @@ export const FAT_HOST: StorageDesign = {
 export const PLACEMENT_ITEMS: StorageDesign = {
   key: "items",
   name: "placements as items (transactions)",
-  itemBytes: (host) => bytes.fatHost + 40 * new Set(host.placements.map((placement) => placement.image)).size,
+  itemBytes: (host) =>
+    bytes.fatHost + 40 * new Set(host.placements.map((placement) => placement.imageTag)).size,
   hostWriteUnits: (before, after) =>
     writeUnits(PLACEMENT_ITEMS.itemBytes(before), PLACEMENT_ITEMS.itemBytes(after), true) +
     writeUnits(bytes.record, bytes.record, true),

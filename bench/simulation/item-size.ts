@@ -1,6 +1,6 @@
 import { entryKey, toEntry, toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
 import { newHost } from "../../shared/core/host.js";
-import { newPlacementId, type Placement } from "../../shared/core/placement.js";
+import { newPlacementId, type Placement, summaryOf } from "../../shared/core/placement.js";
 
 // The simulation's item sizes, taken from the product's own items (shared/adapters/dynamodb/items.ts)
 // as DynamoDB counts them, so that they follow the code rather than a guess.
@@ -77,6 +77,6 @@ const placement = seedPlacement();
 /** The product's item sizes: a host item without placements, one placement's entry in it, its record. */
 export const PRODUCT_BYTES = {
   host: itemBytes(toItem(seasonedHost())),
-  entry: 1 + Buffer.byteLength(entryKey(placement.id)) + valueBytes(toEntry(placement)),
+  entry: 1 + Buffer.byteLength(entryKey(placement.id)) + valueBytes(toEntry(summaryOf(placement))),
   record: itemBytes(toPlacementItem(placement, at.getTime())),
 };

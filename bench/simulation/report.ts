@@ -94,8 +94,9 @@ export function scaleSection(scale: SimulationResult[], candidates?: CandidatesR
     "virtual time is up. The cluster starts at its occupancy with placements on random hosts; binpack then",
     `packs it, and the rates drift as it does (the timeline below the table). Goals: ≥ ${n(GOALS.placementsPerSecond)} placements/s in`,
     `every fifth of the run, conflict rate ≤ ${GOALS.conflictRate}, no false 409, 503s under 0.1% of requests, ≤ $${GOALS.dollarsPerMillion} per million`,
-    `placements, the hottest item under ${GOALS.hottestItemWriteUnits} write units/s, the busiest second within the table's default quota`,
-    `(${n(AWS_MODEL.tableUnitsPerSecondQuota)} read and write units/s; table and indexes counted together).`,
+    `placements, the hottest item under ${GOALS.hottestItemWriteUnits} write units/s, the busiest second within DynamoDB's default quota`,
+    `of ${n(AWS_MODEL.tableUnitsPerSecondQuota)} read and ${n(AWS_MODEL.tableUnitsPerSecondQuota)} write units/s per table (a table and its indexes together). Peak write units are the`,
+    "busiest table's (hosts or placements); peak read units are every table's together, an upper bound.",
     "",
     table(
       [

@@ -31,7 +31,10 @@ export interface SimulationResult {
   hottestItemWriteUnitsPerSecond: number;
   /** The busiest partition key of the changes index (0 without one). */
   hottestIndexPartitionWriteUnitsPerSecond: number;
-  /** The busiest second's units, table and indexes together, against the table's quota. */
+  /**
+   * The busiest second's write units on the busiest table (a table and its indexes together), against
+   * the per-table quota: the hosts table's and the placements table's peaks, whichever is higher.
+   */
   peakWriteUnitsPerSecond: number;
   peakReadUnitsPerSecond: number;
   snapshotReloads: number;
@@ -115,7 +118,8 @@ export async function simulate(
   const invocations = (2 * requests + arbiter.releases()) * perMillion;
   const lambdaSeconds = 2 * (virtualMs / 1000) * schedulers * perMillion;
   const dollars =
-    (arbiter.writes.total * perMillion * AWS_MODEL.pricePerMillionWrites) / 1e6 +
+    ((arbiter.writes.total + arbiter.recordWrites.total) * perMillion * AWS_MODEL.pricePerMillionWrites) /
+      1e6 +
     (arbiter.reads.total * perMillion * AWS_MODEL.pricePerMillionReads) / 1e6 +
     (invocations * AWS_MODEL.pricePerMillionInvocations) / 1e6 +
     lambdaSeconds * AWS_MODEL.lambdaMemoryGb * AWS_MODEL.pricePerGbSecond;
@@ -140,12 +144,12 @@ export async function simulate(
     unschedulable409: unschedulable,
     hottestItemWriteUnitsPerSecond: arbiter.hottestItemWriteUnitsPerSecond(),
     hottestIndexPartitionWriteUnitsPerSecond: arbiter.hottestIndexPartitionWriteUnitsPerSecond(),
-    peakWriteUnitsPerSecond: arbiter.writes.peak(),
+    peakWriteUnitsPerSecond: Math.max(arbiter.writes.peak(), arbiter.recordWrites.peak()),
     peakReadUnitsPerSecond: arbiter.reads.peak(),
     snapshotReloads: arbiter.reloads,
     scanningShare: Number((arbiter.scanningMs / busyMs).toFixed(3)),
     decidingShare: Number((arbiter.decidingMs / busyMs).toFixed(3)),
-    writeUnitsPerMillion: Math.round(arbiter.writes.total * perMillion),
+    writeUnitsPerMillion: Math.round((arbiter.writes.total + arbiter.recordWrites.total) * perMillion),
     readUnitsPerMillion: Math.round(arbiter.reads.total * perMillion),
     invocationsPerMillion: Math.round(invocations),
     dollarsPerMillion: Number(dollars.toFixed(2)),

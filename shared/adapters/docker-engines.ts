@@ -212,7 +212,7 @@ async function find(engine: EngineSession, placementId: string): Promise<FoundCo
  */
 async function describe(
   engine: EngineSession,
-  listed: { Id: string; State: string; Labels?: Record<string, unknown> | null | undefined },
+  listed: { Id: string; Image: string; State: string; Labels?: Record<string, unknown> | null | undefined },
   capacity: Usage,
 ): Promise<ContainerReport | undefined> {
   const alive = isAlive(listed.State);
@@ -228,6 +228,7 @@ async function describe(
   const label = listed.Labels?.[PLACEMENT_LABEL];
   return {
     id: listed.Id,
+    image: listed.Image,
     state: listed.State,
     exitCode: State.ExitCode,
     placementId: typeof label === "string" ? label : undefined,

@@ -40,7 +40,7 @@ export const infoSchema = z.object({
 export const STATES = ["created", "running", "restarting", "paused", "exited", "dead", "removing"] as const;
 
 export const containersSchema = z
-  .array(z.object({ Id: containerId, State: z.enum(STATES), Labels: labels }))
+  .array(z.object({ Id: containerId, Image: z.string().max(1024), State: z.enum(STATES), Labels: labels }))
   .max(MAX_CONTAINERS);
 
 export const inspectSchema = z.object({

@@ -17,6 +17,8 @@ export interface EngineReport {
 /** One container on an engine, as a refresh needs it. */
 export interface ContainerReport {
   id: string;
+  /** The image it was created from, as its engine lists it (run mode creates it from its placement's). */
+  image: string;
   /** Docker's state: created, running, restarting, paused, exited, dead, removing. */
   state: string;
   exitCode: number;

@@ -20,3 +20,22 @@ export const MAX_IMAGE_LENGTH = 255;
 export function isImageReference(image: string): boolean {
   return image.length <= MAX_IMAGE_LENGTH && REFERENCE.test(image);
 }
+
+/** Base 36 digits of a tag: 36^7 ≈ 2^36 values. */
+const TAG_DIGITS = 7;
+const TAG_VALUES = 36n ** BigInt(TAG_DIGITS);
+const FNV_OFFSET = 0xcbf29ce484222325n;
+const FNV_PRIME = 0x100000001b3n;
+const UINT64 = (1n << 64n) - 1n;
+
+/**
+ * A short, fixed-size stand-in for an image name (7 characters): 64-bit FNV-1a of its UTF-8 bytes
+ * (Fowler, Noll, Vo; IETF draft-eastlake-fnv), reduced to about 36 bits. Hosts' records keep it instead
+ * of the name, to count replicas of an image (spread). The odds that any two of 1,000 images share a
+ * tag are about one in 150,000; if two do, spread counts them as one image, which costs balance only.
+ */
+export function imageTag(image: string): string {
+  let hash = FNV_OFFSET;
+  for (const byte of new TextEncoder().encode(image)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & UINT64;
+  return (hash % TAG_VALUES).toString(36).padStart(TAG_DIGITS, "0");
+}

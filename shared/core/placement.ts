@@ -1,4 +1,5 @@
 import { HOST_ID } from "./host.js";
+import { imageTag } from "./image.js";
 import { toCpus } from "./units.js";
 
 /** A live reservation of cpu and memory on one host for one container. */
@@ -22,15 +23,19 @@ export interface Placement {
 
 /**
  * What a host's record keeps of each live placement: enough to decide (its size), to count replicas of
- * an image, and to reconcile it with the host's containers. The rest of a placement (its request, owner
- * and scheduler) is read with `Registry.getPlacement`, so a host's record stays small as it fills.
+ * an image (its image's tag, not its name: a name can be 255 bytes, and a host's record must stay small
+ * however long its images' names), and to reconcile it with the host's containers. The rest of a
+ * placement (its request, image, owner and scheduler) is read with `Registry.getPlacement`.
  */
-export type PlacementSummary = Pick<Placement, "id" | "image" | "cpuMilli" | "memory" | "createdAt">;
+export type PlacementSummary = Pick<Placement, "id" | "cpuMilli" | "memory" | "createdAt"> & {
+  /** `imageTag(image)`. */
+  imageTag: string;
+};
 
 /** What a host's record keeps of `placement`. */
-export function summaryOf(placement: PlacementSummary): PlacementSummary {
+export function summaryOf(placement: Placement): PlacementSummary {
   const { id, image, cpuMilli, memory, createdAt } = placement;
-  return { id, image, cpuMilli, memory, createdAt };
+  return { id, imageTag: imageTag(image), cpuMilli, memory, createdAt };
 }
 
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
@@ -40,11 +45,20 @@ export function ownedBy(placement: Placement, viewer: string): boolean {
 
 const SUFFIX = /^[a-z0-9]{8,40}$/;
 
-/** A new placement id on a host: time-ordered, with 64 random bits. */
+/**
+ * A new placement id on a host: its creation time (epoch ms, base 36: 8 characters until 2059), then
+ * 32 random bits (7 characters). The suffix is the placement's key in its host's record, so it is kept
+ * short; it only has to be unique on its host, where two placements would also need the same
+ * millisecond to meet. Ids made before were 22 characters (64 random bits) and still read.
+ */
 export function newPlacementId(hostId: string, now: Date): string {
-  const random = crypto.getRandomValues(new Uint32Array(2));
-  const suffix = `${now.getTime().toString(36)}${[...random].map((n) => n.toString(36).padStart(7, "0")).join("")}`;
-  return `${hostId}.${suffix}`;
+  const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
+  return `${hostId}.${now.getTime().toString(36)}${random.toString(36).padStart(7, "0")}`;
+}
+
+/** When a placement whose id `newPlacementId` made was created: the time its suffix starts with. */
+export function createdAtOfSuffix(suffix: string): string {
+  return new Date(Number.parseInt(suffix.slice(0, 8), 36)).toISOString();
 }
 
 /** The host of a placement id, or undefined when the id is not one Citadel makes. */

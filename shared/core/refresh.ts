@@ -96,8 +96,10 @@ export function observe(
       if (alive.usage) {
         used.cpuMilli += alive.usage.cpuMilli;
         used.memory += alive.usage.memory;
+        // The image as the engine lists it: the placement's own in run mode (hosts' records keep only
+        // its tag); an image re-tagged since the container was created is listed by its id.
         samples.push({
-          image: placement.image,
+          image: alive.image,
           requested: { cpuMilli: placement.cpuMilli, memory: placement.memory },
           used: alive.usage,
         });

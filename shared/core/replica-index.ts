@@ -1,4 +1,5 @@
 import type { Host } from "./host.js";
+import { imageTag } from "./image.js";
 
 const NONE: ReadonlyMap<Host, number> = new Map();
 
@@ -11,7 +12,8 @@ export type ReplicaCounts = Pick<ReadonlyMap<Host, number>, "get">;
  * Hosts are immutable values: a changed host is a new object, replaced here as in the view it mirrors.
  */
 export class ReplicaIndex {
-  private readonly byImage = new Map<string, Map<Host, number>>();
+  /** By image tag (what hosts' records keep of their placements' images). */
+  private readonly byTag = new Map<string, Map<Host, number>>();
 
   constructor(hosts: Iterable<Host> = []) {
     for (const host of hosts) this.add(host);
@@ -19,7 +21,7 @@ export class ReplicaIndex {
 
   /** The hosts running `image`, with their replica counts (hosts without one are absent). */
   of(image: string): ReadonlyMap<Host, number> {
-    return this.byImage.get(image) ?? NONE;
+    return this.byTag.get(imageTag(image)) ?? NONE;
   }
 
   /** Mirrors a change of one host: `previous` leaves the index (if given), `next` enters it (if given). */
@@ -30,10 +32,10 @@ export class ReplicaIndex {
 
   private add(host: Host): void {
     for (const placement of host.placements) {
-      let hosts = this.byImage.get(placement.image);
+      let hosts = this.byTag.get(placement.imageTag);
       if (!hosts) {
         hosts = new Map();
-        this.byImage.set(placement.image, hosts);
+        this.byTag.set(placement.imageTag, hosts);
       }
       hosts.set(host, (hosts.get(host) ?? 0) + 1);
     }
@@ -41,9 +43,9 @@ export class ReplicaIndex {
 
   private remove(host: Host): void {
     for (const placement of host.placements) {
-      const hosts = this.byImage.get(placement.image);
+      const hosts = this.byTag.get(placement.imageTag);
       hosts?.delete(host);
-      if (hosts?.size === 0) this.byImage.delete(placement.image);
+      if (hosts?.size === 0) this.byTag.delete(placement.imageTag);
     }
   }
 }

@@ -86,6 +86,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
       const [exited, releasedMeanwhile] = [placement("h1", 500, 512), placement("h1", 500, 512)];
       for (const made of [exited, releasedMeanwhile]) await registry.commit({ placement: made });
       const ended = (placementId: string, id: string) => ({
+        image: "redis:7",
         id: id.repeat(64),
         state: "exited",
         exitCode: 0,

@@ -8,6 +8,7 @@ import { toItem } from "../../shared/adapters/dynamodb/items.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { Host } from "../../shared/core/host.js";
 import { place } from "../../shared/core/place.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import { COMMIT_REFUSED_REASON } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
@@ -145,7 +146,7 @@ describe("DynamoDB registry: a commit the item size limit refuses", () => {
     const made = placement("big", 100, 100);
     const registry = await withNearlyFullItem({
       ...host("big", 64, 131072),
-      placements: [made],
+      placements: [summaryOf(made)],
       freeCpuMilli: 63_900,
       freeMemory: 130_972,
     });

@@ -11,6 +11,7 @@ import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
 import { MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
+import { imageTag } from "../../shared/core/image.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import { PATIENT } from "../support/dynamodb.js";
 import { host, NOW, placement } from "../support/fixtures.js";
@@ -60,7 +61,7 @@ describe("placement records", () => {
     expect((await registry.commit({ placement: made })).kind).toBe("committed");
     expect(await recordsOf("h1")).toEqual([made.id]);
     const entries = Object.values((await itemOf("h1"))?.placements ?? {});
-    expect(entries).toEqual([`250/512/${NOW.getTime().toString(36)}/crosbymichael/redis`]);
+    expect(entries).toEqual([`6y:e8:${imageTag("crosbymichael/redis")}`]);
     expect(await registry.getPlacement(made.id)).toMatchObject({ placement: made });
     expect(await registry.release(made.id)).toEqual(made);
     expect(await recordsOf("h1")).toEqual([]);
@@ -93,9 +94,9 @@ describe("placement records", () => {
     }
     const item = await itemOf("h1");
     const bytes = Buffer.byteLength(JSON.stringify(item));
-    // 128 entries of about 60 bytes (key, sizes, time, a 39-character image) and the host's own fields.
-    expect(bytes).toBeLessThan(12_000);
-    expect(bytes).toBeGreaterThan(MAX_PLACEMENTS_PER_HOST * 40);
+    // 128 entries of about 30 bytes (key, sizes, the image's tag) and the host's own fields.
+    expect(bytes).toBeLessThan(5_500);
+    expect(bytes).toBeGreaterThan(MAX_PLACEMENTS_PER_HOST * 28);
   }, 60_000);
 
   it("the sweep deletes stray records past their age, never a live placement's, never a young one", async () => {

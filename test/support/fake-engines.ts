@@ -50,7 +50,7 @@ export async function startFakeEngines(count: number, options: FakeEngineOptions
     if (path === "/containers/json")
       return send(
         200,
-        containers.map((Id) => ({ Id, State: "running", Labels: {} })),
+        containers.map((Id) => ({ Id, Image: "busybox", State: "running", Labels: {} })),
       );
     const [, kind, id, what] = path.split("/");
     if (kind === "containers" && id && containers.includes(id) && what === "json") {

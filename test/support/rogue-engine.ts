@@ -36,6 +36,7 @@ interface RogueContainer {
   id: string;
   name: string;
   state: "created" | "running" | "exited";
+  image: string;
   labels: Record<string, string>;
   startedAt: string;
 }
@@ -98,8 +99,15 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
     if (method === "GET" && path === "/containers/json") {
       while (generated.length < (options.containers ?? 0)) generated.push(randomBytes(32).toString("hex"));
       const listed = [
-        ...[...containers.values()].map((c) => ({ Id: c.id, State: c.state, Labels: c.labels })),
-        ...generated.slice(0, options.containers ?? 0).map((Id) => ({ Id, State: "running", Labels: {} })),
+        ...[...containers.values()].map((c) => ({
+          Id: c.id,
+          Image: c.image,
+          State: c.state,
+          Labels: c.labels,
+        })),
+        ...generated
+          .slice(0, options.containers ?? 0)
+          .map((Id) => ({ Id, Image: "busybox", State: "running", Labels: {} })),
       ];
       return { status: 200, json: listed };
     }
@@ -110,9 +118,16 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
           status: 409,
           json: { message: `Conflict. The container name "/${name}" is already in use` },
         };
-      const spec = JSON.parse(body || "{}") as { Labels?: Record<string, string> };
+      const spec = JSON.parse(body || "{}") as { Image?: string; Labels?: Record<string, string> };
       const id = randomBytes(32).toString("hex");
-      containers.set(id, { id, name, state: "created", labels: spec.Labels ?? {}, startedAt: ZERO_TIME });
+      containers.set(id, {
+        id,
+        name,
+        image: spec.Image ?? "",
+        state: "created",
+        labels: spec.Labels ?? {},
+        startedAt: ZERO_TIME,
+      });
       return { status: 201, json: { Id: id, Warnings: [] } };
     }
     if (parts[0] === "containers" && parts[1] !== undefined) {

@@ -13,6 +13,7 @@ import { marshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, it } from "vitest";
 import { toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
 import type { Host } from "../../shared/core/host.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
@@ -57,7 +58,7 @@ const itemOf = (one: Host) => toItem(one) as unknown as Record<string, unknown>;
 
 const denied = Object.assign(new Error("denied"), { name: "AccessDeniedException", $metadata: {} });
 const idle = host("h1", 4, 4096);
-const busy = { ...idle, placements: [placement("h1", 100, 100), placement("h1", 100, 100)] };
+const busy = { ...idle, placements: [placement("h1", 100, 100), placement("h1", 100, 100)].map(summaryOf) };
 
 describe("DynamoDB registry: host registration and removal, cancelled", () => {
   it("a claim refused without its item names no host", async () => {
@@ -286,7 +287,7 @@ describe("DynamoDB registry: a release while a migration moves its entry", () =>
     dynamodb
       .on(GetCommand, { TableName: "hosts" })
       .resolvesOnce({ Item: whole })
-      .resolves({ Item: itemOf({ ...idle, placements: [made] }) });
+      .resolves({ Item: itemOf({ ...idle, placements: [summaryOf(made)] }) });
     dynamodb.on(UpdateCommand).rejectsOnce(conditionFailed()).resolves({});
     dynamodb.on(DeleteCommand).resolves({ Attributes: toPlacementItem(made, 0) });
     expect(await registry.release(made.id)).toEqual(made);

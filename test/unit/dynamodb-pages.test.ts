@@ -7,6 +7,7 @@ import {
   scanPlacementPage,
 } from "../../shared/adapters/dynamodb/pages.js";
 import type { Host } from "../../shared/core/host.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import { host, placement } from "../support/fixtures.js";
 
 // How a page is cut from Scan calls, on a Scan that behaves as DynamoDB's: Limit counts items read, a
@@ -39,7 +40,7 @@ const hosts = (count: number) =>
 /** A host holding `count` placements. */
 function busy(id: string, count: number): Host {
   const made = host(id, 4, 8192);
-  made.placements = Array.from({ length: count }, () => placement(id, 10, 10));
+  made.placements = Array.from({ length: count }, () => summaryOf(placement(id, 10, 10)));
   return made;
 }
 

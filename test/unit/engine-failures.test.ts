@@ -27,7 +27,9 @@ describe("a failure is told in Citadel's words", () => {
       "invalid answer: NCPU",
     );
     expect(invalid(() => parseAnswer(infoSchema, "not an object", ""))).toBe("invalid answer: body");
-    const listed = [{ Id: "f".repeat(64), State: "running", Labels: { "s3cr3t-key": { nested: 1 } } }];
+    const listed = [
+      { Id: "f".repeat(64), Image: "redis:7", State: "running", Labels: { "s3cr3t-key": { nested: 1 } } },
+    ];
     expect(invalid(() => parseAnswer(containersSchema, listed, "containers"))).toBe("valid");
     expect(
       invalid(() => parseAnswer(containersSchema, [{ ...listed[0], State: "s3cr3t" }], "containers")),

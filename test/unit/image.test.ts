@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isImageReference } from "../../shared/core/image.js";
+import { imageTag, isImageReference } from "../../shared/core/image.js";
 
 describe("Docker image references", () => {
   it.each([
@@ -33,5 +33,20 @@ describe("Docker image references", () => {
     `a/${"b".repeat(260)}`,
   ])("refuses %j", (image) => {
     expect(isImageReference(image)).toBe(false);
+  });
+});
+
+describe("image tags", () => {
+  it("are 7 base-36 characters, the same for one name, different for different names", () => {
+    const names = ["redis", "redis:7", "crosbymichael/redis", `registry.example.com/${"a".repeat(200)}:1`];
+    const tags = names.map(imageTag);
+    for (const tag of tags) expect(tag).toMatch(/^[0-9a-z]{7}$/);
+    expect(new Set(tags).size).toBe(names.length);
+    expect(names.map(imageTag)).toEqual(tags);
+  });
+
+  it("are 64-bit FNV-1a reduced to 36^7 values (a known vector: FNV-1a of the empty string)", () => {
+    expect(imageTag("")).toBe((0xcbf29ce484222325n % 36n ** 7n).toString(36).padStart(7, "0"));
+    expect(imageTag("a")).toBe((0xaf63dc4c8601ec8cn % 36n ** 7n).toString(36).padStart(7, "0"));
   });
 });

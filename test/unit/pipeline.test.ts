@@ -8,6 +8,7 @@ import {
   selectHost,
   topHosts,
 } from "../../shared/core/pipeline.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
@@ -38,7 +39,7 @@ function loaded(
     ...base,
     freeCpuMilli: base.freeCpuMilli - reserved.reduce((sum, [cpu]) => sum + cpu, 0),
     freeMemory: base.freeMemory - reserved.reduce((sum, [, mem]) => sum + mem, 0),
-    placements,
+    placements: placements.map(summaryOf),
   };
 }
 
@@ -63,7 +64,9 @@ describe("filter", () => {
       { ...loaded("no-memory-a", 4, 4096, []), totalMemory: null },
       {
         ...loaded("full-a", 64, 65_536, []),
-        placements: Array.from({ length: MAX_PLACEMENTS_PER_HOST }, () => placement("full-a", 1, 1)),
+        placements: Array.from({ length: MAX_PLACEMENTS_PER_HOST }, () =>
+          summaryOf(placement("full-a", 1, 1)),
+        ),
       },
       loaded("zone-b", 4, 4096, []),
     ];

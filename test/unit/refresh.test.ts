@@ -9,7 +9,7 @@ import {
   type Engines,
 } from "../../shared/core/engine.js";
 import { changedHost, HOST_EVENTS_KEPT, type Host, hostView } from "../../shared/core/host.js";
-import type { Placement } from "../../shared/core/placement.js";
+import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";
 import {
   observe,
@@ -32,6 +32,7 @@ function report(containers: ContainerReport[] = []): EngineReport {
 function container(extra: Partial<ContainerReport>): ContainerReport {
   return {
     id: "c".repeat(64),
+    image: "redis:7",
     state: "running",
     exitCode: 0,
     placementId: undefined,
@@ -106,7 +107,7 @@ describe("observe: capacity", () => {
   it("counts unmanaged containers by their limits, else their use, without touching reservations", () => {
     const start = host("h", 4, 4096);
     const live = placement("h", 1000, 1024);
-    const withPlacement = { ...start, placements: [live], freeCpuMilli: 3000, freeMemory: 3072 };
+    const withPlacement = { ...start, placements: [summaryOf(live)], freeCpuMilli: 3000, freeMemory: 3072 };
     const after = apply(withPlacement, [
       {
         ok: true,
@@ -146,7 +147,12 @@ describe("observe: reconciliation", () => {
   const start = host("h", 4, 4096);
   const young = { ...placement("h", 500, 512), createdAt: new Date(LATER.getTime() - 1000).toISOString() };
   const old = placement("h", 500, 512);
-  const withBoth = { ...start, placements: [old, young], freeCpuMilli: 3000, freeMemory: 3072 };
+  const withBoth = {
+    ...start,
+    placements: [old, young].map(summaryOf),
+    freeCpuMilli: 3000,
+    freeMemory: 3072,
+  };
 
   it("releases a placement without a container after the grace period, not before", () => {
     const { releases, changes } = observe(withBoth, { ok: true, report: report() }, SETTINGS, LATER);

@@ -1,11 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
+import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { fixedHosts, host, placement } from "../support/fixtures.js";
 
 function running(id: string, images: string[]): Host {
-  return { ...host(id, 8, 8192), placements: images.map((image) => placement(id, 100, 64, image)) };
+  return {
+    ...host(id, 8, 8192),
+    placements: images.map((image) => summaryOf(placement(id, 100, 64, image))),
+  };
 }
 
 /** Replica counts by host id, for readable expectations. */

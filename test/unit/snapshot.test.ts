@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
-import type { Placement } from "../../shared/core/placement.js";
+import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { fixedHosts, host, placement } from "../support/fixtures.js";
 
@@ -11,7 +11,7 @@ function answered(placements: Placement[]): Host {
     ...empty,
     freeCpuMilli: empty.freeCpuMilli - placements.reduce((sum, one) => sum + one.cpuMilli, 0),
     freeMemory: empty.freeMemory - placements.reduce((sum, one) => sum + one.memory, 0),
-    placements,
+    placements: placements.map(summaryOf),
   };
 }
 
@@ -37,7 +37,7 @@ describe("a scheduler's snapshot after its commits", () => {
     snapshot.committed(mine, answered([theirs, mine]));
     // 2000 free in truth; another scheduler took 1000 meanwhile, so 1000 more is expected to go.
     expect(freeCpu(snapshot)).toBe(1000);
-    expect(snapshot.values()[0]?.placements).toEqual([theirs, mine]);
+    expect(snapshot.values()[0]?.placements).toEqual([theirs, mine].map(summaryOf));
 
     const mine2 = placement("a", 1000, 512);
     const theirs2 = placement("a", 1000, 512);

@@ -13,7 +13,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { MAX_PLACEMENTS_PER_HOST, withoutEvents } from "../../core/host.js";
-import { hostOfPlacement, type Placement, type PlacementSummary } from "../../core/placement.js";
+import { hostOfPlacement, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
 import {
   COMMIT_REFUSED_REASON,
   type CommitOutcome,
@@ -47,7 +47,7 @@ export function reserveUpdate(table: string, placement: Placement) {
       "#status": "status",
     },
     ExpressionAttributeValues: {
-      ":entry": toEntry(placement),
+      ":entry": toEntry(summaryOf(placement)),
       ":cpu": placement.cpuMilli,
       ":memory": placement.memory,
       ":ready": "ready",

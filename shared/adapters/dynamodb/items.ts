@@ -1,14 +1,18 @@
 import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
-import { type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
+import { imageTag } from "../../core/image.js";
+import { createdAtOfSuffix, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
 
 /**
- * A live placement in its host item's `placements` map: `cpu/memory/created/image` (millicores, MiB,
- * creation time in base-36 milliseconds, image), keyed by the part of its id after the host's. About
- * 40 bytes, so that a commit's write stays a few KB however full the host (DynamoDB charges a write by
- * the larger of the item before and after it). The rest of the placement is its record (PlacementItem).
+ * A live placement in its host item's `placements` map: `cpu:memory:tag` (millicores and MiB in base
+ * 36, its image's tag), keyed by the part of its id after the host's, which also gives its creation
+ * time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made otherwise. About 30
+ * bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
+ * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
+ * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
  */
 export type PlacementEntry = string;
 
@@ -71,8 +75,11 @@ export function entryKey(placementId: string): string {
 
 /** A placement as its host's `placements` map keeps it. */
 export function toEntry(placement: PlacementSummary): PlacementEntry {
-  const created = Date.parse(placement.createdAt).toString(36);
-  return `${placement.cpuMilli}/${placement.memory}/${created}/${placement.image}`;
+  const entry = `${placement.cpuMilli.toString(36)}:${placement.memory.toString(36)}:${placement.imageTag}`;
+  const created = Date.parse(placement.createdAt);
+  return Date.parse(createdAtOfSuffix(entryKey(placement.id))) === created
+    ? entry
+    : `${entry}:${created.toString(36)}`;
 }
 
 /** A placement as its record, put at `putAt` (epoch ms). */
@@ -116,16 +123,31 @@ export function entriesOf(item: HostItem): { key: string; summary: PlacementSumm
       const whole = toPlacement(key, item.id, entry);
       return { key, summary: summaryOf(whole), whole };
     }
-    const [cpu, memory, created, ...image] = entry.split("/");
-    const summary: PlacementSummary = {
-      id: `${item.id}.${key}`,
-      image: image.join("/"),
+    return { key, summary: summaryOfEntry(`${item.id}.${key}`, key, entry) };
+  });
+}
+
+/** The summary an entry keeps, in this version's form or the one before (see PlacementEntry). */
+function summaryOfEntry(id: string, key: string, entry: PlacementEntry): PlacementSummary {
+  if (entry.includes("/")) {
+    const [cpu, memory, created = "", ...image] = entry.split("/");
+    const createdAt = new Date(Number.parseInt(created, 36)).toISOString();
+    return {
+      id,
+      imageTag: imageTag(image.join("/")),
       cpuMilli: Number(cpu),
       memory: Number(memory),
-      createdAt: new Date(Number.parseInt(created ?? "", 36)).toISOString(),
+      createdAt,
     };
-    return { key, summary };
-  });
+  }
+  const [cpu = "", memory = "", tag = "", created] = entry.split(":");
+  return {
+    id,
+    imageTag: tag,
+    cpuMilli: Number.parseInt(cpu, 36),
+    memory: Number.parseInt(memory, 36),
+    createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
+  };
 }
 
 /** A host as its item. */

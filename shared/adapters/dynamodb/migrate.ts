@@ -1,5 +1,6 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
+import { summaryOf } from "../../core/placement.js";
 import { dropRecord } from "./commit.js";
 import { guarded } from "./errors.js";
 import { putEvents } from "./events.js";
@@ -104,7 +105,7 @@ async function moveEntry(
           UpdateExpression: "REMOVE #pl.#old SET #pl.#new = :entry",
           ConditionExpression: "attribute_exists(#pl.#old)",
           ExpressionAttributeNames: { "#pl": "placements", "#old": key, "#new": entryKey(whole.id) },
-          ExpressionAttributeValues: { ":entry": toEntry(whole) },
+          ExpressionAttributeValues: { ":entry": toEntry(summaryOf(whole)) },
         }),
       ),
     );

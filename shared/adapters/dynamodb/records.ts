@@ -69,11 +69,12 @@ export async function readWhole(store: RecordStore, placements: Listed[]): Promi
 
 /**
  * A live placement whose record is missing, as its host's entry tells it. Commits put the record before
- * the entry and releases delete it after, so this is never expected; the placement still shows, and
- * anyone may release it.
+ * the entry and releases delete it after, so this is never expected; the placement still shows (its
+ * image, scheduler and request unknown: the entry keeps only its image's tag), and anyone may release it.
  */
 export function withoutRecord(hostId: string, summary: Listed["placement"]): Placement {
-  return { ...summary, hostId, scheduler: "unknown", container: {} };
+  const { id, cpuMilli, memory, createdAt } = summary;
+  return { id, hostId, image: "unknown", cpuMilli, memory, scheduler: "unknown", createdAt, container: {} };
 }
 
 /**
