@@ -50,6 +50,15 @@ export const TABLE_ACTIONS = {
     ],
     // Placements read whole, released, and a removed host's deleted.
     placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
+    // A host's observation put with its registration, read with the host (one, a page, every host for
+    // the cluster's view), and deleted with it.
+    observations: [
+      "dynamodb:GetItem",
+      "dynamodb:BatchGetItem",
+      "dynamodb:Scan",
+      "dynamodb:PutItem",
+      "dynamodb:DeleteItem",
+    ],
     // A host's events written with its registration and its changes, read, and deleted with it.
     events: ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"],
     profiles: ["dynamodb:GetItem"],
@@ -60,16 +69,22 @@ export const TABLE_ACTIONS = {
     hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
     // A placement is put before its commit and deleted when the commit fails or run mode releases it.
     placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
-    // A host read whole (a commit's outcome read back) comes with its events.
+    // A host read whole (a commit's outcome read back) comes with its observation and its events; a
+    // snapshot of every host (a small cluster, or a 409 judged on all) with their observations.
+    observations: ["dynamodb:GetItem", "dynamodb:Scan"],
     events: ["dynamodb:Query"],
     requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
   },
   // The refresh lists the hosts and hands them out; its workers read, probe and write them.
   refresh: {
     hosts: ["dynamodb:Scan"],
+    // Engines tell which hosts share one (the shards keep them together).
+    observations: ["dynamodb:Scan"],
   },
   refreshWorker: {
     hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
+    // What a probe saw: read with the host, written after it.
+    observations: ["dynamodb:GetItem", "dynamodb:PutItem"],
     // Released placements deleted; what failed commits left behind found and deleted.
     placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
     // The events a refresh's change made.
@@ -120,6 +135,7 @@ export class CitadelStack extends Stack {
       });
     const hosts = table("Hosts", "id");
     const placements = table("Placements", "host_id", { sort: "id" });
+    const observations = table("Observations", "id");
     const events = table("Events", "host_id", { sort: "seq", ttl: "expires_at" });
     const requests = table("Requests", "key", { ttl: "expires_at" });
     const profiles = table("Profiles", "image");
@@ -129,6 +145,7 @@ export class CitadelStack extends Stack {
     const environment = {
       CITADEL_HOSTS_TABLE: hosts.tableName,
       CITADEL_PLACEMENTS_TABLE: placements.tableName,
+      CITADEL_OBSERVATIONS_TABLE: observations.tableName,
       CITADEL_EVENTS_TABLE: events.tableName,
       CITADEL_REQUESTS_TABLE: requests.tableName,
       CITADEL_PROFILES_TABLE: profiles.tableName,
@@ -192,6 +209,7 @@ export class CitadelStack extends Stack {
       });
       hosts.grant(scheduler, ...TABLE_ACTIONS.scheduler.hosts);
       placements.grant(scheduler, ...TABLE_ACTIONS.scheduler.placements);
+      observations.grant(scheduler, ...TABLE_ACTIONS.scheduler.observations);
       events.grant(scheduler, ...TABLE_ACTIONS.scheduler.events);
       requests.grant(scheduler, ...TABLE_ACTIONS.scheduler.requests);
       reachesHosts(scheduler);
@@ -218,6 +236,7 @@ export class CitadelStack extends Stack {
     });
     hosts.grant(worker, ...TABLE_ACTIONS.refreshWorker.hosts);
     placements.grant(worker, ...TABLE_ACTIONS.refreshWorker.placements);
+    observations.grant(worker, ...TABLE_ACTIONS.refreshWorker.observations);
     events.grant(worker, ...TABLE_ACTIONS.refreshWorker.events);
     profiles.grant(worker, ...TABLE_ACTIONS.refreshWorker.profiles);
     reachesHosts(worker);
@@ -240,6 +259,7 @@ export class CitadelStack extends Stack {
       },
     });
     hosts.grant(refresh, ...TABLE_ACTIONS.refresh.hosts);
+    observations.grant(refresh, ...TABLE_ACTIONS.refresh.observations);
     refresh.addToRolePolicy(
       new PolicyStatement({ actions: ["lambda:InvokeFunction"], resources: [worker.functionArn] }),
     );
@@ -264,6 +284,7 @@ export class CitadelStack extends Stack {
     });
     hosts.grant(router, ...TABLE_ACTIONS.router.hosts);
     placements.grant(router, ...TABLE_ACTIONS.router.placements);
+    observations.grant(router, ...TABLE_ACTIONS.router.observations);
     events.grant(router, ...TABLE_ACTIONS.router.events);
     profiles.grant(router, ...TABLE_ACTIONS.router.profiles);
     addresses.grant(router, ...TABLE_ACTIONS.router.addresses);
@@ -297,6 +318,7 @@ export class CitadelStack extends Stack {
     new CfnOutput(this, "ApiUrl", { value: api.apiEndpoint, description: "The Citadel API" });
     new CfnOutput(this, "HostsTable", { value: hosts.tableName });
     new CfnOutput(this, "PlacementsTable", { value: placements.tableName });
+    new CfnOutput(this, "ObservationsTable", { value: observations.tableName });
     new CfnOutput(this, "EventsTable", { value: events.tableName });
     new CfnOutput(this, "RefreshFunction", { value: refresh.functionName });
   }

@@ -39,6 +39,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     tables: {
       hosts: env.CITADEL_HOSTS_TABLE ?? "citadel-hosts",
       placements: env.CITADEL_PLACEMENTS_TABLE ?? "citadel-placements",
+      observations: env.CITADEL_OBSERVATIONS_TABLE ?? "citadel-observations",
       events: env.CITADEL_EVENTS_TABLE ?? "citadel-events",
       requests: env.CITADEL_REQUESTS_TABLE ?? "citadel-requests",
       profiles: env.CITADEL_PROFILES_TABLE ?? "citadel-profiles",

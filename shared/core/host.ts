@@ -210,10 +210,37 @@ export function addedEvents(host: Host, changes: HostChanges, now: Date): HostEv
 }
 
 /**
+ * Whether a change only records what a refresh observed: its engine and health (and events), with the
+ * same totals, status and unmanaged use. It leaves the host's own attributes, and so its version, as
+ * they are: registries may keep observations apart from what commits write.
+ */
+export function observesOnly(host: Host, changes: HostChanges): boolean {
+  const same = <T>(asked: T | undefined, current: T) => asked === undefined || asked === current;
+  const before = host.engine?.unmanaged;
+  const after = changes.engine ? changes.engine.unmanaged : before;
+  return (
+    changes.labels === undefined &&
+    changes.declaredCpuMilli === undefined &&
+    changes.declaredMemory === undefined &&
+    same(changes.status, host.status) &&
+    same(changes.totalCpuMilli, host.totalCpuMilli) &&
+    same(changes.totalMemory, host.totalMemory) &&
+    after?.cpuMilli === before?.cpuMilli &&
+    after?.memory === before?.memory &&
+    after?.containers === before?.containers
+  );
+}
+
+/**
  * The host after `changes`, or undefined when the change is refused because it would leave less free
- * than zero (an operator's total below what is reserved). Registries write what this computes.
+ * than zero (an operator's total below what is reserved). Registries write what this computes. The
+ * version and `updatedAt` move unless the change observes only (see observesOnly).
  */
 export function changedHost(host: Host, changes: HostChanges, now: Date): Host | undefined {
+  const events = [...host.events, ...addedEvents(host, changes, now)].slice(-HOST_EVENTS_KEPT);
+  if (observesOnly(host, changes)) {
+    return { ...host, engine: changes.engine ?? host.engine, health: changes.health ?? host.health, events };
+  }
   const delta = freeDelta(host, changes);
   const freeCpuMilli = host.freeCpuMilli + delta.cpuMilli;
   const freeMemory = host.freeMemory + delta.memory;
@@ -221,7 +248,6 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
   if (!changes.observed && shrinks && (freeCpuMilli < 0 || freeMemory < 0)) return undefined;
   const statusChanges = changes.status !== undefined && changes.status !== host.status;
   const at = now.toISOString();
-  const events = [...host.events, ...addedEvents(host, changes, now)].slice(-HOST_EVENTS_KEPT);
   return {
     ...host,
     labels: changes.labels ?? host.labels,

@@ -47,6 +47,7 @@ export interface LocalStack {
 const TABLES: TableNames = {
   hosts: "citadel-hosts",
   placements: "citadel-placements",
+  observations: "citadel-observations",
   events: "citadel-events",
   requests: "citadel-requests",
   profiles: "citadel-profiles",

@@ -1,5 +1,5 @@
-import { PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { marshall } from "@aws-sdk/util-dynamodb";
+import { GetItemCommand, PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { toItem } from "../../shared/adapters/dynamodb/items.js";
@@ -31,6 +31,56 @@ describe("DynamoDB registry: the hosts Scan", () => {
     expect(listed.map((one) => one.id).sort()).toEqual(ids);
     expect(listed.every((one) => one.labels.notes?.length === 300_000)).toBe(true);
   }, 60_000);
+});
+
+describe("DynamoDB registry: observations, apart from host items", () => {
+  it("writes a refresh's observation to its own item, leaving the host's as it was; slices leave it out", async () => {
+    const endpoint = inject("dynamodbEndpoint");
+    const client = dynamoDbClient(endpoint, PATIENT);
+    const tables = await freshTables(endpoint);
+    const registry = new DynamoDbRegistry(client, tables);
+    const raw = async (table: string) =>
+      (
+        await client.send(
+          new GetItemCommand({ TableName: table, Key: marshall({ id: "h1" }), ConsistentRead: true }),
+        )
+      ).Item;
+    await registry.addHost(host("h1", 4, 8192));
+    const engine = {
+      id: "E:1",
+      version: "26.1.5",
+      cpuMilli: 4000,
+      memory: 8192,
+      unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
+      used: { cpuMilli: 0, memory: 0 },
+      observedAt: NOW.toISOString(),
+    };
+    const health = { failures: 0, lastProbeAt: NOW.toISOString(), lastError: null };
+    await registry.changeHost("h1", { observed: true, engine, health }, NOW);
+    const hostItem = await raw(tables.hosts);
+    expect(Object.keys(hostItem ?? {})).not.toContain("engine");
+    const later = new Date(NOW.getTime() + 60_000).toISOString();
+    const used = { cpuMilli: 300, memory: 200 };
+    await registry.changeHost(
+      "h1",
+      {
+        observed: true,
+        engine: { ...engine, used, observedAt: later },
+        health: { ...health, lastProbeAt: later },
+      },
+      new Date(later),
+    );
+    expect(await raw(tables.hosts)).toEqual(hostItem);
+    expect(unmarshall((await raw(tables.observations)) ?? {})).toMatchObject({
+      engine: { used },
+      health: { lastProbeAt: later },
+    });
+    expect((await registry.getHost("h1"))?.engine?.used).toEqual(used);
+    expect((await registry.pageHosts(10)).hosts[0]?.engine?.used).toEqual(used);
+    expect((await registry.sliceHosts(0, 1))[0]).toMatchObject({ engine: null, version: 1 });
+    expect(await registry.removeHost("h1", false)).toBe(true);
+    expect(await raw(tables.observations)).toBeUndefined();
+  });
 });
 
 describe("DynamoDB registry: items written by earlier versions", () => {

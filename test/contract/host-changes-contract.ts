@@ -28,6 +28,34 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
       expect((await registry.changeHost("h1", { labels: { zone: "a" } }, LATER)).version).toBe(2);
     });
 
+    it("keeps the version and updatedAt on an observation alone; getHost and listHosts show it", async () => {
+      const registry = await makeRegistry();
+      await registry.addHost(host("h1", 4, 8192));
+      const engine = {
+        id: "E:1",
+        version: "26.1.5",
+        cpuMilli: 4000,
+        memory: 8192,
+        unmanaged: { cpuMilli: 500, memory: 512, containers: 1 },
+        used: { cpuMilli: 0, memory: 0 },
+        observedAt: LATER.toISOString(),
+      };
+      const health = { failures: 0, lastProbeAt: LATER.toISOString(), lastError: null };
+      // The first observation counts the unmanaged use: the host's own change.
+      const first = await registry.changeHost("h1", { observed: true, engine, health }, LATER);
+      expect([first.version, first.freeCpuMilli, first.freeMemory]).toEqual([1, 3500, 7680]);
+      const later = new Date(LATER.getTime() + 60_000);
+      const observed = {
+        engine: { ...engine, used: { cpuMilli: 250, memory: 100 }, observedAt: later.toISOString() },
+        health: { ...health, lastProbeAt: later.toISOString() },
+      };
+      const second = await registry.changeHost("h1", { observed: true, ...observed }, later);
+      expect([second.version, second.updatedAt, second.freeCpuMilli]).toEqual([1, first.updatedAt, 3500]);
+      expect(second).toMatchObject(observed);
+      expect(await registry.getHost("h1")).toMatchObject({ ...observed, version: 1 });
+      expect((await registry.listHosts())[0]).toMatchObject({ ...observed, version: 1 });
+    });
+
     it("computes a change given as a function from the host as it is when written", async () => {
       const registry = await makeRegistry();
       await registry.addHost(host("h1", 4, 8192, { zone: "a" }));

@@ -45,6 +45,7 @@ beforeAll(async () => {
     CITADEL_DYNAMODB_ENDPOINT: endpoint,
     CITADEL_HOSTS_TABLE: tables.hosts,
     CITADEL_PLACEMENTS_TABLE: tables.placements,
+    CITADEL_OBSERVATIONS_TABLE: tables.observations,
     CITADEL_EVENTS_TABLE: tables.events,
     CITADEL_REQUESTS_TABLE: tables.requests,
     CITADEL_PROFILES_TABLE: tables.profiles,

@@ -225,6 +225,7 @@ describe("the CDK stack", () => {
         [`${scheduler}Logs`]: ["logs:CreateLogStream", "logs:PutLogEvents"],
         Hosts: ["dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"],
         Placements: ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"],
+        Observations: ["dynamodb:GetItem", "dynamodb:Scan"],
         Events: ["dynamodb:Query"],
         Requests: ["dynamodb:GetItem", "dynamodb:PutItem"],
       });
@@ -234,6 +235,7 @@ describe("the CDK stack", () => {
       RefreshFailures: ["sqs:SendMessage"],
       CapacityRefreshLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Hosts: ["dynamodb:Scan"],
+      Observations: ["dynamodb:Scan"],
       RefreshWorker: ["lambda:InvokeFunction"],
     });
     expect(permissions(template, "RefreshWorker")).toEqual({
@@ -241,6 +243,7 @@ describe("the CDK stack", () => {
       RefreshWorkerLogs: ["logs:CreateLogStream", "logs:PutLogEvents"],
       Hosts: ["dynamodb:GetItem", "dynamodb:UpdateItem"],
       Placements: ["dynamodb:Query", "dynamodb:DeleteItem"],
+      Observations: ["dynamodb:GetItem", "dynamodb:PutItem"],
       Events: ["dynamodb:PutItem"],
       Profiles: ["dynamodb:GetItem", "dynamodb:PutItem"],
     });
@@ -254,6 +257,13 @@ describe("the CDK stack", () => {
         "dynamodb:DeleteItem",
       ],
       Placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
+      Observations: [
+        "dynamodb:GetItem",
+        "dynamodb:BatchGetItem",
+        "dynamodb:Scan",
+        "dynamodb:PutItem",
+        "dynamodb:DeleteItem",
+      ],
       Events: ["dynamodb:PutItem", "dynamodb:Query", "dynamodb:DeleteItem"],
       Profiles: ["dynamodb:GetItem"],
       Addresses: ["dynamodb:PutItem", "dynamodb:DeleteItem"],
@@ -353,7 +363,7 @@ describe("the CDK stack", () => {
   });
 
   it("keeps the tables on demand, encrypted, recoverable and protected; the context flag releases them", () => {
-    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 6);
+    template.resourceCountIs("AWS::DynamoDB::GlobalTable", 7);
     const tables = Object.values(template.findResources("AWS::DynamoDB::GlobalTable"));
     for (const table of tables) {
       expect(table.DeletionPolicy).toBe("Retain");
@@ -387,7 +397,7 @@ describe("the CDK stack", () => {
     const released = synth({ "citadel:retainData": "false" }).template.findResources(
       "AWS::DynamoDB::GlobalTable",
     );
-    expect(Object.keys(released)).toHaveLength(6);
+    expect(Object.keys(released)).toHaveLength(7);
     for (const table of Object.values(released)) {
       expect([table.DeletionPolicy, table.Properties.Replicas[0].DeletionProtectionEnabled]).toEqual([
         "Delete",
@@ -432,12 +442,13 @@ describe("the CDK stack", () => {
     expect(reserved).toHaveLength(2); // the refresh and its worker
   });
 
-  it("outputs the API's URL, the hosts, placements and events tables and the refresh function", () => {
+  it("outputs the API's URL, the hosts, placements, observations and events tables and the refresh function", () => {
     template.hasOutput("ApiUrl", {
       Value: { "Fn::GetAtt": [Match.stringLikeRegexp("^Api"), "ApiEndpoint"] },
     });
     template.hasOutput("HostsTable", { Value: { Ref: Match.stringLikeRegexp("^Hosts") } });
     template.hasOutput("PlacementsTable", { Value: { Ref: Match.stringLikeRegexp("^Placements") } });
+    template.hasOutput("ObservationsTable", { Value: { Ref: Match.stringLikeRegexp("^Observations") } });
     template.hasOutput("EventsTable", { Value: { Ref: Match.stringLikeRegexp("^Events") } });
     template.hasOutput("RefreshFunction", { Value: { Ref: Match.stringLikeRegexp("^CapacityRefresh") } });
   });

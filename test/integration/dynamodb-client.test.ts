@@ -12,6 +12,7 @@ import { RegistryUnavailableError } from "../../shared/core/registry.js";
 const tables = {
   hosts: "hosts",
   placements: "placements",
+  observations: "observations",
   events: "events",
   requests: "requests",
   profiles: "profiles",

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import { marshall, unmarshall } from "@aws-sdk/util-dynamodb";
 import { describe, expect, inject, it } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
-import { toItem, toPlacementItem, type WholeEntry } from "../../shared/adapters/dynamodb/items.js";
+import { entryKey, toItem, toPlacementItem, type WholeEntry } from "../../shared/adapters/dynamodb/items.js";
 import { migrateHosts } from "../../shared/adapters/dynamodb/migrate.js";
 import { STRAY_AGE_MS } from "../../shared/adapters/dynamodb/records.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
@@ -149,7 +149,10 @@ describe("host items of earlier versions: placements whole in the host's map", (
     { at: "2026-11-20T10:01:00.000Z", action: "detected", detail: "Docker 26.1.5: 4 cpus, 8192 MiB" },
   ];
 
-  /** A host item as versions before records wrote it: `placements` whole under their ids, its events. */
+  /**
+   * A host item as versions before records wrote it: `placements` whole under their ids, its events, its
+   * engine and health.
+   */
   function earlierItem(placements: Placement[]) {
     const item = toItem({ ...host("old", 4, 8192), freeCpuMilli: 4000 - 300 * placements.length });
     const whole = (one: Placement): WholeEntry => ({
@@ -166,6 +169,16 @@ describe("host items of earlier versions: placements whole in the host's map", (
       free_memory: 8192 - 256 * placements.length,
       placements: Object.fromEntries(placements.map((one) => [one.id, whole(one)])),
       events: EARLIER_EVENTS,
+      engine: {
+        id: "OLD:ENGINE",
+        version: "26.1.5",
+        cpuMilli: 4000,
+        memory: 8192,
+        unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
+        used: { cpuMilli: 100, memory: 64 },
+        observedAt: "2026-11-20T10:01:00.000Z",
+      },
+      health: { failures: 0, lastProbeAt: "2026-11-20T10:01:00.000Z", lastError: null },
     };
   }
 
@@ -200,8 +213,19 @@ describe("host items of earlier versions: placements whole in the host's map", (
     const { registry, recordsOf, itemOf, put, tables, endpoint } = await setUp();
     const first = { ...placement("old", 300, 256), owner: "alice" };
     const second = placement("old", 300, 256, "registry.example.com/team/app:1.2");
-    await put("hosts", earlierItem([first, second]));
+    // And an entry in the short form of the version before, with its record.
+    const third = placement("old", 300, 256);
+    const earlier = earlierItem([first, second]);
+    const created = Date.parse(third.createdAt).toString(36);
+    await put("hosts", {
+      ...earlier,
+      free_cpu: earlier.free_cpu - 300,
+      free_memory: earlier.free_memory - 256,
+      placements: { ...earlier.placements, [entryKey(third.id)]: `300/256/${created}/${third.image}` },
+    });
+    await put("placements", toPlacementItem(third, NOW.getTime()));
     const before = await registry.getHost("old");
+    expect(before?.engine?.id).toBe("OLD:ENGINE");
     const run = () =>
       execFileAsync("npm", ["run", "--silent", "migrate"], {
         env: {
@@ -209,23 +233,27 @@ describe("host items of earlier versions: placements whole in the host's map", (
           CITADEL_DYNAMODB_ENDPOINT: endpoint,
           CITADEL_HOSTS_TABLE: tables.hosts,
           CITADEL_PLACEMENTS_TABLE: tables.placements,
+          CITADEL_OBSERVATIONS_TABLE: tables.observations,
           CITADEL_EVENTS_TABLE: tables.events,
         },
       });
     expect((await run()).stdout).toBe(
-      `1 host(s) read: 2 placement(s) moved to ${tables.placements}, 0 released meanwhile, 2 event(s) moved to ${tables.events}\n`,
+      `1 host(s) read: 2 placement(s) moved to ${tables.placements}, 0 released meanwhile, 2 event(s) moved to ${tables.events}, 1 observation(s) moved to ${tables.observations}, 1 entry(ies) rewritten\n`,
     );
+    const migrated = await itemOf("old");
     expect(
-      Object.values((await itemOf("old"))?.placements ?? {}).every((entry) => typeof entry === "string"),
+      Object.values(migrated?.placements ?? {}).every((entry) => /^[0-9a-z:]+$/.test(String(entry))),
     ).toBe(true);
-    expect(await recordsOf("old")).toEqual([first.id, second.id].sort());
+    expect(await recordsOf("old")).toEqual([first.id, second.id, third.id].sort());
     expect(await registry.getHost("old")).toEqual(before);
-    expect((await itemOf("old"))?.events).toBeUndefined();
+    expect([migrated?.events, migrated?.engine, migrated?.health]).toEqual([undefined, undefined, undefined]);
+    expect(migrated?.unmanaged).toEqual({ cpuMilli: 0, memory: 0, containers: 0 });
     expect(await registry.getPlacement(second.id)).toMatchObject({ placement: second });
     expect((await run()).stdout).toBe(
-      `1 host(s) read: 0 placement(s) moved to ${tables.placements}, 0 released meanwhile, 0 event(s) moved to ${tables.events}\n`,
+      `1 host(s) read: 0 placement(s) moved to ${tables.placements}, 0 released meanwhile, 0 event(s) moved to ${tables.events}, 0 observation(s) moved to ${tables.observations}, 0 entry(ies) rewritten\n`,
     );
     expect(await registry.release(first.id)).toEqual(first);
+    expect(await registry.release(third.id)).toEqual(third);
   }, 60_000);
 
   it("a migration and releases side by side: every release lands, nothing is left", async () => {

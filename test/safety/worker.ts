@@ -19,6 +19,7 @@ const operations = Number(env("SAFETY_OPERATIONS"));
 const registry = new DynamoDbRegistry(dynamoDbClient(env("CITADEL_DYNAMODB_ENDPOINT")), {
   hosts: env("CITADEL_HOSTS_TABLE"),
   placements: env("CITADEL_PLACEMENTS_TABLE"),
+  observations: env("CITADEL_OBSERVATIONS_TABLE"),
   events: env("CITADEL_EVENTS_TABLE"),
   requests: env("CITADEL_REQUESTS_TABLE"),
   profiles: env("CITADEL_PROFILES_TABLE"),

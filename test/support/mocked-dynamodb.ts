@@ -26,6 +26,7 @@ export function mockedDynamoDb() {
     profiles: "profiles",
     addresses: "addresses",
     placements: "placements",
+    observations: "observations",
     events: "events",
   });
   return { dynamodb, registry };

@@ -8,6 +8,7 @@ export async function freshTables(endpoint: string): Promise<TableNames> {
   const tables: TableNames = {
     hosts: `hosts-${suffix}`,
     placements: `placements-${suffix}`,
+    observations: `observations-${suffix}`,
     events: `events-${suffix}`,
     requests: `requests-${suffix}`,
     profiles: `profiles-${suffix}`,

@@ -110,7 +110,9 @@ describe("DynamoDB registry: host registration and removal, cancelled", () => {
       const removal = registry.removeHost("h1", false);
       if (typeof answer === "boolean") expect(await removal).toBe(answer);
       else await expect(removal).rejects.toEqual(answer);
-      expect(dynamodb.commandCalls(DeleteCommand)).toHaveLength(1);
+      // The host's item alone; once removed, its observation too.
+      const deleted = dynamodb.commandCalls(DeleteCommand).map((call) => call.args[0].input.TableName);
+      expect(deleted).toEqual(answer === true ? ["hosts", "observations"] : ["hosts"]);
     },
   );
 });
@@ -316,10 +318,11 @@ describe("DynamoDB registry: reads", () => {
     await registry.findIdempotencyRecord("key", 0);
     const reads = [...dynamodb.commandCalls(GetCommand), ...dynamodb.commandCalls(ScanCommand)];
     const tables = reads.map((call) => call.args[0].input.TableName);
-    expect(new Set(tables)).toEqual(new Set(["hosts", "placements", "requests"]));
+    expect(new Set(tables)).toEqual(new Set(["hosts", "observations", "placements", "requests"]));
     expect(reads.filter((call) => call.args[0].input.ConsistentRead !== true)).toEqual([]);
     const batches = dynamodb.commandCalls(BatchGetCommand).map((call) => call.args[0].input.RequestItems);
-    expect(batches).toHaveLength(2);
+    // A page of hosts' observations, and two pages of placement records.
+    expect(batches).toHaveLength(3);
     expect(batches.flatMap((items) => Object.values(items ?? {})).every((read) => read.ConsistentRead)).toBe(
       true,
     );

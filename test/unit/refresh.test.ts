@@ -274,21 +274,25 @@ function deps(
 describe("refreshCluster: sweeping what failed commits left", () => {
   it(`sweeps a host in one round in ${SWEEP_EVERY_ROUNDS}, at random, after its write`, async () => {
     const store = await registryOf(host("h1", 4, 4096), host("h2", 4, 4096));
-    const swept: [string, number][] = [];
+    const swept: [string, number, string | undefined][] = [];
     const registry = Object.assign(Object.create(store) as MemoryRegistry, {
       sweep: async (sweptHost: Host) => {
-        swept.push([sweptHost.id, sweptHost.version]);
+        swept.push([sweptHost.id, sweptHost.version, sweptHost.engine?.observedAt]);
         return 0;
       },
     });
     const engines = fakeEngines(async (of) => ({ ...report(), id: `E:${of.id}` }));
     await refreshCluster(deps(registry, engines, { random: () => 1 / SWEEP_EVERY_ROUNDS }));
     expect(swept).toEqual([]);
-    // Drawn under 1 in 60: swept as the round wrote it (version 2, after the first round's write).
-    await refreshCluster(deps(registry, engines, { random: () => 1 / SWEEP_EVERY_ROUNDS - 1e-9 }));
+    // Drawn under 1 in 60: swept as the round wrote it (its engine as observed in this round; the
+    // version is the first round's, which recorded the unmanaged use: an observation alone keeps it).
+    const second = new Date(NOW.getTime() + 60_000);
+    await refreshCluster(
+      deps(registry, engines, { random: () => 1 / SWEEP_EVERY_ROUNDS - 1e-9, now: () => second }),
+    );
     expect(swept.sort()).toEqual([
-      ["h1", 2],
-      ["h2", 2],
+      ["h1", 1, second.toISOString()],
+      ["h2", 1, second.toISOString()],
     ]);
   });
 });

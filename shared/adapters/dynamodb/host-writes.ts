@@ -14,8 +14,7 @@ const CHANGEABLE = [
   "total_memory",
   "declared_cpu",
   "declared_memory",
-  "engine",
-  "health",
+  "unmanaged",
   "updated_at",
   "version",
 ] as const satisfies readonly (keyof HostItem)[];
@@ -25,7 +24,8 @@ const CHANGEABLE = [
  * counters moved by the change's delta (commits and releases run meanwhile without a conflict), under
  * the condition that the version is still the one read (it moves on every change, not on commits, which
  * are fit-checked; items written before versions have none, which is version 0) and, unless the change
- * is observed fact, that the free counters stay at or above zero.
+ * is observed fact, that the free counters stay at or above zero. An earlier version's engine and
+ * health leave the item (they are the host's observation now: observations.ts).
  */
 export function hostChange(table: string, host: Host, changes: HostChanges, changed: Host) {
   const delta = freeDelta(host, changes);
@@ -35,12 +35,14 @@ export function hostChange(table: string, host: Host, changes: HostChanges, chan
   return {
     TableName: table,
     Key: { id: host.id },
-    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm`,
+    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm REMOVE #engine, #health`,
     ConditionExpression: changes.observed ? current : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
     ExpressionAttributeNames: {
       ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
       "#fc": "free_cpu",
       "#fm": "free_memory",
+      "#engine": "engine",
+      "#health": "health",
     },
     ExpressionAttributeValues: {
       ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),

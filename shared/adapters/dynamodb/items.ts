@@ -42,7 +42,11 @@ export interface PlacementItem extends WholeEntry {
   put_at: number;
 }
 
-/** A host item. Unknown totals are absent attributes, so a condition can say `attribute_not_exists`. */
+/**
+ * A host item: what deciding and committing need. Unknown totals are absent attributes, so a condition
+ * can say `attribute_not_exists`. What a refresh observes each round (engine, health) is the host's
+ * ObservationItem: written without touching this item, which every commit writes (and pays for by size).
+ */
 export interface HostItem {
   id: string;
   addr: string;
@@ -58,14 +62,29 @@ export interface HostItem {
   free_cpu: number;
   free_memory: number;
   placements: Record<string, PlacementEntry | WholeEntry>;
+  /**
+   * What running containers Citadel did not place take, as the free counters subtract it: kept here, so
+   * that a change's delta and what it subtracts are written together (see freeDelta). Null or absent
+   * before the engine was first seen.
+   */
+  unmanaged?: EngineState["unmanaged"] | null;
+  /** Versions before observations kept the engine and health here: still read (see toHost, migrate.ts). */
   engine?: EngineState;
-  health: HostHealth;
+  health?: HostHealth;
   /** Versions before the events table kept a host's last events here: still read (see events.ts). */
   events?: HostEvent[];
   created_at: string;
   updated_at: string;
   /** Absent on items written before versions: read as 0. */
   version?: number;
+}
+
+/** What the last refresh observed of a host, in the observations table (key `id`). */
+export interface ObservationItem {
+  id: string;
+  /** The engine as reported, without the unmanaged use (the host item's). Absent before it answered. */
+  engine?: Omit<EngineState, "unmanaged">;
+  health: HostHealth;
 }
 
 /** The key of a placement in its host's `placements` map: its id after the host's. */
@@ -169,16 +188,29 @@ export function toItem(host: Host): HostItem {
     placements: Object.fromEntries(
       host.placements.map((placement) => [entryKey(placement.id), toEntry(placement)]),
     ),
-    ...(host.engine && { engine: host.engine }),
-    health: host.health,
+    ...(host.engine && { unmanaged: host.engine.unmanaged }),
     created_at: host.createdAt,
     updated_at: host.updatedAt,
     version: host.version,
   };
 }
 
-/** A host item (or a condition's ALL_OLD, unmarshalled) as a host. */
-export function toHost(item: HostItem): Host {
+/** What a refresh observed of a host, as its observation item. */
+export function toObservation(host: Host): ObservationItem {
+  if (!host.engine) return { id: host.id, health: host.health };
+  // The unmanaged use is the host item's (toItem).
+  const { unmanaged: _counted, ...engine } = host.engine;
+  return { id: host.id, engine, health: host.health };
+}
+
+/**
+ * A host item (or a condition's ALL_OLD, unmarshalled) as a host, with its observation when read (a
+ * scheduler's slices leave it out: deciding needs none of it). An item an earlier version wrote keeps
+ * its engine and health inside, read when the host has no observation item yet.
+ */
+export function toHost(item: HostItem, observation?: ObservationItem): Host {
+  const seen = observation ? observation.engine : item.engine;
+  const unmanaged = item.unmanaged ?? item.engine?.unmanaged ?? { cpuMilli: 0, memory: 0, containers: 0 };
   return {
     id: item.id,
     addr: item.addr,
@@ -193,8 +225,8 @@ export function toHost(item: HostItem): Host {
     declaredMemory: item.declared_memory ?? null,
     freeCpuMilli: item.free_cpu,
     freeMemory: item.free_memory,
-    engine: item.engine ?? null,
-    health: item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
+    engine: seen ? { ...seen, unmanaged } : null,
+    health: observation?.health ?? item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
     events: item.events ?? [],
     placements: entriesOf(item)
       .map((entry) => entry.summary)

@@ -1,26 +1,37 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
-import { summaryOf } from "../../core/placement.js";
+import { type PlacementSummary, summaryOf } from "../../core/placement.js";
 import { dropRecord } from "./commit.js";
 import { guarded } from "./errors.js";
 import { putEvents } from "./events.js";
-import { entriesOf, entryKey, type HostItem, toEntry, toPlacementItem } from "./items.js";
+import {
+  entriesOf,
+  entryKey,
+  type HostItem,
+  toEntry,
+  toHost,
+  toObservation,
+  toPlacementItem,
+} from "./items.js";
 import type { TableNames } from "./tables.js";
 
 // Moves what earlier versions kept inside host items to the tables that hold it now: placements whole
-// to records, leaving the short entry in their place (items.ts), and a host's last events to the events
-// table (events.ts). Nothing needs it to keep working: such items are read, listed and released as they
-// are. It makes their hosts' commits as cheap as the rest.
+// to records, leaving the short entry in their place (items.ts), a host's last events to the events
+// table (events.ts), its engine and health to its observation (observations.ts); and rewrites entries of
+// the form before in this one. Nothing needs it to keep working: such items are read, listed and
+// released as they are. It makes their hosts' commits as cheap as the rest.
 
 /**
- * What a migration did: hosts read, placements moved, those released while it ran (left alone), and
- * events moved.
+ * What a migration did: hosts read, placements moved, those released while it ran (left alone), events
+ * moved, observations moved, and entries rewritten in this version's form.
  */
 export interface MigrationReport {
   hosts: number;
   moved: number;
   released: number;
   events: number;
+  observations: number;
+  rewritten: number;
 }
 
 /**
@@ -33,7 +44,14 @@ export async function migrateHosts(
   documents: DynamoDBDocumentClient,
   tables: TableNames,
 ): Promise<MigrationReport> {
-  const report: MigrationReport = { hosts: 0, moved: 0, released: 0, events: 0 };
+  const report: MigrationReport = {
+    hosts: 0,
+    moved: 0,
+    released: 0,
+    events: 0,
+    observations: 0,
+    rewritten: 0,
+  };
   let start: Record<string, unknown> | undefined;
   do {
     const page = await guarded(
@@ -43,12 +61,20 @@ export async function migrateHosts(
     );
     for (const item of (page.Items ?? []) as HostItem[]) {
       report.hosts++;
-      for (const { key, whole } of entriesOf(item)) {
-        if (!whole) continue;
-        if (await moveEntry(documents, tables, item.id, key, whole)) report.moved++;
-        else report.released++;
+      for (const { key, summary, whole } of entriesOf(item)) {
+        const entry = item.placements[key];
+        if (whole) {
+          if (await moveEntry(documents, tables, item.id, key, whole)) report.moved++;
+          else report.released++;
+        } else if (entry !== toEntry(summary) && (await rewrite(documents, tables, item.id, key, summary))) {
+          report.rewritten++;
+        }
       }
       if (item.events !== undefined) report.events += await moveEvents(documents, tables, item);
+      if (item.engine !== undefined || item.health !== undefined) {
+        await moveObservation(documents, tables, item);
+        report.observations++;
+      }
     }
     start = page.LastEvaluatedKey;
   } while (start);
@@ -114,5 +140,66 @@ async function moveEntry(
     if (!(error instanceof ConditionalCheckFailedException)) throw error;
     await dropRecord({ documents, tables }, whole);
     return false;
+  }
+}
+
+/** Rewrites one entry in this version's form while it is as read; false when it was released. */
+async function rewrite(
+  documents: DynamoDBDocumentClient,
+  tables: TableNames,
+  hostId: string,
+  key: string,
+  summary: PlacementSummary,
+): Promise<boolean> {
+  return changedIf(
+    documents.send(
+      new UpdateCommand({
+        TableName: tables.hosts,
+        Key: { id: hostId },
+        UpdateExpression: "SET #pl.#key = :entry",
+        ConditionExpression: "attribute_exists(#pl.#key)",
+        ExpressionAttributeNames: { "#pl": "placements", "#key": key },
+        ExpressionAttributeValues: { ":entry": toEntry(summary) },
+      }),
+    ),
+  );
+}
+
+/**
+ * Puts a host item's engine and health as its observation (unless a refresh wrote one since), then
+ * removes them from the item, keeping the unmanaged use there (a change since did both itself).
+ */
+async function moveObservation(documents: DynamoDBDocumentClient, tables: TableNames, item: HostItem) {
+  await changedIf(
+    documents.send(
+      new PutCommand({
+        TableName: tables.observations,
+        Item: toObservation(toHost(item)),
+        ConditionExpression: "attribute_not_exists(id)",
+      }),
+    ),
+  );
+  await changedIf(
+    documents.send(
+      new UpdateCommand({
+        TableName: tables.hosts,
+        Key: { id: item.id },
+        UpdateExpression: "SET #unmanaged = :unmanaged REMOVE #engine, #health",
+        ConditionExpression: "attribute_exists(#engine) OR attribute_exists(#health)",
+        ExpressionAttributeNames: { "#unmanaged": "unmanaged", "#engine": "engine", "#health": "health" },
+        ExpressionAttributeValues: { ":unmanaged": item.engine?.unmanaged ?? null },
+      }),
+    ),
+  );
+}
+
+/** Whether a conditional write landed (false when its condition failed). */
+async function changedIf(write: Promise<unknown>): Promise<boolean> {
+  try {
+    await guarded(write);
+    return true;
+  } catch (error) {
+    if (error instanceof ConditionalCheckFailedException) return false;
+    throw error;
   }
 }

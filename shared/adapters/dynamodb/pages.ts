@@ -51,14 +51,20 @@ export const PAGE_SCANS = 4;
 
 /**
  * A page of hosts in the Scan's order (that of the hash of their ids). DynamoDB's Limit counts items
- * read, and one more host than the page is read so that the last page has no `next`.
+ * read, and one more host than the page is read so that the last page has no `next`. `toHosts` makes
+ * hosts of the items a Scan call read (with their observations, in the registry).
  */
-export async function scanHostPage(scan: ScanHosts, limit: number, after?: string): Promise<HostPage> {
+export async function scanHostPage(
+  scan: ScanHosts,
+  limit: number,
+  after?: string,
+  toHosts: (items: HostItem[]) => Promise<Host[]> = async (items) => items.map((item) => toHost(item)),
+): Promise<HostPage> {
   const hosts: Host[] = [];
   let start = after;
   for (let call = 1; ; call++) {
     const page = await scan(limit + 1 - hosts.length, start);
-    hosts.push(...page.items.map((item) => withoutEvents(toHost(item))));
+    hosts.push(...(await toHosts(page.items)).map(withoutEvents));
     if (page.last === undefined || hosts.length > limit) {
       const { items, next } = cutPage(hosts, limit, (host) => host.id);
       return { hosts: items, next };

@@ -1,8 +1,8 @@
 import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
-import { BatchGetCommand, DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PlacedOnHost } from "../../core/paging.js";
 import type { Placement } from "../../core/placement.js";
-import { RegistryUnavailableError } from "../../core/registry.js";
+import { batchGet } from "./batch.js";
 import { guarded } from "./errors.js";
 import { type PlacementItem, toPlacement } from "./items.js";
 import type { Listed } from "./pages.js";
@@ -18,12 +18,6 @@ export interface RecordStore {
   tables: TableNames;
 }
 
-/** BatchGetItem reads at most 100 keys a call. */
-const BATCH = 100;
-
-/** Calls of one batch before keys DynamoDB keeps leaving unread (throttling) make the read a 503. */
-const BATCH_ROUNDS = 6;
-
 /**
  * A record put longer ago than this without its host's entry was left by a commit that failed or whose
  * function died before deleting it: a commit's host write lands within its scheduler's timeout (25 s)
@@ -33,29 +27,12 @@ export const STRAY_AGE_MS = 15 * 60_000;
 
 /** Listed placements whole: each from its record (or its whole entry, in an earlier version's item). */
 export async function readWhole(store: RecordStore, placements: Listed[]): Promise<PlacedOnHost[]> {
-  const wanted = placements.filter((entry) => !entry.whole).map((entry) => entry.placement.id);
+  const keys = placements
+    .filter((entry) => !entry.whole)
+    .map(({ host, placement }) => ({ host_id: host.id, id: placement.id }));
   const records = new Map<string, PlacementItem>();
-  for (let at = 0; at < wanted.length; at += BATCH) {
-    let keys: Record<string, unknown>[] = wanted
-      .slice(at, at + BATCH)
-      .map((id) => ({ host_id: id.slice(0, id.lastIndexOf(".")), id }));
-    // Keys DynamoDB did not get to (UnprocessedKeys) are asked again, after a pause that grows.
-    for (let round = 0; keys.length > 0; round++) {
-      if (round === BATCH_ROUNDS)
-        throw new RegistryUnavailableError(false, "placement records unread (throttled)");
-      if (round > 0) await new Promise((resume) => setTimeout(resume, Math.random() * 25 * 2 ** round));
-      const answer = await guarded(
-        store.documents.send(
-          new BatchGetCommand({
-            RequestItems: { [store.tables.placements]: { Keys: keys, ConsistentRead: true } },
-          }),
-        ),
-      );
-      for (const item of answer.Responses?.[store.tables.placements] ?? []) {
-        records.set(String(item.id), item as PlacementItem);
-      }
-      keys = answer.UnprocessedKeys?.[store.tables.placements]?.Keys ?? [];
-    }
+  for (const item of await batchGet(store.documents, store.tables.placements, keys)) {
+    records.set(String(item.id), item as unknown as PlacementItem);
   }
   return placements.map(({ host, placement, whole }) => {
     const record = records.get(placement.id);

@@ -7,7 +7,8 @@ import { AddrTakenError, HostBusyError, HostExistsError } from "../../core/regis
 import { cancelled, guarded } from "./errors.js";
 import { dropEvents, toEventItems } from "./events.js";
 import { hostDeletion } from "./host-writes.js";
-import { type HostItem, toHost, toItem } from "./items.js";
+import { type HostItem, toHost, toItem, toObservation } from "./items.js";
+import { dropObservation } from "./observations.js";
 import { type RecordStore, sweepRecords } from "./records.js";
 
 // A host's registration and removal: its item, its address's claim, and what it leaves in other tables.
@@ -18,8 +19,8 @@ export interface RemovalStore extends RecordStore {
 }
 
 /**
- * The host's item, its address's claim and its first events, in one transaction: one engine is one
- * host, even in a race.
+ * The host's item, its address's claim, its observation and its first events, in one transaction: one
+ * engine is one host, even in a race.
  */
 export async function registerHost(store: RecordStore, host: Host): Promise<void> {
   try {
@@ -45,6 +46,7 @@ export async function registerHost(store: RecordStore, host: Host): Promise<void
                 ReturnValuesOnConditionCheckFailure: "ALL_OLD",
               },
             },
+            { Put: { TableName: store.tables.observations, Item: toObservation(host) } },
             ...toEventItems(host.id, host.events).map((Item) => ({
               Put: { TableName: store.tables.events, Item },
             })),
@@ -64,13 +66,14 @@ export async function registerHost(store: RecordStore, host: Host): Promise<void
   }
 }
 
-/** Removes the host (see deleteHost), then its placements' records and its events. */
+/** Removes the host (see deleteHost), then its placements' records, its observation and its events. */
 export async function deregisterHost(store: RemovalStore, id: string, force: boolean): Promise<boolean> {
   const removed = await deleteHost(store, id, force);
   if (removed) {
     // What the host had: a host registered again under its id since keeps what it has made.
     const at = new Date();
     await sweepRecords(store, id, async () => new Set(), at);
+    await dropObservation(store, id);
     await dropEvents(store, id, at);
   }
   return removed;

@@ -38,11 +38,17 @@ import { lastEvents, putEvents } from "./events.js";
 import { hostChange } from "./host-writes.js";
 import { takeKey } from "./idempotency.js";
 import { entriesOf, type HostItem, toHost, toRecord } from "./items.js";
+import { putObservation, readObservation, scanObservations, withObservations } from "./observations.js";
 import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
 import { type PlacementStore, readPlacement, releasePlacement } from "./placements.js";
 import { readWhole, STRAY_AGE_MS, sweepRecords } from "./records.js";
 import { deregisterHost, registerHost } from "./registration.js";
 import type { TableNames } from "./tables.js";
+
+/** Whether an item an earlier version wrote still keeps its engine and health: a change moves them out. */
+function hasEarlierObservation(item: HostItem): boolean {
+  return item.engine !== undefined || item.health !== undefined;
+}
 
 /** How often a host change is retried when a concurrent change moved the host under it. */
 const CHANGE_ATTEMPTS = 5;
@@ -88,11 +94,15 @@ export class DynamoDbRegistry implements Registry {
     return registerHost(this.arbiter, host);
   }
 
-  /** The host's item and its last events, read together. */
+  /** The host's item, its observation and its last events, read together. */
   async getHost(id: string): Promise<Host | undefined> {
-    const [item, events] = await Promise.all([this.getItem(id), lastEvents(this.arbiter, id)]);
+    const [item, observation, events] = await Promise.all([
+      this.getItem(id),
+      readObservation(this.arbiter, id),
+      lastEvents(this.arbiter, id),
+    ]);
     if (!item) return undefined;
-    const host = toHost(item);
+    const host = toHost(item, observation);
     // An item an earlier version wrote may hold events of its own: older than the table's.
     return { ...host, events: [...host.events, ...events].slice(-HOST_EVENTS_KEPT) };
   }
@@ -107,17 +117,30 @@ export class DynamoDbRegistry implements Registry {
     return Item as HostItem | undefined;
   }
 
-  /** Every host: a consistent parallel Scan, since a large table takes one 1 MB page after another. */
+  /**
+   * Every host with its observation: consistent parallel Scans of both tables, since a large table takes
+   * one 1 MB page after another.
+   */
   async listHosts(): Promise<Host[]> {
-    const segments = await Promise.all(
-      Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.sliceHosts(segment, SCAN_SEGMENTS)),
-    );
-    return segments.flat();
+    const [segments, observations] = await Promise.all([
+      Promise.all(
+        Array.from({ length: SCAN_SEGMENTS }, (_, segment) => this.scanItems(segment, SCAN_SEGMENTS)),
+      ),
+      scanObservations(this.arbiter, SCAN_SEGMENTS),
+    ]);
+    return segments.flat().map((item) => withoutEvents(toHost(item, observations.get(item.id))));
   }
 
-  /** One segment of a consistent parallel Scan: DynamoDB cuts segments by a hash of the key. */
+  /**
+   * One segment of a consistent parallel Scan (DynamoDB cuts segments by a hash of the key), without
+   * the hosts' observations: a scheduler's slice, for deciding, which needs none of them.
+   */
   async sliceHosts(segment: number, segments: number): Promise<Host[]> {
-    const hosts: Host[] = [];
+    return (await this.scanItems(segment, segments)).map((item) => withoutEvents(toHost(item)));
+  }
+
+  private async scanItems(segment: number, segments: number): Promise<HostItem[]> {
+    const items: HostItem[] = [];
     let start: Record<string, unknown> | undefined;
     do {
       const page = await guarded(
@@ -131,15 +154,15 @@ export class DynamoDbRegistry implements Registry {
           }),
         ),
       );
-      for (const item of page.Items ?? []) hosts.push(withoutEvents(toHost(item as HostItem)));
+      items.push(...((page.Items ?? []) as HostItem[]));
       start = page.LastEvaluatedKey;
     } while (start);
-    return hosts;
+    return items;
   }
 
-  /** Hosts in the Scan's order; see scanHostPage. */
+  /** Hosts in the Scan's order, with their observations; see scanHostPage. */
   pageHosts(limit: number, after?: string): Promise<HostPage> {
-    return scanHostPage(this.scanHosts, limit, after);
+    return scanHostPage(this.scanHosts, limit, after, (items) => withObservations(this.arbiter, items));
   }
 
   /** Placements host by host in the Scan's order (see scanPlacementPage), then read whole. */
@@ -165,26 +188,31 @@ export class DynamoDbRegistry implements Registry {
   }
 
   /**
-   * Changes the host's item under its version (host-writes.ts), then adds the events the change made to
-   * the events table; it returns the host with those events (getHost reads its last ones).
+   * Changes the host's item under its version (host-writes.ts) unless the change observes only, then
+   * writes its observation when the change has one (observations.ts), then adds the events the change
+   * made to the events table; it returns the host with those events (getHost reads its last ones).
    */
   async changeHost(id: string, of: HostChangesOf, now: Date): Promise<Host> {
     for (let attempt = 0; attempt < CHANGE_ATTEMPTS; attempt++) {
-      const item = await this.getItem(id);
+      const [item, observation] = await Promise.all([this.getItem(id), readObservation(this.arbiter, id)]);
       if (!item) throw new HostNotFoundError(id);
-      const host = toHost(item);
+      const host = toHost(item, observation);
       const changes = changesFor(host, of);
       const changed = changedHost(host, changes, now);
       if (!changed) throw new CapacityBelowReservedError(id);
       try {
-        const { Attributes } = await guarded(
-          this.documents.send(new UpdateCommand(hostChange(this.tables.hosts, host, changes, changed))),
-        );
+        let written = changed;
+        if (changed.version !== host.version || hasEarlierObservation(item)) {
+          const { Attributes } = await guarded(
+            this.documents.send(new UpdateCommand(hostChange(this.tables.hosts, host, changes, changed))),
+          );
+          written = { ...toHost(Attributes as HostItem), engine: changed.engine, health: changed.health };
+        }
+        if (changes.engine || changes.health) await putObservation(this.arbiter, written);
         const added = addedEvents(host, changes, now);
         // History, not state: an event that could not be written is no reason to fail a change that landed.
         await putEvents(this.arbiter, id, added).catch(() => undefined);
-        const written = toHost(Attributes as HostItem);
-        return { ...written, events: [...written.events, ...added].slice(-HOST_EVENTS_KEPT) };
+        return { ...written, events: [...host.events, ...added].slice(-HOST_EVENTS_KEPT) };
       } catch (error) {
         if (!(error instanceof ConditionalCheckFailedException)) throw error;
         const latest = error.Item && toHost(unmarshall(error.Item) as HostItem);

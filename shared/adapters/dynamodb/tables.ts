@@ -2,12 +2,15 @@ import type { CreateTableCommandInput } from "@aws-sdk/client-dynamodb";
 
 /**
  * The tables: hosts (key `id`), placements (key `host_id` and `id`: each placement whole, beside its
- * summary in its host's item), host events (key `host_id` and `seq`, TTL on `expires_at`), idempotency records (key `key`, TTL on `expires_at`), image profiles
- * (key `image`), and address claims (key `addr`, attribute `host_id`: which host has that address).
+ * summary in its host's item), observations (key `id`: what the last refresh saw of a host), host
+ * events (key `host_id` and `seq`, TTL on `expires_at`), idempotency records (key `key`, TTL on
+ * `expires_at`), image profiles (key `image`), and address claims (key `addr`, attribute `host_id`:
+ * which host has that address).
  */
 export interface TableNames {
   hosts: string;
   placements: string;
+  observations: string;
   events: string;
   requests: string;
   profiles: string;
@@ -24,6 +27,12 @@ export function tableDefinitions(tables: TableNames): CreateTableCommandInput[] 
       BillingMode: "PAY_PER_REQUEST",
     },
     byHost(tables.placements, "id"),
+    {
+      TableName: tables.observations,
+      AttributeDefinitions: [{ AttributeName: "id", AttributeType: "S" }],
+      KeySchema: [{ AttributeName: "id", KeyType: "HASH" }],
+      BillingMode: "PAY_PER_REQUEST",
+    },
     byHost(tables.events, "seq"),
     {
       TableName: tables.requests,
