@@ -32,7 +32,11 @@ export function itemBytes(item: object): number {
 
 const at = new Date("2026-11-27T00:00:00.000Z");
 
-/** A host as a cluster's would be after a while: two labels, its engine seen (its events are not in its item). */
+/**
+ * A host as a cluster's would be after a while: two labels, its engine seen, running one container
+ * Citadel did not place (a monitoring agent, as most fleets run: the item then keeps its use). Its
+ * engine and health are its observation and its events items of their own: neither is in its item.
+ */
 function seasonedHost() {
   const host = newHost(
     {
@@ -49,7 +53,7 @@ function seasonedHost() {
     version: "26.1.5",
     cpuMilli: 64_000,
     memory: 262_144,
-    unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
+    unmanaged: { cpuMilli: 250, memory: 256, containers: 1 },
     used: { cpuMilli: 31_250, memory: 120_832 },
     observedAt: at.toISOString(),
   };

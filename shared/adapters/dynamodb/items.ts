@@ -53,7 +53,8 @@ export interface HostItem {
   labels: Record<string, string>;
   status: Host["status"];
   status_reason: string;
-  status_changed_at: string;
+  /** Epoch ms (8 bytes where an ISO string is 24); ISO strings from versions before are still read. */
+  status_changed_at: number | string;
   tls: boolean;
   total_cpu?: number;
   total_memory?: number;
@@ -65,7 +66,7 @@ export interface HostItem {
   /**
    * What running containers Citadel did not place take, as the free counters subtract it: kept here, so
    * that a change's delta and what it subtracts are written together (see freeDelta). Null or absent
-   * before the engine was first seen.
+   * when none (and before the engine was first seen).
    */
   unmanaged?: EngineState["unmanaged"] | null;
   /** Versions before observations kept the engine and health here: still read (see toHost, migrate.ts). */
@@ -73,8 +74,9 @@ export interface HostItem {
   health?: HostHealth;
   /** Versions before the events table kept a host's last events here: still read (see events.ts). */
   events?: HostEvent[];
-  created_at: string;
-  updated_at: string;
+  /** Epoch ms, as `status_changed_at`. */
+  created_at: number | string;
+  updated_at: number | string;
   /** Absent on items written before versions: read as 0. */
   version?: number;
 }
@@ -177,7 +179,7 @@ export function toItem(host: Host): HostItem {
     labels: host.labels,
     status: host.status,
     status_reason: host.statusReason,
-    status_changed_at: host.statusChangedAt,
+    status_changed_at: Date.parse(host.statusChangedAt),
     tls: host.tls,
     ...(host.totalCpuMilli !== null && { total_cpu: host.totalCpuMilli }),
     ...(host.totalMemory !== null && { total_memory: host.totalMemory }),
@@ -188,9 +190,9 @@ export function toItem(host: Host): HostItem {
     placements: Object.fromEntries(
       host.placements.map((placement) => [entryKey(placement.id), toEntry(placement)]),
     ),
-    ...(host.engine && { unmanaged: host.engine.unmanaged }),
-    created_at: host.createdAt,
-    updated_at: host.updatedAt,
+    ...(host.engine && host.engine.unmanaged.containers > 0 && { unmanaged: host.engine.unmanaged }),
+    created_at: Date.parse(host.createdAt),
+    updated_at: Date.parse(host.updatedAt),
     version: host.version,
   };
 }
@@ -217,7 +219,7 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     labels: item.labels ?? {},
     status: item.status,
     statusReason: item.status_reason,
-    statusChangedAt: item.status_changed_at,
+    statusChangedAt: isoOf(item.status_changed_at),
     tls: item.tls ?? false,
     totalCpuMilli: item.total_cpu ?? null,
     totalMemory: item.total_memory ?? null,
@@ -231,10 +233,15 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     placements: entriesOf(item)
       .map((entry) => entry.summary)
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
-    createdAt: item.created_at,
-    updatedAt: item.updated_at,
+    createdAt: isoOf(item.created_at),
+    updatedAt: isoOf(item.updated_at),
     version: item.version ?? 0,
   };
+}
+
+/** A host item's time (epoch ms, or an ISO string of a version before) as an ISO string. */
+function isoOf(time: number | string): string {
+  return typeof time === "number" ? new Date(time).toISOString() : time;
 }
 
 /** An idempotency record item as a record. */
