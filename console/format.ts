@@ -36,3 +36,8 @@ export function band(share: number | null): "unknown" | "low" | "mid" | "high" |
   if (share >= 0.8) return "high";
   return share >= 0.5 ? "mid" : "low";
 }
+
+/** A count with its noun, singular for one: "1 placement", "3 placements". */
+export function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
+}

@@ -1,7 +1,7 @@
 import { allPages, get } from "../api.js";
 import type { ClusterBody, HostBody } from "../bodies.js";
 import { fields, h, section, table, update } from "../dom.js";
-import { band, fullness, labelText, ofTotal, percent } from "../format.js";
+import { band, count, fullness, labelText, ofTotal, percent } from "../format.js";
 import { region, type View, viewRoot } from "./view.js";
 
 /** Live use, summed over the hosts whose engine has reported it. */
@@ -129,7 +129,7 @@ function hostTile(host: HostBody) {
     h(
       "p",
       { class: "small" },
-      `cpus ${host.reserved_cpus}/${host.total_cpus ?? "?"}, memory ${host.reserved_memory}/${host.total_memory ?? "?"} MiB, ${host.placements} placements`,
+      `cpus ${host.reserved_cpus}/${host.total_cpus ?? "?"}, memory ${host.reserved_memory}/${host.total_memory ?? "?"} MiB, ${count(host.placements, "placement")}`,
     ),
     h("p", { class: "small" }, `labels: ${labelText(host.labels)}`),
   );

@@ -1,7 +1,7 @@
 import { allPages, call, get, hostPath, reasonOf } from "../api.js";
 import type { HostBody, HostDetailBody, PlacementBody } from "../bodies.js";
 import { announce, fields, h, refreshNow, section, table, update } from "../dom.js";
-import { labelText, ofTotal, when } from "../format.js";
+import { count, labelText, ofTotal, when } from "../format.js";
 import { placementsTable } from "./placement-rows.js";
 import { region, type View, viewRoot } from "./view.js";
 
@@ -49,7 +49,7 @@ export function hostView(id: string): View {
       update(placements, placed, () => [
         placed.length === 0
           ? h("p", {}, "No placement on this host.")
-          : placementsTable(`${placed.length} placements`, placed),
+          : placementsTable(count(placed.length, "placement"), placed),
       ]);
       update(events, host.events, () => [
         table(

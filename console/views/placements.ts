@@ -1,6 +1,7 @@
 import { allPages, getPage, refusal } from "../api.js";
 import type { HostBody, PlacementBody } from "../bodies.js";
 import { h, refreshNow, section, update } from "../dom.js";
+import { count } from "../format.js";
 import { placementsTable } from "./placement-rows.js";
 import { region, type View, viewRoot } from "./view.js";
 
@@ -71,7 +72,10 @@ export function placementsView(): View {
           ? h("p", {}, shown.refused)
           : shown.placements.length === 0
             ? h("p", {}, page === 0 ? "No placement matches." : "No more placements match.")
-            : placementsTable(`Page ${page + 1}: ${shown.placements.length} placements`, shown.placements),
+            : placementsTable(
+                `Page ${page + 1}: ${count(shown.placements.length, "placement")}${described(filter)}`,
+                shown.placements,
+              ),
       ]);
     },
   };
@@ -95,6 +99,11 @@ export function placementsView(): View {
     refreshNow();
   });
   return view;
+}
+
+/** The filter in words, for the list's caption. */
+function described({ host, image }: Filter): string {
+  return `${host === "" ? "" : ` on ${host}`}${image === "" ? "" : ` of images containing "${image}"`}`;
 }
 
 /**

@@ -42,7 +42,7 @@ async function shows(selector: string, text: string | RegExp, timeout = 15_000):
 /** What has the focus: its id, or its tag and text. */
 function focused(): Promise<string> {
   return page.evaluate(
-    "document.activeElement.id || `${document.activeElement.tagName}: ${document.activeElement.textContent}`",
+    "(({ id, tagName, textContent }) => id || tagName + ': ' + textContent)(document.activeElement)",
   );
 }
 
@@ -96,13 +96,8 @@ describe("the cluster", () => {
     await shows('[data-host="docker-2"]', "90% full");
     await shows("#cluster-summary", "Hosts4: 4 ready, 0 draining, 0 down");
     // Capacity against reserved against live use, per resource (no engine has reported use here).
-    const cpus = await page.locator("#cluster-resources tbody tr").first().innerText();
-    expect(cpus.split("\t").map((cell) => cell.trim())).toEqual([
-      "cpus",
-      "15",
-      "1.8 of 15 (12%)",
-      "0 of 15 (0%)",
-    ]);
+    const cpus = await page.locator("#cluster-resources tbody tr").first().locator("td").allTextContents();
+    expect(cpus.map((cell) => cell.trim())).toEqual(["cpus", "15", "1.8 of 15 (12%)", "0 of 15 (0%)"]);
     await shows("#cluster-resources", "as 0 of 4 hosts' engines last reported it");
     await screenshot(page, "cluster");
   });
@@ -168,11 +163,10 @@ describe("the placement form", () => {
     const { message, reasons } = refused.body as { message: string; reasons: Record<string, number> };
     expect(refused.status).toBe(409);
     expect(await page.textContent("#place-result .problem")).toBe(message);
-    const rows = await page.locator("#place-result tbody tr").allInnerTexts();
-    expect(rows.map((row) => row.split("\t"))).toEqual(
-      Object.entries(reasons).map(([why, n]) => [why, String(n)]),
-    );
-    expect(rows.join("\n")).toContain("insufficient cpu");
+    const cells = await page.locator("#place-result tbody td").allTextContents();
+    const rows = cells.flatMap((cell, at) => (at % 2 === 0 ? [[cell, cells[at + 1]]] : []));
+    expect(rows).toEqual(Object.entries(reasons).map(([why, n]) => [why, String(n)]));
+    expect(rows.flat()).toContain("insufficient cpu");
     await screenshot(page, "unschedulable");
     await submit({ image: "team/web:1", cpus: "lots", memory: "256" });
     await shows("#place-result h3", "Not placed (400)");
@@ -217,4 +211,167 @@ describe("a host", () => {
     await shows("#host-placements", "team/report:1");
     await shows("#host-events", "added through the API");
   });
+});
+
+describe("placements", () => {
+  it("are released from the list, the focus kept in it", async () => {
+    const id = await place({ image: "team/gone:1", cpus: "0.1", memory: 64, type: "service" });
+    await visit("#/placements", "Placements");
+    await shows("#placements-list", id);
+    await page.focus(`button[aria-label="Release ${id}"]`);
+    await page.keyboard.press("Enter");
+    await shows("#announcer", `Released placement ${id}.`);
+    await page.locator(`button[aria-label="Release ${id}"]`).waitFor({ state: "detached" });
+    expect(await api(stack, "GET", `/v1/placements/${id}`)).toMatchObject({ status: 404 });
+    // Its row is gone: the focus went to the list rather than to nowhere.
+    expect(await focused()).toBe("placements-list");
+  });
+
+  it("come a page at a time, filtered by image and by host", async () => {
+    const made: string[] = [];
+    for (let n = 0; n < 30; n++) {
+      made.push(
+        await place({
+          image: "team/paged:2",
+          cpus: "0.01",
+          memory: 1,
+          type: "batch",
+          constraints: ["zone==a"],
+        }),
+      );
+    }
+    await visit("#/placements", "Placements");
+    await page.fill("#filter-image", "paged");
+    await page.click('form.filters button[type="submit"]');
+    await shows("#placements-list caption", 'Page 1: 25 placements of images containing "paged"');
+    const ids = async () => page.locator("#placements-list tbody code").allTextContents();
+    const first = await ids();
+    await page.click("button:text-is('Next page')");
+    await shows("#placements-list caption", 'Page 2: 5 placements of images containing "paged"');
+    expect((await page.locator("button:text-is('Next page')").getAttribute("aria-disabled")) === "true").toBe(
+      true,
+    );
+    expect([...first, ...(await ids())].sort()).toEqual(made.sort());
+    await page.click("button:text-is('Previous page')");
+    await shows("#placements-list caption", 'Page 1: 25 placements of images containing "paged"');
+    expect(await ids()).toEqual(first);
+    await page.fill("#filter-image", "");
+    await page.fill("#filter-host", "docker-2");
+    await page.click('form.filters button[type="submit"]');
+    await shows("#placements-list caption", "Page 1: 1 placement on docker-2");
+    await shows("#placements-list", "team/report:1");
+    await page.fill("#filter-host", "nowhere");
+    await page.click('form.filters button[type="submit"]');
+    await shows("#placements-list", 'no host "nowhere" is registered');
+  });
+
+  it("refresh themselves every few seconds, keeping what is typed and the focus", async () => {
+    await visit("#/placements", "Placements");
+    await page.locator("#placements-list table").waitFor();
+    await page.click("#filter-image");
+    await page.keyboard.type("team/");
+    const id = await place({ image: "team/late:1", cpus: "0.1", memory: 64, type: "service" });
+    // No reload, no click: the view reads the API again by itself.
+    await shows("#placements-list", id, 12_000);
+    expect(await page.inputValue("#filter-image")).toBe("team/");
+    expect(await focused()).toBe("filter-image");
+  });
+});
+
+describe("image profiles", () => {
+  it("show what was requested against what was observed, with a right-sizing suggestion", async () => {
+    const sample = {
+      image: "team/web:1",
+      requested: { cpuMilli: 1000, memory: 512 },
+      used: { cpuMilli: 200, memory: 100 },
+    };
+    await profiles.record(
+      "team/web:1",
+      Array.from({ length: 6 }, () => sample),
+      new Date(),
+    );
+    await visit(`#/images/${encodeURIComponent("team/web:1")}`, "Image profiles");
+    await shows("#image-profile caption", "team/web:1: 6 samples");
+    const cells = await page.locator("#image-profile tbody td").allTextContents();
+    expect(cells).toEqual([
+      "cpus",
+      "1",
+      "0.2",
+      "0.2",
+      "0.2",
+      "oversized",
+      "Lower the request to about 0.25 cpus: most of it is unused.",
+      "memory (MiB)",
+      "512",
+      "100",
+      "100",
+      "100",
+      "oversized",
+      "Lower the request to about 125 MiB: most of it is unused.",
+    ]);
+    await shows("#images-running a", "team/web:1");
+    await screenshot(page, "profile");
+    await page.fill("#profile-image", "never/seen:1");
+    await page.keyboard.press("Enter");
+    await shows("#image-profile", "no container of never/seen:1 has been observed running yet");
+    expect(page.url()).toContain(`#/images/${encodeURIComponent("never/seen:1")}`);
+    expect(await focused()).toBe("profile-image");
+  });
+});
+
+describe("keyboard and screen reader", () => {
+  it("reaches every view by keyboard, the focus on each view's heading", async () => {
+    await visit("#/", "Cluster");
+    await page.locator('[data-host="docker-1"]').waitFor();
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("A: Skip to the view");
+    const order: string[] = [];
+    for (let n = 0; n < 10 && !order.includes("A: docker-1"); n++) {
+      await page.keyboard.press("Tab");
+      order.push(await focused());
+    }
+    expect(order).toEqual([
+      "A: Cluster",
+      "A: Placements",
+      "A: Image profiles",
+      "A: Place a container",
+      "auto-refresh",
+      "A: docker-1",
+    ]);
+    await page.keyboard.press("Enter");
+    await page.locator("h1", { hasText: "Host docker-1" }).waitFor();
+    expect(await focused()).toBe("H1: Host docker-1");
+    await page.keyboard.press("Tab");
+    expect(await focused()).toBe("BUTTON: Drain");
+  });
+
+  it("has no serious or critical axe-core violation in any view", async () => {
+    const found: Record<string, string[]> = {};
+    for (const [hash, heading, ready] of [
+      ["#/", "Cluster", '[data-host="docker-1"]'],
+      ["#/hosts/docker-2", "Host docker-2", "#host-placements table"],
+      ["#/placements", "Placements", "#placements-list table"],
+      [`#/images/${encodeURIComponent("team/web:1")}`, "Image profiles", "#image-profile table"],
+      ["#/place", "Place a container", "#type option"],
+    ] as const) {
+      await visit(hash, heading);
+      await page.locator(ready).first().waitFor({ state: "attached" });
+      found[hash] = await seriousViolations(page);
+    }
+    // With the outcomes shown: a placement, and a 409's reasons.
+    for (const cpus of ["0.1", "64"]) {
+      await page.fill("#image", "team/axe:1");
+      await page.fill("#cpus", cpus);
+      await page.fill("#memory", "16");
+      await page.click('form.request button[type="submit"]');
+      await page.locator("#place-result h3").waitFor();
+      found[`#/place ${cpus}`] = await seriousViolations(page);
+    }
+    expect(found).toEqual(Object.fromEntries(Object.keys(found).map((view) => [view, []])));
+  });
+});
+
+it("is small: under 32 KB as served, everything included", async () => {
+  const { buildConsole } = await import("../../shared/local/console-files.js");
+  expect(consoleSize(await buildConsole()).bytes).toBeLessThan(32 * 1024);
 });
