@@ -50,6 +50,17 @@ beforeAll(async () => {
   ({ stack, profiles } = await consoleStack());
   browser = await launchChromium();
   for (const host of HOSTS) expect((await api(stack, "POST", "/v1/hosts", host)).status).toBe(201);
+  // What a refresh would have recorded of six containers of team/web:1 (only real engines give samples).
+  const sample = {
+    image: "team/web:1",
+    requested: { cpuMilli: 1000, memory: 512 },
+    used: { cpuMilli: 200, memory: 100 },
+  };
+  await profiles.record(
+    "team/web:1",
+    Array.from({ length: 6 }, () => sample),
+    new Date(),
+  );
   // docker-2 90% full (cpu): a tile of the "high" band.
   await place({ image: "team/report:1", cpus: "1.8", memory: 1024, type: "batch", constraints: ["zone==b"] });
 });
@@ -280,16 +291,6 @@ describe("placements", () => {
 
 describe("image profiles", () => {
   it("show what was requested against what was observed, with a right-sizing suggestion", async () => {
-    const sample = {
-      image: "team/web:1",
-      requested: { cpuMilli: 1000, memory: 512 },
-      used: { cpuMilli: 200, memory: 100 },
-    };
-    await profiles.record(
-      "team/web:1",
-      Array.from({ length: 6 }, () => sample),
-      new Date(),
-    );
     await visit(`#/images/${encodeURIComponent("team/web:1")}`, "Image profiles");
     await shows("#image-profile caption", "team/web:1: 6 samples");
     const cells = await page.locator("#image-profile tbody td").allTextContents();
