@@ -144,10 +144,14 @@ describe("placements", () => {
 
   it("refresh themselves every few seconds, keeping what is typed and the focus", async () => {
     await visit(session, "#/placements", "Placements");
-    await session.page.locator("#placements-list table").waitFor();
+    // One host's placements, a page of them: where the new one will show.
+    await session.page.fill("#filter-host", "docker-2");
+    await session.page.click('form.filters button[type="submit"]');
+    await shows(session, "#placements-list caption", "on docker-2");
     await session.page.click("#filter-image");
     await session.page.keyboard.type("team/");
-    const id = await place(session, { image: "team/late:1", cpus: "0.1", memory: 64, type: "service" });
+    const late = { image: "team/late:1", cpus: "0.1", memory: 64, type: "service", constraints: ["zone==b"] };
+    const id = await place(session, late);
     // No reload, no click: the view reads the API again by itself.
     await shows(session, "#placements-list", id, 12_000);
     expect(await session.page.inputValue("#filter-image")).toBe("team/");
