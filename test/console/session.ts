@@ -44,13 +44,20 @@ export function consoleSession(): Session {
       Array.from({ length: 6 }, () => sample),
       new Date(),
     );
-    // docker-2 90% full (cpu): a tile of the "high" band.
+    // docker-2 90% full (cpu), a tile of the "high" band; docker-3 62.5%, of the "mid" band.
     await place(session, {
       image: "team/report:1",
       cpus: "1.8",
       memory: 1024,
       type: "batch",
       constraints: ["zone==b"],
+    });
+    await place(session, {
+      image: "team/api:3",
+      cpus: "5",
+      memory: 4096,
+      type: "batch",
+      constraints: ["zone==a"],
     });
   });
   afterAll(async () => {

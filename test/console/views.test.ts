@@ -34,14 +34,20 @@ describe("the cluster", () => {
   it("shows every registered host as a tile coloured by how full it is, with its status and why", async () => {
     await visit(session, "#/", "Cluster");
     for (const host of HOSTS) await shows(session, `[data-host="${host.id}"]`, host.addr);
-    expect(await session.page.getAttribute('[data-host="docker-2"]', "class")).toBe(
-      "tile fill-high status-ready",
-    );
-    expect(await session.page.getAttribute('[data-host="docker-1"]', "class")).toBe(
-      "tile fill-low status-ready",
-    );
+    const bands = await session.page
+      .locator(".tile")
+      .evaluateAll((tiles) =>
+        tiles.map((tile) => `${tile.getAttribute("data-host")} ${tile.getAttribute("class")}`),
+      );
+    expect(bands).toEqual([
+      "docker-1 tile fill-low status-ready",
+      "docker-2 tile fill-high status-ready",
+      "docker-3 tile fill-mid status-ready",
+      "spare tile fill-low status-ready",
+    ]);
     expect(await session.page.textContent('[data-host="docker-2"] .status')).toBe("ready: registered");
     await shows(session, '[data-host="docker-2"]', "90% full");
+    await shows(session, '[data-host="docker-3"]', "62.5% full");
     await shows(session, "#cluster-summary", "Hosts4: 4 ready, 0 draining, 0 down");
     // Capacity against reserved against live use, per resource (no engine has reported use here).
     const cpus = await session.page
@@ -49,7 +55,7 @@ describe("the cluster", () => {
       .first()
       .locator("td")
       .allTextContents();
-    expect(cpus.map((cell) => cell.trim())).toEqual(["cpus", "15", "1.8 of 15 (12%)", "0 of 15 (0%)"]);
+    expect(cpus.map((cell) => cell.trim())).toEqual(["cpus", "15", "6.8 of 15 (45.3%)", "0 of 15 (0%)"]);
     await shows(session, "#cluster-resources", "as 0 of 4 hosts' engines last reported it");
     await screenshot(session.page, "cluster");
   });
