@@ -88,7 +88,7 @@ export function getPage<K extends string, T>(
   return get<Page<K, T>>(text === "" ? path : `${path}?${text}`);
 }
 
-/** Every item of a listing, following `next` from page to page. */
+/** Every item of a listing, following `next` from page to page (of the API's largest size: fewer calls). */
 export async function allPages<T>(
   path: string,
   key: "hosts" | "placements",
@@ -97,7 +97,7 @@ export async function allPages<T>(
   const items: T[] = [];
   let next: string | undefined;
   do {
-    const page: Page<typeof key, T> = await getPage(path, { ...query, next });
+    const page: Page<typeof key, T> = await getPage(path, { limit: "1000", ...query, next });
     items.push(...page[key]);
     next = page.next ?? undefined;
   } while (next !== undefined);

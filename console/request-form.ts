@@ -10,7 +10,8 @@ export type Read =
 export interface RequestForm {
   form: HTMLFormElement;
   read(): Read;
-  offer(types: SchedulersBody["schedulers"]): void;
+  /** Offers the scheduler types in the type's select; answers whether it holds any. */
+  offer(types: SchedulersBody["schedulers"]): boolean;
 }
 
 /** A labelled field with a hint its control is described by. */
@@ -62,7 +63,6 @@ export function requestForm(submit: string): RequestForm {
   return {
     form,
     offer: (types) => {
-      if (type.options.length > 0) return;
       descriptions = new Map(types.map((scheduler) => [scheduler.type, scheduler.description]));
       type.replaceChildren(
         ...types.map((scheduler) =>
@@ -70,6 +70,7 @@ export function requestForm(submit: string): RequestForm {
         ),
       );
       describe();
+      return types.length > 0;
     },
     read: () => {
       const labelLines = lines(labels.value);

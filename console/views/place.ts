@@ -11,6 +11,7 @@ import { type View, viewRoot } from "./view.js";
  */
 export function placeView(): View {
   const { form, read, offer } = requestForm("Place");
+  let offered = false;
   // Announced whole when it changes: the outcome of the last request.
   const result = h("div", {
     id: "place-result",
@@ -46,8 +47,9 @@ export function placeView(): View {
   return {
     title: "Place a container",
     root: viewRoot("Place a container", form, section("place-result", "Result", result)),
+    // The scheduler types, read until the API has answered them once: nothing else here changes.
     refresh: async () => {
-      offer((await get<SchedulersBody>("/v1/schedulers")).schedulers);
+      if (!offered) offered = offer((await get<SchedulersBody>("/v1/schedulers")).schedulers);
     },
   };
 }

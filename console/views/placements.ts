@@ -47,6 +47,14 @@ export function placementsView(): View {
   let page = 0;
   let following: string | null = null;
 
+  // The hosts' ids, offered to the host filter: read once, with the view's first refresh.
+  let suggested = false;
+  const suggestHosts = async () => {
+    if (suggested) return;
+    const hosts = await allPages<HostBody>("/v1/hosts", "hosts");
+    hostIds.replaceChildren(...hosts.map((host) => h("option", { value: host.id })));
+    suggested = true;
+  };
   const view: View = {
     title: "Placements",
     root: viewRoot(
@@ -56,17 +64,11 @@ export function placementsView(): View {
       h("p", { class: "pager" }, previous, " ", pageLabel, " ", next),
     ),
     refresh: async () => {
-      const [shown, hosts] = await Promise.all([
-        readPage(filter, starts[page]).catch(refusal),
-        allPages<HostBody>("/v1/hosts", "hosts"),
-      ]);
+      const [shown] = await Promise.all([readPage(filter, starts[page]).catch(refusal), suggestHosts()]);
       following = "refused" in shown ? null : shown.next;
       previous.setAttribute("aria-disabled", String(page === 0));
       next.setAttribute("aria-disabled", String(following === null));
       pageLabel.textContent = `Page ${page + 1}`;
-      update(hostIds, hosts.map((host) => host.id).sort(), () =>
-        hosts.map((host) => h("option", { value: host.id })),
-      );
       update(list, { shown, filter, page }, () => [
         "refused" in shown
           ? h("p", {}, shown.refused)

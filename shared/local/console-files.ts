@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
+import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 
 /** One file of the console: its media type and its bytes. */
@@ -33,7 +34,7 @@ const SECURITY_HEADERS = {
  */
 export async function buildConsole(): Promise<ConsoleFiles> {
   const { build } = await import("esbuild");
-  const source = (name: string) => new URL(name, SOURCE).pathname;
+  const source = (name: string) => fileURLToPath(new URL(name, SOURCE));
   const built = await build({
     entryPoints: { console: source("main.ts"), style: source("style.css") },
     bundle: true,
