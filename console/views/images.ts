@@ -21,7 +21,14 @@ export function imagesView(initial: string): View {
   const profile = region("image-profile");
   const running = region("images-running");
   let image = initial;
-  const view: View = {
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    image = input.value.trim();
+    // The address names the image shown, without building the view again (the focus stays in the form).
+    history.replaceState(null, "", `#/images/${encodeURIComponent(image)}`);
+    refreshNow();
+  });
+  return {
     title: image === "" ? "Image profiles" : `Profile of ${image}`,
     root: viewRoot(
       "Image profiles",
@@ -30,12 +37,14 @@ export function imagesView(initial: string): View {
       section("running", "Images of live placements", running),
     ),
     refresh: async () => {
+      // The image this refresh shows, whatever is asked while it reads.
+      const asked = image;
       const [shown, page] = await Promise.all([
-        image === "" ? undefined : get<ProfileBody>(profilePath(image)).catch(refusal),
+        asked === "" ? undefined : get<ProfileBody>(profilePath(asked)).catch(refusal),
         getPage<"placements", PlacementBody>("/v1/placements", { limit: String(SEEN) }),
       ]);
       const images = [...new Set(page.placements.map(({ placement }) => placement.image))].sort();
-      update(profile, { image, shown }, () => [
+      update(profile, { asked, shown }, () => [
         shown === undefined
           ? h("p", {}, "Choose an image.")
           : "refused" in shown
@@ -55,14 +64,6 @@ export function imagesView(initial: string): View {
       ]);
     },
   };
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    image = input.value.trim();
-    // The address names the image shown, without building the view again (the focus stays in the form).
-    history.replaceState(null, "", `#/images/${encodeURIComponent(image)}`);
-    refreshNow();
-  });
-  return view;
 }
 
 function profileTable(profile: ProfileBody) {

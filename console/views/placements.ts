@@ -55,32 +55,6 @@ export function placementsView(): View {
     hostIds.replaceChildren(...hosts.map((host) => h("option", { value: host.id })));
     suggested = true;
   };
-  const view: View = {
-    title: "Placements",
-    root: viewRoot(
-      "Placements",
-      form,
-      section("placements", "Live placements", list),
-      h("p", { class: "pager" }, previous, " ", pageLabel, " ", next),
-    ),
-    refresh: async () => {
-      const [shown] = await Promise.all([readPage(filter, starts[page]).catch(refusal), suggestHosts()]);
-      following = "refused" in shown ? null : shown.next;
-      previous.setAttribute("aria-disabled", String(page === 0));
-      next.setAttribute("aria-disabled", String(following === null));
-      pageLabel.textContent = `Page ${page + 1}`;
-      update(list, { shown, filter, page }, () => [
-        "refused" in shown
-          ? h("p", {}, shown.refused)
-          : shown.placements.length === 0
-            ? h("p", {}, page === 0 ? "No placement matches." : "No more placements match.")
-            : placementsTable(
-                `Page ${page + 1}: ${count(shown.placements.length, "placement")}${described(filter)}`,
-                shown.placements,
-              ),
-      ]);
-    },
-  };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
     filter = { host: hostInput.value.trim(), image: imageInput.value.trim() };
@@ -100,7 +74,37 @@ export function placementsView(): View {
     page++;
     refreshNow();
   });
-  return view;
+  return {
+    title: "Placements",
+    root: viewRoot(
+      "Placements",
+      form,
+      section("placements", "Live placements", list),
+      h("p", { class: "pager" }, previous, " ", pageLabel, " ", next),
+    ),
+    refresh: async () => {
+      // What this refresh shows, whatever is asked while it reads.
+      const at = { filter, page };
+      const [shown] = await Promise.all([
+        readPage(at.filter, starts[at.page]).catch(refusal),
+        suggestHosts(),
+      ]);
+      following = "refused" in shown ? null : shown.next;
+      previous.setAttribute("aria-disabled", String(at.page === 0));
+      next.setAttribute("aria-disabled", String(following === null));
+      pageLabel.textContent = `Page ${at.page + 1}`;
+      update(list, { shown, at }, () => [
+        "refused" in shown
+          ? h("p", {}, shown.refused)
+          : shown.placements.length === 0
+            ? h("p", {}, at.page === 0 ? "No placement matches." : "No more placements match.")
+            : placementsTable(
+                `Page ${at.page + 1}: ${count(shown.placements.length, "placement")}${described(at.filter)}`,
+                shown.placements,
+              ),
+      ]);
+    },
+  };
 }
 
 /** The filter in words, for the list's caption. */
