@@ -1,4 +1,8 @@
+import { once } from "node:events";
+import { createServer } from "node:net";
 import { describe, expect, it } from "vitest";
+import { buildConsole } from "../../shared/local/console-files.js";
+import { startLocalStack } from "../../shared/local/stack.js";
 import { screenshot } from "./browser.js";
 import { consoleSession, focused, HOSTS, place, shows, visit } from "./session.js";
 import { api } from "./stack.js";
@@ -62,6 +66,43 @@ describe("the cluster", () => {
 });
 
 describe("a host", () => {
+  it("whose engine does not answer shows as down, with why (a refresh on the memory store)", async () => {
+    const closed = createServer().listen(0, "127.0.0.1");
+    await once(closed, "listening");
+    const { port } = closed.address() as { port: number };
+    await new Promise((resolve) => closed.close(resolve));
+    const stack = await startLocalStack({
+      store: "memory",
+      port: 0,
+      snapshotMaxAgeMs: 2000,
+      maxAttempts: 5,
+      refresh: { downAfter: 1, graceMs: 300_000, timeoutMs: 2000, concurrency: 4 },
+      console: await buildConsole(),
+    });
+    try {
+      const host = { addr: `127.0.0.1:${port}`, id: "gone", total_cpus: 1, total_memory: 512 };
+      expect((await api(stack, "POST", "/v1/hosts", host)).status).toBe(201);
+      await stack.refresh();
+      const { body } = await api(stack, "GET", "/v1/hosts/gone");
+      expect(body).toMatchObject({
+        status: "down",
+        status_reason: "no answer from its Docker engine in 1 probes: refused",
+      });
+      await session.page.goto(`${stack.url}/#/`);
+      await shows(
+        session,
+        '[data-host="gone"] .status',
+        "down: no answer from its Docker engine in 1 probes: refused",
+      );
+      expect(await session.page.getAttribute('[data-host="gone"]', "class")).toBe(
+        "tile fill-low status-down",
+      );
+      await shows(session, "#cluster-summary", "1: 0 ready, 0 draining, 1 down");
+    } finally {
+      await stack.stop();
+    }
+  });
+
   it("is drained and undrained with its button, and shows as draining in the cluster", async () => {
     await visit(session, "#/hosts/spare", "Host spare");
     await shows(session, "#host-details", "ready: registered");
