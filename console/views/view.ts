@@ -13,7 +13,7 @@ export function viewRoot(title: string, ...parts: Child[]): HTMLElement {
   return h("div", { class: "view" }, h("h1", { tabindex: -1 }, title), ...parts);
 }
 
-/** A region to update: a `div` that says it is busy while it is read again. */
+/** A region of a view that its refresh updates (`update` in dom.ts): a `div` with an id. */
 export function region(id: string): HTMLDivElement {
   return h("div", { id, class: "region" });
 }
