@@ -7,13 +7,15 @@ export interface Call {
   path: string;
   query?: Record<string, string | undefined>;
   body?: unknown;
+  /** A body already serialized, sent as it is instead of `body` (the console's proxy forwards the browser's). */
+  text?: string;
   headers?: Record<string, string>;
 }
 
 /** Calls the API at `endpoint`, each request authorized by `authorize`. */
 export class Client {
   constructor(
-    private readonly endpoint: URL,
+    readonly endpoint: URL,
     private readonly authorize: Authorize,
   ) {}
 
@@ -22,12 +24,30 @@ export class Client {
    * answer other than 2xx is thrown as an ApiError, a failed connection as an Error.
    */
   async call(call: Call): Promise<unknown> {
+    const response = await this.send(call);
+    const text = await response.text();
+    const parsed = parseJson(text);
+    if (!response.ok) {
+      const problem =
+        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
+          ? (parsed as Record<string, unknown>)
+          : { message: text.trim() || `${response.status} ${response.statusText}` };
+      throw new ApiError(response.status, problem, response.headers.get("retry-after"));
+    }
+    return parsed;
+  }
+
+  /**
+   * Sends `call` authorized, and answers the API's answer as it is, whatever its status (the console's
+   * proxy hands it back to the browser); a failed connection is thrown as an Error.
+   */
+  async send(call: Call): Promise<Response> {
     const url = new URL(this.endpoint);
     url.pathname = `${url.pathname.replace(/\/$/, "")}${call.path}`;
     for (const [name, value] of Object.entries(call.query ?? {})) {
       if (value !== undefined) url.searchParams.set(name, value);
     }
-    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const body = call.text ?? (call.body === undefined ? undefined : JSON.stringify(call.body));
     const headers = {
       accept: "application/json",
       ...(body !== undefined && { "content-type": "application/json" }),
@@ -39,22 +59,11 @@ export class Client {
       headers,
       ...(body !== undefined && { body }),
     });
-    let response: Response;
     try {
-      response = await fetch(url, { method: call.method, headers: { ...headers, ...signed }, body });
+      return await fetch(url, { method: call.method, headers: { ...headers, ...signed }, body });
     } catch (error) {
       throw new Error(`cannot reach ${url.origin}: ${reasonOf(error)}`);
     }
-    const text = await response.text();
-    const parsed = parseJson(text);
-    if (!response.ok) {
-      const problem =
-        typeof parsed === "object" && parsed !== null && !Array.isArray(parsed)
-          ? (parsed as Record<string, unknown>)
-          : { message: text.trim() || `${response.status} ${response.statusText}` };
-      throw new ApiError(response.status, problem, response.headers.get("retry-after"));
-    }
-    return parsed;
   }
 }
 

@@ -17,3 +17,10 @@ export function wholeNumber(value: string): number {
   if (!/^\d+$/.test(value)) throw new InvalidArgumentError("give a whole number");
   return Number(value);
 }
+
+/** A TCP port to listen on: 0 (any free port) to 65535. */
+export function port(value: string): number {
+  const number = wholeNumber(value);
+  if (number > 65535) throw new InvalidArgumentError("give a port from 0 to 65535");
+  return number;
+}

@@ -1,5 +1,6 @@
 import { Command, Option } from "commander";
 import { clusterCommands } from "./commands/cluster.js";
+import { consoleCommand } from "./commands/console.js";
 import { hostCommands } from "./commands/hosts.js";
 import { placementCommands } from "./commands/placements.js";
 
@@ -35,5 +36,6 @@ export function citadel(): Command {
   placementCommands(program);
   hostCommands(program);
   clusterCommands(program);
+  consoleCommand(program);
   return program;
 }

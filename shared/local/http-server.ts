@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { tooLarge } from "../../functions/api/http.js";
+import { type ConsoleFiles, serveConsoleFile } from "./console-files.js";
 
 /** An API Gateway (HTTP API, payload 2.0) Lambda handler. */
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -10,12 +11,27 @@ export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayPr
 /** API Gateway refuses payloads over 10 MB itself; locally, stop reading well before that. */
 const MAX_READ_BYTES = 1024 * 1024;
 
+/** Where the local server listens, and the console it serves beside the API. */
+export interface ServeOptions {
+  /** 127.0.0.1 unless given. */
+  host?: string;
+  /** The console's files, answered at their paths (`/` and its assets) before the handler sees a request. */
+  console?: ConsoleFiles;
+}
+
 /**
  * Serves a Lambda handler over real HTTP, turning each request into the event API Gateway would send,
- * so that the local API runs exactly the handlers deployed in AWS.
+ * so that the local API runs exactly the handlers deployed in AWS; with `options.console`, a GET of
+ * one of the console's files gets that file instead, and every other request still goes to the handler.
  */
-export async function serveHandler(handler: ApiHandler, port: number, host = "127.0.0.1"): Promise<Server> {
+export async function serveHandler(
+  handler: ApiHandler,
+  port: number,
+  options: ServeOptions = {},
+): Promise<Server> {
+  const { host = "127.0.0.1", console: files } = options;
   const server = createServer((request, response) => {
+    if (files && serveConsoleFile(files, request, response)) return;
     handle(handler, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
       response.end(JSON.stringify({ error: "internal", message: "the local server failed" }));

@@ -1,8 +1,9 @@
 import { loadConfig, positiveInteger, readHostAllowlist } from "../adapters/config.js";
+import { buildConsole } from "./console-files.js";
 import { LOCAL_HOST_RANGES } from "./in-process.js";
 import { startLocalStack } from "./stack.js";
 
-/** `npm start`: the API on http://127.0.0.1:${PORT:-3000}, until Ctrl-C. */
+/** `npm start`: the API and the web console on http://127.0.0.1:${PORT:-3000}, until Ctrl-C. */
 const store = process.env.CITADEL_STORE ?? "dynamodb";
 if (store !== "dynamodb" && store !== "memory") {
   process.stderr.write(`CITADEL_STORE must be dynamodb or memory, got "${store}"\n`);
@@ -19,8 +20,11 @@ const stack = await startLocalStack({
   fanOut: config.fanOut,
   hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
   budgetMs: config.budgetMs,
+  console: await buildConsole(),
 });
-process.stdout.write(`Citadel listening on ${stack.url} (store: ${store}); Ctrl-C stops it\n`);
+process.stdout.write(
+  `Citadel listening on ${stack.url} (store: ${store}), the console at ${stack.url}/; Ctrl-C stops it\n`,
+);
 
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.once(signal, () => {

@@ -11,6 +11,7 @@ import type { FanOutSettings } from "../core/fan-out.js";
 import type { ProfileStore } from "../core/profile.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
+import type { ConsoleFiles } from "./console-files.js";
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { serveHandler } from "./http-server.js";
 import { inProcessApi } from "./in-process.js";
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (loadConfig's default otherwise). */
   budgetMs?: number;
+  /** The web console (`buildConsole`), served at `/` beside the API; none otherwise. */
+  console?: ConsoleFiles;
 }
 
 export interface LocalStack {
@@ -82,7 +85,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   });
   let server: Server;
   try {
-    server = await serveHandler(api, options.port);
+    server = await serveHandler(api, options.port, { ...(options.console && { console: options.console }) });
   } catch (error) {
     await database?.stop();
     throw error;

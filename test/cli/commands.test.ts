@@ -279,7 +279,7 @@ describe("usage and failures", () => {
     const commands = (command: Command): Command[] => [command, ...command.commands.flatMap(commands)];
     const all = commands(program());
     expect(all.map((command) => command.name())).toEqual(
-      "citadel place get release placements hosts host add show drain undrain rm cluster profile refresh".split(
+      "citadel place get release placements hosts host add show drain undrain rm cluster profile refresh console".split(
         " ",
       ),
     );
