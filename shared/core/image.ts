@@ -22,8 +22,8 @@ export function isImageReference(image: string): boolean {
 }
 
 /** Base 36 digits of a tag: 36^7 ≈ 2^36 values. */
-const TAG_DIGITS = 7;
-const TAG_VALUES = 36n ** BigInt(TAG_DIGITS);
+export const IMAGE_TAG_LENGTH = 7;
+const TAG_VALUES = 36n ** BigInt(IMAGE_TAG_LENGTH);
 const FNV_OFFSET = 0xcbf29ce484222325n;
 const FNV_PRIME = 0x100000001b3n;
 const UINT64 = (1n << 64n) - 1n;
@@ -37,5 +37,5 @@ const UINT64 = (1n << 64n) - 1n;
 export function imageTag(image: string): string {
   let hash = FNV_OFFSET;
   for (const byte of new TextEncoder().encode(image)) hash = ((hash ^ BigInt(byte)) * FNV_PRIME) & UINT64;
-  return (hash % TAG_VALUES).toString(36).padStart(TAG_DIGITS, "0");
+  return (hash % TAG_VALUES).toString(36).padStart(IMAGE_TAG_LENGTH, "0");
 }

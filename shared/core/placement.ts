@@ -47,13 +47,13 @@ const SUFFIX = /^[a-z0-9]{8,40}$/;
 
 /**
  * A new placement id on a host: its creation time (epoch ms, base 36: 8 characters until 2059), then
- * 32 random bits (7 characters). The suffix is the placement's key in its host's record, so it is kept
+ * 31 random bits (6 characters). The suffix is the placement's key in its host's record, so it is kept
  * short; it only has to be unique on its host, where two placements would also need the same
- * millisecond to meet. Ids made before were 22 characters (64 random bits) and still read.
+ * millisecond to meet. Ids made before had 64 random bits and are still read.
  */
 export function newPlacementId(hostId: string, now: Date): string {
   const [random = 0] = crypto.getRandomValues(new Uint32Array(1));
-  return `${hostId}.${now.getTime().toString(36)}${random.toString(36).padStart(7, "0")}`;
+  return `${hostId}.${now.getTime().toString(36)}${(random >>> 1).toString(36).padStart(6, "0")}`;
 }
 
 /** When a placement whose id `newPlacementId` made was created: the time its suffix starts with. */

@@ -1,15 +1,15 @@
 import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
-import { imageTag } from "../../core/image.js";
+import { IMAGE_TAG_LENGTH, imageTag } from "../../core/image.js";
 import { createdAtOfSuffix, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
 
 /**
- * A live placement in its host item's `placements` map: `cpu:memory:tag` (millicores and MiB in base
- * 36, its image's tag), keyed by the part of its id after the host's, which also gives its creation
- * time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made otherwise. About 30
- * bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * A live placement in its host item's `placements` map: `cpu:memory` (millicores and MiB in base 36)
+ * then its image's tag (7 characters, so no separator before it), keyed by the part of its id after the
+ * host's, which also gives its creation time (newPlacementId); `:created` (epoch ms, base 36) follows
+ * only for an id made otherwise. About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
  * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
@@ -96,7 +96,7 @@ export function entryKey(placementId: string): string {
 
 /** A placement as its host's `placements` map keeps it. */
 export function toEntry(placement: PlacementSummary): PlacementEntry {
-  const entry = `${placement.cpuMilli.toString(36)}:${placement.memory.toString(36)}:${placement.imageTag}`;
+  const entry = `${placement.cpuMilli.toString(36)}:${placement.memory.toString(36)}${placement.imageTag}`;
   const created = Date.parse(placement.createdAt);
   return Date.parse(createdAtOfSuffix(entryKey(placement.id))) === created
     ? entry
@@ -161,12 +161,13 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
       createdAt,
     };
   }
-  const [cpu = "", memory = "", tag = "", created] = entry.split(":");
+  const [cpu = "", sized = "", created] = entry.split(":");
+  const tagAt = sized.length - IMAGE_TAG_LENGTH;
   return {
     id,
-    imageTag: tag,
+    imageTag: sized.slice(tagAt),
     cpuMilli: Number.parseInt(cpu, 36),
-    memory: Number.parseInt(memory, 36),
+    memory: Number.parseInt(sized.slice(0, tagAt), 36),
     createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
   };
 }
