@@ -214,19 +214,24 @@ export interface RefreshReport {
   results: HostRefresh[];
 }
 
-/**
- * The time a round keeps for writing what its last probes found: a probe starts only while its whole
- * timeout and this still fit in the round's remaining time.
- */
+/** The time a round keeps for writing what its last probes found. */
 export const RESULTS_RESERVE_MS = 2000;
+
+/**
+ * The shortest deadline a probe starts with (or the whole timeout, if shorter): a probe gets its whole
+ * timeout when the round's remaining time holds it, and what is left otherwise, down to this. A shorter
+ * one could fail an engine that is only slow; a router's refresh (a 20 s budget) still probes with
+ * what it has rather than nothing under the default 20 s timeout.
+ */
+export const SHORTEST_PROBE_MS = 5000;
 
 /**
  * Refreshes every host: probes the engines concurrently (bounded, each under a deadline that closes its
  * connections, so a dead host delays no other), then judges each host against a read of it made after
  * its probe, so that every container the probe saw belongs to a placement that read holds. One host's
  * failure, its engine's or its write's, is that host's result and never the round's. Hosts are probed
- * least recently probed first (never probed first), and no probe starts once the round's remaining time
- * cannot hold it: the hosts left come first next round. The usage samples of all hosts are added to each
+ * least recently probed first (never probed first), each under its timeout or what the round has left
+ * (SHORTEST_PROBE_MS), and none starts once that is shorter: the hosts left come first next round. The usage samples of all hosts are added to each
  * image's profile once, at the end (many hosts run the same image: one write per image).
  */
 export async function refreshCluster(deps: RefreshDependencies): Promise<RefreshReport> {
@@ -244,13 +249,17 @@ export async function refreshHosts(listed: Host[], deps: RefreshDependencies): P
   const owners = new EngineOwners(hosts);
   const samples: UsageSample[] = [];
   let skipped = 0;
+  const { timeoutMs } = deps.settings;
   const results = await mapConcurrently(hosts, deps.settings.concurrency, async (host) => {
-    if (remainingMs() - RESULTS_RESERVE_MS < deps.settings.timeoutMs) {
+    const deadlineMs = Math.min(timeoutMs, remainingMs() - RESULTS_RESERVE_MS);
+    if (deadlineMs < Math.min(timeoutMs, SHORTEST_PROBE_MS)) {
       skipped++;
       return undefined;
     }
     const began = performance.now();
-    return refreshHost(host, deps, owners, samples).catch((error: unknown) => unrecorded(host, error, began));
+    return refreshHost(host, deps, owners, samples, deadlineMs).catch((error: unknown) =>
+      unrecorded(host, error, began),
+    );
   });
   for (const [image, ofImage] of groupBy(samples, (sample) => sample.image)) {
     // A profile is statistics: samples it could not take this round (a throttled table) are no reason to
@@ -277,9 +286,10 @@ async function refreshHost(
   deps: RefreshDependencies,
   owners: EngineOwners,
   samples: UsageSample[],
+  deadlineMs: number,
 ): Promise<HostRefresh | undefined> {
   const started = performance.now();
-  const probe = await probeEngine(host, deps.engines, deps.settings.timeoutMs);
+  const probe = await probeEngine(host, deps.engines, deadlineMs);
   // Who owns the engine depends on registration order alone: the host as listed will do.
   const engine = probe.ok ? owners.claim(host, probe.report.id) : undefined;
   const now = deps.now();

@@ -17,6 +17,7 @@ import {
   type RefreshDependencies,
   type RefreshSettings,
   refreshCluster,
+  SHORTEST_PROBE_MS,
   SWEEP_EVERY_ROUNDS,
 } from "../../shared/core/refresh.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
@@ -325,6 +326,19 @@ describe("refreshCluster: a round survives any one host", () => {
     const result = await refreshCluster(deps(registry, engines));
     expect(result.results.map((each) => each.error)).toEqual(["internal error", "http 500"]);
     expect((await registry.getHost("h1"))?.health.lastError).toBe("internal error");
+  });
+
+  it("probes with what a round has left when that is under the timeout (a router's refresh), down to a floor", async () => {
+    const registry = await registryOf(host("h1", 4, 4096), host("h2", 4, 4096));
+    const engines = fakeEngines(async (of) => ({ ...report(), id: `E:${of.id}` }));
+    const settings = { ...SETTINGS, timeoutMs: 20_000 };
+    // The router's 20 s budget under the default 20 s timeout: both hosts are probed (with 18 s).
+    const budget = await refreshCluster(deps(registry, engines, { settings, remainingMs: () => 20_000 }));
+    expect([budget.hosts, budget.skipped, engines.reads]).toEqual([2, 0, ["h1", "h2"]]);
+    // Under the floor left: none.
+    const late = RESULTS_RESERVE_MS + SHORTEST_PROBE_MS - 1;
+    const none = await refreshCluster(deps(registry, engines, { settings, remainingMs: () => late }));
+    expect([none.hosts, none.skipped]).toEqual([0, 2]);
   });
 
   it("starts no probe its remaining time cannot hold; the hosts it did not reach come first next round", async () => {
