@@ -15,7 +15,7 @@ import { freshTables } from "../../test/support/tables.js";
 import { simulatedHost, syntheticRequest } from "../cluster.js";
 import { DESIGNS } from "./designs.js";
 import { AWS_MODEL } from "./model.js";
-import { simulate } from "./run.js";
+import { type SimulationResult, simulate } from "./run.js";
 
 // The simulation beside the product itself on DynamoDB Local: the same cluster (hosts of 64 CPUs and
 // 256 GiB kept 60% reserved, batch requests of 0.25-2 CPUs, the oldest placement released as a new one
@@ -38,8 +38,17 @@ export interface CalibrationRow {
   placements: number;
   real: Figures & { commitMs: number; sliceReadMs: number; placementsPerSecond: number; unavailable: number };
   simulated: Figures & { commitMs: number; readRoundTripMs: number; projectedPlacementsPerSecond: number };
-  /** The simulation again with DynamoDB Local's latencies and this machine's CPU: its rate beside the real one. */
-  simulatedAtLocalLatency: { placementsPerSecond: number; conflictRate: number };
+  /**
+   * The simulation again with DynamoDB Local's latencies and this machine's CPU: its rate beside the real
+   * one, and its reloads, which follow the clock (a snapshot is read again when 0.5 s old), so that a
+   * reload's units compare with the real ones on the same mix of cold whole reads and slices.
+   */
+  simulatedAtLocalLatency: {
+    placementsPerSecond: number;
+    conflictRate: number;
+    readUnitsPerReload: number;
+    reloadsPerPlacement: number;
+  };
 }
 
 /** What both report per placement: conflicts per commit, and units (placing and releasing). */
@@ -232,11 +241,7 @@ export async function calibrate(
       conflictRate: simulated.conflictRate,
       writeUnitsPerPlacement: round(simulated.writeUnitsPerMillion / 1e6),
       readUnitsPerPlacement: round(simulated.readUnitsPerMillion / 1e6),
-      reloadsPerPlacement: round(simulated.snapshotReloads / simulated.placements),
-      readUnitsPerReload: round(
-        (simulated.readUnitsPerMillion / 1e6 - product.storage.aside.releaseReads) /
-          (simulated.snapshotReloads / simulated.placements),
-      ),
+      ...reloadFigures(simulated, product.storage.aside.releaseReads),
       commitMs: product.storage.commitRoundTripMs,
       readRoundTripMs: AWS_MODEL.readRoundTripMs,
       projectedPlacementsPerSecond: simulated.projectedPlacementsPerSecond,
@@ -244,7 +249,18 @@ export async function calibrate(
     simulatedAtLocalLatency: {
       placementsPerSecond: local.projectedPlacementsPerSecond,
       conflictRate: local.conflictRate,
+      ...reloadFigures(local, product.storage.aside.releaseReads),
     },
+  };
+}
+
+/** A simulation's reloads a placement, and the read units of a reload (a release's own reads aside). */
+function reloadFigures(result: SimulationResult, releaseReads: number) {
+  const round = (value: number) => Number(value.toFixed(2));
+  const reloadsPerPlacement = result.snapshotReloads / result.placements;
+  return {
+    reloadsPerPlacement: round(reloadsPerPlacement),
+    readUnitsPerReload: round((result.readUnitsPerMillion / 1e6 - releaseReads) / reloadsPerPlacement),
   };
 }
 

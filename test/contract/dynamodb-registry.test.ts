@@ -8,7 +8,7 @@ import { DynamoDbRegistry, SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/
 import { newHost } from "../../shared/core/host.js";
 import { AddrTakenError } from "../../shared/core/registry.js";
 import { freshDynamoDbRegistry, PATIENT, racingDynamoDbRegistry } from "../support/dynamodb.js";
-import { host, NOW, placement } from "../support/fixtures.js";
+import { host, NOW, observed, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
 import { hostChangesContract } from "./host-changes-contract.js";
 import { everyHost, everyPlacement } from "./paging-support.js";
@@ -46,34 +46,16 @@ describe("DynamoDB registry: observations, apart from host items", () => {
         )
       ).Item;
     await registry.addHost(host("h1", 4, 8192));
-    const engine = {
-      id: "E:1",
-      version: "26.1.5",
-      cpuMilli: 4000,
-      memory: 8192,
-      unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
-      used: { cpuMilli: 0, memory: 0 },
-      observedAt: NOW.toISOString(),
-    };
-    const health = { failures: 0, lastProbeAt: NOW.toISOString(), lastError: null };
-    await registry.changeHost("h1", { observed: true, engine, health }, NOW);
+    await registry.changeHost("h1", { observed: true, ...observed(NOW) }, NOW);
     const hostItem = await raw(tables.hosts);
     expect(Object.keys(hostItem ?? {})).not.toContain("engine");
-    const later = new Date(NOW.getTime() + 60_000).toISOString();
+    const later = new Date(NOW.getTime() + 60_000);
     const used = { cpuMilli: 300, memory: 200 };
-    await registry.changeHost(
-      "h1",
-      {
-        observed: true,
-        engine: { ...engine, used, observedAt: later },
-        health: { ...health, lastProbeAt: later },
-      },
-      new Date(later),
-    );
+    await registry.changeHost("h1", { observed: true, ...observed(later, { used }) }, later);
     expect(await raw(tables.hosts)).toEqual(hostItem);
     expect(unmarshall((await raw(tables.observations)) ?? {})).toMatchObject({
       engine: { used },
-      health: { lastProbeAt: later },
+      health: { lastProbeAt: later.toISOString() },
     });
     expect((await registry.getHost("h1"))?.engine?.used).toEqual(used);
     expect((await registry.pageHosts(10)).hosts[0]?.engine?.used).toEqual(used);

@@ -3,7 +3,7 @@ import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import type { Host } from "../../shared/core/host.js";
 import { type RefreshSettings, refreshCluster } from "../../shared/core/refresh.js";
 import type { Registry } from "../../shared/core/registry.js";
-import { host, NOW, noEngines, placement } from "../support/fixtures.js";
+import { host, NOW, noEngines, observed, placement } from "../support/fixtures.js";
 
 const LATER = new Date(NOW.getTime() + 60_000);
 const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 1000, concurrency: 4 };
@@ -31,29 +31,21 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
     it("keeps the version and updatedAt on an observation alone; getHost and listHosts show it", async () => {
       const registry = await makeRegistry();
       await registry.addHost(host("h1", 4, 8192));
-      const engine = {
-        id: "E:1",
-        version: "26.1.5",
-        cpuMilli: 4000,
-        memory: 8192,
-        unmanaged: { cpuMilli: 500, memory: 512, containers: 1 },
-        used: { cpuMilli: 0, memory: 0 },
-        observedAt: LATER.toISOString(),
-      };
-      const health = { failures: 0, lastProbeAt: LATER.toISOString(), lastError: null };
+      const unmanaged = { cpuMilli: 500, memory: 512, containers: 1 };
       // The first observation counts the unmanaged use: the host's own change.
-      const first = await registry.changeHost("h1", { observed: true, engine, health }, LATER);
+      const first = await registry.changeHost(
+        "h1",
+        { observed: true, ...observed(LATER, { unmanaged }) },
+        LATER,
+      );
       expect([first.version, first.freeCpuMilli, first.freeMemory]).toEqual([1, 3500, 7680]);
       const later = new Date(LATER.getTime() + 60_000);
-      const observed = {
-        engine: { ...engine, used: { cpuMilli: 250, memory: 100 }, observedAt: later.toISOString() },
-        health: { ...health, lastProbeAt: later.toISOString() },
-      };
-      const second = await registry.changeHost("h1", { observed: true, ...observed }, later);
+      const seen = observed(later, { unmanaged, used: { cpuMilli: 250, memory: 100 } });
+      const second = await registry.changeHost("h1", { observed: true, ...seen }, later);
       expect([second.version, second.updatedAt, second.freeCpuMilli]).toEqual([1, first.updatedAt, 3500]);
-      expect(second).toMatchObject(observed);
-      expect(await registry.getHost("h1")).toMatchObject({ ...observed, version: 1 });
-      expect((await registry.listHosts())[0]).toMatchObject({ ...observed, version: 1 });
+      expect(second).toMatchObject(seen);
+      expect(await registry.getHost("h1")).toMatchObject({ ...seen, version: 1 });
+      expect((await registry.listHosts())[0]).toMatchObject({ ...seen, version: 1 });
     });
 
     it("computes a change given as a function from the host as it is when written", async () => {

@@ -1,5 +1,5 @@
 import { EngineError, type Engines } from "../../shared/core/engine.js";
-import { type Host, newHost } from "../../shared/core/host.js";
+import { type EngineState, type Host, type HostHealth, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
 import type { Registry } from "../../shared/core/registry.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
@@ -12,6 +12,29 @@ export function host(id: string, cpus: number, memory: number, labels: Record<st
     { addr: `${id}.example:2375`, id, labels, total_cpus: cpus * 1000, total_memory: memory },
     NOW,
   );
+}
+
+/**
+ * What a refresh observes of a healthy engine of 4 CPUs and 8 GiB at `at`: its state (nothing unmanaged,
+ * nothing used, unless `extra` says) and the host's health.
+ */
+export function observed(
+  at: Date,
+  extra: Partial<EngineState> = {},
+): { engine: EngineState; health: HostHealth } {
+  return {
+    engine: {
+      id: "E:1",
+      version: "26.1.5",
+      cpuMilli: 4000,
+      memory: 8192,
+      unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
+      used: { cpuMilli: 0, memory: 0 },
+      observedAt: at.toISOString(),
+      ...extra,
+    },
+    health: { failures: 0, lastProbeAt: at.toISOString(), lastError: null },
+  };
 }
 
 /** A placement of `image` on a host, not yet committed. */
