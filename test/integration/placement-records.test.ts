@@ -14,7 +14,7 @@ import { MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import { imageTag } from "../../shared/core/image.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import { PATIENT } from "../support/dynamodb.js";
-import { host, NOW, placement } from "../support/fixtures.js";
+import { host, NOW, observed, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
 
 const execFileAsync = promisify(execFile);
@@ -169,16 +169,10 @@ describe("host items of earlier versions: placements whole in the host's map", (
       free_memory: 8192 - 256 * placements.length,
       placements: Object.fromEntries(placements.map((one) => [one.id, whole(one)])),
       events: EARLIER_EVENTS,
-      engine: {
+      ...observed(new Date("2026-11-20T10:01:00.000Z"), {
         id: "OLD:ENGINE",
-        version: "26.1.5",
-        cpuMilli: 4000,
-        memory: 8192,
-        unmanaged: { cpuMilli: 0, memory: 0, containers: 0 },
         used: { cpuMilli: 100, memory: 64 },
-        observedAt: "2026-11-20T10:01:00.000Z",
-      },
-      health: { failures: 0, lastProbeAt: "2026-11-20T10:01:00.000Z", lastError: null },
+      }),
     };
   }
 

@@ -109,7 +109,7 @@ async function moveEvents(
   return events.length;
 }
 
-/** Moves one whole entry; false when it was released before the swap. */
+/** Moves one whole entry; false when it was released before the swap (its record is deleted again). */
 async function moveEntry(
   documents: DynamoDBDocumentClient,
   tables: TableNames,
@@ -122,28 +122,16 @@ async function moveEntry(
       new PutCommand({ TableName: tables.placements, Item: toPlacementItem(whole, Date.now()) }),
     ),
   );
-  try {
-    await guarded(
-      documents.send(
-        new UpdateCommand({
-          TableName: tables.hosts,
-          Key: { id: hostId },
-          UpdateExpression: "REMOVE #pl.#old SET #pl.#new = :entry",
-          ConditionExpression: "attribute_exists(#pl.#old)",
-          ExpressionAttributeNames: { "#pl": "placements", "#old": key, "#new": entryKey(whole.id) },
-          ExpressionAttributeValues: { ":entry": toEntry(summaryOf(whole)) },
-        }),
-      ),
-    );
-    return true;
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    await dropRecord({ documents, tables }, whole);
-    return false;
-  }
+  if (await rewrite(documents, tables, hostId, key, summaryOf(whole))) return true;
+  await dropRecord({ documents, tables }, whole);
+  return false;
 }
 
-/** Rewrites one entry in this version's form while it is as read; false when it was released. */
+/**
+ * Writes a live placement's entry in this version's form, under its key (newPlacementId's suffix) in
+ * place of `key` (the same, or a whole entry's whole id), while the entry read is still there; false
+ * when it was released meanwhile.
+ */
 async function rewrite(
   documents: DynamoDBDocumentClient,
   tables: TableNames,
@@ -151,14 +139,15 @@ async function rewrite(
   key: string,
   summary: PlacementSummary,
 ): Promise<boolean> {
+  const to = entryKey(summary.id);
   return changedIf(
     documents.send(
       new UpdateCommand({
         TableName: tables.hosts,
         Key: { id: hostId },
-        UpdateExpression: "SET #pl.#key = :entry",
-        ConditionExpression: "attribute_exists(#pl.#key)",
-        ExpressionAttributeNames: { "#pl": "placements", "#key": key },
+        UpdateExpression: to === key ? "SET #pl.#old = :entry" : "REMOVE #pl.#old SET #pl.#new = :entry",
+        ConditionExpression: "attribute_exists(#pl.#old)",
+        ExpressionAttributeNames: { "#pl": "placements", "#old": key, ...(to !== key && { "#new": to }) },
         ExpressionAttributeValues: { ":entry": toEntry(summary) },
       }),
     ),
