@@ -56,16 +56,16 @@ const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "se
 describe("hosts", () => {
   it("registers hosts (201), refuses a duplicate (409) and bad input (400)", async () => {
     const created = await call("POST", "/v1/hosts", {
-      addr: "10.0.0.1:2375",
+      addr: "127.0.1.1:2375",
       labels: { zone: "a" },
       total_cpus: 4,
       total_memory: 8192,
     });
     expect(created.status).toBe(201);
-    expect(created.headers.get("location")).toBe("/v1/hosts/10-0-0-1-2375");
+    expect(created.headers.get("location")).toBe("/v1/hosts/127-0-1-1-2375");
     expect(created.body).toMatchObject({
-      id: "10-0-0-1-2375",
-      addr: "10.0.0.1:2375",
+      id: "127-0-1-1-2375",
+      addr: "127.0.1.1:2375",
       labels: { zone: "a" },
       status: "ready",
       total_cpus: 4,
@@ -73,10 +73,10 @@ describe("hosts", () => {
       reserved_cpus: 0,
       reserved_memory: 0,
     });
-    expect((await call("POST", "/v1/hosts", { addr: "10.0.0.1:2375" })).body.error).toBe("host_exists");
+    expect((await call("POST", "/v1/hosts", { addr: "127.0.1.1:2375" })).body.error).toBe("host_exists");
 
     const bad = await call("POST", "/v1/hosts", {
-      addr: "http://10.0.0.1:2375",
+      addr: "http://127.0.1.1:2375",
       total_cpus: "-1",
       extra: true,
     });
@@ -91,7 +91,7 @@ describe("hosts", () => {
 
   it("lists, reads (200) and reports unknown hosts (404)", async () => {
     await call("POST", "/v1/hosts", {
-      addr: "10.0.0.9:2375",
+      addr: "127.0.1.9:2375",
       id: "listed",
       total_cpus: "0.5",
       total_memory: 256,
@@ -113,7 +113,7 @@ describe("hosts", () => {
 
   it("patches status, labels and totals (200), refusing bad values (400), unknown hosts (404)", async () => {
     await call("POST", "/v1/hosts", {
-      addr: "10.0.0.10:2375",
+      addr: "127.0.1.10:2375",
       id: "patched",
       total_cpus: 1,
       total_memory: 1024,

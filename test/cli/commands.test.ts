@@ -34,8 +34,8 @@ const HOSTS_HEADER = "ID | ADDR | STATUS | CPUS | MEMORY | PLACEMENTS | LABELS |
 beforeAll(async () => {
   stack = await localStackOnFreshTables();
   const added = await Promise.all([
-    run("host add 10.0.0.11:2375 --id docker-1 --cpus 4 --memory 8192 --label zone=a"),
-    run("host add 10.0.0.12:2375 --id docker-2 --cpus 2 --memory 4096 --label zone=b"),
+    run("host add 127.0.1.11:2375 --id docker-1 --cpus 4 --memory 8192 --label zone=a"),
+    run("host add 127.0.1.12:2375 --id docker-2 --cpus 2 --memory 4096 --label zone=b"),
   ]);
   expect(added.map((result) => result.code)).toEqual([0, 0]);
 });
@@ -46,21 +46,21 @@ afterAll(async () => {
 
 describe("hosts", () => {
   it("registers a host and prints it as a table row, or the API's body with --json", async () => {
-    const added = await run("host add 10.0.0.13:2375 --id spare --cpus 1 --memory 512");
+    const added = await run("host add 127.0.1.13:2375 --id spare --cpus 1 --memory 512");
     expect(added.code).toBe(0);
     expect(rows(added.stdout)).toEqual([
       HOSTS_HEADER,
-      "spare | 10.0.0.13:2375 | ready | 0/1 | 0/512 | 0 | - | registered",
+      "spare | 127.0.1.13:2375 | ready | 0/1 | 0/512 | 0 | - | registered",
     ]);
-    const body = await json("host add 10.0.0.14:2375 --tls --label disk=ssd --label zone=c");
+    const body = await json("host add 127.0.1.14:2375 --tls --label disk=ssd --label zone=c");
     expect(body).toMatchObject({
-      id: "10-0-0-14-2375",
+      id: "127-0-1-14-2375",
       tls: true,
       labels: { disk: "ssd", zone: "c" },
       total_cpus: null,
     });
     expect(await run("host rm spare")).toMatchObject({ code: 0, stdout: "removed spare\n" });
-    expect(await run("host rm 10-0-0-14-2375 --json")).toMatchObject({ code: 0, stdout: "" });
+    expect(await run("host rm 127-0-1-14-2375 --json")).toMatchObject({ code: 0, stdout: "" });
   });
 
   it("lists every host, following next from page to page", async () => {
@@ -70,8 +70,8 @@ describe("hosts", () => {
     expect(header).toBe(HOSTS_HEADER);
     // In the store's order.
     expect(hosts.sort()).toEqual([
-      "docker-1 | 10.0.0.11:2375 | ready | 0/4 | 0/8192 | 0 | zone=a | registered",
-      "docker-2 | 10.0.0.12:2375 | ready | 0/2 | 0/4096 | 0 | zone=b | registered",
+      "docker-1 | 127.0.1.11:2375 | ready | 0/4 | 0/8192 | 0 | zone=a | registered",
+      "docker-2 | 127.0.1.12:2375 | ready | 0/2 | 0/4096 | 0 | zone=b | registered",
     ]);
     const body = await json("hosts --limit 1");
     expect(body.next).toBeNull();
@@ -82,7 +82,7 @@ describe("hosts", () => {
     const shown = await run("host show docker-2");
     expect(rows(shown.stdout)).toEqual(
       expect.arrayContaining([
-        "ADDR | 10.0.0.12:2375",
+        "ADDR | 127.0.1.12:2375",
         "CPUS | 0 reserved of 2 (declared 2)",
         "HEALTH | 0 failed probes; last probe never",
         "AT | EVENT | DETAIL",
@@ -95,7 +95,7 @@ describe("hosts", () => {
   });
 
   it("says why a host is not removed while it has placements, and removes it with --force", async () => {
-    await run("host add 10.0.0.15:2375 --id busy --cpus 1 --memory 512 --label zone=z");
+    await run("host add 127.0.1.15:2375 --id busy --cpus 1 --memory 512 --label zone=z");
     expect(
       (await run("place --image redis:7 --cpus 1 --memory 512 --type batch --constraint zone==z")).code,
     ).toBe(0);
@@ -114,7 +114,7 @@ describe("placements", () => {
     expect(placed.code).toBe(0);
     expect(rows(placed.stdout)).toEqual(
       expect.arrayContaining([
-        "HOST | docker-1 (10.0.0.11:2375)",
+        "HOST | docker-1 (127.0.1.11:2375)",
         "IMAGE | crosbymichael/redis",
         "TYPE | service",
         "CPUS | 0.2",
@@ -246,7 +246,7 @@ describe("usage and failures", () => {
       [
         "place --image redis:7 --cpus 1 --memory 64",
         "place --image redis:7 --cpus 1 --memory 1.5 --type batch",
-        "host add 10.0.0.16:2375 --label zone",
+        "host add 127.0.1.16:2375 --label zone",
         "nonsense",
         "place --image redis:7 --cpus lots --memory 64 --type batch",
         "hosts --endpoint ftp://example",

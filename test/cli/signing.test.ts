@@ -125,8 +125,8 @@ describe("against a gateway that checks signatures as API Gateway does", () => {
 
   it("is let through with signed bodies, paths and queries, each request signed", async () => {
     for (const [addr, id] of [
-      ["10.0.0.21:2375", "signed-1"],
-      ["10.0.0.22:2375", "signed-2"],
+      ["127.0.1.21:2375", "signed-1"],
+      ["127.0.1.22:2375", "signed-2"],
     ]) {
       expect((await signed(`host add ${addr} --id ${id} --cpus 2 --memory 1024`)).code).toBe(0);
     }

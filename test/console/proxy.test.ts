@@ -44,8 +44,8 @@ async function placeThroughForm(image: string, cpus: string): Promise<void> {
 beforeAll(async () => {
   stack = await startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 });
   for (const [id, addr] of [
-    ["proxied-1", "10.0.0.31:2375"],
-    ["proxied-2", "10.0.0.32:2375"],
+    ["proxied-1", "127.0.1.31:2375"],
+    ["proxied-2", "127.0.1.32:2375"],
   ]) {
     const added = await api(stack, "POST", "/v1/hosts", { addr, id, total_cpus: 2, total_memory: 2048 });
     expect(added.status).toBe(201);
@@ -75,8 +75,8 @@ describe("citadel console against the local stack", () => {
     // The stack itself serves no console here: the page is the command's.
     expect((await fetch(`${stack.url}/`)).status).toBe(404);
     await page.goto(`${url}/#/`);
-    await shows('[data-host="proxied-1"]', "10.0.0.31:2375");
-    await shows('[data-host="proxied-2"]', "10.0.0.32:2375");
+    await shows('[data-host="proxied-1"]', "127.0.1.31:2375");
+    await shows('[data-host="proxied-2"]', "127.0.1.32:2375");
     await screenshot(page, "proxy-cluster");
     await page.goto(`${url}/#/place`);
     await placeThroughForm("team/proxied:1", "0.5");

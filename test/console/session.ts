@@ -14,10 +14,10 @@ export interface Session {
 
 /** The hosts every session registers through the API. */
 export const HOSTS = [
-  { addr: "10.0.0.11:2375", id: "docker-1", total_cpus: 4, total_memory: 8192, labels: { zone: "a" } },
-  { addr: "10.0.0.12:2375", id: "docker-2", total_cpus: 2, total_memory: 4096, labels: { zone: "b" } },
-  { addr: "10.0.0.13:2375", id: "docker-3", total_cpus: 8, total_memory: 16384, labels: { zone: "a" } },
-  { addr: "10.0.0.14:2375", id: "spare", total_cpus: 1, total_memory: 1024, labels: { zone: "c" } },
+  { addr: "127.0.1.11:2375", id: "docker-1", total_cpus: 4, total_memory: 8192, labels: { zone: "a" } },
+  { addr: "127.0.1.12:2375", id: "docker-2", total_cpus: 2, total_memory: 4096, labels: { zone: "b" } },
+  { addr: "127.0.1.13:2375", id: "docker-3", total_cpus: 8, total_memory: 16384, labels: { zone: "a" } },
+  { addr: "127.0.1.14:2375", id: "spare", total_cpus: 1, total_memory: 1024, labels: { zone: "c" } },
 ];
 
 /**

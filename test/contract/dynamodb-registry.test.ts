@@ -93,14 +93,14 @@ describe("DynamoDB registry: hosts registered before addresses were claimed", ()
       addresses: (await freshTables(endpoint)).addresses,
     });
     const registry = new DynamoDbRegistry(client, tables);
-    const at = (id: string, addr = "10.0.0.1:2375") => newHost({ addr, id }, NOW);
+    const at = (id: string, addr = "127.0.1.1:2375") => newHost({ addr, id }, NOW);
     await before.addHost(at("old"));
     await registry.addHost(at("new"));
     expect(await registry.removeHost("old", false)).toBe(true);
     expect(await registry.getHost("old")).toBeUndefined();
-    await expect(registry.addHost(at("third"))).rejects.toEqual(new AddrTakenError("10.0.0.1:2375", "new"));
+    await expect(registry.addHost(at("third"))).rejects.toEqual(new AddrTakenError("127.0.1.1:2375", "new"));
     // A host without a claim, and no other host claiming its address, is removed as well.
-    await before.addHost(at("lone", "10.0.0.2:2375"));
+    await before.addHost(at("lone", "127.0.1.2:2375"));
     expect(await registry.removeHost("new", false)).toBe(true);
     expect(await registry.removeHost("lone", false)).toBe(true);
     await registry.addHost(at("third"));

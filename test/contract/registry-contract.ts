@@ -57,41 +57,41 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
 
     it("refuses a host at the address of another, naming that host, and writes nothing", async () => {
       const registry = await makeRegistry();
-      await registry.addHost(hostAt("first", "10.0.0.1:2375"));
+      await registry.addHost(hostAt("first", "127.0.1.1:2375"));
       // The same engine written otherwise is the same canonical address.
-      const again = hostAt("second", "tcp://0x0a000001");
-      expect(again.addr).toBe("10.0.0.1:2375");
-      await expect(registry.addHost(again)).rejects.toEqual(new AddrTakenError("10.0.0.1:2375", "first"));
+      const again = hostAt("second", "tcp://0x7f000101");
+      expect(again.addr).toBe("127.0.1.1:2375");
+      await expect(registry.addHost(again)).rejects.toEqual(new AddrTakenError("127.0.1.1:2375", "first"));
       expect(await registry.getHost("second")).toBeUndefined();
       // A host's own id comes first: registering it again is a duplicate host, not a taken address.
-      await expect(registry.addHost(hostAt("first", "10.0.0.1:2375"))).rejects.toBeInstanceOf(
+      await expect(registry.addHost(hostAt("first", "127.0.1.1:2375"))).rejects.toBeInstanceOf(
         HostExistsError,
       );
       // Another port is another engine.
-      await registry.addHost(hostAt("third", "10.0.0.1:2376"));
+      await registry.addHost(hostAt("third", "127.0.1.1:2376"));
       expect((await registry.listHosts()).map((listed) => listed.id).sort()).toEqual(["first", "third"]);
     });
 
     it("frees an address when its host is removed, plainly or by force, not when removal is refused", async () => {
       const registry = await makeRegistry();
-      await registry.addHost(hostAt("a", "10.0.0.1:2375"));
+      await registry.addHost(hostAt("a", "127.0.1.1:2375"));
       expect(await registry.removeHost("a", false)).toBe(true);
-      await registry.addHost(hostAt("b", "10.0.0.1:2375"));
+      await registry.addHost(hostAt("b", "127.0.1.1:2375"));
       await registry.commit({ placement: placement("b", 100, 100) });
       await expect(registry.removeHost("b", false)).rejects.toBeInstanceOf(HostBusyError);
-      await expect(registry.addHost(hostAt("c", "10.0.0.1:2375"))).rejects.toEqual(
-        new AddrTakenError("10.0.0.1:2375", "b"),
+      await expect(registry.addHost(hostAt("c", "127.0.1.1:2375"))).rejects.toEqual(
+        new AddrTakenError("127.0.1.1:2375", "b"),
       );
       expect(await registry.removeHost("b", true)).toBe(true);
-      await registry.addHost(hostAt("c", "10.0.0.1:2375"));
-      expect((await registry.getHost("c"))?.addr).toBe("10.0.0.1:2375");
+      await registry.addHost(hostAt("c", "127.0.1.1:2375"));
+      expect((await registry.getHost("c"))?.addr).toBe("127.0.1.1:2375");
     });
 
     it("lets exactly one of racing registrations of one address win", async () => {
       const registry = await makeRegistry();
       const ids = Array.from({ length: 8 }, (_, index) => `racer${index}`);
       const outcomes = await Promise.allSettled(
-        ids.map((id) => registry.addHost(hostAt(id, "10.0.0.7:2375"))),
+        ids.map((id) => registry.addHost(hostAt(id, "127.0.1.7:2375"))),
       );
       const listed = await registry.listHosts();
       expect(listed).toHaveLength(1);
@@ -99,7 +99,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       expect(outcomes.filter((outcome) => outcome.status === "fulfilled")).toHaveLength(1);
       for (const outcome of outcomes) {
         if (outcome.status === "rejected") {
-          expect(outcome.reason).toEqual(new AddrTakenError("10.0.0.7:2375", String(winner)));
+          expect(outcome.reason).toEqual(new AddrTakenError("127.0.1.7:2375", String(winner)));
         }
       }
     });
@@ -235,7 +235,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         kind: "conflict",
         host: undefined,
       });
-      await registry.addHost(newHost({ addr: "blank.example:2375", id: "blank" }, NOW));
+      await registry.addHost(newHost({ addr: "127.0.1.250:2375", id: "blank" }, NOW));
       expect((await registry.commit({ placement: placement("blank", 1, 1) })).kind).toBe("conflict");
     });
 
@@ -375,9 +375,9 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
 
     it("makes a host of unknown capacity schedulable once its totals are set", async () => {
       const registry = await makeRegistry();
-      await registry.addHost(newHost({ addr: "blank.example:2375" }, NOW));
+      await registry.addHost(newHost({ addr: "127.0.1.250:2375" }, NOW));
       const changed = await registry.changeHost(
-        "blank-example-2375",
+        "127-0-1-250-2375",
         { totalCpuMilli: 2000, totalMemory: 1024 },
         LATER,
       );

@@ -6,12 +6,25 @@ import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.
 
 export const NOW = new Date("2026-11-25T12:00:00.000Z");
 
-/** A ready host with declared capacity (cpus in CPUs, memory in MiB). */
+const addresses = new Map<string, string>();
+
+/**
+ * A loopback address of its own for each host id, in 127.1.0.0/16 where nothing listens: tests
+ * register no other address, and a refresh that probed one would reach nothing but this machine.
+ */
+export function loopbackOf(id: string): string {
+  let addr = addresses.get(id);
+  if (addr === undefined) {
+    const n = addresses.size;
+    addr = `127.1.${Math.floor(n / 250)}.${1 + (n % 250)}:2375`;
+    addresses.set(id, addr);
+  }
+  return addr;
+}
+
+/** A ready host with declared capacity (cpus in CPUs, memory in MiB), at its loopback address. */
 export function host(id: string, cpus: number, memory: number, labels: Record<string, string> = {}): Host {
-  return newHost(
-    { addr: `${id}.example:2375`, id, labels, total_cpus: cpus * 1000, total_memory: memory },
-    NOW,
-  );
+  return newHost({ addr: loopbackOf(id), id, labels, total_cpus: cpus * 1000, total_memory: memory }, NOW);
 }
 
 /**

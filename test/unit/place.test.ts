@@ -10,7 +10,7 @@ import {
 import type { CommitOutcome, CommitRequest, Registry } from "../../shared/core/registry.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { FIRST_SLICES, HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
-import { host, NOW, placement, scheduler } from "../support/fixtures.js";
+import { host, loopbackOf, NOW, placement, scheduler } from "../support/fixtures.js";
 
 const service = scheduler("service");
 
@@ -153,7 +153,7 @@ describe("the placement loop", () => {
       stats: { attempts: 1, conflicts: 0, busy: 0 },
       answer: {
         container: { image: "redis:7", cpus: "0.2", memory: 512, type: "service" },
-        resource: { id: "h1", addr: "h1.example:2375", total_cpus: 4, total_memory: 8192 },
+        resource: { id: "h1", addr: loopbackOf("h1"), total_cpus: 4, total_memory: 8192 },
         placement: { host_id: "h1", scheduler: "service", cpus: 0.2, memory: 512 },
       },
     });
