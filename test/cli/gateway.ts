@@ -10,6 +10,15 @@ export interface Admits {
   token: string;
 }
 
+/** The environment that gives the AWS SDK's credential chain the credentials `admits` admits. */
+export function credentialEnv(admits: Admits): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: admits.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: admits.credentials.secretAccessKey,
+    AWS_SESSION_TOKEN: admits.credentials.sessionToken,
+  };
+}
+
 /** A running gateway, and the Authorization headers of the requests it let through. */
 export interface Gateway {
   url: string;

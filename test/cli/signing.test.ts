@@ -7,7 +7,7 @@ import { UsageError } from "../../cli/exit.js";
 import { sigV4Headers } from "../../cli/sign.js";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import { citadel } from "./citadel.js";
-import { type Admits, type Gateway, gateway } from "./gateway.js";
+import { type Admits, credentialEnv, type Gateway, gateway } from "./gateway.js";
 
 // AWS's published SigV4 test suite (aws-sig-v4-test-suite): its credentials, date, region and service.
 const EXAMPLE = {
@@ -103,11 +103,7 @@ describe("against a gateway that checks signatures as API Gateway does", () => {
     region: "eu-west-1",
     token: "header.payload.signature",
   };
-  const keys = {
-    AWS_ACCESS_KEY_ID: admits.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: admits.credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: admits.credentials.sessionToken,
-  };
+  const keys = credentialEnv(admits);
   let stack: LocalStack;
   let front: Gateway;
   const signed = (words: string, env: Record<string, string> = keys) =>

@@ -8,7 +8,7 @@ import { type ConsoleServer, serveConsole } from "../../cli/proxy.js";
 import { buildConsole } from "../../shared/local/console-files.js";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import { citadel } from "../cli/citadel.js";
-import { type Admits, type Gateway, gateway } from "../cli/gateway.js";
+import { type Admits, credentialEnv, type Gateway, gateway } from "../cli/gateway.js";
 import { launchChromium, openPage, screenshot } from "./browser.js";
 import { type ConsoleCommand, startConsoleCommand } from "./console-command.js";
 import { api } from "./stack.js";
@@ -102,11 +102,7 @@ describe("citadel console against a gateway that checks signatures as API Gatewa
     region: "eu-west-1",
     token: "header.payload.signature",
   };
-  const keys = {
-    AWS_ACCESS_KEY_ID: admits.credentials.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: admits.credentials.secretAccessKey,
-    AWS_SESSION_TOKEN: admits.credentials.sessionToken,
-  };
+  const keys = credentialEnv(admits);
   let front: Gateway;
 
   beforeAll(async () => {

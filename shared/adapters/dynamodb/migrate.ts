@@ -92,7 +92,8 @@ async function moveEvents(
 ): Promise<number> {
   const events = item.events ?? [];
   await putEvents({ documents, tables }, item.id, events, "migrated");
-  await guarded(
+  // Removed meanwhile (the condition fails): its events go with it.
+  await changedIf(
     documents.send(
       new UpdateCommand({
         TableName: tables.hosts,
@@ -102,10 +103,7 @@ async function moveEvents(
         ExpressionAttributeNames: { "#events": "events" },
       }),
     ),
-  ).catch((error: unknown) => {
-    // Removed meanwhile: its events go with it.
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  });
+  );
   return events.length;
 }
 

@@ -1,14 +1,8 @@
-import {
-  DeleteCommand,
-  type DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DeleteCommand, type DynamoDBDocumentClient, GetCommand, PutCommand } from "@aws-sdk/lib-dynamodb";
 import type { Host } from "../../core/host.js";
-import { batchGet } from "./batch.js";
 import { guarded } from "./errors.js";
 import { type HostItem, type ObservationItem, toHost, toObservation } from "./items.js";
+import { batchGet, scanSegment } from "./reads.js";
 import type { TableNames } from "./tables.js";
 
 // What a refresh observes of each host every round (its engine as reported, its health), one item per
@@ -60,28 +54,12 @@ export async function scanObservations(
   store: ObservationStore,
   segments: number,
 ): Promise<Map<string, ObservationItem>> {
-  const observations = new Map<string, ObservationItem>();
-  await Promise.all(
-    Array.from({ length: segments }, async (_, segment) => {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const page = await guarded(
-          store.documents.send(
-            new ScanCommand({
-              TableName: store.tables.observations,
-              ConsistentRead: true,
-              Segment: segment,
-              TotalSegments: segments,
-              ExclusiveStartKey: start,
-            }),
-          ),
-        );
-        for (const item of page.Items ?? []) observations.set(String(item.id), item as ObservationItem);
-        start = page.LastEvaluatedKey;
-      } while (start);
-    }),
+  const read = await Promise.all(
+    Array.from({ length: segments }, (_, segment) =>
+      scanSegment(store.documents, store.tables.observations, segment, segments),
+    ),
   );
-  return observations;
+  return new Map(read.flat().map((item) => [String(item.id), item as unknown as ObservationItem]));
 }
 
 /** Deletes a removed host's observation. */

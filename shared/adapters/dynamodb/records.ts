@@ -2,11 +2,11 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { DeleteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
 import type { PlacedOnHost } from "../../core/paging.js";
 import type { Placement } from "../../core/placement.js";
-import { batchGet } from "./batch.js";
 import { guarded } from "./errors.js";
 import { type PlacementItem, toPlacement } from "./items.js";
 import type { Listed } from "./pages.js";
 import { itemsOfHost } from "./partitions.js";
+import { batchGet } from "./reads.js";
 import type { TableNames } from "./tables.js";
 
 // Placement records: each placement whole, in the placements table, beside its summary in its host's

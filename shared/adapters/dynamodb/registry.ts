@@ -1,11 +1,5 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  UpdateCommand,
-} from "@aws-sdk/lib-dynamodb";
+import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import {
   addedEvents,
@@ -41,6 +35,7 @@ import { entriesOf, type HostItem, toHost, toRecord } from "./items.js";
 import { putObservation, readObservation, scanObservations, withObservations } from "./observations.js";
 import { hostScanner, listed, type ScanHosts, scanHostPage, scanPlacementPage } from "./pages.js";
 import { type PlacementStore, readPlacement, releasePlacement } from "./placements.js";
+import { scanSegment } from "./reads.js";
 import { readWhole, STRAY_AGE_MS, sweepRecords } from "./records.js";
 import { deregisterHost, registerHost } from "./registration.js";
 import type { TableNames } from "./tables.js";
@@ -140,24 +135,7 @@ export class DynamoDbRegistry implements Registry {
   }
 
   private async scanItems(segment: number, segments: number): Promise<HostItem[]> {
-    const items: HostItem[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await guarded(
-        this.documents.send(
-          new ScanCommand({
-            TableName: this.tables.hosts,
-            ConsistentRead: true,
-            Segment: segment,
-            TotalSegments: segments,
-            ExclusiveStartKey: start,
-          }),
-        ),
-      );
-      items.push(...((page.Items ?? []) as HostItem[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return items;
+    return (await scanSegment(this.documents, this.tables.hosts, segment, segments)) as unknown as HostItem[];
   }
 
   /** Hosts in the Scan's order, with their observations; see scanHostPage. */

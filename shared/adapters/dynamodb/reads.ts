@@ -1,6 +1,8 @@
-import { BatchGetCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { BatchGetCommand, type DynamoDBDocumentClient, ScanCommand } from "@aws-sdk/lib-dynamodb";
 import { RegistryUnavailableError } from "../../core/registry.js";
 import { guarded } from "./errors.js";
+
+// Reads of many items: by keys (BatchGetItem), or a whole Scan segment page after page.
 
 /** BatchGetItem reads at most 100 keys a call. */
 const BATCH = 100;
@@ -34,5 +36,35 @@ export async function batchGet(
       asked = answer.UnprocessedKeys?.[table]?.Keys ?? [];
     }
   }
+  return items;
+}
+
+/**
+ * Every item of one segment of a consistent parallel Scan of `table` (DynamoDB cuts segments by a hash
+ * of the key), page after 1 MB page.
+ */
+export async function scanSegment(
+  documents: DynamoDBDocumentClient,
+  table: string,
+  segment: number,
+  segments: number,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await guarded(
+      documents.send(
+        new ScanCommand({
+          TableName: table,
+          ConsistentRead: true,
+          Segment: segment,
+          TotalSegments: segments,
+          ExclusiveStartKey: start,
+        }),
+      ),
+    );
+    items.push(...(page.Items ?? []));
+    start = page.LastEvaluatedKey;
+  } while (start);
   return items;
 }
