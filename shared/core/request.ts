@@ -1,16 +1,16 @@
 import * as z from "zod";
 import { type Constraint, parseConstraint } from "./constraints.js";
-import { cpusSchema, memorySchema } from "./host.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
+import { type Amounts, amounts, cpusSchema, diskSchema, memorySchema } from "./resources.js";
 import { SCHEDULER_TYPES } from "./schedulers.js";
 import { type Parsed, parseWith } from "./validation.js";
 
-/** A container request as the schedulers see it: cpus in millicores, constraints parsed. */
+/** A container request as the schedulers see it: amounts in their units inside, constraints parsed. */
 export interface ContainerRequest {
   image: string;
-  cpuMilli: number;
-  memory: number;
+  /** What it asks of each counted resource (zero of those it does not name). */
+  amounts: Amounts;
   type: string;
   constraints: Constraint[];
   labels: Labels;
@@ -47,6 +47,7 @@ export const containerRequestSchema = z
       ),
     cpus: cpusSchema,
     memory: memorySchema,
+    disk: diskSchema.optional(),
     type: z
       .string()
       .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
@@ -58,8 +59,7 @@ export const containerRequestSchema = z
   .transform(
     (body): ContainerRequest => ({
       image: body.image,
-      cpuMilli: body.cpus,
-      memory: body.memory,
+      amounts: amounts({ cpu: body.cpus, memory: body.memory, disk: body.disk }),
       type: body.type,
       constraints: body.constraints ?? [],
       labels: body.labels ?? {},
@@ -93,6 +93,7 @@ export type SentContainer = {
   /** As sent: "0.2" stays a string, 2 a number. */
   cpus: string | number;
   memory: number;
+  disk?: number;
   type: string;
   /** As written, spaces included: the echo is the request, not its parse. */
   constraints?: string[];
@@ -112,7 +113,8 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
   return {
     image: request.image,
     cpus: sent.cpus,
-    memory: request.memory,
+    memory: request.amounts.memory,
+    ...(request.amounts.disk > 0 && { disk: request.amounts.disk }),
     type: request.type,
     ...(sent.constraints && { constraints: sent.constraints.map(String) }),
     ...(sent.labels !== undefined && { labels: request.labels }),
