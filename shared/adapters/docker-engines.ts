@@ -12,6 +12,7 @@ import {
   PLACEMENT_LABEL,
 } from "../core/engine.js";
 import type { Host, Usage } from "../core/host.js";
+import { type PortMapping, portKey } from "../core/ports.js";
 import { type DockerTls, dockerTlsSource } from "./docker-tls.js";
 import {
   containersSchema,
@@ -91,7 +92,16 @@ export class DockerEngines implements Engines {
           Image: spec.image,
           ...(spec.command && { Cmd: spec.command }),
           Labels: { ...spec.labels, [PLACEMENT_LABEL]: spec.placementId },
-          HostConfig: { NanoCpus: spec.amounts.cpu * 1_000_000, Memory: spec.amounts.memory * MIB },
+          ...(spec.ports.length > 0 && {
+            ExposedPorts: Object.fromEntries(
+              spec.ports.map((one) => [`${one.container}/${one.protocol}`, {}]),
+            ),
+          }),
+          HostConfig: {
+            NanoCpus: spec.amounts.cpu * 1_000_000,
+            Memory: spec.amounts.memory * MIB,
+            ...(spec.ports.length > 0 && { PortBindings: portBindings(spec.ports) }),
+          },
         },
       });
       let id: string;
@@ -212,7 +222,13 @@ async function find(engine: EngineSession, placementId: string): Promise<FoundCo
  */
 async function describe(
   engine: EngineSession,
-  listed: { Id: string; Image: string; State: string; Labels?: Record<string, unknown> | null | undefined },
+  listed: {
+    Id: string;
+    Image: string;
+    State: string;
+    Labels?: Record<string, unknown> | null | undefined;
+    Ports?: { PublicPort?: number | undefined; Type: string }[] | null | undefined;
+  },
   capacity: Usage,
 ): Promise<ContainerReport | undefined> {
   const alive = isAlive(listed.State);
@@ -232,6 +248,15 @@ async function describe(
     state: listed.State,
     exitCode: State.ExitCode,
     placementId: typeof label === "string" ? label : undefined,
+    ports: [
+      ...new Set(
+        (listed.Ports ?? []).flatMap((one) =>
+          one.PublicPort && (one.Type === "tcp" || one.Type === "udp")
+            ? [portKey(one.PublicPort, one.Type)]
+            : [],
+        ),
+      ),
+    ],
     limits: {
       cpuMilli: Math.round((HostConfig.NanoCpus ?? 0) / 1_000_000),
       memory: Math.round((HostConfig.Memory ?? 0) / MIB),
@@ -258,4 +283,14 @@ function usageOf(stats: ReturnType<typeof statsSchema.parse>, capacity: Usage): 
     cpuMilli: Math.min(cpuMilli, capacity.cpuMilli),
     memory: Math.min(Math.round(Math.max(0, (memory.usage ?? 0) - cache) / MIB), capacity.memory),
   };
+}
+
+/** Docker's `PortBindings`: each container port to the host ports it is published on. */
+function portBindings(ports: readonly PortMapping[]): Record<string, { HostPort: string }[]> {
+  const bindings: Record<string, { HostPort: string }[]> = {};
+  for (const one of ports) {
+    const key = `${one.container}/${one.protocol}`;
+    bindings[key] = [...(bindings[key] ?? []), { HostPort: String(one.host) }];
+  }
+  return bindings;
 }

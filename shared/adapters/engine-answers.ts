@@ -39,8 +39,27 @@ export const infoSchema = z.object({
 
 export const STATES = ["created", "running", "restarting", "paused", "exited", "dead", "removing"] as const;
 
+/** A listed container's published ports (`PublicPort` only when published on the host). */
+const publishedPorts = z
+  .array(
+    z.object({
+      PublicPort: z.number().int().min(1).max(65535).optional(),
+      Type: z.string().max(8),
+    }),
+  )
+  .max(1024)
+  .nullish();
+
 export const containersSchema = z
-  .array(z.object({ Id: containerId, Image: z.string().max(1024), State: z.enum(STATES), Labels: labels }))
+  .array(
+    z.object({
+      Id: containerId,
+      Image: z.string().max(1024),
+      State: z.enum(STATES),
+      Labels: labels,
+      Ports: publishedPorts,
+    }),
+  )
   .max(MAX_CONTAINERS);
 
 export const inspectSchema = z.object({

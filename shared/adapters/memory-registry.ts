@@ -4,6 +4,7 @@ import {
   type Host,
   type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
+  takenPorts,
   withoutEvents,
 } from "../core/host.js";
 import {
@@ -17,6 +18,7 @@ import {
   placementsInPageOrder,
 } from "../core/paging.js";
 import { hostOfPlacement, type Placement, summaryOf } from "../core/placement.js";
+import { takenKeys } from "../core/ports.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
@@ -144,9 +146,11 @@ export class MemoryRegistry implements Registry {
     if (host.placements.some((live) => live.id === placement.id)) {
       return { kind: "committed", host: structuredClone(withoutEvents(host)) };
     }
+    const taken = takenPorts(host);
     const fits =
       host.status === "ready" &&
       shortage(host.free, placement.amounts) === undefined &&
+      !takenKeys(placement.ports ?? []).some((key) => taken.has(key)) &&
       host.placements.length < MAX_PLACEMENTS_PER_HOST;
     if (!fits) return { kind: "conflict", host: structuredClone(withoutEvents(host)) };
     host.free = added(host.free, placement.amounts, -1);

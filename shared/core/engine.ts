@@ -1,4 +1,5 @@
 import type { Host, Usage } from "./host.js";
+import type { PortMapping } from "./ports.js";
 import type { Amounts } from "./resources.js";
 
 /** The label that ties a container to its placement; run mode sets it, callers who run their own set it. */
@@ -25,6 +26,8 @@ export interface ContainerReport {
   exitCode: number;
   /** The `citadel.placement` label, when the container carries one. */
   placementId: string | undefined;
+  /** The host ports it publishes (`8080/tcp`). */
+  ports: string[];
   /** `--cpus` / `--memory` limits; 0 where the container has none. */
   limits: Usage;
   /** Live use (one stats sample) of a running container; null when not running or not read. */
@@ -38,6 +41,8 @@ export interface ContainerSpec {
   command: string[] | undefined;
   /** What its placement reserves: the container's limits. */
   amounts: Amounts;
+  /** Host ports to publish. */
+  ports: PortMapping[];
   labels: Record<string, string>;
 }
 

@@ -2,6 +2,7 @@ import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { PlacementSummary } from "./placement.js";
+import { DEFAULT_PORT_RANGE, type PortRange, portRangeSchema, rangeText, takenKeys } from "./ports.js";
 import {
   type Amounts,
   added,
@@ -47,6 +48,10 @@ export interface Host {
    * Citadel did not place use. Facts from the host may leave them below zero (nothing fits then).
    */
   free: Amounts;
+  /** Where its dynamic host ports come from (ports.ts). */
+  portRange: PortRange;
+  /** Host ports that running containers Citadel did not place publish (`8080/tcp`): taken, as placements' are. */
+  unmanagedPorts: string[];
   /** Its live placements, summarised (see PlacementSummary). */
   placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
@@ -123,6 +128,7 @@ export const newHostSchema = z.strictObject({
   total_cpus: cpusSchema.optional(),
   total_memory: memorySchema.optional(),
   total_disk: diskSchema.optional(),
+  port_range: portRangeSchema.optional(),
 });
 
 /** Body of `PATCH /v1/hosts/{id}`: any of status (ready|draining), labels (replaced whole), totals. */
@@ -133,10 +139,11 @@ export const hostPatchSchema = z
     total_cpus: cpusSchema.optional(),
     total_memory: memorySchema.optional(),
     total_disk: diskSchema.optional(),
+    port_range: portRangeSchema.optional(),
   })
   .refine(
     (patch) => Object.keys(patch).length > 0,
-    "name at least one of status, labels, total_cpus, total_memory, total_disk",
+    "name at least one of status, labels, total_cpus, total_memory, total_disk, port_range",
   );
 
 export type NewHostInput = z.infer<typeof newHostSchema>;
@@ -158,6 +165,9 @@ export interface HostChanges {
   total?: Partial<Amounts>;
   /** New declared totals of some resources (the others keep theirs). */
   declared?: Partial<Amounts>;
+  portRange?: PortRange;
+  /** The host ports unmanaged containers publish, as a refresh found them. */
+  unmanagedPorts?: string[];
   engine?: EngineState;
   health?: HostHealth;
   /** Appended to the host's events. */
@@ -225,6 +235,8 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
   const after = changes.engine ? changes.engine.unmanaged : before;
   return (
     changes.labels === undefined &&
+    changes.portRange === undefined &&
+    (changes.unmanagedPorts === undefined || sameKeys(changes.unmanagedPorts, host.unmanagedPorts)) &&
     Object.keys(changes.declared ?? {}).length === 0 &&
     same(changes.status, host.status) &&
     RESOURCES.every(({ name }) => same(changes.total?.[name], host.total[name])) &&
@@ -256,6 +268,8 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     total: withTotals(host.total, changes.total),
     declared: withTotals(host.declared, changes.declared),
     free,
+    portRange: changes.portRange ?? host.portRange,
+    unmanagedPorts: changes.unmanagedPorts ?? host.unmanagedPorts,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,
@@ -267,6 +281,19 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     updatedAt: at,
     version: host.version + 1,
   };
+}
+
+/** The host ports taken on a host: its placements' and those unmanaged containers publish (`8080/tcp`). */
+export function takenPorts(host: Pick<Host, "placements" | "unmanagedPorts">): Set<string> {
+  const taken = new Set(host.unmanagedPorts);
+  for (const placement of host.placements) {
+    if (placement.ports) for (const key of takenKeys(placement.ports)) taken.add(key);
+  }
+  return taken;
+}
+
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join() === [...b].sort().join();
 }
 
 /** The id a host gets when none is given: its canonical address with punctuation turned into dashes. */
@@ -297,6 +324,8 @@ export function newHost(input: NewHostInput, now: Date): Host {
     total: declared,
     declared,
     free: amounts(totalsOf(input)),
+    portRange: input.port_range ?? DEFAULT_PORT_RANGE,
+    unmanagedPorts: [],
     placements: [],
     engine: null,
     health: { failures: 0, lastProbeAt: null, lastError: null },
@@ -341,6 +370,8 @@ export function hostView(host: Host) {
     ...capacityView(host.total, "total_"),
     ...capacityView(host.declared, "declared_"),
     ...reservedView(host),
+    port_range: rangeText(host.portRange),
+    taken_ports: [...takenPorts(host)].sort(),
     placements: host.placements.length,
     tls: host.tls,
     engine: host.engine && {

@@ -1,5 +1,6 @@
 import { satisfies } from "./constraints.js";
-import { type Host, MAX_PLACEMENTS_PER_HOST } from "./host.js";
+import { type Host, MAX_PLACEMENTS_PER_HOST, takenPorts } from "./host.js";
+import { assignPorts, type PortRequest } from "./ports.js";
 import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import { capacityKnown, shortage } from "./resources.js";
@@ -21,7 +22,14 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
   if (!capacityKnown(host.total)) return "capacity unknown";
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
   const short = shortage(host.free, request.amounts);
-  return short && `insufficient ${short}`;
+  if (short) return `insufficient ${short}`;
+  return request.ports && portsReason(host, request.ports);
+}
+
+/** Why the host cannot give the request its host ports (a static one taken, or none free in its range). */
+function portsReason(host: Host, ports: readonly PortRequest[]): string | undefined {
+  const assigned = assignPorts(ports, takenPorts(host), host.portRange, () => 0);
+  return typeof assigned === "string" ? assigned : undefined;
 }
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */

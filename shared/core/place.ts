@@ -1,7 +1,8 @@
 import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer.js";
-import type { Host } from "./host.js";
+import { type Host, takenPorts } from "./host.js";
 import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
+import { assignPorts } from "./ports.js";
 import {
   type CommitOutcome,
   holdsKey,
@@ -146,7 +147,7 @@ async function decideAndCommit(
         fresh = true;
         continue;
       }
-      const placement = newPlacement(host.id, scheduler, input, deps.now());
+      const placement = newPlacement(host, scheduler, input, deps);
       const placed: Decision = {
         kind: "placed",
         answer: placementAnswer(host, placement),
@@ -208,12 +209,22 @@ async function decideAndCommit(
   return { kind: "contention", answer: contentionAnswer(stats.attempts), replayed: false, stats };
 }
 
-function newPlacement(hostId: string, scheduler: SchedulerType, input: PlaceInput, now: Date): Placement {
+/** The placement of `input` on `host`, which the filter found fit: its dynamic ports picked there. */
+function newPlacement(
+  host: Host,
+  scheduler: SchedulerType,
+  input: PlaceInput,
+  deps: Pick<PlaceDependencies, "now" | "random">,
+): Placement {
+  const now = deps.now();
+  const ports =
+    input.request.ports && assignPorts(input.request.ports, takenPorts(host), host.portRange, deps.random);
   return {
-    id: newPlacementId(hostId, now),
-    hostId,
+    id: newPlacementId(host.id, now),
+    hostId: host.id,
     image: input.request.image,
     amounts: input.request.amounts,
+    ...(Array.isArray(ports) && { ports }),
     scheduler: scheduler.type,
     createdAt: now.toISOString(),
     container: input.container,

@@ -1,5 +1,6 @@
 import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
+import type { PortMapping } from "./ports.js";
 import { type Amounts, amountsView } from "./resources.js";
 
 /** A live reservation of counted resources (see resources.ts) on one host for one container. */
@@ -10,6 +11,8 @@ export interface Placement {
   image: string;
   /** What it reserves of each counted resource. */
   amounts: Amounts;
+  /** The host ports it holds (absent: none). */
+  ports?: PortMapping[];
   scheduler: string;
   createdAt: string;
   /** The container request exactly as the caller sent it. */
@@ -27,15 +30,15 @@ export interface Placement {
  * however long its images' names), and to reconcile it with the host's containers. The rest of a
  * placement (its request, image, owner and scheduler) is read with `Registry.getPlacement`.
  */
-export type PlacementSummary = Pick<Placement, "id" | "amounts" | "createdAt"> & {
+export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
 };
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
-  const { id, image, amounts, createdAt } = placement;
-  return { id, imageTag: imageTag(image), amounts, createdAt };
+  const { id, image, amounts, ports, createdAt } = placement;
+  return { id, imageTag: imageTag(image), amounts, ...(ports && { ports }), createdAt };
 }
 
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
@@ -76,6 +79,7 @@ export function placementView(placement: Placement) {
     scheduler: placement.scheduler,
     image: placement.image,
     ...amountsView(placement.amounts),
+    ...(placement.ports && { ports: placement.ports }),
     created_at: placement.createdAt,
   };
 }

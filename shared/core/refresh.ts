@@ -131,6 +131,8 @@ export function observe(
     (container) => isAlive(container.state) && !(container.placementId && placed.has(container.placementId)),
   );
   const unmanaged = { containers: foreign.length, ...claimed(foreign) };
+  // The host ports they publish are taken as placements' are (kept sorted: a change is a new set).
+  const unmanagedPorts = [...new Set(foreign.flatMap((container) => container.ports))].sort();
   if (unmanaged.containers !== (host.engine?.unmanaged.containers ?? 0)) {
     events.push({
       at,
@@ -152,6 +154,7 @@ export function observe(
       observed: true,
       engine,
       total: detectedTotals(host.declared, report),
+      unmanagedPorts,
       health: { failures: 0, lastProbeAt: at, lastError: null },
       ...(host.status === "down" && { status: "ready", statusReason: "its Docker engine answers again" }),
       events,

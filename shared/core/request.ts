@@ -2,6 +2,7 @@ import * as z from "zod";
 import { type Constraint, parseConstraint } from "./constraints.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
+import { type PortRequest, portsSchema } from "./ports.js";
 import { type Amounts, amounts, cpusSchema, diskSchema, memorySchema } from "./resources.js";
 import { SCHEDULER_TYPES } from "./schedulers.js";
 import { type Parsed, parseWith } from "./validation.js";
@@ -11,6 +12,8 @@ export interface ContainerRequest {
   image: string;
   /** What it asks of each counted resource (zero of those it does not name). */
   amounts: Amounts;
+  /** Host ports it asks for (ports.ts); absent when none. */
+  ports?: PortRequest[];
   type: string;
   constraints: Constraint[];
   labels: Labels;
@@ -48,6 +51,7 @@ export const containerRequestSchema = z
     cpus: cpusSchema,
     memory: memorySchema,
     disk: diskSchema.optional(),
+    ports: portsSchema.optional(),
     type: z
       .string()
       .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
@@ -60,6 +64,7 @@ export const containerRequestSchema = z
     (body): ContainerRequest => ({
       image: body.image,
       amounts: amounts({ cpu: body.cpus, memory: body.memory, disk: body.disk }),
+      ...(body.ports?.length && { ports: body.ports }),
       type: body.type,
       constraints: body.constraints ?? [],
       labels: body.labels ?? {},
@@ -94,6 +99,7 @@ export type SentContainer = {
   cpus: string | number;
   memory: number;
   disk?: number;
+  ports?: { container: number; host?: number; protocol?: string }[];
   type: string;
   /** As written, spaces included: the echo is the request, not its parse. */
   constraints?: string[];
@@ -115,10 +121,16 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     cpus: sent.cpus,
     memory: request.amounts.memory,
     ...(request.amounts.disk > 0 && { disk: request.amounts.disk }),
+    ...((body as { ports?: unknown }).ports !== undefined && { ports: portsAsSent(request.ports ?? []) }),
     type: request.type,
     ...(sent.constraints && { constraints: sent.constraints.map(String) }),
     ...(sent.labels !== undefined && { labels: request.labels }),
     ...(sent.run !== undefined && { run: sent.run }),
     ...(request.command && { command: request.command }),
   };
+}
+
+/** Ports as the echo shows them: the schema's output, protocol included. */
+function portsAsSent(ports: readonly PortRequest[]) {
+  return ports.map((one) => ({ ...one }));
 }

@@ -9,6 +9,7 @@ import {
   place,
 } from "./place.js";
 import { hostOfPlacement, type Placement } from "./placement.js";
+import type { PortMapping } from "./ports.js";
 import { type Registry, RegistryUnavailableError } from "./registry.js";
 import type { SchedulerType } from "./schedulers.js";
 
@@ -133,6 +134,7 @@ async function start(
       image: placement.image,
       command: input.request.command,
       amounts: placement.amounts,
+      ports: placement.ports ?? [],
       labels: { ...input.request.labels, "citadel.scheduler": scheduler.type },
     };
     return { containerId: await withTimeout(deps.engines.run(host, spec, signal), deadline) };
@@ -153,7 +155,7 @@ async function replayed(
   outcome: Placed,
   deps: RunDependencies,
 ): Promise<{ placement: Placement; host: Host; live: boolean } | { host: string; error: string }> {
-  const view = outcome.answer.placement as { id: string; created_at: string };
+  const view = outcome.answer.placement as { id: string; created_at: string; ports?: PortMapping[] };
   const live = await deps.registry.getPlacement(view.id);
   if (live) return { ...live, live: true };
   const hostId = hostOfPlacement(view.id) ?? "";
@@ -164,6 +166,8 @@ async function replayed(
     hostId,
     image: input.request.image,
     amounts: input.request.amounts,
+    // The ports the answer gave: the same again (a replay reserves what its caller was told).
+    ...(view.ports && { ports: view.ports }),
     scheduler: scheduler.type,
     createdAt: view.created_at,
     container: input.container,

@@ -14,6 +14,7 @@ import { hostChangesContract } from "./host-changes-contract.js";
 import { everyHost, everyPlacement } from "./paging-support.js";
 import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
+import { resourcesContract } from "./resources-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 hostChangesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
@@ -135,3 +136,4 @@ describe("DynamoDB registry: pages", () => {
     ).toEqual(made.map((one) => one.id).sort());
   }, 60_000);
 });
+resourcesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);

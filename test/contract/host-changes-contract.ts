@@ -111,6 +111,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
         state: "exited",
         exitCode: 0,
         placementId,
+        ports: [],
         limits: { cpuMilli: 0, memory: 0 },
         usage: null,
       });

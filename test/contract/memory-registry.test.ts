@@ -3,7 +3,9 @@ import { racingMemoryRegistry } from "../support/racing.js";
 import { hostChangesContract } from "./host-changes-contract.js";
 import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
+import { resourcesContract } from "./resources-contract.js";
 
 registryContract("in-memory", async () => new MemoryRegistry());
 hostChangesContract("in-memory", async () => new MemoryRegistry());
 racesContract("in-memory", racingMemoryRegistry);
+resourcesContract("in-memory", async () => new MemoryRegistry());

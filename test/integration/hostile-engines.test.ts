@@ -368,6 +368,7 @@ function spec(placementId: string) {
     image: "redis:7",
     command: undefined,
     amounts: amounts({ cpu: 100, memory: 64 }),
+    ports: [],
     labels: {},
   };
 }

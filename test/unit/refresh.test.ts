@@ -38,6 +38,7 @@ function container(extra: Partial<ContainerReport>): ContainerReport {
     state: "running",
     exitCode: 0,
     placementId: undefined,
+    ports: [],
     limits: { cpuMilli: 0, memory: 0 },
     usage: { cpuMilli: 100, memory: 50 },
     ...extra,

@@ -145,6 +145,7 @@ function changeHost({ deps }: RouteContext, id: string, patch: HostPatchInput): 
       ...(patch.labels && { labels: patch.labels }),
       total: totalsOf(patch),
       declared: totalsOf(patch),
+      ...(patch.port_range && { portRange: patch.port_range }),
     },
     deps.now(),
   );

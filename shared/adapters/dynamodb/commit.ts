@@ -14,6 +14,7 @@ import {
 import { unmarshall } from "@aws-sdk/util-dynamodb";
 import { MAX_PLACEMENTS_PER_HOST, withoutEvents } from "../../core/host.js";
 import { hostOfPlacement, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
+import { type PortMapping, takenKeys } from "../../core/ports.js";
 import {
   COMMIT_REFUSED_REASON,
   type CommitOutcome,
@@ -48,23 +49,46 @@ function counters(amounts: Amounts) {
   };
 }
 
+/**
+ * The host ports a placement holds, as the commit's condition and the set's update name them: each port
+ * free of placements (`taken_ports`) and of unmanaged containers (`unmanaged_ports`); `contains` on an
+ * absent or null set is false, so a host without either passes.
+ */
+function heldPorts(ports: readonly PortMapping[] | undefined) {
+  const keys = takenKeys(ports ?? []);
+  return {
+    keys,
+    names: (keys.length ? { "#tp": "taken_ports", "#up": "unmanaged_ports" } : {}) as Record<string, string>,
+    values: Object.fromEntries([
+      ...keys.map((key, at): [string, unknown] => [`:port${at}`, key]),
+      ...(keys.length ? [[":ports", new Set(keys)] as [string, unknown]] : []),
+    ]),
+    free: keys
+      .map((_, at) => ` AND NOT contains(#tp, :port${at}) AND NOT contains(#up, :port${at})`)
+      .join(""),
+  };
+}
+
 /** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
 export function reserveUpdate(table: string, placement: Placement) {
   const moved = counters(placement.amounts);
+  const ports = heldPorts(placement.ports);
   return {
     TableName: table,
     Key: { id: placement.hostId },
-    UpdateExpression: `SET #pl.#pid = :entry, ${moved.move("-")}`,
-    ConditionExpression: `#status = :ready AND ${moved.fit} AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)`,
+    UpdateExpression: `SET #pl.#pid = :entry, ${moved.move("-")}${ports.keys.length ? " ADD #tp :ports" : ""}`,
+    ConditionExpression: `#status = :ready AND ${moved.fit}${ports.free} AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)`,
     ExpressionAttributeNames: {
       "#pl": "placements",
       "#pid": entryKey(placement.id),
       ...moved.names,
+      ...ports.names,
       "#status": "status",
     },
     ExpressionAttributeValues: {
       ":entry": toEntry(summaryOf(placement)),
       ...moved.values,
+      ...ports.values,
       ":ready": "ready",
       ":max": MAX_PLACEMENTS_PER_HOST,
     },
@@ -78,13 +102,19 @@ export function reserveUpdate(table: string, placement: Placement) {
  */
 export function releaseUpdate(table: string, hostId: string, key: string, placement: PlacementSummary) {
   const moved = counters(placement.amounts);
+  const keys = takenKeys(placement.ports ?? []);
   return {
     TableName: table,
     Key: { id: hostId },
-    UpdateExpression: `REMOVE #pl.#pid SET ${moved.move("+")}`,
+    UpdateExpression: `REMOVE #pl.#pid SET ${moved.move("+")}${keys.length ? " DELETE #tp :ports" : ""}`,
     ConditionExpression: "attribute_exists(#pl.#pid)",
-    ExpressionAttributeNames: { "#pl": "placements", "#pid": key, ...moved.names },
-    ExpressionAttributeValues: moved.values,
+    ExpressionAttributeNames: {
+      "#pl": "placements",
+      "#pid": key,
+      ...moved.names,
+      ...(keys.length && { "#tp": "taken_ports" }),
+    },
+    ExpressionAttributeValues: { ...moved.values, ...(keys.length && { ":ports": new Set(keys) }) },
   };
 }
 

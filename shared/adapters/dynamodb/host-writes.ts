@@ -13,6 +13,8 @@ const CHANGEABLE = [
   "status_changed_at",
   ...RESOURCES.flatMap(({ name }) => [`total_${name}`, `declared_${name}`] as const),
   "unmanaged",
+  "unmanaged_ports",
+  "port_range",
   "updated_at",
   "version",
 ] satisfies readonly (keyof HostItem)[];

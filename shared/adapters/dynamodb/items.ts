@@ -1,6 +1,13 @@
 import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
 import { IMAGE_TAG_LENGTH, imageTag } from "../../core/image.js";
 import { createdAtOfSuffix, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
+import {
+  DEFAULT_PORT_RANGE,
+  type PortMapping,
+  portRangeSchema,
+  rangeText,
+  takenKeys,
+} from "../../core/ports.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
 import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../../core/resources.js";
 
@@ -12,7 +19,8 @@ import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../..
  * characters, so no separator before it), keyed by the part of its id after the host's, which also gives
  * its creation time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made
  * otherwise; then `;` and a resource's code and amount for each other resource it reserves (`;d2s0`:
- * 3,600 MiB of disk). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * 3,600 MiB of disk), and `;p` and its host ports (`;p6bk.28,fk0.1hu`: 8080 to 80 tcp, 20000 to 53
+ * udp; see portsEntry). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
  * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
@@ -24,6 +32,7 @@ export type PlacementEntry = string;
  * Still read (and released) as it is; `npm run migrate` moves such entries to records.
  */
 export interface WholeEntry extends Partial<Amounts> {
+  ports?: PortMapping[];
   image: string;
   cpu: number;
   memory: number;
@@ -69,6 +78,15 @@ export interface HostItem {
    * when none (and before the engine was first seen).
    */
   unmanaged?: EngineState["unmanaged"] | null;
+  /** Host ports unmanaged containers publish (a string set; null or absent when none). */
+  unmanaged_ports?: Set<string> | null;
+  /**
+   * The host ports its placements hold (`8080/tcp`, a string set; absent when none): what a commit's
+   * condition checks a port against, kept beside the entries that hold them in the same writes.
+   */
+  taken_ports?: Set<string>;
+  /** `low-high`; null or absent for the default range. */
+  port_range?: string | null;
   /** Versions before observations kept the engine and health here: still read (see toHost, migrate.ts). */
   engine?: EngineState;
   health?: HostHealth;
@@ -106,7 +124,29 @@ export function toEntry(placement: PlacementSummary): PlacementEntry {
   const others = OPTIONAL.filter(({ name }) => placement.amounts[name] !== 0)
     .map(({ name, code }) => `;${code}${placement.amounts[name].toString(36)}`)
     .join("");
-  return `${sizes}${placement.imageTag}${timed}${others}`;
+  return `${sizes}${placement.imageTag}${timed}${others}${portsEntry(placement.ports)}`;
+}
+
+/** `;p` and the mappings, each `host.container` in base 36 with `u` after a udp one; empty when none. */
+function portsEntry(ports: readonly PortMapping[] | undefined): string {
+  if (!ports?.length) return "";
+  const each = ports.map(
+    (one) => `${one.host.toString(36)}.${one.container.toString(36)}${one.protocol === "udp" ? "u" : ""}`,
+  );
+  return `;p${each.join(",")}`;
+}
+
+/** The mappings `portsEntry` wrote (after its `p`). */
+function portsOfEntry(text: string): PortMapping[] {
+  return text.split(",").map((one) => {
+    const udp = one.endsWith("u");
+    const [hostPort = "", container = ""] = (udp ? one.slice(0, -1) : one).split(".");
+    return {
+      host: Number.parseInt(hostPort, 36),
+      container: Number.parseInt(container, 36),
+      protocol: udp ? "udp" : "tcp",
+    };
+  });
 }
 
 /** A whole entry's or a record's amounts (attributes named as the resources). */
@@ -129,6 +169,7 @@ export function toPlacementItem(placement: Placement, putAt: number): PlacementI
         placement.amounts[name],
       ]),
     ),
+    ...(placement.ports && { ports: placement.ports }),
     scheduler: placement.scheduler,
     created_at: placement.createdAt,
     container: JSON.stringify(placement.container),
@@ -143,6 +184,7 @@ export function toPlacement(id: string, hostId: string, entry: WholeEntry): Plac
     hostId,
     image: entry.image,
     amounts: amountsOfItem(entry),
+    ...(entry.ports && { ports: entry.ports }),
     scheduler: entry.scheduler,
     createdAt: entry.created_at,
     container: JSON.parse(entry.container),
@@ -186,7 +228,9 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     const value = at === REQUIRED.length - 1 ? sized.slice(0, tagAt) : (parts[at] ?? "");
     read[name] = Number.parseInt(value, 36);
   });
+  let ports: PortMapping[] | undefined;
   for (const other of others) {
+    if (other[0] === "p") ports = portsOfEntry(other.slice(1));
     const resource = OPTIONAL.find(({ code }) => code === other[0]);
     if (resource) read[resource.name] = Number.parseInt(other.slice(1), 36);
   }
@@ -194,12 +238,14 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     id,
     imageTag: sized.slice(tagAt),
     amounts: read,
+    ...(ports && { ports }),
     createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
   };
 }
 
 /** A host as its item. */
 export function toItem(host: Host): HostItem {
+  const taken = host.placements.flatMap((placement) => takenKeys(placement.ports ?? []));
   return {
     id: host.id,
     addr: host.addr,
@@ -213,6 +259,11 @@ export function toItem(host: Host): HostItem {
       host.placements.map((placement) => [entryKey(placement.id), toEntry(placement)]),
     ),
     ...(host.engine && host.engine.unmanaged.containers > 0 && { unmanaged: host.engine.unmanaged }),
+    ...(host.unmanagedPorts.length > 0 && { unmanaged_ports: new Set(host.unmanagedPorts) }),
+    ...(taken.length > 0 && { taken_ports: new Set(taken) }),
+    ...(rangeText(host.portRange) !== rangeText(DEFAULT_PORT_RANGE) && {
+      port_range: rangeText(host.portRange),
+    }),
     created_at: Date.parse(host.createdAt),
     updated_at: Date.parse(host.updatedAt),
     version: host.version,
@@ -254,6 +305,8 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id)),
     createdAt: isoOf(item.created_at),
     updatedAt: isoOf(item.updated_at),
+    portRange: item.port_range ? portRangeSchema.parse(item.port_range) : DEFAULT_PORT_RANGE,
+    unmanagedPorts: [...(item.unmanaged_ports ?? [])],
     version: item.version ?? 0,
   };
 }
