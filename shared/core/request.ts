@@ -18,6 +18,8 @@ export interface ContainerRequest {
   run?: boolean;
   /** The container's command in run mode (the image's default when absent). */
   command?: string[];
+  /** Never on a host that runs a live placement of the same image (`distinct_hosts`: a hard filter). */
+  distinctHosts?: boolean;
   /** Hosts where starting this request's container already failed (run mode tries another). */
   avoidHosts?: ReadonlySet<string>;
 }
@@ -54,6 +56,7 @@ export const containerRequestSchema = z
     labels: labelsSchema.optional(),
     run: z.boolean().optional(),
     command: z.array(z.string().max(1024)).min(1).max(64).optional(),
+    distinct_hosts: z.boolean().optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -65,6 +68,7 @@ export const containerRequestSchema = z
       labels: body.labels ?? {},
       ...(body.run && { run: true }),
       ...(body.command && { command: body.command }),
+      ...(body.distinct_hosts && { distinctHosts: true }),
     }),
   );
 
@@ -99,6 +103,7 @@ export type SentContainer = {
   labels?: Labels;
   run?: boolean;
   command?: string[];
+  distinct_hosts?: boolean;
 };
 
 /**
@@ -108,7 +113,13 @@ export type SentContainer = {
  * parse normalises them); every other field is the schema's output.
  */
 export function sentContainer(body: Record<string, unknown>, request: ContainerRequest): SentContainer {
-  const sent = body as { cpus: string | number; constraints?: string[]; labels?: unknown; run?: boolean };
+  const sent = body as {
+    cpus: string | number;
+    constraints?: string[];
+    labels?: unknown;
+    run?: boolean;
+    distinct_hosts?: boolean;
+  };
   return {
     image: request.image,
     cpus: sent.cpus,
@@ -118,5 +129,6 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     ...(sent.labels !== undefined && { labels: request.labels }),
     ...(sent.run !== undefined && { run: sent.run }),
     ...(request.command && { command: request.command }),
+    ...(sent.distinct_hosts !== undefined && { distinct_hosts: sent.distinct_hosts }),
   };
 }
