@@ -86,6 +86,7 @@ describe("satisfies", () => {
     expect(holds("zone!=a", {})).toBe(true);
     // Only the host's own labels, not what its prototype has.
     expect(holds("constructor!=x", {})).toBe(true);
+    expect(holds("constructor=~.*", {})).toBe(false);
   });
 
   it("matches =~ against the whole value, a missing label never matching", () => {
