@@ -32,9 +32,9 @@ const requestTags = new WeakMap<ContainerRequest, string>();
 /**
  * Whether the host runs a live placement of the request's image (by tag, as its record keeps them; a
  * rare tag collision refuses a host it need not). As the view sees it: two schedulers deciding at
- * once may both place the image on one host, since the commit checks fit, not distinct_hosts (the
- * image is a 7-character tag inside each placement entry, which no DynamoDB condition can test).
- * Citadel 2014's unique scheduler had the same limit.
+ * once, or within the view's age, may both place the image on one host, since the commit checks fit,
+ * not distinct_hosts (the image is a 7-character tag inside each placement entry, which no DynamoDB
+ * condition can test). Citadel 2014's unique scheduler had the same limit.
  */
 function runsImage(host: Host, request: ContainerRequest): boolean {
   let tag = requestTags.get(request);
