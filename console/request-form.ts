@@ -55,7 +55,12 @@ export function requestForm(submit: string): RequestForm {
     field("cpus", "Cpus", cpus, "A decimal, at most 3 decimals."),
     field("memory", "Memory (MiB)", memory),
     h("p", { class: "field" }, h("label", { for: "type" }, "Type"), type, typeHint),
-    field("constraints", "Constraints", constraints, "One a line: key==value or key!=value."),
+    field(
+      "constraints",
+      "Constraints",
+      constraints,
+      "One a line: key==value, key!=value, key=~regex, key in (a,b), key not in (a,b), host==ID.",
+    ),
     field("labels", "Labels", labels, "One a line: key=value."),
     field("idempotency-key", "Idempotency key", key, "Optional: a retry with the same key places once."),
     h("p", {}, h("button", { type: "submit" }, submit)),

@@ -11,6 +11,7 @@ interface PlaceOptions {
   type: string;
   constraint?: string[];
   label?: Record<string, string>;
+  distinctHosts?: boolean;
   run?: boolean;
   idempotencyKey?: string;
 }
@@ -25,7 +26,12 @@ export function placementCommands(program: Command): void {
     .requiredOption("--cpus <cpus>", "cpus to reserve, up to 3 decimals: 0.2, 2")
     .requiredOption("--memory <MiB>", "memory to reserve, in MiB", wholeNumber)
     .requiredOption("--type <type>", "the scheduler type: service (spread) or batch (binpack)")
-    .option("--constraint <expr>", "key==value or key!=value on the host's labels (repeatable)", collect)
+    .option(
+      "--constraint <expr>",
+      "on the host's labels: key==value, key!=value, key=~regex, 'key in (a,b)', 'key not in (a,b)'; on its id: host==ID (repeatable)",
+      collect,
+    )
+    .option("--distinct-hosts", "never on a host already running a live placement of the same image")
     .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
     .option("--run", "Citadel starts the container on the host itself")
     .option("--idempotency-key <key>", "the same key and request place once, for 24 hours")
@@ -41,6 +47,7 @@ export function placementCommands(program: Command): void {
             type: options.type,
             ...(options.constraint && { constraints: options.constraint }),
             ...(options.label && { labels: options.label }),
+            ...(options.distinctHosts && { distinct_hosts: true }),
             ...(options.run && { run: true }),
             ...(command.length > 0 && { command }),
           },

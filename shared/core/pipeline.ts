@@ -1,5 +1,6 @@
 import { satisfies } from "./constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST, takenPorts } from "./host.js";
+import { imageTag } from "./image.js";
 import { assignPorts, type PortRequest } from "./ports.js";
 import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
@@ -9,7 +10,7 @@ import type { Scorer } from "./schedulers.js";
 /**
  * Filter: why the host cannot take the request, or undefined when it can. The checks run in order and a
  * host is reported under the first it fails; as in kube-scheduler, what was asked for (a host to avoid,
- * status, labels) comes before what is used up (resources). One function rather than a list of filter
+ * status, constraints, distinct hosts) comes before what is used up (resources). One function rather than a list of filter
  * functions: it runs for hundreds of hosts per decision, and calls through a list measured half as fast.
  */
 export function unfitReason(host: Host, request: ContainerRequest): string | undefined {
@@ -17,8 +18,9 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
   if (request.avoidHosts?.has(host.id)) return "container failed to start here";
   if (host.status !== "ready") return `host ${host.status}`;
   for (const constraint of request.constraints) {
-    if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;
+    if (!satisfies(host, constraint)) return `constraint ${constraint.text} not met`;
   }
+  if (request.distinctHosts && runsImage(host, request)) return "image already on host (distinct_hosts)";
   if (!capacityKnown(host.total)) return "capacity unknown";
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
   const short = shortage(host.free, request.amounts);
@@ -30,6 +32,26 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
 function portsReason(host: Host, ports: readonly PortRequest[]): string | undefined {
   const assigned = assignPorts(ports, takenPorts(host), host.portRange, () => 0);
   return typeof assigned === "string" ? assigned : undefined;
+}
+
+/** The tag of each request's image, computed once per request rather than once per host. */
+const requestTags = new WeakMap<ContainerRequest, string>();
+
+/**
+ * Whether the host runs a live placement of the request's image (by tag, as its record keeps them; a
+ * rare tag collision refuses a host it need not). As the view sees it: two schedulers deciding at
+ * once, or within the view's age, may both place the image on one host, since the commit checks fit,
+ * not distinct_hosts (the image is a 7-character tag inside each placement entry, which no DynamoDB
+ * condition can test). Citadel 2014's unique scheduler had the same limit.
+ */
+function runsImage(host: Host, request: ContainerRequest): boolean {
+  let tag = requestTags.get(request);
+  if (tag === undefined) {
+    tag = imageTag(request.image);
+    requestTags.set(request, tag);
+  }
+  for (const placement of host.placements) if (placement.imageTag === tag) return true;
+  return false;
 }
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */

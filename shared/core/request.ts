@@ -21,6 +21,8 @@ export interface ContainerRequest {
   run?: boolean;
   /** The container's command in run mode (the image's default when absent). */
   command?: string[];
+  /** Never on a host that runs a live placement of the same image (`distinct_hosts`: a hard filter). */
+  distinctHosts?: boolean;
   /** Hosts where starting this request's container already failed (run mode tries another). */
   avoidHosts?: ReadonlySet<string>;
 }
@@ -59,6 +61,7 @@ export const containerRequestSchema = z
     labels: labelsSchema.optional(),
     run: z.boolean().optional(),
     command: z.array(z.string().max(1024)).min(1).max(64).optional(),
+    distinct_hosts: z.boolean().optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -70,6 +73,7 @@ export const containerRequestSchema = z
       labels: body.labels ?? {},
       ...(body.run && { run: true }),
       ...(body.command && { command: body.command }),
+      ...(body.distinct_hosts && { distinctHosts: true }),
     }),
   );
 
@@ -106,6 +110,7 @@ export type SentContainer = {
   labels?: Labels;
   run?: boolean;
   command?: string[];
+  distinct_hosts?: boolean;
 };
 
 /**
@@ -115,7 +120,13 @@ export type SentContainer = {
  * parse normalises them); every other field is the schema's output.
  */
 export function sentContainer(body: Record<string, unknown>, request: ContainerRequest): SentContainer {
-  const sent = body as { cpus: string | number; constraints?: string[]; labels?: unknown; run?: boolean };
+  const sent = body as {
+    cpus: string | number;
+    constraints?: string[];
+    labels?: unknown;
+    run?: boolean;
+    distinct_hosts?: boolean;
+  };
   return {
     image: request.image,
     cpus: sent.cpus,
@@ -127,6 +138,7 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     ...(sent.labels !== undefined && { labels: request.labels }),
     ...(sent.run !== undefined && { run: sent.run }),
     ...(request.command && { command: request.command }),
+    ...(sent.distinct_hosts !== undefined && { distinct_hosts: sent.distinct_hosts }),
   };
 }
 

@@ -3,31 +3,38 @@ import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { localStackOnFreshTables } from "../support/dynamodb.js";
 
 // The README's session, run as written against the local stack `npm start` runs (its port aside).
 const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-const blocks = (language: string) =>
-  [...readme.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"))].map(
-    (match) => match[1] ?? "",
-  );
-const session = readme.slice(readme.indexOf("## A session"));
-const sessionScript = [...session.matchAll(/```sh\n([\s\S]*?)```/g)][0]?.[1] ?? "";
-const [placementExample, unschedulableExample] = blocks("json");
+/** The first block of `language` after `marker` in the README. */
+const blockAfter = (marker: string, language: string) => {
+  const rest = readme.slice(readme.indexOf(marker));
+  return new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(rest)?.[1] ?? "";
+};
+const sessionScript = blockAfter("## A session", "sh");
+const placementExample = blockAfter("The placement answers", "json");
+const unschedulableExample = blockAfter("and the one that does not fit", "json");
+
+/** Runs a README session's curls against `stack`: each answer, parsed, in order. */
+async function answers(script: string, stack: LocalStack): Promise<unknown[]> {
+  const port = new URL(stack.url).port;
+  // Each curl's answer on a line of its own, to read them back one by one.
+  const run = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${script.replaceAll("localhost:3000", `127.0.0.1:${port}`)}`;
+  // Asynchronously: the server answering these curls runs in this very process.
+  const { stdout: output } = await promisify(execFile)("bash", ["-c", run], { encoding: "utf8" });
+  return output
+    .split("\n")
+    .filter((line) => line.trim() !== "")
+    .map((line) => JSON.parse(line));
+}
 
 let stack: LocalStack;
 let lines: unknown[] = [];
 
 beforeAll(async () => {
   stack = await startLocalStack({ store: "dynamodb", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 });
-  const port = new URL(stack.url).port;
-  // Each curl's answer on a line of its own, to read them back one by one.
-  const script = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${sessionScript.replaceAll("localhost:3000", `127.0.0.1:${port}`)}`;
-  // Asynchronously: the server answering these curls runs in this very process.
-  const { stdout: output } = await promisify(execFile)("bash", ["-c", script], { encoding: "utf8" });
-  lines = output
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line));
+  lines = await answers(sessionScript, stack);
 });
 
 afterAll(async () => {
@@ -59,5 +66,32 @@ describe("the README's session", () => {
     expect(lines[6]).toMatchObject({ placements: 2, reserved_cpus: 1.2 });
     expect(lines[7]).toBe(204);
     expect(lines).toHaveLength(8);
+  });
+});
+
+describe("the README's constraints session", () => {
+  let rules: LocalStack;
+  let answered: unknown[] = [];
+
+  beforeAll(async () => {
+    rules = await localStackOnFreshTables();
+    answered = await answers(blockAfter("**Distinct hosts.**", "sh"), rules);
+  });
+
+  afterAll(async () => {
+    await rules?.stop();
+  });
+
+  it("places each replica in Europe on a host of its own, and says why the third fits nowhere, as shown", () => {
+    expect(answered.slice(0, 3)).toMatchObject([{ id: "eu-1" }, { id: "eu-2" }, { id: "us-1" }]);
+    const replicas = answered.slice(3, 5) as { resource: { id: string }; container: unknown }[];
+    expect(replicas.map((replica) => replica.resource.id).sort()).toEqual(["eu-1", "eu-2"]);
+    expect(replicas[0]?.container).toMatchObject({ constraints: ["zone=~eu-.*"], distinct_hosts: true });
+    expect(answered[5]).toEqual(JSON.parse(blockAfter("**Distinct hosts.**", "json")));
+  });
+
+  it("places the cache in the set's zone and the backup on the host it names", () => {
+    expect(answered.slice(6)).toMatchObject([{ resource: { id: "us-1" } }, { resource: { id: "eu-2" } }]);
+    expect(answered).toHaveLength(8);
   });
 });

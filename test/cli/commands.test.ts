@@ -187,6 +187,35 @@ describe("placements", () => {
       stderr: `error: no live placement "${id}"\n`,
     });
   });
+
+  it("passes each constraint form as written, and --distinct-hosts as distinct_hosts", async () => {
+    const help = (await run("place --help")).stdout.replace(/\s+/g, " ");
+    const forms = ["key=~regex", "'key in (a,b)'", "'key not in (a,b)'", "host==ID", "--distinct-hosts"];
+    for (const form of forms) expect(help).toContain(form);
+    // Each flag's value one argument, spaces and all, as a shell passes a quoted one.
+    const request = "place --image example/unique:1 --cpus 0.1 --memory 64 --type service --json".split(" ");
+    const place = (...flags: string[]) => citadel(["--endpoint", stack.url, ...request, ...flags]);
+    const replica = ["--constraint", "zone in (a, b)", "--constraint", "host=~docker-.*", "--distinct-hosts"];
+    const placed = [await place(...replica), await place(...replica)];
+    expect(placed.map((result) => result.code)).toEqual([0, 0]);
+    const bodies = placed.map((result) => JSON.parse(result.stdout));
+    expect(bodies[0].container).toMatchObject({
+      constraints: ["zone in (a, b)", "host=~docker-.*"],
+      distinct_hosts: true,
+    });
+    expect(bodies.map((body) => body.resource.id).sort()).toEqual(["docker-1", "docker-2"]);
+    const third = await place(...replica);
+    expect(third.code).toBe(3);
+    expect(JSON.parse(third.stdout).reasons).toEqual({ "image already on host (distinct_hosts)": 2 });
+    const elsewhere = await place("--constraint", "zone not in (a, b)");
+    expect(JSON.parse(elsewhere.stdout).reasons).toEqual({ "constraint zone not in (a,b) not met": 2 });
+    const bad = await place("--constraint", "zone=~(a");
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.split("\n")[0]).toBe(
+      'error: constraints.0: invalid regex "(a": missing closing ): `(a`',
+    );
+    for (const body of bodies) expect((await run(`release ${body.placement.id}`)).code).toBe(0);
+  });
 });
 
 describe("the cluster", () => {

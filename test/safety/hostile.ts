@@ -26,6 +26,12 @@ const anyWrong = fc.oneof(
   fc.integer({ min: 1, max: 3000 }).map(deep),
 );
 
+/** Wrong values for a boolean field. */
+const notBoolean = fc.oneof(
+  anyWrong.filter((value) => typeof value !== "boolean"),
+  fc.constantFrom("true", 1, "yes"),
+);
+
 /** Wrong values, field by field (each is invalid for that field whatever else the body holds). */
 const wrongField: Record<string, fc.Arbitrary<unknown>> = {
   image: fc.oneof(
@@ -56,16 +62,15 @@ const wrongField: Record<string, fc.Arbitrary<unknown>> = {
   constraints: fc.oneof(
     anyWrong.filter((value) => !Array.isArray(value) || value.length > 0),
     fc.constantFrom(["zone=a"], [1], "a==b", [{}], Array(40).fill("a==b"), ["=="], [`k==${"v".repeat(300)}`]),
+    fc.constantFrom(["zone=~(a"], ["zone=~a(?=b)"], ["zone in ()"], ["zone in a,b"], ["host==a.b"]),
   ),
   labels: fc.oneof(
     anyWrong.filter((value) => typeof value !== "object" || Array.isArray(value) || value === null),
     fc.constantFrom({ __proto__x: "1" }, { ok: 5 }, { "": "v" }, { é: "v" }, { k: "v".repeat(300) }),
     fc.constant(Object.fromEntries(Array.from({ length: 40 }, (_, index) => [`k${index}`, "v"]))),
   ),
-  run: fc.oneof(
-    anyWrong.filter((value) => typeof value !== "boolean"),
-    fc.constantFrom("true", 1, "yes"),
-  ),
+  run: notBoolean,
+  distinct_hosts: notBoolean,
   command: fc.oneof(
     anyWrong.filter(
       (value) =>

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { parseConstraint } from "../../shared/core/constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import {
   describeReasons,
@@ -85,6 +86,64 @@ describe("filter", () => {
       "capacity unknown": 2,
       "placement limit reached": 1,
       "constraint zone==a not met": 1,
+    });
+  });
+
+  it("keeps the hosts that meet =~, in, not in and host== constraints, naming each that fails", () => {
+    const hosts = [
+      host("h1", 4, 4096, { zone: "eu-west" }),
+      host("h2", 4, 4096, { zone: "eu-north" }),
+      host("h3", 4, 4096, { zone: "us-east" }),
+      host("h4", 4, 4096),
+    ];
+    const kept = (...texts: string[]) => {
+      const constraints = texts.map((text) => parseConstraint(text)).filter((c) => typeof c !== "string");
+      const { feasible, reasons } = filterHosts(hosts, request({ constraints }));
+      return [feasible.map((h) => h.id), reasons];
+    };
+    expect(kept("zone=~eu-.*")).toEqual([["h1", "h2"], { "constraint zone=~eu-.* not met": 2 }]);
+    expect(kept("zone in (eu-north, us-east)")).toEqual([
+      ["h2", "h3"],
+      { "constraint zone in (eu-north,us-east) not met": 2 },
+    ]);
+    expect(kept("zone not in (eu-west)")).toEqual([
+      ["h2", "h3", "h4"],
+      { "constraint zone not in (eu-west) not met": 1 },
+    ]);
+    expect(kept("host==h3")).toEqual([["h3"], { "constraint host==h3 not met": 3 }]);
+    // Every constraint must hold: a host is counted under the first it fails.
+    expect(kept("zone=~eu-.*", "host!=h1")).toEqual([
+      ["h2"],
+      { "constraint zone=~eu-.* not met": 2, "constraint host!=h1 not met": 1 },
+    ]);
+  });
+
+  it("with distinct hosts, skips the hosts that run a live placement of the same image", () => {
+    const hosts = [
+      loaded("redis", 4, 4096, [[100, 100]], "redis:7"),
+      loaded("other", 4, 4096, [[100, 100]], "redis:8"),
+      loaded("empty", 4, 4096, []),
+      loaded(
+        "both",
+        4,
+        4096,
+        [
+          [100, 100],
+          [100, 100],
+        ],
+        "redis:7",
+      ),
+    ];
+    expect(filterHosts(hosts, request()).feasible).toHaveLength(4);
+    const { feasible, reasons } = filterHosts(hosts, request({ distinctHosts: true }));
+    expect([feasible.map((h) => h.id), reasons]).toEqual([
+      ["other", "empty"],
+      { "image already on host (distinct_hosts)": 2 },
+    ]);
+    // What was asked for comes first: a host that runs the image and is full says the image.
+    const full = loaded("full", 1, 4096, [[1000, 100]], "redis:7");
+    expect(filterHosts([full], request({ distinctHosts: true })).reasons).toEqual({
+      "image already on host (distinct_hosts)": 1,
     });
   });
 

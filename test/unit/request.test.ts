@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MAX_CONTAINER_BYTES, parseContainerRequest } from "../../shared/core/request.js";
+import { MAX_CONTAINER_BYTES, parseContainerRequest, sentContainer } from "../../shared/core/request.js";
 import { amounts } from "../../shared/core/resources.js";
 
 const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "service" };
@@ -29,6 +29,24 @@ describe("container requests", () => {
       { key: "disk", operator: "!=", value: "hdd", text: "disk!=hdd" },
     ]);
     expect(parsed.ok && parsed.value.labels).toEqual({ app: "web" });
+  });
+
+  it("parses distinct_hosts, and echoes it as sent", () => {
+    for (const distinct of [true, false]) {
+      const body = { ...seed, distinct_hosts: distinct };
+      const parsed = parseContainerRequest(body);
+      expect(parsed.ok && parsed.value.distinctHosts).toBe(distinct ? true : undefined);
+      expect(parsed.ok && sentContainer(body, parsed.value)).toEqual(body);
+    }
+    const refused = parseContainerRequest({ ...seed, distinct_hosts: "yes" });
+    expect(refused.ok ? [] : refused.issues.map((issue) => issue.path)).toEqual(["distinct_hosts"]);
+  });
+
+  it("names a constraint's problem with its path", () => {
+    const parsed = parseContainerRequest({ ...seed, constraints: ["zone==a", "zone=~(a"] });
+    expect(parsed.ok ? [] : parsed.issues).toEqual([
+      { path: "constraints.1", message: 'invalid regex "(a": missing closing ): `(a`' },
+    ]);
   });
 
   it("names every problem with its path", () => {
