@@ -104,7 +104,7 @@ describe("the CDK stack", () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
       ROUTE_ACCESS.map((route) => `${route.method} ${route.path}`).sort(),
     );
-    expect(routes).toHaveLength(14);
+    expect(routes).toHaveLength(15);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
     template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 0);
   });
