@@ -12,7 +12,7 @@ const blocks = (language: string) =>
   );
 const session = readme.slice(readme.indexOf("## A session"));
 const sessionScript = [...session.matchAll(/```sh\n([\s\S]*?)```/g)][0]?.[1] ?? "";
-const [placementExample, unschedulableExample] = blocks("json");
+const [placementExample, unschedulableExample, candidatesExample] = blocks("json");
 
 let stack: LocalStack;
 let lines: unknown[] = [];
@@ -58,6 +58,10 @@ describe("the README's session", () => {
     expect((lines[5] as { hosts: unknown[] }).hosts).toHaveLength(2);
     expect(lines[6]).toMatchObject({ placements: 2, reserved_cpus: 1.2 });
     expect(lines[7]).toBe(204);
-    expect(lines).toHaveLength(8);
+  });
+
+  it("ranks the candidates for the web server as shown, their hosts' views shortened there", () => {
+    expect(lines[8]).toMatchObject(JSON.parse(candidatesExample ?? "{}"));
+    expect(lines).toHaveLength(9);
   });
 });
