@@ -24,3 +24,32 @@ export function port(value: string): number {
   if (number > 65535) throw new InvalidArgumentError("give a port from 0 to 65535");
   return number;
 }
+
+/** A port mapping as the API takes it. */
+export interface PortFlag {
+  container: number;
+  host?: number;
+  protocol?: "udp";
+}
+
+const PORT_MAPPING = /^(\d{1,5})(?::(\d{1,5}))?(?:\/(tcp|udp))?$/;
+
+/**
+ * A repeatable `--port CONTAINER[:HOST][/udp]`: `--port 80:8080` publishes the container's port 80 on
+ * host port 8080, `--port 80` on a dynamic one from the host's range (the API's `ports`, in its order:
+ * container first). The API checks the ranges.
+ */
+export function portMapping(value: string, previous: PortFlag[] = []): PortFlag[] {
+  const match = PORT_MAPPING.exec(value);
+  if (!match)
+    throw new InvalidArgumentError("give a port as CONTAINER[:HOST][/tcp|/udp], like 80:8080 or 53/udp");
+  const [, container = "", host, protocol] = match;
+  return [
+    ...previous,
+    {
+      container: Number(container),
+      ...(host !== undefined && { host: Number(host) }),
+      ...(protocol === "udp" && { protocol: "udp" as const }),
+    },
+  ];
+}

@@ -1,4 +1,5 @@
 import type { placementAnswer } from "../shared/core/answer.js";
+import type { candidatesAnswer } from "../shared/core/candidates.js";
 import type { clusterSummary } from "../shared/core/cluster.js";
 import type { RoundReport } from "../shared/core/fan-out.js";
 import type { hostDetailView, hostView } from "../shared/core/host.js";
@@ -8,6 +9,7 @@ import { type Cell, labelText, percent, table } from "./table.js";
 
 // The API's bodies, typed by the functions that make them: a change of a view is a type error here.
 export type PlacementBody = ReturnType<typeof placementAnswer>;
+export type CandidatesBody = ReturnType<typeof candidatesAnswer>;
 export type HostBody = ReturnType<typeof hostView>;
 export type HostDetailBody = ReturnType<typeof hostDetailView>;
 export type ClusterBody = ReturnType<typeof clusterSummary>;
@@ -41,6 +43,32 @@ export function placementsTable(placements: readonly PlacementBody[]): string {
       placement.created_at,
     ]),
   ]);
+}
+
+/**
+ * Candidates, best first: each host's score, a column per score rule, and what is free on it; then how
+ * many hosts can take the container, and why the others cannot.
+ */
+export function candidatesTable({ hosts, candidates, infeasible }: CandidatesBody): string {
+  const rules = [...new Set(candidates.flatMap((candidate) => Object.keys(candidate.scores)))];
+  const ranked = table([
+    ["RANK", "HOST", "ADDR", "SCORE", ...rules.map((rule) => rule.toUpperCase()), "FREE CPUS", "FREE MEMORY"],
+    ...candidates.map((candidate, at) => [
+      at + 1,
+      candidate.host.id,
+      candidate.host.addr,
+      candidate.score,
+      ...rules.map((rule) => candidate.scores[rule]),
+      candidate.free.cpus,
+      candidate.free.memory,
+    ]),
+  ]);
+  const unfit = Object.values(infeasible).reduce((sum, count) => sum + count, 0);
+  const shown = hosts - unfit > candidates.length ? `, the best ${candidates.length} shown` : "";
+  const summary = `${hosts - unfit} of ${hosts} hosts can take it${shown}.`;
+  const reasons = Object.entries(infeasible).sort(([, a], [, b]) => b - a);
+  if (reasons.length === 0) return `${ranked}\n\n${summary}`;
+  return `${ranked}\n\n${summary} Why the others cannot:\n${table([["REASON", "HOSTS"], ...reasons])}`;
 }
 
 /** Hosts, one a row: CPUS and MEMORY (MiB) are reserved/total, `?` for a total not known yet. */

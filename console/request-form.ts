@@ -1,5 +1,5 @@
 import type { SchedulersBody } from "./bodies.js";
-import { h } from "./dom.js";
+import { type Child, h } from "./dom.js";
 
 /** A container request read from the form, with its optional idempotency key; or why it cannot be read. */
 export type Read =
@@ -30,8 +30,9 @@ function field(id: string, label: string, control: HTMLElement, hint?: string) {
  * The form of a container request: image, cpus, memory, type, constraints and labels, and an
  * idempotency key. The API validates what is sent (its 400 names each field), so the form checks
  * nothing but the shape of labels; what it reads can be sent to any route that takes a request.
+ * `actions` go beside the submit button (buttons of their own that `read()` the same request).
  */
-export function requestForm(submit: string): RequestForm {
+export function requestForm(submit: string, ...actions: Child[]): RequestForm {
   const input = (id: string, attributes: Record<string, string | boolean> = {}) =>
     h("input", { id, name: id, autocomplete: "off", ...attributes });
   const image = input("image", { required: true, placeholder: "redis:7" });
@@ -63,7 +64,7 @@ export function requestForm(submit: string): RequestForm {
     ),
     field("labels", "Labels", labels, "One a line: key=value."),
     field("idempotency-key", "Idempotency key", key, "Optional: a retry with the same key places once."),
-    h("p", {}, h("button", { type: "submit" }, submit)),
+    h("p", { class: "actions" }, h("button", { type: "submit" }, submit), ...actions),
   );
   return {
     form,

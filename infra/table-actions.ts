@@ -14,7 +14,7 @@ export const TABLE_ACTIONS = {
     // Placements read whole, released, and a removed host's deleted.
     placements: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:DeleteItem"],
     // A host's observation put with its registration, read with the host (one, a page, every host for
-    // the cluster's view), and deleted with it.
+    // the cluster's view and for candidates), and deleted with it.
     observations: [
       "dynamodb:GetItem",
       "dynamodb:BatchGetItem",

@@ -1,61 +1,64 @@
 import type { Command } from "commander";
 import { act, show, showAnswer, write } from "../context.js";
-import { collect, label, wholeNumber } from "../flags.js";
+import { wholeNumber } from "../flags.js";
 import { allPages } from "../paging.js";
-import { type PlacementBody, placementFields, placementsTable } from "../views.js";
+import { type RequestOptions, requestBody, withRequestFlags } from "../request-flags.js";
+import {
+  type CandidatesBody,
+  candidatesTable,
+  type PlacementBody,
+  placementFields,
+  placementsTable,
+} from "../views.js";
 
-interface PlaceOptions {
-  image: string;
-  cpus: string;
-  memory: number;
-  type: string;
-  constraint?: string[];
-  label?: Record<string, string>;
-  distinctHosts?: boolean;
-  run?: boolean;
+interface PlaceOptions extends RequestOptions {
   idempotencyKey?: string;
 }
 
-/** `place`, `get`, `release` and `placements`: placing containers, reading and releasing placements. */
+/**
+ * `place`, `candidates`, `get`, `release` and `placements`: placing containers, asking where they
+ * would go, reading and releasing placements.
+ */
 export function placementCommands(program: Command): void {
-  program
-    .command("place")
-    .description("place a container: the scheduler of its type picks a host (exit 3 when none can take it)")
-    .argument("[command...]", "with --run: the command to start the container with, after --")
-    .requiredOption("--image <ref>", "the Docker image, such as redis:7")
-    .requiredOption("--cpus <cpus>", "cpus to reserve, up to 3 decimals: 0.2, 2")
-    .requiredOption("--memory <MiB>", "memory to reserve, in MiB", wholeNumber)
-    .requiredOption("--type <type>", "the scheduler type: service (spread) or batch (binpack)")
-    .option(
-      "--constraint <expr>",
-      "on the host's labels: key==value, key!=value, key=~regex, 'key in (a,b)', 'key not in (a,b)'; on its id: host==ID (repeatable)",
-      collect,
-    )
-    .option("--distinct-hosts", "never on a host already running a live placement of the same image")
-    .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
-    .option("--run", "Citadel starts the container on the host itself")
+  withRequestFlags(
+    program
+      .command("place")
+      .description(
+        "place a container: the scheduler of its type picks a host (exit 3 when none can take it)",
+      ),
+  )
     .option("--idempotency-key <key>", "the same key and request place once, for 24 hours")
     .action(
       act(async (context, command: string[], options: PlaceOptions) => {
         const call = {
           method: "POST" as const,
           path: "/v1/placements",
-          body: {
-            image: options.image,
-            cpus: options.cpus,
-            memory: options.memory,
-            type: options.type,
-            ...(options.constraint && { constraints: options.constraint }),
-            ...(options.label && { labels: options.label }),
-            ...(options.distinctHosts && { distinct_hosts: true }),
-            ...(options.run && { run: true }),
-            ...(command.length > 0 && { command }),
-          },
+          body: requestBody(command, options),
           ...(options.idempotencyKey !== undefined && {
             headers: { "idempotency-key": options.idempotencyKey },
           }),
         };
         await showAnswer<PlacementBody>(context, call, placementFields);
+      }),
+    );
+
+  withRequestFlags(
+    program
+      .command("candidates")
+      .description(
+        "rank every host that could take a container, and say why the others cannot; reserves nothing (exit 3 when none can)",
+      ),
+  )
+    .option("--limit <n>", "at most this many hosts, the best (1-100, the API's default 10)", wholeNumber)
+    .action(
+      act(async (context, command: string[], options: RequestOptions & { limit?: number }) => {
+        const call = {
+          method: "POST" as const,
+          path: "/v1/candidates",
+          query: { limit: options.limit?.toString() },
+          body: requestBody(command, options),
+        };
+        await showAnswer<CandidatesBody>(context, call, candidatesTable);
       }),
     );
 

@@ -24,6 +24,8 @@ export const ROUTE_ACCESS: readonly RouteAccess[] = [
   { method: "GET", path: "/v1/placements", roles: BOTH },
   { method: "GET", path: "/v1/placements/{id}", roles: BOTH },
   { method: "DELETE", path: "/v1/placements/{id}", roles: ["client"] },
+  // Where a container would go, reserving nothing: for those who place.
+  { method: "POST", path: "/v1/candidates", roles: ["client"] },
   { method: "POST", path: "/v1/hosts", roles: ["operator"] },
   { method: "POST", path: "/v1/hosts/refresh", roles: ["operator"] },
   { method: "GET", path: "/v1/hosts", roles: BOTH },

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { problem, type Response } from "./http.js";
+import { candidateRoutes } from "./routes/candidates.js";
 import { clusterRoutes } from "./routes/cluster.js";
 import { hostRoutes } from "./routes/hosts.js";
 import { imageRoutes } from "./routes/images.js";
@@ -8,7 +9,13 @@ import { placementRoutes } from "./routes/placements.js";
 import type { ApiDependencies, Route } from "./routes/route.js";
 
 /** Every route the router serves (functions/api/access.ts says who may call each). */
-export const ROUTES: readonly Route[] = [...placementRoutes, ...hostRoutes, ...imageRoutes, ...clusterRoutes];
+export const ROUTES: readonly Route[] = [
+  ...placementRoutes,
+  ...candidateRoutes,
+  ...hostRoutes,
+  ...imageRoutes,
+  ...clusterRoutes,
+];
 
 const CORRELATION_ID = /^[\w.:-]{1,128}$/;
 

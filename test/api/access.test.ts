@@ -44,6 +44,7 @@ describe("the access list", () => {
       expect(roles(method ?? "", path ?? "")).toEqual(["operator"]);
     }
     expect(roles("POST", "/v1/placements")).toEqual(["client"]);
+    expect(roles("POST", "/v1/candidates")).toEqual(["client"]);
     expect(roles("DELETE", "/v1/placements/{id}")).toEqual(["client"]);
   });
 });

@@ -12,9 +12,10 @@ import { host, noEngines, placement } from "../support/fixtures.js";
 const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "service" };
 const seedHost = { addr: "10.1.0.1:2375", id: "fresh", total_cpus: 2, total_memory: 1024 };
 
-/** The three routes that take a body, each with a valid body to build on. */
+/** The routes that take a body, each with a valid body to build on. */
 const ROUTES = [
   { method: "POST", path: "/v1/placements", valid: seed },
+  { method: "POST", path: "/v1/candidates", valid: seed },
   { method: "POST", path: "/v1/hosts", valid: seedHost },
   { method: "PATCH", path: "/v1/hosts/live", valid: { status: "draining" } },
 ] as const;

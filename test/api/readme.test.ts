@@ -15,6 +15,7 @@ const blockAfter = (marker: string, language: string) => {
 const sessionScript = blockAfter("## A session", "sh");
 const placementExample = blockAfter("The placement answers", "json");
 const unschedulableExample = blockAfter("and the one that does not fit", "json");
+const candidatesExample = blockAfter("and the candidates for the web server", "json");
 
 /** Runs a README session's curls against `stack`: each answer, parsed, in order. */
 async function answers(script: string, stack: LocalStack): Promise<unknown[]> {
@@ -65,7 +66,11 @@ describe("the README's session", () => {
     expect((lines[5] as { hosts: unknown[] }).hosts).toHaveLength(2);
     expect(lines[6]).toMatchObject({ placements: 2, reserved_cpus: 1.2 });
     expect(lines[7]).toBe(204);
-    expect(lines).toHaveLength(8);
+  });
+
+  it("ranks the candidates for the web server as shown, their hosts' views shortened there", () => {
+    expect(lines[8]).toMatchObject(JSON.parse(candidatesExample ?? "{}"));
+    expect(lines).toHaveLength(9);
   });
 });
 

@@ -106,6 +106,76 @@ describe("hosts", () => {
   });
 });
 
+describe("candidates", () => {
+  const web = "candidates --image team/web:1 --cpus 1 --memory 1024 --type service";
+
+  it("ranks the hosts that can take a container, with each rule's score and what is free, reserving nothing", async () => {
+    const before = await json("cluster");
+    const ranked = await run(web);
+    expect(ranked).toMatchObject({ code: 0, stderr: "" });
+    expect(rows(ranked.stdout)).toEqual([
+      "RANK | HOST | ADDR | SCORE | SPREAD | FREE CPUS | FREE MEMORY",
+      "1 | docker-1 | 127.0.1.11:2375 | 0.8125 | 0.8125 | 4 | 8192",
+      "2 | docker-2 | 127.0.1.12:2375 | 0.625 | 0.625 | 2 | 4096",
+      "",
+      "2 of 2 hosts can take it.",
+    ]);
+    expect(rows((await run(`${web} --limit 1`)).stdout).slice(1)).toEqual([
+      "1 | docker-1 | 127.0.1.11:2375 | 0.8125 | 0.8125 | 4 | 8192",
+      "",
+      "2 of 2 hosts can take it, the best 1 shown.",
+    ]);
+    const body = await json(`${web} --limit 1`);
+    expect(Object.keys(body)).toEqual(["hosts", "candidates", "infeasible"]);
+    expect(body.candidates[0]).toMatchObject({ host: { id: "docker-1" }, scores: { spread: 0.8125 } });
+    expect(await json("cluster")).toEqual(before);
+  });
+
+  it("says why the other hosts cannot take it, with their counts", async () => {
+    const ranked = await run("candidates --image team/batch:1 --cpus 3 --memory 64 --type batch");
+    expect(rows(ranked.stdout)).toEqual([
+      "RANK | HOST | ADDR | SCORE | BINPACK | FREE CPUS | FREE MEMORY",
+      "1 | docker-1 | 127.0.1.11:2375 | 0.378906 | 0.378906 | 4 | 8192",
+      "",
+      "1 of 2 hosts can take it. Why the others cannot:",
+      "REASON | HOSTS",
+      "insufficient cpu | 1",
+    ]);
+  });
+
+  it("exits 3 when no host can, as place does, and 2 for a limit the API does not take", async () => {
+    const refused = await run(`${web} --cpus 16`);
+    expect(refused).toMatchObject({ code: 3, stdout: "" });
+    expect(rows(refused.stderr)).toEqual([
+      "error: 0/2 hosts are available: 2 insufficient cpu.",
+      "REASON | HOSTS",
+      "insufficient cpu | 2",
+    ]);
+    const scripted = await run(`${web} --cpus 16 --json`);
+    expect(scripted.code).toBe(3);
+    expect(JSON.parse(scripted.stdout)).toMatchObject({ error: "unschedulable", hosts: 2 });
+    const limits = await Promise.all([
+      run(`${web} --limit 0`),
+      run(`${web} --limit 101`),
+      run(`${web} --limit x`),
+    ]);
+    expect(limits.map((result) => [result.code, result.stderr.split("\n")[0]])).toEqual([
+      [2, "error: limit: must be an integer from 1 to 100"],
+      [2, "error: limit: must be an integer from 1 to 100"],
+      [2, "error: option '--limit <n>' argument 'x' is invalid. give a whole number"],
+    ]);
+  });
+
+  it("takes place's request flags, and sends the same body", async () => {
+    const flags = (name: string) =>
+      program()
+        .commands.find((command) => command.name() === name)
+        ?.options.map((option) => option.flags);
+    expect(flags("candidates")).toEqual([...(flags("place") ?? []).slice(0, -1), "--limit <n>"]);
+    expect(flags("place")?.at(-1)).toBe("--idempotency-key <key>");
+  });
+});
+
 describe("placements", () => {
   const report = "place --image example/report:1.4 --cpus 1 --memory 1024 --type batch --constraint zone==b";
 
@@ -308,7 +378,7 @@ describe("usage and failures", () => {
     const commands = (command: Command): Command[] => [command, ...command.commands.flatMap(commands)];
     const all = commands(program());
     expect(all.map((command) => command.name())).toEqual(
-      "citadel place get release placements hosts host add show drain undrain rm cluster profile refresh console".split(
+      "citadel place candidates get release placements hosts host add show drain undrain rm cluster profile refresh console".split(
         " ",
       ),
     );

@@ -12,9 +12,9 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const readme = readFileSync(`${root}/README.md`, "utf8");
 const section = readme.slice(readme.indexOf("## Command line"), readme.indexOf("## API"));
 const [script = ""] = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((match) => match[1]);
-const [unschedulable = "", hosts = "", cluster = ""] = [...section.matchAll(/```text\n([\s\S]*?)```/g)].map(
-  (match) => match[1],
-);
+const [unschedulable = "", hosts = "", cluster = "", candidates = ""] = [
+  ...section.matchAll(/```text\n([\s\S]*?)```/g),
+].map((match) => match[1]);
 
 let stack: LocalStack;
 let output: string[] = [];
@@ -44,6 +44,10 @@ const shownInOrder = (block: string) => {
 describe("the README's command line session", () => {
   it("says why the big container fits nowhere, and exits with 3", () => {
     expect(shownInOrder(unschedulable)).toEqual(unschedulable.trimEnd().split("\n"));
+  });
+
+  it("ranks the candidates, and says why the other host cannot take the container", () => {
+    expect(shownInOrder(candidates)).toEqual(candidates.trimEnd().split("\n"));
   });
 
   it("lists the hosts with what they reserve (in the store's order)", () => {

@@ -102,6 +102,8 @@ describe("the bundled Lambdas", () => {
       ["patch-host", 200],
       ["get-hosts", 200],
       ["get-hosts-page", 200],
+      // Candidates too: the router ranks them itself, on every host it reads.
+      ["post-candidates", 200],
       ["get-hosts-invalid-cursor", 400],
       ["get-placement-unknown", 404],
       ["get-image-profile-unknown", 404],

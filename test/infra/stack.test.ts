@@ -104,7 +104,7 @@ describe("the CDK stack", () => {
     expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
       ROUTE_ACCESS.map((route) => `${route.method} ${route.path}`).sort(),
     );
-    expect(routes).toHaveLength(14);
+    expect(routes).toHaveLength(15);
     for (const route of routes) expect(route.Properties.AuthorizationType).toBe("AWS_IAM");
     template.resourceCountIs("AWS::ApiGatewayV2::Authorizer", 0);
   });
@@ -134,6 +134,7 @@ describe("the CDK stack", () => {
       ["GET", "/v1/placements", true, true],
       ["GET", "/v1/placements/docker-1.abc", true, true],
       ["DELETE", "/v1/placements/docker-1.abc", true, false],
+      ["POST", "/v1/candidates", true, false],
       ["POST", "/v1/hosts", false, true],
       ["POST", "/v1/hosts/refresh", false, true],
       ["GET", "/v1/hosts", true, true],
@@ -175,11 +176,12 @@ describe("the CDK stack", () => {
         return [route.Properties.RouteKey, route.Properties.AuthorizationScopes];
       }),
     );
-    expect(Object.keys(scopes)).toHaveLength(14);
+    expect(Object.keys(scopes)).toHaveLength(15);
     const both = ["acme/place", "citadel/operate"];
     expect(scopes).toMatchObject({
       "POST /v1/placements": ["acme/place"],
       "DELETE /v1/placements/{id}": ["acme/place"],
+      "POST /v1/candidates": ["acme/place"],
       "GET /v1/placements": both,
       "POST /v1/hosts": ["citadel/operate"],
       "POST /v1/hosts/refresh": ["citadel/operate"],

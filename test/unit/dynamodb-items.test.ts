@@ -37,4 +37,29 @@ describe("a host item's placement entries", () => {
       },
     ]);
   });
+
+  it("keep the other resources' amounts and the host ports after `;`, with or without a creation time", () => {
+    const base = placement("h1", 250, 512);
+    const ports = [
+      { container: 80, host: 8080, protocol: "tcp" as const },
+      { container: 53, host: 20000, protocol: "udp" as const },
+    ];
+    const made = summaryOf({ ...base, amounts: amounts({ cpu: 250, memory: 512, disk: 3600 }), ports });
+    const entry = toEntry(made);
+    expect(entry).toBe(`6y:e8${made.imageTag};d2s0;p68g.28,ffk.1hu`);
+    const key = made.id.slice("h1.".length);
+    expect(entriesOf(itemWith({ [key]: entry })).map((one) => one.summary)).toEqual([made]);
+    const timed = { ...made, id: "h1.zzzzzzzzzzzz" };
+    expect(entriesOf(itemWith({ zzzzzzzzzzzz: toEntry(timed) })).map((one) => one.summary)).toEqual([timed]);
+  });
+
+  it("hold the ports its placements take in the host item's set, which commits check", () => {
+    const made = {
+      ...placement("h1", 250, 512),
+      ports: [{ container: 80, host: 8080, protocol: "tcp" as const }],
+    };
+    const item = toItem({ ...host("h1", 4, 8192), placements: [summaryOf(made)] });
+    expect(item.taken_ports).toEqual(new Set(["8080/tcp"]));
+    expect(toItem(host("h2", 4, 8192)).taken_ports).toBeUndefined();
+  });
 });

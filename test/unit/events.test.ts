@@ -21,6 +21,7 @@ const API_EVENTS: [file: string, status: number][] = [
   ["get-host", 200],
   ["patch-host", 200],
   ["post-placement", 201],
+  ["post-candidates", 200],
   ["post-placement-invalid", 400],
   ["post-placement-unknown-type", 400],
   ["post-placement-unschedulable", 409],

@@ -19,7 +19,7 @@ import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../..
  * characters, so no separator before it), keyed by the part of its id after the host's, which also gives
  * its creation time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made
  * otherwise; then `;` and a resource's code and amount for each other resource it reserves (`;d2s0`:
- * 3,600 MiB of disk), and `;p` and its host ports (`;p6bk.28,fk0.1hu`: 8080 to 80 tcp, 20000 to 53
+ * 3,600 MiB of disk), and `;p` and its host ports (`;p68g.28,ffk.1hu`: 8080 to 80 tcp, 20000 to 53
  * udp; see portsEntry). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept

@@ -1,0 +1,96 @@
+import { type Host, hostView } from "./host.js";
+import { filterHosts, topHosts } from "./pipeline.js";
+import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
+import type { ContainerRequest } from "./request.js";
+import { amountsView } from "./resources.js";
+import type { SchedulerType } from "./schedulers.js";
+
+/** Candidates an answer lists when the caller names no `limit`. */
+export const DEFAULT_CANDIDATES = 10;
+
+/**
+ * The largest `limit`: a host's view can reach about 30 KB (32 labels of 255 characters), and 100 of
+ * them stay well under Lambda's 6 MB answer, escaped once more inside the function's answer.
+ */
+export const MAX_CANDIDATES = 100;
+
+/** A host's score for a request, and what each score rule gave it. */
+export interface ScoreBreakdown {
+  score: number;
+  scores: Record<string, number>;
+}
+
+/**
+ * The one place that knows how a scheduler type's score is made of rules. Today a type has one
+ * strategy, which is its only rule; when types become weighted compositions of score rules, their
+ * breakdown replaces this body and candidates rank and show by it.
+ */
+export function scoreBreakdown(
+  scheduler: SchedulerType,
+  host: Host,
+  request: ContainerRequest,
+  replicas: ReplicaCounts,
+): ScoreBreakdown {
+  const score = scheduler.score(host, request, replicas);
+  return { score, scores: { [scheduler.strategy]: score } };
+}
+
+/** One feasible host with its score and the score of each rule. */
+export interface Candidate extends ScoreBreakdown {
+  host: Host;
+}
+
+/** Every host's fate for a request: the feasible ones ranked, the others counted by reason. */
+export interface Candidates {
+  /** How many hosts were looked at: all of them. */
+  hosts: number;
+  /** The best `limit` feasible hosts, best first. */
+  candidates: Candidate[];
+  /** How many hosts failed on which filter (the first each failed, as a 409 counts them). */
+  infeasible: Record<string, number>;
+}
+
+/**
+ * Ranks every host for `request` as the scheduler of its type would, reserving nothing: the filter
+ * sees every host (no sample), so the answer is complete. Equal scores rank by host id, so the same
+ * cluster always answers the same list (a placement breaks such ties at random instead).
+ */
+export function rankCandidates(
+  hosts: readonly Host[],
+  request: ContainerRequest,
+  scheduler: SchedulerType,
+  limit: number,
+): Candidates {
+  const { feasible, reasons } = filterHosts(hosts, request);
+  // Only feasible hosts are scored: the replicas of the image on them are all the score needs.
+  const replicas = new ReplicaIndex(feasible).of(request.image);
+  const byId = [...feasible].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const score = (host: Host) => scoreBreakdown(scheduler, host, request, replicas).score;
+  const top = topHosts(byId, request, score, limit, replicas);
+  return {
+    hosts: hosts.length,
+    candidates: top.map(({ host }) => ({ host, ...scoreBreakdown(scheduler, host, request, replicas) })),
+    infeasible: reasons,
+  };
+}
+
+/**
+ * `POST /v1/candidates`'s answer: each candidate's host as `GET /v1/hosts` shows it, its scores
+ * (rounded to 6 decimals: the ranking used them whole), and what is free on it now.
+ */
+export function candidatesAnswer({ hosts, candidates, infeasible }: Candidates) {
+  return {
+    hosts,
+    candidates: candidates.map(({ host, score, scores }) => ({
+      host: hostView(host),
+      score: rounded(score),
+      scores: Object.fromEntries(Object.entries(scores).map(([rule, value]) => [rule, rounded(value)])),
+      free: amountsView(host.free),
+    })),
+    infeasible,
+  };
+}
+
+function rounded(score: number): number {
+  return Math.round(score * 1e6) / 1e6;
+}
