@@ -4,14 +4,14 @@ import type { placementAnswer } from "../shared/core/answer.js";
 import type { clusterSummary } from "../shared/core/cluster.js";
 import type { hostDetailView, hostView } from "../shared/core/host.js";
 import type { profileView } from "../shared/core/profile.js";
-import type { SchedulerType } from "../shared/core/schedulers.js";
+import type { schedulerTypeJson } from "../shared/core/schedulers.js";
 
 export type PlacementBody = ReturnType<typeof placementAnswer>;
 export type HostBody = ReturnType<typeof hostView>;
 export type HostDetailBody = ReturnType<typeof hostDetailView>;
 export type ClusterBody = ReturnType<typeof clusterSummary>;
 export type ProfileBody = ReturnType<typeof profileView>;
-export type SchedulersBody = { schedulers: Pick<SchedulerType, "type" | "strategy" | "description">[] };
+export type SchedulersBody = { schedulers: ReturnType<typeof schedulerTypeJson>[] };
 
 /**
  * An error's body: the API's `{error, message, ...}` (a 409's `reasons`, a 400's `details`), or a

@@ -1,9 +1,16 @@
 import * as z from "zod";
-import { type Constraint, parseConstraint } from "./constraints.js";
+import type { Constraint } from "./constraints.js";
 import { cpusSchema, memorySchema } from "./host.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
-import { SCHEDULER_TYPES } from "./schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES } from "./schedulers.js";
+import {
+  type Affinity,
+  affinitiesSchema,
+  constraintSchema,
+  type Spread,
+  spreadSchema,
+} from "./soft-rules.js";
 import { type Parsed, parseWith } from "./validation.js";
 
 /** A container request as the schedulers see it: cpus in millicores, constraints parsed. */
@@ -20,21 +27,11 @@ export interface ContainerRequest {
   command?: string[];
   /** Hosts where starting this request's container already failed (run mode tries another). */
   avoidHosts?: ReadonlySet<string>;
+  /** Soft: hosts that satisfy these rank higher (or lower, for negative weights). */
+  affinities?: Affinity[];
+  /** Soft: the image's live placements spread over a host label's values. */
+  spread?: Spread;
 }
-
-const knownTypes = SCHEDULER_TYPES.map((scheduler) => scheduler.type);
-
-const constraintSchema = z
-  .string()
-  .max(300)
-  .transform((text, ctx) => {
-    const constraint = parseConstraint(text);
-    if (typeof constraint === "string") {
-      ctx.addIssue({ code: "custom", message: constraint });
-      return z.NEVER;
-    }
-    return constraint;
-  });
 
 /** The body of `POST /v1/placements`. Unknown fields are refused. */
 export const containerRequestSchema = z
@@ -47,13 +44,14 @@ export const containerRequestSchema = z
       ),
     cpus: cpusSchema,
     memory: memorySchema,
-    type: z
-      .string()
-      .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
+    // Checked against the configured types by parseContainerRequest.
+    type: z.string(),
     constraints: z.array(constraintSchema).max(32).optional(),
     labels: labelsSchema.optional(),
     run: z.boolean().optional(),
     command: z.array(z.string().max(1024)).min(1).max(64).optional(),
+    affinities: affinitiesSchema.optional(),
+    spread: spreadSchema.optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -65,14 +63,24 @@ export const containerRequestSchema = z
       labels: body.labels ?? {},
       ...(body.run && { run: true }),
       ...(body.command && { command: body.command }),
+      ...(body.affinities && { affinities: body.affinities }),
+      ...(body.spread && { spread: body.spread }),
     }),
   );
 
 /** A container request is stored with its placement, inside its host's item: it stays small. */
 export const MAX_CONTAINER_BYTES = 2048;
 
-/** Validates a parsed JSON body as a container request. */
-export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
+const BUILT_IN_TYPES = DEFAULT_SCHEDULER_TYPES.map((scheduler) => scheduler.type);
+
+/**
+ * Validates a parsed JSON body as a container request whose `type` is one of `types`: the scheduler
+ * types configured (see schedulerTypes), the built-in ones by default.
+ */
+export function parseContainerRequest(
+  body: unknown,
+  types: readonly string[] = BUILT_IN_TYPES,
+): Parsed<ContainerRequest> {
   const bytes = new TextEncoder().encode(JSON.stringify(body) ?? "").length;
   if (bytes > MAX_CONTAINER_BYTES) {
     return {
@@ -80,7 +88,11 @@ export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
       issues: [{ path: "", message: `a container request is at most ${MAX_CONTAINER_BYTES} bytes of JSON` }],
     };
   }
-  return parseWith(containerRequestSchema, body);
+  const parsed = parseWith(containerRequestSchema, body);
+  const type = typeof body === "object" && body !== null ? (body as { type?: unknown }).type : undefined;
+  if (typeof type !== "string" || types.includes(type)) return parsed;
+  const issue = { path: "type", message: `unknown type; known types: ${types.join(", ")}` };
+  return { ok: false, issues: [...(parsed.ok ? [] : parsed.issues), issue] };
 }
 
 /**
@@ -99,16 +111,25 @@ export type SentContainer = {
   labels?: Labels;
   run?: boolean;
   command?: string[];
+  /** Constraints as written, as `constraints`. */
+  affinities?: { constraint: string; weight: number }[];
+  spread?: Spread;
 };
 
 /**
  * The container of `body` as stored and echoed (see SentContainer). `request` is what
  * parseContainerRequest made of that same `body`: the strict schema accepted it, so it holds known
- * fields only, cpus a string or a number and constraints strings. Those two are taken as sent (their
- * parse normalises them); every other field is the schema's output.
+ * fields only, cpus a string or a number and constraints strings. Those (and the affinities'
+ * constraints) are taken as sent (their parse normalises them); every other field is the schema's output.
  */
 export function sentContainer(body: Record<string, unknown>, request: ContainerRequest): SentContainer {
-  const sent = body as { cpus: string | number; constraints?: string[]; labels?: unknown; run?: boolean };
+  const sent = body as {
+    cpus: string | number;
+    constraints?: string[];
+    labels?: unknown;
+    run?: boolean;
+    affinities?: { constraint: string }[];
+  };
   return {
     image: request.image,
     cpus: sent.cpus,
@@ -118,5 +139,13 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     ...(sent.labels !== undefined && { labels: request.labels }),
     ...(sent.run !== undefined && { run: sent.run }),
     ...(request.command && { command: request.command }),
+    ...(sent.affinities &&
+      request.affinities && {
+        affinities: request.affinities.map(({ weight }, index) => ({
+          constraint: String(sent.affinities?.[index]?.constraint),
+          weight,
+        })),
+      }),
+    ...(request.spread && { spread: request.spread }),
   };
 }

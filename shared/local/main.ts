@@ -20,6 +20,7 @@ const stack = await startLocalStack({
   fanOut: config.fanOut,
   hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
   budgetMs: config.budgetMs,
+  schedulers: config.schedulers,
   console: await buildConsole(),
 });
 process.stdout.write(

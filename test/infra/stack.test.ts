@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ROUTE_ACCESS } from "../../functions/api/access.js";
 import { CitadelStack } from "../../infra/citadel-stack.js";
 import { type CitadelConfig, DEFAULTS } from "../../infra/config.js";
-import { SCHEDULER_TYPES } from "../../shared/core/schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES as SCHEDULER_TYPES } from "../../shared/core/schedulers.js";
 
 // Synthesized with bundling skipped, so the suite stays fast; `cdk synth` in CI bundles for real, and
 // test/infra/bundles.test.ts runs the bundles.
