@@ -46,40 +46,63 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
   const weights: Record<string, number> = { ...type.score };
   if (effective.affinities) weights.affinity ??= REQUEST_RULE_WEIGHT;
   if (effective.spread) weights.spread ??= REQUEST_RULE_WEIGHT;
+  // One shape whatever the request: the rules read it per host.
   const context: ScoreContext = {
     replicas: view.replicas,
-    ...(effective.spread && { spread: spreadScores(effective.spread, view.hosts, view.replicas) }),
+    spread: effective.spread && spreadScores(effective.spread, view.hosts, view.replicas),
   };
-  const names: string[] = [];
-  const rules: ScoreRule["score"][] = [];
-  const factors: number[] = [];
+  const terms: Term[] = [];
   for (const [name, weight] of Object.entries(weights)) {
     const rule = scoreRule(name);
     if (!rule) throw new Error(`scheduler type ${type.type} weighs an unknown rule ${name}`);
-    if (rule.uses && !rule.uses(effective)) continue;
-    names.push(name);
-    rules.push(rule.score);
-    factors.push(weight);
+    if (!rule.uses || rule.uses(effective)) terms.push({ name, weight, score: rule.score });
   }
-  const score = (host: Host): number => {
-    let sum = 0;
-    for (let index = 0; index < rules.length; index++) {
-      sum += (factors[index] as number) * (rules[index] as ScoreRule["score"])(host, effective, context);
-    }
-    return sum;
-  };
+  const score = weightedSum(terms, effective, context);
   const breakdown = (host: Host): ScoreBreakdown => {
     const scores: Record<string, number> = Object.fromEntries(Object.keys(weights).map((name) => [name, 0]));
     let sum = 0;
-    for (let index = 0; index < rules.length; index++) {
-      const value =
-        (factors[index] as number) * (rules[index] as ScoreRule["score"])(host, effective, context);
-      scores[names[index] as string] = value;
+    for (const { name, weight, score: rule } of terms) {
+      const value = weight * rule(host, effective, context);
+      scores[name] = value;
       sum += value;
     }
     return { score: sum, scores };
   };
   return { request: effective, weights, score, breakdown };
+}
+
+/** One rule of a decision's sum, with its weight. */
+interface Term {
+  name: string;
+  weight: number;
+  score: ScoreRule["score"];
+}
+
+/**
+ * The weighted sum of `terms` as one function of the host, adding in the order of the breakdown (so
+ * both give the same number). Unrolled up to two rules, which the built-in types are: a loop calls
+ * every rule through one polymorphic call site, which measured twice as slow per host as the single
+ * functions the types were before rules; unrolled, one rule costs what it did, two about a third more.
+ */
+function weightedSum(
+  terms: readonly Term[],
+  request: ContainerRequest,
+  context: ScoreContext,
+): (host: Host) => number {
+  const [first, second] = terms;
+  if (!first) return () => 0;
+  const { weight: a, score: ruleA } = first;
+  if (!second) {
+    return a === 1 ? (host) => ruleA(host, request, context) : (host) => a * ruleA(host, request, context);
+  }
+  const { weight: b, score: ruleB } = second;
+  if (terms.length === 2)
+    return (host) => a * ruleA(host, request, context) + b * ruleB(host, request, context);
+  return (host) => {
+    let sum = 0;
+    for (const { weight, score } of terms) sum += weight * score(host, request, context);
+    return sum;
+  };
 }
 
 function withDefaults(type: SchedulerType, request: ContainerRequest): ContainerRequest {

@@ -45,7 +45,7 @@ function loaded(id: string, labels: Record<string, string>, replicas: number, ot
 
 function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
   const replicas = new ReplicaIndex(hosts).of(IMAGE);
-  return { replicas, ...(spread && { spread: spreadScores(spread, hosts, replicas) }) };
+  return { replicas, spread: spread && spreadScores(spread, hosts, replicas) };
 }
 
 const rule = (name: string) => {

@@ -11,8 +11,8 @@ import { spread } from "./spread.js";
 export interface ScoreContext {
   /** How many live replicas of the request's image each host runs. */
   replicas: ReplicaCounts;
-  /** The spread rule's value for each label value seen (see spreadScores); absent without `spread`. */
-  spread?: ReadonlyMap<string, number>;
+  /** The spread rule's value for each label value seen (see spreadScores); undefined without `spread`. */
+  spread: ReadonlyMap<string, number> | undefined;
 }
 
 /**
