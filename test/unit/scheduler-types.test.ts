@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../shared/adapters/config.js";
 import {
@@ -72,5 +74,23 @@ describe("scheduler types from configuration", () => {
     const config = loadConfig({ CITADEL_SCHEDULER_TYPES: JSON.stringify([gpuBatch]) });
     expect(config.schedulers.map((type) => type.type)).toEqual(["service", "batch", "gpu-batch"]);
     expect(() => loadConfig({ CITADEL_SCHEDULER_TYPES: "[1]" })).toThrow(/^CITADEL_SCHEDULER_TYPES: 0: /);
+  });
+
+  it("stops `npm start` at once on a malformed list, naming the problem (exit 2, no stack trace)", async () => {
+    const env = {
+      ...process.env,
+      CITADEL_STORE: "memory",
+      PORT: "0",
+      CITADEL_SCHEDULER_TYPES: '[{"type":"x"}]',
+    };
+    const started = promisify(execFile)("npx", ["tsx", "shared/local/main.ts"], { env, timeout: 30_000 });
+    const failure = await started.then(
+      () => undefined,
+      (error: { code: number; stderr: string }) => error,
+    );
+    expect(failure?.code).toBe(2);
+    expect(failure?.stderr).toBe(
+      "CITADEL_SCHEDULER_TYPES: 0.description: Invalid input: expected string, received undefined; 0.score: Invalid input: expected record, received undefined\n",
+    );
   });
 });
