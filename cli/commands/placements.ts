@@ -24,7 +24,7 @@ export function placementCommands(program: Command): void {
     .requiredOption("--image <ref>", "the Docker image, such as redis:7")
     .requiredOption("--cpus <cpus>", "cpus to reserve, up to 3 decimals: 0.2, 2")
     .requiredOption("--memory <MiB>", "memory to reserve, in MiB", wholeNumber)
-    .requiredOption("--type <type>", "the scheduler type: service, batch, or a configured one (GET /v1/schedulers)")
+    .requiredOption("--type <type>", "the scheduler type: service, batch, or a configured one")
     .option("--constraint <expr>", "key==value or key!=value on the host's labels (repeatable)", collect)
     .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
     .option("--run", "Citadel starts the container on the host itself")
