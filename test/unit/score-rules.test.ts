@@ -227,6 +227,19 @@ describe("scheduler types as weighted rules", () => {
     // b holds none of the one replica: it wants 1 of 2, has 0.
     expect(b.scores.spread).toBe(REQUEST_RULE_WEIGHT);
     expect(scored.breakdown(hosts[0] as Host).scores).toMatchObject({ affinity: 0, spread: 0 });
+    // Three rules (summed in a loop), one rule weighed other than 1, and none: the score is the breakdown's sum.
+    const single: SchedulerType = { type: "single", description: "test", score: { "least-allocated": 3 } };
+    for (const [type, wanted2] of [
+      [scheduler("batch"), wanted],
+      [single, request()],
+      [{ ...single, score: { affinity: 1 } }, request()],
+    ] as const) {
+      const each = scoring(type, wanted2, view);
+      for (const one of hosts) expect(each.score(one)).toBe(each.breakdown(one).score);
+    }
+    expect(scoring(single, request(), view).score(hosts[0] as Host)).toBe(
+      3 * rule("least-allocated").score(hosts[0] as Host, request(), contextOf(hosts)),
+    );
     // The type's own weight wins over the default.
     const own: SchedulerType = { type: "own", description: "test", score: { binpack: 1, affinity: 3 } };
     expect(scoring(own, wanted, view).weights.affinity).toBe(3);
