@@ -8,6 +8,7 @@ import { newHost } from "../shared/core/host.js";
 import { type PlaceOutcome, place } from "../shared/core/place.js";
 import { newPlacementId } from "../shared/core/placement.js";
 import { parseContainerRequest } from "../shared/core/request.js";
+import { amounts } from "../shared/core/resources.js";
 import { schedulerType } from "../shared/core/schedulers.js";
 import { HostSnapshot } from "../shared/core/snapshot.js";
 import { freshTables } from "../test/support/tables.js";
@@ -92,8 +93,7 @@ export async function benchCommit(
       id: newPlacementId(hostId, NOW),
       hostId,
       image: container.image,
-      cpuMilli: 1,
-      memory: 1,
+      amounts: amounts({ cpu: 1, memory: 1 }),
       scheduler: "batch",
       createdAt: NOW.toISOString(),
       container,

@@ -1,6 +1,7 @@
 import { type Host, newHost } from "../shared/core/host.js";
 import { summaryOf } from "../shared/core/placement.js";
 import type { ContainerRequest } from "../shared/core/request.js";
+import { added, amounts } from "../shared/core/resources.js";
 import { placement } from "../test/support/fixtures.js";
 
 const NOW = new Date("2026-11-25T00:00:00.000Z");
@@ -26,11 +27,10 @@ export function syntheticCluster(count: number, random: () => number): Host[] {
         IMAGES[Math.floor(random() * IMAGES.length)] ?? "x",
       ),
     );
-    const cpu = placements.reduce((sum, placement) => sum + placement.cpuMilli, 0);
+    const cpu = placements.reduce((sum, placement) => sum + placement.amounts.cpu, 0);
     return {
       ...host,
-      freeCpuMilli: host.freeCpuMilli - cpu,
-      freeMemory: host.freeMemory - placements.length * 4096,
+      free: added(host.free, amounts({ cpu, memory: placements.length * 4096 }), -1),
       placements: placements.map(summaryOf),
     };
   });
@@ -40,8 +40,10 @@ export function syntheticCluster(count: number, random: () => number): Host[] {
 export function syntheticRequest(type: string, random: () => number): ContainerRequest {
   return {
     image: IMAGES[Math.floor(random() * IMAGES.length)] ?? "x",
-    cpuMilli: 250 * (1 + Math.floor(random() * 8)),
-    memory: 512 * (1 + Math.floor(random() * 8)),
+    amounts: amounts({
+      cpu: 250 * (1 + Math.floor(random() * 8)),
+      memory: 512 * (1 + Math.floor(random() * 8)),
+    }),
     type,
     constraints: [],
     labels: {},

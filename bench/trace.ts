@@ -5,6 +5,7 @@ import { feasibleEnough, filterHosts, type HostScore, selectHost } from "../shar
 import { summaryOf } from "../shared/core/placement.js";
 import { ReplicaIndex } from "../shared/core/replica-index.js";
 import type { ContainerRequest } from "../shared/core/request.js";
+import { added, amounts } from "../shared/core/resources.js";
 import { type SchedulerType, schedulerType } from "../shared/core/schedulers.js";
 import { type ScoreView, scoring } from "../shared/core/scoring.js";
 import { placement } from "../test/support/fixtures.js";
@@ -112,8 +113,7 @@ function hostsFor(demand: number, capacities: number[]): number {
 function request(pod: TracePod): ContainerRequest {
   return {
     image: pod.image,
-    cpuMilli: pod.cpuMilli,
-    memory: pod.memory,
+    amounts: amounts({ cpu: pod.cpuMilli, memory: pod.memory }),
     type: "bench",
     constraints: [],
     labels: {},
@@ -153,8 +153,7 @@ function placeOne(
   const position = hosts.indexOf(chosen);
   change(hosts, index, position, {
     ...chosen,
-    freeCpuMilli: chosen.freeCpuMilli - pod.cpuMilli,
-    freeMemory: chosen.freeMemory - pod.memory,
+    free: added(chosen.free, amounts({ cpu: pod.cpuMilli, memory: pod.memory }), -1),
     placements: [...chosen.placements, summaryOf(placement(chosen.id, pod.cpuMilli, pod.memory, pod.image))],
   });
   return position;
@@ -164,12 +163,11 @@ function release(hosts: Host[], index: ReplicaIndex, position: number, pod: Trac
   const host = hosts[position];
   if (!host) return;
   const at = host.placements.findIndex(
-    (placement) => placement.imageTag === imageTag(pod.image) && placement.cpuMilli === pod.cpuMilli,
+    (placement) => placement.imageTag === imageTag(pod.image) && placement.amounts.cpu === pod.cpuMilli,
   );
   change(hosts, index, position, {
     ...host,
-    freeCpuMilli: host.freeCpuMilli + pod.cpuMilli,
-    freeMemory: host.freeMemory + pod.memory,
+    free: added(host.free, amounts({ cpu: pod.cpuMilli, memory: pod.memory })),
     placements: host.placements.filter((_, other) => other !== at),
   });
 }
@@ -244,12 +242,12 @@ export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy,
       let reserved = 0;
       for (const host of hosts) {
         if (host.placements.length > 0) inUse++;
-        reserved += (host.totalCpuMilli ?? 0) - host.freeCpuMilli;
-        free += host.freeCpuMilli;
-        freeMemory += host.freeMemory;
-        if (host.freeCpuMilli < median.cpuMilli || host.freeMemory < median.memory) {
-          stranded += host.freeCpuMilli;
-          strandedMemory += host.freeMemory;
+        reserved += (host.total.cpu ?? 0) - host.free.cpu;
+        free += host.free.cpu;
+        freeMemory += host.free.memory;
+        if (host.free.cpu < median.cpuMilli || host.free.memory < median.memory) {
+          stranded += host.free.cpu;
+          strandedMemory += host.free.memory;
         }
         const counts = new Map<string, number>();
         for (const placement of host.placements)

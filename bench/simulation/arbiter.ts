@@ -3,6 +3,7 @@ import type { Host } from "../../shared/core/host.js";
 import type { PlacementRegistry } from "../../shared/core/place.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { CommitOutcome, CommitRequest } from "../../shared/core/registry.js";
+import { added, amounts } from "../../shared/core/resources.js";
 import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { simulatedHost, syntheticRequest } from "../cluster.js";
 import { CHANGE_SHARDS, type Design } from "./designs.js";
@@ -146,16 +147,16 @@ export class SimulatedArbiter {
     readonly random: () => number,
   ) {
     const empty = Array.from({ length: count }, (_, index) => simulatedHost(index, new Date(0)));
-    this.totalCpu = empty.reduce((sum, host) => sum + (host.totalCpuMilli ?? 0), 0);
+    this.totalCpu = empty.reduce((sum, host) => sum + (host.total.cpu ?? 0), 0);
     // Start at the occupancy, placements on random hosts (not yet as binpack would have packed them).
     const placed: Placement[][] = empty.map(() => []);
     while (this.liveCpu < AWS_MODEL.occupancy * this.totalCpu) {
       const index = Math.floor(random() * count);
       const request = syntheticRequest("batch", random);
-      const made = placementOf(`h${index}`, request.cpuMilli, request.memory, request.image);
+      const made = placementOf(`h${index}`, request.amounts.cpu, request.amounts.memory, request.image);
       placed[index]?.push(made);
       this.live.push({ index, placement: made });
-      this.liveCpu += made.cpuMilli;
+      this.liveCpu += made.amounts.cpu;
     }
     this.hosts = empty.map((host, index) => reserved(host, placed[index] ?? []));
     this.visible = this.hosts.map((host) => this.asRead(host));
@@ -233,7 +234,7 @@ export class SimulatedArbiter {
   private commit(index: number, host: Host, placement: Placement, now: number): void {
     this.set(index, host, now);
     this.live.push({ index, placement });
-    this.liveCpu += placement.cpuMilli;
+    this.liveCpu += placement.amounts.cpu;
     const { storage } = this.design;
     while (this.liveCpu > AWS_MODEL.occupancy * this.totalCpu && this.oldest < this.live.length) {
       const gone = this.live[this.oldest] as { index: number; placement: Placement };
@@ -243,15 +244,14 @@ export class SimulatedArbiter {
       const holder = this.hosts[gone.index] as Host;
       const after = {
         ...holder,
-        freeCpuMilli: holder.freeCpuMilli + gone.placement.cpuMilli,
-        freeMemory: holder.freeMemory + gone.placement.memory,
+        free: added(holder.free, gone.placement.amounts),
         placements: holder.placements.filter((live) => live.id !== gone.placement.id),
       };
       const served = this.write(gone.index, now, storage.hostWriteUnits(holder, after), true);
       this.recordWrites.add(storage.aside.releaseWrites, now);
       this.reads.add(storage.aside.releaseReads, now);
       this.set(gone.index, after, served);
-      this.liveCpu -= gone.placement.cpuMilli;
+      this.liveCpu -= gone.placement.amounts.cpu;
     }
     if (this.oldest > 100_000) {
       this.live = this.live.slice(this.oldest);
@@ -338,7 +338,7 @@ export class SimulatedArbiter {
         await turn(() => worker.clock + half);
         const index = Number(placement.hostId.slice(1));
         const host = this.hosts[index] as Host;
-        const fits = host.freeCpuMilli >= placement.cpuMilli && host.freeMemory >= placement.memory;
+        const fits = host.free.cpu >= placement.amounts.cpu && host.free.memory >= placement.amounts.memory;
         const after = fits ? reserved(host, [placement]) : host;
         // A failed conditional write still costs its units (the item as it is).
         const served = this.write(index, worker.clock + half, storage.hostWriteUnits(host, after), fits);
@@ -377,8 +377,7 @@ function placementOf(hostId: string, cpuMilli: number, memory: number, image: st
     id: `${hostId}.start${(made++).toString(36)}`,
     hostId,
     image,
-    cpuMilli,
-    memory,
+    amounts: amounts({ cpu: cpuMilli, memory }),
     scheduler: "batch",
     createdAt: "1970-01-01T00:00:00.000Z",
     container: {},
@@ -388,8 +387,7 @@ function placementOf(hostId: string, cpuMilli: number, memory: number, image: st
 function reserved(host: Host, placements: Placement[]): Host {
   return {
     ...host,
-    freeCpuMilli: host.freeCpuMilli - placements.reduce((sum, one) => sum + one.cpuMilli, 0),
-    freeMemory: host.freeMemory - placements.reduce((sum, one) => sum + one.memory, 0),
+    free: placements.reduce((free, one) => added(free, one.amounts, -1), host.free),
     placements: [...host.placements, ...placements.map(summaryOf)],
   };
 }

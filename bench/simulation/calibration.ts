@@ -102,15 +102,14 @@ async function prefill(
     const placement: PlacementSummary = {
       id: newPlacementId(host.id, now),
       imageTag: imageTag(request.image),
-      cpuMilli: request.cpuMilli,
-      memory: request.memory,
+      amounts: request.amounts,
       createdAt: now.toISOString(),
     };
     host.placements.push(placement);
-    host.freeCpuMilli -= placement.cpuMilli;
-    host.freeMemory -= placement.memory;
+    host.free.cpu -= placement.amounts.cpu;
+    host.free.memory -= placement.amounts.memory;
     live.push({ hostId: host.id, placement });
-    liveCpu += placement.cpuMilli;
+    liveCpu += placement.amounts.cpu;
   }
   for (let at = 0; at < hosts.length; at += 25) {
     const batch = hosts.slice(at, at + 25).map((host) => ({ PutRequest: { Item: toItem(host) } }));
@@ -195,13 +194,13 @@ export async function calibrate(
         if (outcome.kind !== "placed" || !outcome.placement) continue;
         placed++;
         cluster.live.push({ hostId: outcome.placement.hostId, placement: summaryOf(outcome.placement) });
-        cluster.liveCpu += outcome.placement.cpuMilli;
+        cluster.liveCpu += outcome.placement.amounts.cpu;
         // A caller's DELETE of the oldest placement, as the simulation releases: another caller's
         // request, which the scheduler does not wait for.
         while (cluster.liveCpu > AWS_MODEL.occupancy * cluster.totalCpu && oldest < cluster.live.length) {
           const gone = cluster.live[oldest++];
           if (!gone) break;
-          cluster.liveCpu -= gone.placement.cpuMilli;
+          cluster.liveCpu -= gone.placement.amounts.cpu;
           releasing.push(registry.release(gone.placement.id));
         }
       }

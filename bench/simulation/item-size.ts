@@ -1,6 +1,7 @@
 import { entryKey, toEntry, toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
 import { newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement, summaryOf } from "../../shared/core/placement.js";
+import { amounts } from "../../shared/core/resources.js";
 
 // The simulation's item sizes, taken from the product's own items (shared/adapters/dynamodb/items.ts)
 // as DynamoDB counts them, so that they follow the code rather than a guess.
@@ -67,8 +68,7 @@ function seedPlacement(): Placement {
     id: newPlacementId("ip-10-0-12-34", at),
     hostId: "ip-10-0-12-34",
     image: "crosbymichael/redis",
-    cpuMilli: 1250,
-    memory: 2560,
+    amounts: amounts({ cpu: 1250, memory: 2560 }),
     scheduler: "batch",
     createdAt: at.toISOString(),
     container: { image: "crosbymichael/redis", cpus: "1.25", memory: 2560, type: "batch" },

@@ -91,7 +91,7 @@ export class DockerEngines implements Engines {
           Image: spec.image,
           ...(spec.command && { Cmd: spec.command }),
           Labels: { ...spec.labels, [PLACEMENT_LABEL]: spec.placementId },
-          HostConfig: { NanoCpus: spec.cpuMilli * 1_000_000, Memory: spec.memory * MIB },
+          HostConfig: { NanoCpus: spec.amounts.cpu * 1_000_000, Memory: spec.amounts.memory * MIB },
         },
       });
       let id: string;

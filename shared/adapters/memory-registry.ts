@@ -29,6 +29,7 @@ import {
   type IdempotencyRecord,
   type Registry,
 } from "../core/registry.js";
+import { added, shortage } from "../core/resources.js";
 
 /**
  * The registry in one process's memory, with the DynamoDB registry's semantics: every method checks
@@ -145,12 +146,10 @@ export class MemoryRegistry implements Registry {
     }
     const fits =
       host.status === "ready" &&
-      host.freeCpuMilli >= placement.cpuMilli &&
-      host.freeMemory >= placement.memory &&
+      shortage(host.free, placement.amounts) === undefined &&
       host.placements.length < MAX_PLACEMENTS_PER_HOST;
     if (!fits) return { kind: "conflict", host: structuredClone(withoutEvents(host)) };
-    host.freeCpuMilli -= placement.cpuMilli;
-    host.freeMemory -= placement.memory;
+    host.free = added(host.free, placement.amounts, -1);
     host.placements.push(summaryOf(placement));
     this.placements.set(placement.id, structuredClone(placement));
     if (idempotency) {
@@ -168,8 +167,7 @@ export class MemoryRegistry implements Registry {
     const placement = this.placements.get(placementId);
     if (!released || !placement) return undefined;
     this.placements.delete(placementId);
-    host.freeCpuMilli += released.cpuMilli;
-    host.freeMemory += released.memory;
+    host.free = added(host.free, released.amounts);
     return placement;
   }
 

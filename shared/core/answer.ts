@@ -1,7 +1,7 @@
 import type { Host } from "./host.js";
 import { describeReasons } from "./pipeline.js";
 import { ownedBy, type Placement, placementView } from "./placement.js";
-import { toCpus } from "./units.js";
+import { totalsView } from "./resources.js";
 
 /**
  * The seed's answer: the container as sent, the host it goes to, and the placement record. Shown to a
@@ -14,8 +14,7 @@ export function placementAnswer(host: Host, placement: Placement, viewer?: strin
     resource: {
       id: host.id,
       addr: host.addr,
-      total_cpus: host.totalCpuMilli === null ? null : toCpus(host.totalCpuMilli),
-      total_memory: host.totalMemory,
+      ...totalsView(host.total),
     },
     placement: placementView(placement),
   };

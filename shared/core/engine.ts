@@ -1,4 +1,5 @@
 import type { Host, Usage } from "./host.js";
+import type { Amounts } from "./resources.js";
 
 /** The label that ties a container to its placement; run mode sets it, callers who run their own set it. */
 export const PLACEMENT_LABEL = "citadel.placement";
@@ -35,8 +36,8 @@ export interface ContainerSpec {
   placementId: string;
   image: string;
   command: string[] | undefined;
-  cpuMilli: number;
-  memory: number;
+  /** What its placement reserves: the container's limits. */
+  amounts: Amounts;
   labels: Record<string, string>;
 }
 

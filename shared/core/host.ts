@@ -2,7 +2,25 @@ import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { PlacementSummary } from "./placement.js";
-import { MAX_MEMORY_MIB, parseMillicores, toCpus } from "./units.js";
+import {
+  type Amounts,
+  added,
+  amounts,
+  type Capacity,
+  capacity,
+  capacityView,
+  countersView,
+  cpusSchema,
+  diskSchema,
+  memorySchema,
+  observedAmounts,
+  RESOURCES,
+  totalsOf,
+  type Usage,
+} from "./resources.js";
+import { toCpus } from "./units.js";
+
+export type { Usage } from "./resources.js";
 
 /** `ready` hosts take placements; `draining` keep theirs and take no new ones; `down` stopped answering. */
 export type HostStatus = "ready" | "draining" | "down";
@@ -17,18 +35,18 @@ export interface Host {
   statusChangedAt: string;
   /** Docker's TLS port: the engine is reached with the client certificates Citadel is given. */
   tls: boolean;
-  /** Schedulable capacity: as declared, else as detected; null until then, and nothing is placed before. */
-  totalCpuMilli: number | null;
-  totalMemory: number | null;
+  /**
+   * Schedulable capacity: as declared, else as detected; null until then, and nothing is placed before
+   * (of the resources every request asks for; see resources.ts).
+   */
+  total: Capacity;
   /** What the operator declared (kept as the schedulable capacity, e.g. to leave headroom); null: detect. */
-  declaredCpuMilli: number | null;
-  declaredMemory: number | null;
+  declared: Capacity;
   /**
    * Capacity not reserved: the arbiter's counters, total minus the live placements minus what containers
    * Citadel did not place use. Facts from the host may leave them below zero (nothing fits then).
    */
-  freeCpuMilli: number;
-  freeMemory: number;
+  free: Amounts;
   /** Its live placements, summarised (see PlacementSummary). */
   placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
@@ -62,11 +80,6 @@ export interface EngineState {
   observedAt: string;
 }
 
-export interface Usage {
-  cpuMilli: number;
-  memory: number;
-}
-
 /** Consecutive failed probes (K of them make a ready host `down`) and the last one's error. */
 export interface HostHealth {
   failures: number;
@@ -95,19 +108,6 @@ export const MAX_PLACEMENTS_PER_HOST = 128;
 /** Host ids appear in URLs and inside placement ids, which use `.` as a separator. */
 export const HOST_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 
-/** `cpus` as sent (decimal string or number) to integer millicores. */
-export const cpusSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
-  const millicores = parseMillicores(value);
-  if (typeof millicores === "string") {
-    ctx.addIssue({ code: "custom", message: millicores });
-    return z.NEVER;
-  }
-  return millicores;
-});
-
-/** Memory in MiB: a positive integer. */
-export const memorySchema = z.number().int("must be an integer (MiB)").positive().max(MAX_MEMORY_MIB);
-
 /** Body of `POST /v1/hosts`. */
 export const newHostSchema = z.strictObject({
   addr: z.string().superRefine((addr, context) => {
@@ -122,6 +122,7 @@ export const newHostSchema = z.strictObject({
   tls: z.boolean().optional(),
   total_cpus: cpusSchema.optional(),
   total_memory: memorySchema.optional(),
+  total_disk: diskSchema.optional(),
 });
 
 /** Body of `PATCH /v1/hosts/{id}`: any of status (ready|draining), labels (replaced whole), totals. */
@@ -131,10 +132,11 @@ export const hostPatchSchema = z
     labels: labelsSchema.optional(),
     total_cpus: cpusSchema.optional(),
     total_memory: memorySchema.optional(),
+    total_disk: diskSchema.optional(),
   })
   .refine(
     (patch) => Object.keys(patch).length > 0,
-    "name at least one of status, labels, total_cpus, total_memory",
+    "name at least one of status, labels, total_cpus, total_memory, total_disk",
   );
 
 export type NewHostInput = z.infer<typeof newHostSchema>;
@@ -152,10 +154,10 @@ export interface HostChanges {
   /** Why the status changed; STATUS_SET_BY_API unless given. */
   statusReason?: string;
   labels?: Labels;
-  totalCpuMilli?: number;
-  totalMemory?: number;
-  declaredCpuMilli?: number;
-  declaredMemory?: number;
+  /** New totals of some resources (the others keep theirs). */
+  total?: Partial<Amounts>;
+  /** New declared totals of some resources (the others keep theirs). */
+  declared?: Partial<Amounts>;
   engine?: EngineState;
   health?: HostHealth;
   /** Appended to the host's events. */
@@ -179,17 +181,20 @@ export function changesFor(host: Host, of: HostChangesOf): HostChanges {
 }
 
 /** How much a change moves the free counters: the change of the totals minus that of unmanaged use. */
-export function freeDelta(host: Host, changes: HostChanges): Usage {
-  const unmanaged = (engine: EngineState | null | undefined) =>
-    engine?.unmanaged ?? { cpuMilli: 0, memory: 0 };
-  const before = unmanaged(host.engine);
-  const after = changes.engine ? unmanaged(changes.engine) : before;
-  const totalCpu = changes.totalCpuMilli ?? host.totalCpuMilli ?? 0;
-  const totalMemory = changes.totalMemory ?? host.totalMemory ?? 0;
-  return {
-    cpuMilli: totalCpu - (host.totalCpuMilli ?? 0) - (after.cpuMilli - before.cpuMilli),
-    memory: totalMemory - (host.totalMemory ?? 0) - (after.memory - before.memory),
-  };
+export function freeDelta(host: Host, changes: HostChanges): Amounts {
+  const before = observedAmounts(host.engine?.unmanaged);
+  const after = changes.engine ? observedAmounts(changes.engine.unmanaged) : before;
+  const delta = amounts();
+  for (const { name } of RESOURCES) {
+    const total = changes.total?.[name] ?? host.total[name] ?? 0;
+    delta[name] = total - (host.total[name] ?? 0) - (after[name] - before[name]);
+  }
+  return delta;
+}
+
+/** A capacity with the totals `changed` gives (the others as they are). */
+function withTotals(of: Capacity, changed: Partial<Amounts> | undefined): Capacity {
+  return changed ? { ...of, ...changed } : of;
 }
 
 /** The events a change adds to a host's: its status change, if any, then the change's own. */
@@ -220,11 +225,9 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
   const after = changes.engine ? changes.engine.unmanaged : before;
   return (
     changes.labels === undefined &&
-    changes.declaredCpuMilli === undefined &&
-    changes.declaredMemory === undefined &&
+    Object.keys(changes.declared ?? {}).length === 0 &&
     same(changes.status, host.status) &&
-    same(changes.totalCpuMilli, host.totalCpuMilli) &&
-    same(changes.totalMemory, host.totalMemory) &&
+    RESOURCES.every(({ name }) => same(changes.total?.[name], host.total[name])) &&
     after?.cpuMilli === before?.cpuMilli &&
     after?.memory === before?.memory &&
     after?.containers === before?.containers
@@ -242,21 +245,17 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     return { ...host, engine: changes.engine ?? host.engine, health: changes.health ?? host.health, events };
   }
   const delta = freeDelta(host, changes);
-  const freeCpuMilli = host.freeCpuMilli + delta.cpuMilli;
-  const freeMemory = host.freeMemory + delta.memory;
-  const shrinks = delta.cpuMilli < 0 || delta.memory < 0;
-  if (!changes.observed && shrinks && (freeCpuMilli < 0 || freeMemory < 0)) return undefined;
+  const free = added(host.free, delta);
+  const below = RESOURCES.some(({ name }) => delta[name] < 0 && free[name] < 0);
+  if (!changes.observed && below) return undefined;
   const statusChanges = changes.status !== undefined && changes.status !== host.status;
   const at = now.toISOString();
   return {
     ...host,
     labels: changes.labels ?? host.labels,
-    totalCpuMilli: changes.totalCpuMilli ?? host.totalCpuMilli,
-    totalMemory: changes.totalMemory ?? host.totalMemory,
-    declaredCpuMilli: changes.declaredCpuMilli ?? host.declaredCpuMilli,
-    declaredMemory: changes.declaredMemory ?? host.declaredMemory,
-    freeCpuMilli,
-    freeMemory,
+    total: withTotals(host.total, changes.total),
+    declared: withTotals(host.declared, changes.declared),
+    free,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,
@@ -286,6 +285,7 @@ export function defaultHostId(addr: string): string {
 export function newHost(input: NewHostInput, now: Date): Host {
   const address = parseAddress(input.addr, input.tls);
   if (typeof address === "string") throw new Error(`host address ${JSON.stringify(input.addr)}: ${address}`);
+  const declared = capacity(totalsOf(input));
   return {
     id: input.id ?? defaultHostId(address.addr),
     addr: address.addr,
@@ -294,12 +294,9 @@ export function newHost(input: NewHostInput, now: Date): Host {
     statusReason: "registered",
     statusChangedAt: now.toISOString(),
     tls: input.tls ?? address.port === DOCKER_TLS_PORT,
-    totalCpuMilli: input.total_cpus ?? null,
-    totalMemory: input.total_memory ?? null,
-    declaredCpuMilli: input.total_cpus ?? null,
-    declaredMemory: input.total_memory ?? null,
-    freeCpuMilli: input.total_cpus ?? 0,
-    freeMemory: input.total_memory ?? 0,
+    total: declared,
+    declared,
+    free: amounts(totalsOf(input)),
     placements: [],
     engine: null,
     health: { failures: 0, lastProbeAt: null, lastError: null },
@@ -316,14 +313,20 @@ export function withoutEvents(host: Host): Host {
 }
 
 /** Reserved capacity: what the arbiter's free counters say Citadel's placements take. */
-export function reservedCpuMilli(host: Host): number {
-  const unmanaged = host.engine?.unmanaged.cpuMilli ?? 0;
-  return host.totalCpuMilli === null ? 0 : host.totalCpuMilli - host.freeCpuMilli - unmanaged;
+export function reserved(host: Host): Amounts {
+  const unmanaged = observedAmounts(host.engine?.unmanaged);
+  const taken = amounts();
+  for (const { name } of RESOURCES) {
+    const total = host.total[name];
+    taken[name] = total === null ? 0 : total - host.free[name] - unmanaged[name];
+  }
+  return taken;
 }
 
-export function reservedMemory(host: Host): number {
-  const unmanaged = host.engine?.unmanaged.memory ?? 0;
-  return host.totalMemory === null ? 0 : host.totalMemory - host.freeMemory - unmanaged;
+/** Reserved amounts as the API shows them: `reserved_cpus`, `reserved_memory`, ... (every resource). */
+function reservedView(host: Host) {
+  const taken = reserved(host);
+  return countersView(taken, "reserved_");
 }
 
 /** A host as the API shows it (cpus as numbers of CPUs, memory in MiB). */
@@ -335,12 +338,9 @@ export function hostView(host: Host) {
     status: host.status,
     status_reason: host.statusReason,
     status_changed_at: host.statusChangedAt,
-    total_cpus: host.totalCpuMilli === null ? null : toCpus(host.totalCpuMilli),
-    total_memory: host.totalMemory,
-    declared_cpus: host.declaredCpuMilli === null ? null : toCpus(host.declaredCpuMilli),
-    declared_memory: host.declaredMemory,
-    reserved_cpus: toCpus(reservedCpuMilli(host)),
-    reserved_memory: reservedMemory(host),
+    ...capacityView(host.total, "total_"),
+    ...capacityView(host.declared, "declared_"),
+    ...reservedView(host),
     placements: host.placements.length,
     tls: host.tls,
     engine: host.engine && {

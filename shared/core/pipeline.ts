@@ -1,6 +1,7 @@
 import { satisfies } from "./constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST } from "./host.js";
 import type { ContainerRequest } from "./request.js";
+import { capacityKnown, shortage } from "./resources.js";
 
 /**
  * Filter: why the host cannot take the request, or undefined when it can. The checks run in order and a
@@ -15,11 +16,10 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
   for (const constraint of request.constraints) {
     if (!satisfies(host.labels, constraint)) return `constraint ${constraint.text} not met`;
   }
-  if (host.totalCpuMilli === null || host.totalMemory === null) return "capacity unknown";
+  if (!capacityKnown(host.total)) return "capacity unknown";
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
-  if (host.freeCpuMilli < request.cpuMilli) return "insufficient cpu";
-  if (host.freeMemory < request.memory) return "insufficient memory";
-  return undefined;
+  const short = shortage(host.free, request.amounts);
+  return short && `insufficient ${short}`;
 }
 
 /** Hosts that passed every filter, and how many hosts failed on which reason. */

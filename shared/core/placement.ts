@@ -1,15 +1,15 @@
 import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
-import { toCpus } from "./units.js";
+import { type Amounts, amountsView } from "./resources.js";
 
-/** A live reservation of cpu and memory on one host for one container. */
+/** A live reservation of counted resources (see resources.ts) on one host for one container. */
 export interface Placement {
   /** `<hostId>.<suffix>`: the host is part of the id, so reading a placement is one read of its host. */
   id: string;
   hostId: string;
   image: string;
-  cpuMilli: number;
-  memory: number;
+  /** What it reserves of each counted resource. */
+  amounts: Amounts;
   scheduler: string;
   createdAt: string;
   /** The container request exactly as the caller sent it. */
@@ -27,15 +27,15 @@ export interface Placement {
  * however long its images' names), and to reconcile it with the host's containers. The rest of a
  * placement (its request, image, owner and scheduler) is read with `Registry.getPlacement`.
  */
-export type PlacementSummary = Pick<Placement, "id" | "cpuMilli" | "memory" | "createdAt"> & {
+export type PlacementSummary = Pick<Placement, "id" | "amounts" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
 };
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
-  const { id, image, cpuMilli, memory, createdAt } = placement;
-  return { id, imageTag: imageTag(image), cpuMilli, memory, createdAt };
+  const { id, image, amounts, createdAt } = placement;
+  return { id, imageTag: imageTag(image), amounts, createdAt };
 }
 
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
@@ -75,8 +75,7 @@ export function placementView(placement: Placement) {
     host_id: placement.hostId,
     scheduler: placement.scheduler,
     image: placement.image,
-    cpus: toCpus(placement.cpuMilli),
-    memory: placement.memory,
+    ...amountsView(placement.amounts),
     created_at: placement.createdAt,
   };
 }

@@ -4,6 +4,7 @@ import { duplicateReason, EngineOwners } from "./engine-owners.js";
 import type { EngineState, Host, HostChanges, HostEvent, Usage } from "./host.js";
 import type { ProfileStore, UsageSample } from "./profile.js";
 import { HostNotFoundError, type Registry, RegistryUnavailableError } from "./registry.js";
+import { detectedTotals } from "./resources.js";
 import { toCpus } from "./units.js";
 
 /** How a refresh judges hosts. */
@@ -100,7 +101,7 @@ export function observe(
         // its tag); an image re-tagged since the container was created is listed by its id.
         samples.push({
           image: alive.image,
-          requested: { cpuMilli: placement.cpuMilli, memory: placement.memory },
+          requested: { cpuMilli: placement.amounts.cpu, memory: placement.amounts.memory },
           used: alive.usage,
         });
       }
@@ -150,8 +151,7 @@ export function observe(
     changes: {
       observed: true,
       engine,
-      totalCpuMilli: host.declaredCpuMilli ?? report.cpuMilli,
-      totalMemory: host.declaredMemory ?? report.memory,
+      total: detectedTotals(host.declared, report),
       health: { failures: 0, lastProbeAt: at, lastError: null },
       ...(host.status === "down" && { status: "ready", statusReason: "its Docker engine answers again" }),
       events,

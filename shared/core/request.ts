@@ -1,8 +1,8 @@
 import * as z from "zod";
 import type { Constraint } from "./constraints.js";
-import { cpusSchema, memorySchema } from "./host.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
+import { type Amounts, amounts, cpusSchema, diskSchema, memorySchema } from "./resources.js";
 import { DEFAULT_SCHEDULER_TYPES } from "./schedulers.js";
 import {
   type Affinity,
@@ -13,11 +13,11 @@ import {
 } from "./soft-rules.js";
 import { type Parsed, parseWith } from "./validation.js";
 
-/** A container request as the schedulers see it: cpus in millicores, constraints parsed. */
+/** A container request as the schedulers see it: amounts in their units inside, constraints parsed. */
 export interface ContainerRequest {
   image: string;
-  cpuMilli: number;
-  memory: number;
+  /** What it asks of each counted resource (zero of those it does not name). */
+  amounts: Amounts;
   type: string;
   constraints: Constraint[];
   labels: Labels;
@@ -44,6 +44,7 @@ export const containerRequestSchema = z
       ),
     cpus: cpusSchema,
     memory: memorySchema,
+    disk: diskSchema.optional(),
     // Checked against the configured types by parseContainerRequest.
     type: z.string(),
     constraints: z.array(constraintSchema).max(32).optional(),
@@ -56,8 +57,7 @@ export const containerRequestSchema = z
   .transform(
     (body): ContainerRequest => ({
       image: body.image,
-      cpuMilli: body.cpus,
-      memory: body.memory,
+      amounts: amounts({ cpu: body.cpus, memory: body.memory, disk: body.disk }),
       type: body.type,
       constraints: body.constraints ?? [],
       labels: body.labels ?? {},
@@ -105,6 +105,7 @@ export type SentContainer = {
   /** As sent: "0.2" stays a string, 2 a number. */
   cpus: string | number;
   memory: number;
+  disk?: number;
   type: string;
   /** As written, spaces included: the echo is the request, not its parse. */
   constraints?: string[];
@@ -133,7 +134,8 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
   return {
     image: request.image,
     cpus: sent.cpus,
-    memory: request.memory,
+    memory: request.amounts.memory,
+    ...(request.amounts.disk > 0 && { disk: request.amounts.disk }),
     type: request.type,
     ...(sent.constraints && { constraints: sent.constraints.map(String) }),
     ...(sent.labels !== undefined && { labels: request.labels }),

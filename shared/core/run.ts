@@ -132,8 +132,7 @@ async function start(
       placementId: placement.id,
       image: placement.image,
       command: input.request.command,
-      cpuMilli: placement.cpuMilli,
-      memory: placement.memory,
+      amounts: placement.amounts,
       labels: { ...input.request.labels, "citadel.scheduler": scheduler.type },
     };
     return { containerId: await withTimeout(deps.engines.run(host, spec, signal), deadline) };
@@ -164,8 +163,7 @@ async function replayed(
     id: view.id,
     hostId,
     image: input.request.image,
-    cpuMilli: input.request.cpuMilli,
-    memory: input.request.memory,
+    amounts: input.request.amounts,
     scheduler: scheduler.type,
     createdAt: view.created_at,
     container: input.container,

@@ -1,7 +1,8 @@
-import type { Host, Usage } from "./host.js";
+import type { Host } from "./host.js";
 import { type Placement, summaryOf } from "./placement.js";
 import type { Registry } from "./registry.js";
 import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
+import { type Amounts, added, amounts, RESOURCES } from "./resources.js";
 
 /**
  * About this many hosts in a slice: a reload reads one random slice of the hosts, not all of them, once
@@ -29,7 +30,7 @@ export class HostSnapshot {
   /** Built on first use after a reload (see `replicas`). */
   private index: ReplicaIndex | undefined;
   /** Per host, what the view debits for other schedulers' expected reservations (see `committed`). */
-  private expected = new Map<string, Usage>();
+  private expected = new Map<string, Amounts>();
   private loadedAt = Number.NEGATIVE_INFINITY;
   /** How many hosts the cluster has, as the last reload tells (unknown until the first, see FIRST_SLICES). */
   private clusterSize: number | undefined;
@@ -125,19 +126,13 @@ export class HostSnapshot {
       if (host) this.set(host.id, reserved(host, placement));
       return;
     }
-    const debit = this.expected.get(answered.id) ?? { cpuMilli: 0, memory: 0 };
-    const others = {
-      cpuMilli: Math.max(
-        0,
-        host ? host.freeCpuMilli + debit.cpuMilli - placement.cpuMilli - answered.freeCpuMilli : 0,
-      ),
-      memory: Math.max(0, host ? host.freeMemory + debit.memory - placement.memory - answered.freeMemory : 0),
-    };
-    this.set(answered.id, {
-      ...answered,
-      freeCpuMilli: answered.freeCpuMilli - others.cpuMilli,
-      freeMemory: answered.freeMemory - others.memory,
-    });
+    const debit = this.expected.get(answered.id) ?? amounts();
+    const others = amounts();
+    for (const { name } of RESOURCES) {
+      const seen = host ? host.free[name] + debit[name] - placement.amounts[name] - answered.free[name] : 0;
+      others[name] = Math.max(0, seen);
+    }
+    this.set(answered.id, { ...answered, free: added(answered.free, others, -1) });
     this.expected.set(answered.id, others);
   }
 
@@ -152,8 +147,7 @@ export class HostSnapshot {
 function reserved(host: Host, placement: Placement): Host {
   return {
     ...host,
-    freeCpuMilli: host.freeCpuMilli - placement.cpuMilli,
-    freeMemory: host.freeMemory - placement.memory,
+    free: added(host.free, placement.amounts, -1),
     placements: [...host.placements, summaryOf(placement)],
   };
 }

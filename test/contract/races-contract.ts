@@ -24,7 +24,7 @@ export function racesContract(name: string, racing: RacingFactory) {
       expect(await registry.release(made.id)).toBeUndefined();
       expect(first).toEqual(made);
       const after = await other.getHost("h1");
-      expect([after?.freeCpuMilli, after?.freeMemory, after?.placements]).toEqual([4000, 8192, []]);
+      expect([after?.free.cpu, after?.free.memory, after?.placements]).toEqual([4000, 8192, []]);
     });
 
     it("credits a placement once however many releases of it run at once", async () => {
@@ -35,7 +35,7 @@ export function racesContract(name: string, racing: RacingFactory) {
       const answers = await Promise.all(Array.from({ length: 8 }, () => registry.release(made.id)));
       expect(answers.filter((answer) => answer !== undefined)).toEqual([made]);
       const after = await registry.getHost("h1");
-      expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([4000, 8192]);
+      expect([after?.free.cpu, after?.free.memory]).toEqual([4000, 8192]);
     });
 
     it("refuses to remove a host that took a placement in the gap, and names how many it holds", async () => {
@@ -47,8 +47,8 @@ export function racesContract(name: string, racing: RacingFactory) {
     });
 
     const shrinks: [string, HostChanges, Placement][] = [
-      ["cpu", { totalCpuMilli: 2000 }, placement("h1", 3000, 1024)],
-      ["memory", { totalMemory: 4096 }, placement("h1", 500, 6144)],
+      ["cpu", { total: { cpu: 2000 } }, placement("h1", 3000, 1024)],
+      ["memory", { total: { memory: 4096 } }, placement("h1", 500, 6144)],
     ];
     it.each(shrinks)(
       "refuses a %s shrink that a commit landing in the gap would leave over-committed",
@@ -60,10 +60,8 @@ export function racesContract(name: string, racing: RacingFactory) {
         );
         const after = await other.getHost("h1");
         expect(after).toMatchObject({
-          totalCpuMilli: 4000,
-          totalMemory: 8192,
-          freeCpuMilli: 4000 - made.cpuMilli,
-          freeMemory: 8192 - made.memory,
+          total: { cpu: 4000, memory: 8192 },
+          free: { cpu: 4000 - made.amounts.cpu, memory: 8192 - made.amounts.memory },
           placements: [summaryOf(made)],
           version: 0,
         });
@@ -74,12 +72,10 @@ export function racesContract(name: string, racing: RacingFactory) {
       const made = placement("h1", 3000, 1024);
       const { registry, other } = await racing((writer) => writer.commit({ placement: made }));
       await other.addHost(host("h1", 4, 8192));
-      const changed = await registry.changeHost("h1", { totalCpuMilli: 3500, totalMemory: 2048 }, LATER);
+      const changed = await registry.changeHost("h1", { total: { cpu: 3500, memory: 2048 } }, LATER);
       expect(changed).toMatchObject({
-        totalCpuMilli: 3500,
-        totalMemory: 2048,
-        freeCpuMilli: 500,
-        freeMemory: 1024,
+        total: { cpu: 3500, memory: 2048 },
+        free: { cpu: 500, memory: 1024 },
         placements: [summaryOf(made)],
       });
       expect({ ...(await other.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });

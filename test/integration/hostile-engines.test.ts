@@ -7,6 +7,7 @@ import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import { EngineError } from "../../shared/core/engine.js";
 import { newHost } from "../../shared/core/host.js";
 import type { RefreshReport, RefreshSettings } from "../../shared/core/refresh.js";
+import { amounts } from "../../shared/core/resources.js";
 import { inProcessApi } from "../../shared/local/in-process.js";
 import { apiEvent } from "../support/api-event.js";
 import { PATIENT } from "../support/dynamodb.js";
@@ -362,5 +363,11 @@ describe("run mode's deadline", () => {
 });
 
 function spec(placementId: string) {
-  return { placementId, image: "redis:7", command: undefined, cpuMilli: 100, memory: 64, labels: {} };
+  return {
+    placementId,
+    image: "redis:7",
+    command: undefined,
+    amounts: amounts({ cpu: 100, memory: 64 }),
+    labels: {},
+  };
 }

@@ -154,11 +154,11 @@ describe("host items of earlier versions: placements whole in the host's map", (
    * engine and health.
    */
   function earlierItem(placements: Placement[]) {
-    const item = toItem({ ...host("old", 4, 8192), freeCpuMilli: 4000 - 300 * placements.length });
+    const item = toItem(host("old", 4, 8192));
     const whole = (one: Placement): WholeEntry => ({
       image: one.image,
-      cpu: one.cpuMilli,
-      memory: one.memory,
+      cpu: one.amounts.cpu,
+      memory: one.amounts.memory,
       scheduler: one.scheduler,
       created_at: one.createdAt,
       container: JSON.stringify(one.container),
@@ -166,6 +166,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     });
     return {
       ...item,
+      free_cpu: 4000 - 300 * placements.length,
       free_memory: 8192 - 256 * placements.length,
       placements: Object.fromEntries(placements.map((one) => [one.id, whole(one)])),
       events: EARLIER_EVENTS,
@@ -199,7 +200,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(await registry.release(added.id)).toEqual(added);
     const after = await registry.getHost("old");
     expect(after?.placements.map((one) => one.id)).toEqual([second.id]);
-    expect([after?.freeCpuMilli, after?.freeMemory]).toEqual([3700, 8192 - 256]);
+    expect([after?.free.cpu, after?.free.memory]).toEqual([3700, 8192 - 256]);
     expect(await recordsOf("old")).toEqual([]);
   });
 
@@ -262,7 +263,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(report.moved + report.released).toBe(2);
     expect(await recordsOf("old")).toEqual([]);
     const after = await registry.getHost("old");
-    expect([after?.placements, after?.freeCpuMilli, after?.freeMemory]).toEqual([[], 4000, 8192]);
+    expect([after?.placements, after?.free.cpu, after?.free.memory]).toEqual([[], 4000, 8192]);
   });
 });
 

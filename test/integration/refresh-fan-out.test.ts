@@ -45,7 +45,7 @@ describe("a fan-out refresh round of 1,000 hosts", () => {
     for (const host of hosts) {
       expect(probes.get(host.addr) ?? 0).toBe(failed.has(host.id) ? 0 : 1);
       expect(host.health.lastProbeAt === null).toBe(failed.has(host.id));
-      if (!failed.has(host.id)) expect([host.totalCpuMilli, host.totalMemory]).toEqual([4000, 8192]);
+      if (!failed.has(host.id)) expect([host.total.cpu, host.total.memory]).toEqual([4000, 8192]);
     }
   }, 120_000);
 });

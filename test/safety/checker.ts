@@ -27,21 +27,21 @@ export function checkInvariants(
   const violations: string[] = [];
   const live = new Map<string, string>();
   for (const host of hosts) {
-    const cpu = host.placements.reduce((sum, placement) => sum + placement.cpuMilli, 0);
-    const memory = host.placements.reduce((sum, placement) => sum + placement.memory, 0);
-    const reservedCpu = (host.totalCpuMilli ?? 0) - host.freeCpuMilli;
-    const reservedMemory = (host.totalMemory ?? 0) - host.freeMemory;
+    const cpu = host.placements.reduce((sum, placement) => sum + placement.amounts.cpu, 0);
+    const memory = host.placements.reduce((sum, placement) => sum + placement.amounts.memory, 0);
+    const reservedCpu = (host.total.cpu ?? 0) - host.free.cpu;
+    const reservedMemory = (host.total.memory ?? 0) - host.free.memory;
     if (reservedCpu !== cpu || reservedMemory !== memory) {
       violations.push(
         `host ${host.id}: reserved ${reservedCpu}m/${reservedMemory}MiB but its placements sum to ${cpu}m/${memory}MiB`,
       );
     }
-    if (host.freeCpuMilli < 0 || host.freeMemory < 0) {
-      violations.push(`host ${host.id}: over-committed (free ${host.freeCpuMilli}m/${host.freeMemory}MiB)`);
+    if (host.free.cpu < 0 || host.free.memory < 0) {
+      violations.push(`host ${host.id}: over-committed (free ${host.free.cpu}m/${host.free.memory}MiB)`);
     }
-    if (host.freeCpuMilli > (host.totalCpuMilli ?? 0) || host.freeMemory > (host.totalMemory ?? 0)) {
+    if (host.free.cpu > (host.total.cpu ?? 0) || host.free.memory > (host.total.memory ?? 0)) {
       violations.push(
-        `host ${host.id}: credited twice (free ${host.freeCpuMilli}m/${host.freeMemory}MiB, total ${host.totalCpuMilli}m/${host.totalMemory}MiB)`,
+        `host ${host.id}: credited twice (free ${host.free.cpu}m/${host.free.memory}MiB, total ${host.total.cpu}m/${host.total.memory}MiB)`,
       );
     }
     if (host.placements.length > MAX_PLACEMENTS_PER_HOST) {

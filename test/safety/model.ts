@@ -121,7 +121,7 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
         return normalise(
           await registry.changeHost(
             step.host,
-            { totalCpuMilli: step.cpuMilli, totalMemory: step.memory },
+            { total: { cpu: step.cpuMilli, memory: step.memory } },
             changedAt,
           ),
         );
@@ -185,7 +185,7 @@ class Ledger {
     if (step.op === "totals" && host) {
       const sum = (pick: (placement: PlacementSummary) => number) =>
         host.placements.reduce((total, placement) => total + pick(placement), 0);
-      if (sum((one) => one.cpuMilli) <= step.cpuMilli && sum((one) => one.memory) <= step.memory) {
+      if (sum((one) => one.amounts.cpu) <= step.cpuMilli && sum((one) => one.amounts.memory) <= step.memory) {
         this.totals.set(step.host, [step.cpuMilli, step.memory]);
       }
     }
@@ -195,10 +195,10 @@ class Ledger {
   audit(hosts: readonly Host[]): string | undefined {
     for (const host of hosts) {
       const [cpuMilli, memory] = this.totals.get(host.id) ?? [Number.NaN, Number.NaN];
-      const usedCpu = host.placements.reduce((total, placement) => total + placement.cpuMilli, 0);
-      const usedMemory = host.placements.reduce((total, placement) => total + placement.memory, 0);
+      const usedCpu = host.placements.reduce((total, placement) => total + placement.amounts.cpu, 0);
+      const usedMemory = host.placements.reduce((total, placement) => total + placement.amounts.memory, 0);
       const expected = [cpuMilli, memory, cpuMilli - usedCpu, memory - usedMemory];
-      const actual = [host.totalCpuMilli, host.totalMemory, host.freeCpuMilli, host.freeMemory];
+      const actual = [host.total.cpu, host.total.memory, host.free.cpu, host.free.memory];
       if (JSON.stringify(expected) !== JSON.stringify(actual)) {
         return `host ${host.id}: totals and free ${JSON.stringify(actual)}, by the ledger ${JSON.stringify(expected)}`;
       }

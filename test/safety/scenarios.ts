@@ -94,8 +94,8 @@ async function verdict(
   for (const after of drained) {
     if (
       after.placements.length > 0 ||
-      after.freeCpuMilli !== after.totalCpuMilli ||
-      after.freeMemory !== after.totalMemory
+      after.free.cpu !== after.total.cpu ||
+      after.free.memory !== after.total.memory
     ) {
       violations.push(`host ${after.id} is not empty after releasing everything`);
     }

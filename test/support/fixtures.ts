@@ -2,6 +2,7 @@ import { EngineError, type Engines } from "../../shared/core/engine.js";
 import { type EngineState, type Host, type HostHealth, newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement } from "../../shared/core/placement.js";
 import type { Registry } from "../../shared/core/registry.js";
+import { amounts } from "../../shared/core/resources.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 
 export const NOW = new Date("2026-11-25T12:00:00.000Z");
@@ -56,8 +57,7 @@ export function placement(hostId: string, cpuMilli: number, memory: number, imag
     id: newPlacementId(hostId, NOW),
     hostId,
     image,
-    cpuMilli,
-    memory,
+    amounts: amounts({ cpu: cpuMilli, memory }),
     scheduler: "service",
     createdAt: NOW.toISOString(),
     container: { image, cpus: String(cpuMilli / 1000), memory, type: "service" },

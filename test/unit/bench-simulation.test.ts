@@ -14,6 +14,7 @@ import { AWS_MODEL } from "../../bench/simulation/model.js";
 import { missedGoals } from "../../bench/simulation/report.js";
 import { simulate } from "../../bench/simulation/run.js";
 import { VirtualTime } from "../../bench/simulation/time.js";
+import { amounts } from "../../shared/core/resources.js";
 import { seededRandom } from "../support/random.js";
 
 const today = DESIGNS.find((design) => design.product);
@@ -102,8 +103,7 @@ describe("scale simulation", () => {
           id: "h3.test",
           hostId: "h3",
           image: "x",
-          cpuMilli: 100,
-          memory: 100,
+          amounts: amounts({ cpu: 100, memory: 100 }),
           scheduler: "batch",
           createdAt: "1970-01-01T00:00:00.000Z",
           container: {},

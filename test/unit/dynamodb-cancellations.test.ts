@@ -140,7 +140,7 @@ describe("DynamoDB registry: host changes refused", () => {
   it("a host that did not move but refused the change is below reserved, at the first attempt", async () => {
     hostRead(idle);
     dynamodb.on(UpdateCommand).rejects(conditionFailed(itemOf(idle)));
-    await expect(registry.changeHost("h1", { totalCpuMilli: 1000 }, NOW)).rejects.toEqual(
+    await expect(registry.changeHost("h1", { total: { cpu: 1000 } }, NOW)).rejects.toEqual(
       new CapacityBelowReservedError("h1"),
     );
     expect(dynamodb.commandCalls(UpdateCommand)).toHaveLength(1);
@@ -278,8 +278,8 @@ describe("DynamoDB registry: a release while a migration moves its entry", () =>
       placements: {
         [made.id]: {
           image: made.image,
-          cpu: made.cpuMilli,
-          memory: made.memory,
+          cpu: made.amounts.cpu,
+          memory: made.amounts.memory,
           scheduler: made.scheduler,
           created_at: made.createdAt,
           container: JSON.stringify(made.container),

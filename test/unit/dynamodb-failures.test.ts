@@ -11,6 +11,7 @@ import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import { PRIVATE_RANGES } from "../../shared/core/address.js";
 import { place } from "../../shared/core/place.js";
 import { type IdempotencyRecord, RegistryUnavailableError } from "../../shared/core/registry.js";
+import { amounts } from "../../shared/core/resources.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { fixedHosts, host, NOW, noEngines, placement, scheduler } from "../support/fixtures.js";
 import { metadata, mockedDynamoDb } from "../support/mocked-dynamodb.js";
@@ -66,7 +67,13 @@ function placeOnOneHost() {
   return place(
     scheduler("batch"),
     {
-      request: { image: "redis:7", cpuMilli: 100, memory: 100, type: "batch", constraints: [], labels: {} },
+      request: {
+        image: "redis:7",
+        amounts: amounts({ cpu: 100, memory: 100 }),
+        type: "batch",
+        constraints: [],
+        labels: {},
+      },
       container: {},
       fingerprint: "f",
       deliveryId: "d-1",
@@ -133,7 +140,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
         new ConditionalCheckFailedException({ message: "failed", ...metadata, Item: rawHostItem(50) }),
       );
     const outcome = await registry.commit({ placement: placement("h1", 100, 100) });
-    expect(outcome.kind === "conflict" && outcome.host?.freeCpuMilli).toBe(50);
+    expect(outcome.kind === "conflict" && outcome.host?.free.cpu).toBe(50);
   });
 
   it("a TransactionConflict cancellation is busy", async () => {

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { entriesOf, toEntry, toItem } from "../../shared/adapters/dynamodb/items.js";
 import { imageTag } from "../../shared/core/image.js";
 import { summaryOf } from "../../shared/core/placement.js";
+import { amounts } from "../../shared/core/resources.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
 // A host item's entries: what they keep of a placement, in this version's form and the one before.
@@ -31,8 +32,7 @@ describe("a host item's placement entries", () => {
       {
         id: `h1.${key}`,
         imageTag: imageTag("crosbymichael/redis"),
-        cpuMilli: 250,
-        memory: 512,
+        amounts: amounts({ cpu: 250, memory: 512 }),
         createdAt: NOW.toISOString(),
       },
     ]);

@@ -11,14 +11,14 @@ import {
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
+import { added, amounts } from "../../shared/core/resources.js";
 import { scoring } from "../../shared/core/scoring.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
 function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
   return {
     image: "redis:7",
-    cpuMilli: 500,
-    memory: 512,
+    amounts: amounts({ cpu: 500, memory: 512 }),
     type: "service",
     constraints: [],
     labels: {},
@@ -38,10 +38,14 @@ function loaded(
   const placements = reserved.map(([cpu, mem]) => placement(id, cpu, mem, image));
   return {
     ...base,
-    freeCpuMilli: base.freeCpuMilli - reserved.reduce((sum, [cpu]) => sum + cpu, 0),
-    freeMemory: base.freeMemory - reserved.reduce((sum, [, mem]) => sum + mem, 0),
+    free: reserved.reduce((free, [cpu, memory]) => added(free, amounts({ cpu, memory }), -1), base.free),
     placements: placements.map(summaryOf),
   };
+}
+
+/** `host` with its total of `resource` unknown. */
+function unknown(host: Host, resource: "cpu" | "memory"): Host {
+  return { ...host, total: { ...host.total, [resource]: null } };
 }
 
 /** How a type scores the test request on `hosts` (the view: the hosts and the image's replicas). */
@@ -59,8 +63,8 @@ describe("filter", () => {
       loaded("both-a", 1, 1024, [[800, 800]]),
       { ...loaded("drain-a", 4, 4096, []), status: "draining" as const },
       { ...loaded("down-a", 4, 4096, []), status: "down" as const },
-      { ...loaded("blank-a", 4, 4096, []), totalCpuMilli: null },
-      { ...loaded("no-memory-a", 4, 4096, []), totalMemory: null },
+      unknown(loaded("blank-a", 4, 4096, []), "cpu"),
+      unknown(loaded("no-memory-a", 4, 4096, []), "memory"),
       {
         ...loaded("full-a", 64, 65_536, []),
         placements: Array.from({ length: MAX_PLACEMENTS_PER_HOST }, () =>
@@ -168,10 +172,14 @@ describe("sampling large clusters", () => {
   });
 
   it("sees every host when fewer are feasible, so an empty answer is complete", () => {
-    const { feasible, reasons } = filterHosts(many, request({ cpuMilli: 5000 }), {
-      limit: 100,
-      random: () => 0.3,
-    });
+    const { feasible, reasons } = filterHosts(
+      many,
+      request({ amounts: amounts({ cpu: 5000, memory: 512 }) }),
+      {
+        limit: 100,
+        random: () => 0.3,
+      },
+    );
     expect(feasible).toEqual([]);
     expect(reasons).toEqual({ "insufficient cpu": 1000 });
   });

@@ -9,6 +9,7 @@ import {
 } from "../../shared/core/place.js";
 import type { CommitOutcome, CommitRequest, Registry } from "../../shared/core/registry.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
+import { amounts } from "../../shared/core/resources.js";
 import { FIRST_SLICES, HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { host, loopbackOf, NOW, placement, scheduler } from "../support/fixtures.js";
 
@@ -17,8 +18,7 @@ const service = scheduler("service");
 function input(cpuMilli = 500, memory = 512, extra: Partial<PlaceInput> = {}): PlaceInput {
   const request: ContainerRequest = {
     image: "redis:7",
-    cpuMilli,
-    memory,
+    amounts: amounts({ cpu: cpuMilli, memory }),
     type: "service",
     constraints: [],
     labels: {},
@@ -129,7 +129,7 @@ describe("the placement loop on a slice of the hosts", () => {
     // The one host with room for 2 CPUs is outside the slice the next request reads (random 0.5: 2 of 4).
     const inSlice = new Set((await registry.sliceHosts(2, 4)).map((one) => one.id));
     const roomy = (await registry.listHosts()).find((one) => !inSlice.has(one.id))?.id ?? "";
-    await registry.changeHost(roomy, { totalCpuMilli: 4000 }, NOW);
+    await registry.changeHost(roomy, { total: { cpu: 4000 } }, NOW);
     const reads = registry.reads;
     // Each request reads its slice, finds no room there, and reads every host once.
     const fits = await place(scheduler("batch"), input(2000), dependencies);
@@ -157,7 +157,7 @@ describe("the placement loop", () => {
         placement: { host_id: "h1", scheduler: "service", cpus: 0.2, memory: 512 },
       },
     });
-    expect((await registry.getHost("h1"))?.freeCpuMilli).toBe(3800);
+    expect((await registry.getHost("h1"))?.free.cpu).toBe(3800);
   });
 
   it("after a conflict on a stale snapshot, learns the host's state and places elsewhere", async () => {
@@ -230,7 +230,7 @@ describe("the placement loop", () => {
     expect(again).toMatchObject({ kind: "placed", replayed: true, answer: answerOf(first) });
     // Answered from the record, before any decision: nothing was committed again.
     expect(again.stats).toEqual({ attempts: 0, conflicts: 0, busy: 0 });
-    expect((await registry.getHost("h1"))?.freeCpuMilli).toBe(3000);
+    expect((await registry.getHost("h1"))?.free.cpu).toBe(3000);
     // The record holds the answer for 24 hours (as ECS keeps a clientToken), then the key is free.
     const createdAt = NOW.getTime() / 1000;
     expect(await registry.findIdempotencyRecord("order-42", createdAt)).toMatchObject({

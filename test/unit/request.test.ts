@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MAX_CONTAINER_BYTES, parseContainerRequest, sentContainer } from "../../shared/core/request.js";
+import { amounts } from "../../shared/core/resources.js";
 
 const seed = { image: "crosbymichael/redis", cpus: "0.2", memory: 512, type: "service" };
 
@@ -9,8 +10,7 @@ describe("container requests", () => {
       ok: true,
       value: {
         image: "crosbymichael/redis",
-        cpuMilli: 200,
-        memory: 512,
+        amounts: amounts({ cpu: 200, memory: 512 }),
         type: "service",
         constraints: [],
         labels: {},

@@ -6,6 +6,7 @@ import { selectHost, topHosts } from "../../shared/core/pipeline.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
+import { added, amounts } from "../../shared/core/resources.js";
 import { allocationAfter } from "../../shared/core/rules/allocation.js";
 import { SCORE_RULES, type ScoreContext, scoreRule } from "../../shared/core/rules/registry.js";
 import { spreadScores } from "../../shared/core/rules/spread.js";
@@ -19,8 +20,7 @@ const IMAGE = "redis:7";
 function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
   return {
     image: IMAGE,
-    cpuMilli: 500,
-    memory: 512,
+    amounts: amounts({ cpu: 500, memory: 512 }),
     type: "service",
     constraints: [],
     labels: {},
@@ -37,8 +37,7 @@ function loaded(id: string, labels: Record<string, string>, replicas: number, ot
   ];
   return {
     ...base,
-    freeCpuMilli: base.freeCpuMilli - 100 * placements.length,
-    freeMemory: base.freeMemory - 100 * placements.length,
+    free: added(base.free, amounts({ cpu: 100 * placements.length, memory: 100 * placements.length }), -1),
     placements: placements.map(summaryOf),
   };
 }
@@ -87,7 +86,7 @@ describe("score rules", () => {
     const expected = (2500 / 4000 + 2512 / 4096) / 2;
     expect(rule("binpack").score(busy, request(), context)).toBeCloseTo(expected, 12);
     expect(rule("least-allocated").score(busy, request(), context)).toBeCloseTo(1 - expected, 12);
-    expect(allocationAfter({ ...busy, totalCpuMilli: null }, request())).toBe(1);
+    expect(allocationAfter({ ...busy, total: { ...busy.total, cpu: null } }, request())).toBe(1);
   });
 
   it("replicas costs 1/128 per live replica of the same image, and nothing for other images", () => {
@@ -297,8 +296,7 @@ describe("service and batch rank hosts exactly as before rules", () => {
       );
       return {
         ...base,
-        freeCpuMilli: base.freeCpuMilli - placements.reduce((sum, one) => sum + one.cpuMilli, 0),
-        freeMemory: base.freeMemory - placements.reduce((sum, one) => sum + one.memory, 0),
+        free: placements.reduce((free, one) => added(free, one.amounts, -1), base.free),
         placements: placements.map(summaryOf),
       };
     });
@@ -312,8 +310,10 @@ describe("service and batch rank hosts exactly as before rules", () => {
         const hosts = randomCluster(random, 2 + Math.floor(random() * 40));
         const wanted = request({
           type,
-          cpuMilli: 100 + Math.floor(random() * 900),
-          memory: 64 + Math.floor(random() * 512),
+          amounts: amounts({
+            cpu: 100 + Math.floor(random() * 900),
+            memory: 64 + Math.floor(random() * 512),
+          }),
         });
         const counts = new ReplicaIndex(hosts).of(IMAGE);
         const { score } = scoring(scheduler(type), wanted, { hosts, replicas: counts });

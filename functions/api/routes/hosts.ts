@@ -17,6 +17,7 @@ import {
   HostExistsError,
   HostNotFoundError,
 } from "../../../shared/core/registry.js";
+import { totalsOf } from "../../../shared/core/resources.js";
 import { parseWith } from "../../../shared/core/validation.js";
 import { invalid, json, jsonObjectBody, noContent, problem, type Response } from "../http.js";
 import { pageBody, pageQuery } from "../paging.js";
@@ -142,14 +143,8 @@ function changeHost({ deps }: RouteContext, id: string, patch: HostPatchInput): 
     {
       ...(patch.status && { status: patch.status }),
       ...(patch.labels && { labels: patch.labels }),
-      ...(patch.total_cpus !== undefined && {
-        totalCpuMilli: patch.total_cpus,
-        declaredCpuMilli: patch.total_cpus,
-      }),
-      ...(patch.total_memory !== undefined && {
-        totalMemory: patch.total_memory,
-        declaredMemory: patch.total_memory,
-      }),
+      total: totalsOf(patch),
+      declared: totalsOf(patch),
     },
     deps.now(),
   );

@@ -21,6 +21,7 @@ import {
   type IdempotencyRecord,
   RegistryUnavailableError,
 } from "../../core/registry.js";
+import { type Amounts, RESOURCES } from "../../core/resources.js";
 import { cancelled, guarded } from "./errors.js";
 import { takeKey } from "./idempotency.js";
 import { entryKey, type HostItem, toEntry, toHost, toPlacementItem, toRecord } from "./items.js";
@@ -31,25 +32,39 @@ import type { TableNames } from "./tables.js";
 // views that may be stale; DynamoDB's conditional write on the host's item says yes or no (as Nomad's
 // plan applier re-checks each plan against the current state: nomad/plan_apply.go).
 
+/**
+ * The counters a placement moves, built from the resource list: the resources it asks some of (a request
+ * always asks for cpu and memory; a host without the others has no counter of them to compare).
+ */
+function counters(amounts: Amounts) {
+  const asked = RESOURCES.filter(({ name }) => amounts[name] > 0);
+  return {
+    names: Object.fromEntries(asked.map(({ name }) => [`#f_${name}`, `free_${name}`])),
+    values: Object.fromEntries(asked.map(({ name }) => [`:${name}`, amounts[name]])),
+    /** `#f_cpu >= :cpu AND ...` */
+    fit: asked.map(({ name }) => `#f_${name} >= :${name}`).join(" AND "),
+    /** `#f_cpu = #f_cpu - :cpu, ...` (or `+`) */
+    move: (sign: "-" | "+") => asked.map(({ name }) => `#f_${name} = #f_${name} ${sign} :${name}`).join(", "),
+  };
+}
+
 /** The one write of a commit: reserve on the host if it is ready, fits, and has not got this placement. */
 export function reserveUpdate(table: string, placement: Placement) {
+  const moved = counters(placement.amounts);
   return {
     TableName: table,
     Key: { id: placement.hostId },
-    UpdateExpression: "SET #pl.#pid = :entry, #fc = #fc - :cpu, #fm = #fm - :memory",
-    ConditionExpression:
-      "#status = :ready AND #fc >= :cpu AND #fm >= :memory AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)",
+    UpdateExpression: `SET #pl.#pid = :entry, ${moved.move("-")}`,
+    ConditionExpression: `#status = :ready AND ${moved.fit} AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)`,
     ExpressionAttributeNames: {
       "#pl": "placements",
       "#pid": entryKey(placement.id),
-      "#fc": "free_cpu",
-      "#fm": "free_memory",
+      ...moved.names,
       "#status": "status",
     },
     ExpressionAttributeValues: {
       ":entry": toEntry(summaryOf(placement)),
-      ":cpu": placement.cpuMilli,
-      ":memory": placement.memory,
+      ...moved.values,
       ":ready": "ready",
       ":max": MAX_PLACEMENTS_PER_HOST,
     },
@@ -62,18 +77,14 @@ export function reserveUpdate(table: string, placement: Placement) {
  * `key` is the placement's key in its host's map, as read (an earlier version's entries have another).
  */
 export function releaseUpdate(table: string, hostId: string, key: string, placement: PlacementSummary) {
+  const moved = counters(placement.amounts);
   return {
     TableName: table,
     Key: { id: hostId },
-    UpdateExpression: "REMOVE #pl.#pid SET #fc = #fc + :cpu, #fm = #fm + :memory",
+    UpdateExpression: `REMOVE #pl.#pid SET ${moved.move("+")}`,
     ConditionExpression: "attribute_exists(#pl.#pid)",
-    ExpressionAttributeNames: {
-      "#pl": "placements",
-      "#pid": key,
-      "#fc": "free_cpu",
-      "#fm": "free_memory",
-    },
-    ExpressionAttributeValues: { ":cpu": placement.cpuMilli, ":memory": placement.memory },
+    ExpressionAttributeNames: { "#pl": "placements", "#pid": key, ...moved.names },
+    ExpressionAttributeValues: moved.values,
   };
 }
 

@@ -1,4 +1,5 @@
 import { freeDelta, type Host, type HostChanges } from "../../core/host.js";
+import { RESOURCES } from "../../core/resources.js";
 import { type HostItem, toItem } from "./items.js";
 
 // A host's writes besides commits and releases (commit.ts): a change and a deletion, each saying what
@@ -10,14 +11,11 @@ const CHANGEABLE = [
   "status",
   "status_reason",
   "status_changed_at",
-  "total_cpu",
-  "total_memory",
-  "declared_cpu",
-  "declared_memory",
+  ...RESOURCES.flatMap(({ name }) => [`total_${name}`, `declared_${name}`] as const),
   "unmanaged",
   "updated_at",
   "version",
-] as const satisfies readonly (keyof HostItem)[];
+] satisfies readonly (keyof HostItem)[];
 
 /**
  * A host change read at `host.version`: the attributes written whole as `changed` has them, the free
@@ -32,27 +30,31 @@ export function hostChange(table: string, host: Host, changes: HostChanges, chan
   const item = toItem(changed);
   const current =
     host.version === 0 ? "(attribute_not_exists(#version) OR #version = :seen)" : "#version = :seen";
+  // A counter an item lacks (a resource the host had none of) starts at zero; one that does not move and
+  // need not be there is left as it is (absent), so that hosts without it keep their items small.
+  const moved = RESOURCES.filter(({ name, required }) => required || delta[name] !== 0);
+  const moves = moved.map(({ name }) => `#f_${name} = if_not_exists(#f_${name}, :zero) + :d_${name}`);
+  // Unless observed, what shrinks must stay at or above zero (the core's rule: changedHost).
+  const shrinking = changes.observed ? [] : RESOURCES.filter(({ name }) => delta[name] < 0);
   return {
     TableName: table,
     Key: { id: host.id },
-    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, #fc = #fc + :dc, #fm = #fm + :dm REMOVE #engine, #health`,
-    ConditionExpression: changes.observed ? current : `${current} AND #fc >= :minCpu AND #fm >= :minMemory`,
+    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, ${moves.join(", ")} REMOVE #engine, #health`,
+    ConditionExpression: [current, ...shrinking.map(({ name }) => `#f_${name} >= :min_${name}`)].join(
+      " AND ",
+    ),
     ExpressionAttributeNames: {
       ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
-      "#fc": "free_cpu",
-      "#fm": "free_memory",
+      ...Object.fromEntries(moved.map(({ name }) => [`#f_${name}`, `free_${name}`])),
       "#engine": "engine",
       "#health": "health",
     },
     ExpressionAttributeValues: {
       ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
-      ":dc": delta.cpuMilli,
-      ":dm": delta.memory,
+      ...Object.fromEntries(moved.map(({ name }) => [`:d_${name}`, delta[name]])),
+      ...Object.fromEntries(shrinking.map(({ name }) => [`:min_${name}`, -delta[name]])),
+      ":zero": 0,
       ":seen": host.version,
-      ...(!changes.observed && {
-        ":minCpu": Math.max(0, -delta.cpuMilli),
-        ":minMemory": Math.max(0, -delta.memory),
-      }),
     },
     ReturnValues: "ALL_NEW" as const,
     ReturnValuesOnConditionCheckFailure: "ALL_OLD" as const,

@@ -2,14 +2,17 @@ import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.j
 import { IMAGE_TAG_LENGTH, imageTag } from "../../core/image.js";
 import { createdAtOfSuffix, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
+import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../../core/resources.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
 
 /**
- * A live placement in its host item's `placements` map: `cpu:memory` (millicores and MiB in base 36)
- * then its image's tag (7 characters, so no separator before it), keyed by the part of its id after the
- * host's, which also gives its creation time (newPlacementId); `:created` (epoch ms, base 36) follows
- * only for an id made otherwise. About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * A live placement in its host item's `placements` map: `cpu:memory` (millicores and MiB in base 36: the
+ * amounts of the resources every request asks for, in the list's order) then its image's tag (7
+ * characters, so no separator before it), keyed by the part of its id after the host's, which also gives
+ * its creation time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made
+ * otherwise; then `;` and a resource's code and amount for each other resource it reserves (`;d2s0`:
+ * 3,600 MiB of disk). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
  * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
@@ -20,7 +23,7 @@ export type PlacementEntry = string;
  * A placement as versions before placement records kept it in its host's map, keyed by its whole id.
  * Still read (and released) as it is; `npm run migrate` moves such entries to records.
  */
-export interface WholeEntry {
+export interface WholeEntry extends Partial<Amounts> {
   image: string;
   cpu: number;
   memory: number;
@@ -43,8 +46,10 @@ export interface PlacementItem extends WholeEntry {
 }
 
 /**
- * A host item: what deciding and committing need. Unknown totals are absent attributes, so a condition
- * can say `attribute_not_exists`. What a refresh observes each round (engine, health) is the host's
+ * A host item: what deciding and committing need; of each counted resource `free_<name>`, `total_<name>`
+ * and `declared_<name>` (see resources.ts). Unknown totals are absent attributes, so a condition
+ * can say `attribute_not_exists`; a resource not every request asks for has no `free_` attribute until
+ * the host has some of it. What a refresh observes each round (engine, health) is the host's
  * ObservationItem: written without touching this item, which every commit writes (and pays for by size).
  */
 export interface HostItem {
@@ -56,12 +61,7 @@ export interface HostItem {
   /** Epoch ms (8 bytes where an ISO string is 24); ISO strings from versions before are still read. */
   status_changed_at: number | string;
   tls: boolean;
-  total_cpu?: number;
-  total_memory?: number;
-  declared_cpu?: number;
-  declared_memory?: number;
-  free_cpu: number;
-  free_memory: number;
+  [counter: `${"free" | "total" | "declared"}_${string}`]: number | undefined;
   placements: Record<string, PlacementEntry | WholeEntry>;
   /**
    * What running containers Citadel did not place take, as the free counters subtract it: kept here, so
@@ -94,13 +94,24 @@ export function entryKey(placementId: string): string {
   return placementId.slice(placementId.lastIndexOf(".") + 1);
 }
 
+const REQUIRED = RESOURCES.filter((resource) => resource.required);
+const OPTIONAL = RESOURCES.filter((resource) => !resource.required);
+
 /** A placement as its host's `placements` map keeps it. */
 export function toEntry(placement: PlacementSummary): PlacementEntry {
-  const entry = `${placement.cpuMilli.toString(36)}:${placement.memory.toString(36)}${placement.imageTag}`;
+  const sizes = REQUIRED.map(({ name }) => placement.amounts[name].toString(36)).join(":");
   const created = Date.parse(placement.createdAt);
-  return Date.parse(createdAtOfSuffix(entryKey(placement.id))) === created
-    ? entry
-    : `${entry}:${created.toString(36)}`;
+  const timed =
+    Date.parse(createdAtOfSuffix(entryKey(placement.id))) === created ? "" : `:${created.toString(36)}`;
+  const others = OPTIONAL.filter(({ name }) => placement.amounts[name] !== 0)
+    .map(({ name, code }) => `;${code}${placement.amounts[name].toString(36)}`)
+    .join("");
+  return `${sizes}${placement.imageTag}${timed}${others}`;
+}
+
+/** A whole entry's or a record's amounts (attributes named as the resources). */
+function amountsOfItem(entry: WholeEntry): Amounts {
+  return amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, entry[name] ?? 0])));
 }
 
 /** A placement as its record, put at `putAt` (epoch ms). */
@@ -110,8 +121,14 @@ export function toPlacementItem(placement: Placement, putAt: number): PlacementI
     id: placement.id,
     put_at: putAt,
     image: placement.image,
-    cpu: placement.cpuMilli,
-    memory: placement.memory,
+    cpu: placement.amounts.cpu,
+    memory: placement.amounts.memory,
+    ...Object.fromEntries(
+      OPTIONAL.filter(({ name }) => placement.amounts[name] !== 0).map(({ name }) => [
+        name,
+        placement.amounts[name],
+      ]),
+    ),
     scheduler: placement.scheduler,
     created_at: placement.createdAt,
     container: JSON.stringify(placement.container),
@@ -125,8 +142,7 @@ export function toPlacement(id: string, hostId: string, entry: WholeEntry): Plac
     id,
     hostId,
     image: entry.image,
-    cpuMilli: entry.cpu,
-    memory: entry.memory,
+    amounts: amountsOfItem(entry),
     scheduler: entry.scheduler,
     createdAt: entry.created_at,
     container: JSON.parse(entry.container),
@@ -156,18 +172,28 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     return {
       id,
       imageTag: imageTag(image.join("/")),
-      cpuMilli: Number(cpu),
-      memory: Number(memory),
+      amounts: amounts({ cpu: Number(cpu), memory: Number(memory) }),
       createdAt,
     };
   }
-  const [cpu = "", sized = "", created] = entry.split(":");
+  const [head = "", ...others] = entry.split(";");
+  const parts = head.split(":");
+  const sized = parts[REQUIRED.length - 1] ?? "";
   const tagAt = sized.length - IMAGE_TAG_LENGTH;
+  const created = parts[REQUIRED.length];
+  const read = amounts();
+  REQUIRED.forEach(({ name }, at) => {
+    const value = at === REQUIRED.length - 1 ? sized.slice(0, tagAt) : (parts[at] ?? "");
+    read[name] = Number.parseInt(value, 36);
+  });
+  for (const other of others) {
+    const resource = OPTIONAL.find(({ code }) => code === other[0]);
+    if (resource) read[resource.name] = Number.parseInt(other.slice(1), 36);
+  }
   return {
     id,
     imageTag: sized.slice(tagAt),
-    cpuMilli: Number.parseInt(cpu, 36),
-    memory: Number.parseInt(sized.slice(0, tagAt), 36),
+    amounts: read,
     createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
   };
 }
@@ -182,12 +208,7 @@ export function toItem(host: Host): HostItem {
     status_reason: host.statusReason,
     status_changed_at: Date.parse(host.statusChangedAt),
     tls: host.tls,
-    ...(host.totalCpuMilli !== null && { total_cpu: host.totalCpuMilli }),
-    ...(host.totalMemory !== null && { total_memory: host.totalMemory }),
-    ...(host.declaredCpuMilli !== null && { declared_cpu: host.declaredCpuMilli }),
-    ...(host.declaredMemory !== null && { declared_memory: host.declaredMemory }),
-    free_cpu: host.freeCpuMilli,
-    free_memory: host.freeMemory,
+    ...countersOf(host),
     placements: Object.fromEntries(
       host.placements.map((placement) => [entryKey(placement.id), toEntry(placement)]),
     ),
@@ -222,12 +243,9 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     statusReason: item.status_reason,
     statusChangedAt: isoOf(item.status_changed_at),
     tls: item.tls ?? false,
-    totalCpuMilli: item.total_cpu ?? null,
-    totalMemory: item.total_memory ?? null,
-    declaredCpuMilli: item.declared_cpu ?? null,
-    declaredMemory: item.declared_memory ?? null,
-    freeCpuMilli: item.free_cpu,
-    freeMemory: item.free_memory,
+    total: capacityOfItem(item, "total"),
+    declared: capacityOfItem(item, "declared"),
+    free: amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, item[`free_${name}`] ?? 0]))),
     engine: seen ? { ...seen, unmanaged } : null,
     health: observation?.health ?? item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
     events: item.events ?? [],
@@ -238,6 +256,29 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     updatedAt: isoOf(item.updated_at),
     version: item.version ?? 0,
   };
+}
+
+/**
+ * A host's counters as its item's attributes: `free_<name>` of every resource a request always asks for,
+ * and of the others once the host has some; `total_`/`declared_` when known.
+ */
+function countersOf(host: Host): Record<string, number> {
+  const counters: Record<string, number> = {};
+  for (const { name, required } of RESOURCES) {
+    const total = host.total[name];
+    const declared = host.declared[name];
+    if (total !== null) counters[`total_${name}`] = total;
+    if (declared !== null) counters[`declared_${name}`] = declared;
+    if (required || total !== null || host.free[name] !== 0) counters[`free_${name}`] = host.free[name];
+  }
+  return counters;
+}
+
+/** A host item's totals or declared totals (absent attributes are unknown). */
+function capacityOfItem(item: HostItem, kind: "total" | "declared"): Capacity {
+  const known = capacity();
+  for (const { name } of RESOURCES) known[name] = item[`${kind}_${name}`] ?? null;
+  return known;
 }
 
 /** A host item's time (epoch ms, or an ISO string of a version before) as an ISO string. */

@@ -50,8 +50,8 @@ export async function readWhole(store: RecordStore, placements: Listed[]): Promi
  * image, scheduler and request unknown: the entry keeps only its image's tag), and anyone may release it.
  */
 export function withoutRecord(hostId: string, summary: Listed["placement"]): Placement {
-  const { id, cpuMilli, memory, createdAt } = summary;
-  return { id, hostId, image: "unknown", cpuMilli, memory, scheduler: "unknown", createdAt, container: {} };
+  const { id, amounts, createdAt } = summary;
+  return { id, hostId, image: "unknown", amounts, scheduler: "unknown", createdAt, container: {} };
 }
 
 /**

@@ -6,10 +6,10 @@ import type { ContainerRequest } from "../request.js";
  * (reserved + requested) / total, in (0, 1] for a host that fits (Citadel 2014's binpack score).
  */
 export function allocationAfter(host: Host, request: ContainerRequest): number {
-  const totalCpu = host.totalCpuMilli ?? 0;
-  const totalMemory = host.totalMemory ?? 0;
+  const totalCpu = host.total.cpu ?? 0;
+  const totalMemory = host.total.memory ?? 0;
   if (totalCpu <= 0 || totalMemory <= 0) return 1;
-  const cpu = (totalCpu - host.freeCpuMilli + request.cpuMilli) / totalCpu;
-  const memory = (totalMemory - host.freeMemory + request.memory) / totalMemory;
+  const cpu = (totalCpu - host.free.cpu + request.amounts.cpu) / totalCpu;
+  const memory = (totalMemory - host.free.memory + request.amounts.memory) / totalMemory;
   return (cpu + memory) / 2;
 }

@@ -1,0 +1,214 @@
+import * as z from "zod";
+import { MAX_MEMORY_MIB, parseMillicores, toCpus } from "./units.js";
+
+// The counted resources: amounts a host has, that placements reserve and releases give back, checked by
+// the arbiter as `free >= requested` (kube-scheduler's noderesources/fit.go loops over its resources the
+// same way). Every part that decides, commits, stores or shows amounts reads this one list: a new counted
+// resource is one entry here.
+
+/** The counted resources' names, in the list's order. */
+export const COUNTED = ["cpu", "memory", "disk"] as const;
+
+export type Counted = (typeof COUNTED)[number];
+
+/** An amount of each counted resource, in its unit inside (cpu in millicores, memory and disk in MiB). */
+export type Amounts = Record<Counted, number>;
+
+/** A host's capacity of each counted resource; null while unknown. */
+export type Capacity = Record<Counted, number | null>;
+
+/** What a refresh observes of a host's use (live, or by containers Citadel did not place). */
+export interface Usage {
+  cpuMilli: number;
+  memory: number;
+}
+
+export interface CountedResource {
+  name: Counted;
+  /**
+   * The API's name: the request's field (`cpus`), and with `total_`, `declared_` and `reserved_` before
+   * it, a host's (`total_cpus`).
+   */
+  field: string;
+  /** The API's value as sent (cpus as decimal strings or numbers) to the integer kept inside. */
+  schema: z.ZodType<number, unknown>;
+  /** An inside amount as the API shows it. */
+  toApi: (amount: number) => number;
+  /** Whether every request asks for some: a host takes nothing until its total of it is known. */
+  required: boolean;
+  /** What of an observed use counts against it (unmanaged containers); none when the engine cannot tell. */
+  observed?: (usage: Usage) => number;
+  /** Its capacity as an engine reports it, when an engine reports it (totals not declared are detected). */
+  detected?: (engine: Usage) => number;
+  /** One letter: a placement's amount of it in its host's record (see the DynamoDB entries). */
+  code: string;
+}
+
+/** `cpus` as sent (decimal string or number) to integer millicores. */
+export const cpusSchema = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const millicores = parseMillicores(value);
+  if (typeof millicores === "string") {
+    ctx.addIssue({ code: "custom", message: millicores });
+    return z.NEVER;
+  }
+  return millicores;
+});
+
+/** Memory in MiB: a positive integer. */
+export const memorySchema = z.number().int("must be an integer (MiB)").positive().max(MAX_MEMORY_MIB);
+
+/** Disk in MiB: a positive integer (1 PiB at most, as memory). */
+export const diskSchema = z.number().int("must be an integer (MiB)").positive().max(MAX_MEMORY_MIB);
+
+const same = (amount: number) => amount;
+
+/** The one list of counted resources. */
+export const RESOURCES = [
+  {
+    name: "cpu",
+    field: "cpus",
+    schema: cpusSchema,
+    toApi: toCpus,
+    required: true,
+    observed: (usage) => usage.cpuMilli,
+    detected: (engine) => engine.cpuMilli,
+    code: "c",
+  },
+  {
+    name: "memory",
+    field: "memory",
+    schema: memorySchema,
+    toApi: same,
+    required: true,
+    observed: (usage) => usage.memory,
+    detected: (engine) => engine.memory,
+    code: "m",
+  },
+  // Declared only: Docker's engine API reports no disk size. A host without a total takes no request for disk.
+  { name: "disk", field: "disk", schema: diskSchema, toApi: same, required: false, code: "d" },
+] as const satisfies readonly CountedResource[];
+
+type Listed = (typeof RESOURCES)[number];
+
+/** The list as its common type, for loops over what every resource may declare. */
+const ALL: readonly CountedResource[] = RESOURCES;
+
+/** The resources' API fields (`cpus`, `memory`, `disk`). */
+export type Field = Listed["field"];
+
+/** The API fields of the resources every request asks for. */
+export type RequiredField = Extract<Listed, { required: true }>["field"];
+
+/** Amounts under their API fields, with `prefix` before them: those every request asks for always there. */
+export type AmountsView<P extends string = ""> = { [K in RequiredField as `${P}${K}`]: number } & {
+  [K in Exclude<Field, RequiredField> as `${P}${K}`]?: number;
+};
+
+/** A capacity under its API fields, with `prefix` before them, every resource named. */
+export type CapacityView<P extends string> = { [K in Field as `${P}${K}`]: number | null };
+
+/** Amounts under their API fields, with `prefix` before them, every resource named. */
+export type CountersView<P extends string> = { [K in Field as `${P}${K}`]: number };
+
+/** Amounts of every counted resource, zero unless given. */
+export function amounts(given: Partial<Amounts> = {}): Amounts {
+  return { cpu: given.cpu ?? 0, memory: given.memory ?? 0, disk: given.disk ?? 0 };
+}
+
+/** A capacity, unknown unless given. */
+export function capacity(given: Partial<Capacity> = {}): Capacity {
+  return { cpu: given.cpu ?? null, memory: given.memory ?? null, disk: given.disk ?? null };
+}
+
+/**
+ * The one fit check: the first resource of which `free` holds less than `wanted`, or undefined when it
+ * all fits. Filters, the memory registry's arbiter and the DynamoDB condition (built from the same list)
+ * say the same.
+ */
+export function shortage(free: Amounts, wanted: Amounts): Counted | undefined {
+  for (const { name } of RESOURCES) if (free[name] < wanted[name]) return name;
+  return undefined;
+}
+
+/** `a + sign × b`, resource by resource. */
+export function added(a: Amounts, b: Amounts, sign: 1 | -1 = 1): Amounts {
+  const sum = amounts();
+  for (const { name } of RESOURCES) sum[name] = a[name] + sign * b[name];
+  return sum;
+}
+
+/** What of `usage` counts against each resource (zero for those an engine cannot observe). */
+export function observedAmounts(usage: Usage | undefined): Amounts {
+  const counted = amounts();
+  if (usage) for (const resource of ALL) counted[resource.name] = resource.observed?.(usage) ?? 0;
+  return counted;
+}
+
+/** The totals an API body names (`total_cpus`, `total_disk`, ...), as parsed by the resources' schemas. */
+export function totalsOf(body: Partial<Record<`total_${string}`, number>>): Partial<Amounts> {
+  const totals: Partial<Amounts> = {};
+  for (const { name, field } of RESOURCES) {
+    const total = body[`total_${field}`];
+    if (total !== undefined) totals[name] = total;
+  }
+  return totals;
+}
+
+/** A host's totals once its engine reported `engine`: as declared, else as detected (where an engine tells). */
+export function detectedTotals(declared: Capacity, engine: Usage): Partial<Amounts> {
+  const totals: Partial<Amounts> = {};
+  for (const { name, detected } of ALL) {
+    const total = declared[name] ?? detected?.(engine);
+    if (total !== undefined) totals[name] = total;
+  }
+  return totals;
+}
+
+/** Whether the host's capacity is known of every resource a request always asks for. */
+export function capacityKnown(total: Capacity): boolean {
+  return RESOURCES.every((resource) => !resource.required || total[resource.name] !== null);
+}
+
+/**
+ * Amounts as the API shows them, under their fields (`{"cpus": 0.5, "memory": 512}`): those every
+ * request asks for always, the others when not zero.
+ */
+export function amountsView<P extends string = "">(of: Amounts, prefix = "" as P): AmountsView<P> {
+  const view: Record<string, number> = {};
+  for (const resource of RESOURCES) {
+    if (resource.required || of[resource.name] !== 0) {
+      view[`${prefix}${resource.field}`] = resource.toApi(of[resource.name]);
+    }
+  }
+  return view as AmountsView<P>;
+}
+
+/** Amounts as the API shows them, every resource named (`{"reserved_cpus": 1, "reserved_disk": 0}`). */
+export function countersView<P extends string>(of: Amounts, prefix: P): CountersView<P> {
+  return capacityView(of, prefix) as CountersView<P>;
+}
+
+/**
+ * A host's totals as a placement's answer shows them (the seed's `resource`): of the resources every
+ * request asks for, and of the others the host has.
+ */
+export function totalsView(of: Capacity): Partial<CapacityView<"total_">> {
+  const view: Record<string, number | null> = {};
+  for (const resource of RESOURCES) {
+    const value = of[resource.name];
+    if (resource.required || value !== null) {
+      view[`total_${resource.field}`] = value === null ? null : resource.toApi(value);
+    }
+  }
+  return view;
+}
+
+/** A capacity as the API shows it (`{"total_cpus": 4, "total_disk": null}`), every resource named. */
+export function capacityView<P extends string>(of: Capacity, prefix: P): CapacityView<P> {
+  const view: Record<string, number | null> = {};
+  for (const resource of RESOURCES) {
+    const value = of[resource.name];
+    view[`${prefix}${resource.field}`] = value === null ? null : resource.toApi(value);
+  }
+  return view as CapacityView<P>;
+}
