@@ -6,7 +6,7 @@ import base from "./vitest.config.js";
  * stryker.config.json). Left out: the Docker tests (one set of engines per machine, while Stryker runs
  * a vitest per worker), the safety runs (whole-system workloads of a minute each, whose invariants the
  * contract suites check case by case), and the tests of what is not mutated (the engines' HTTP client,
- * the bundles, the benchmark, the README's session).
+ * the bundles, the benchmark, the README's sessions).
  */
 export default defineConfig({
   test: {
@@ -21,6 +21,7 @@ export default defineConfig({
       "test/unit/bench-*.test.ts",
       "test/unit/docker-tls.test.ts",
       "test/api/readme.test.ts",
+      "test/api/readme-schedulers.test.ts",
       "test/integration/concurrency.test.ts",
       "test/integration/hostile-engines.test.ts",
     ],

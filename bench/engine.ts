@@ -1,6 +1,7 @@
 import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
 import { ReplicaIndex } from "../shared/core/replica-index.js";
-import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES } from "../shared/core/schedulers.js";
+import { scoring } from "../shared/core/scoring.js";
 import { seededRandom } from "../test/support/random.js";
 import { syntheticCluster, syntheticRequest } from "./cluster.js";
 
@@ -26,7 +27,7 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
     const random = seededRandom(hosts);
     const cluster = syntheticCluster(hosts, random);
     const index = new ReplicaIndex(cluster);
-    for (const scheduler of SCHEDULER_TYPES) {
+    for (const scheduler of DEFAULT_SCHEDULER_TYPES) {
       let best: EngineResult | undefined;
       for (let round = 0; round < ROUNDS; round++) {
         const latencies: number[] = [];
@@ -40,11 +41,11 @@ export function benchEngine(hostCounts: number[], seconds: number, sampled: bool
             request,
             sampled ? { limit: feasibleEnough(hosts), random } : undefined,
           );
-          selectHost(feasible, request, scheduler.score, {
-            nearBest: 1,
-            random,
+          const { score } = scoring(scheduler, request, {
+            hosts: cluster,
             replicas: index.of(request.image),
           });
+          selectHost(feasible, score, { nearBest: 1, random });
           latencies.push(performance.now() - begin);
         }
         const perSecond = Math.round(latencies.length / ((performance.now() - started) / 1000));

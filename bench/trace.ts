@@ -1,14 +1,13 @@
 import { readFileSync } from "node:fs";
 import { type Host, newHost } from "../shared/core/host.js";
 import { imageTag } from "../shared/core/image.js";
-import { feasibleEnough, filterHosts, selectHost } from "../shared/core/pipeline.js";
+import { feasibleEnough, filterHosts, type HostScore, selectHost } from "../shared/core/pipeline.js";
 import { summaryOf } from "../shared/core/placement.js";
 import { ReplicaIndex } from "../shared/core/replica-index.js";
 import type { ContainerRequest } from "../shared/core/request.js";
 import { added, amounts } from "../shared/core/resources.js";
-import type { Scorer } from "../shared/core/schedulers.js";
-import { binpackScore } from "../shared/core/strategies/binpack.js";
-import { spreadScore } from "../shared/core/strategies/spread.js";
+import { type SchedulerType, schedulerType } from "../shared/core/schedulers.js";
+import { type ScoreView, scoring } from "../shared/core/scoring.js";
 import { placement } from "../test/support/fixtures.js";
 import { seededRandom } from "../test/support/random.js";
 
@@ -54,6 +53,9 @@ export function readTrace(nodesFile: string, podsFile: string): { nodes: TraceNo
   return { nodes, pods };
 }
 
+/** How one decision scores feasible hosts. */
+type Scorer = (request: ContainerRequest, view: ScoreView) => HostScore;
+
 export interface Strategy {
   name: string;
   /** Scores a feasible host; built per run, since first-fit needs the hosts' order. */
@@ -61,16 +63,22 @@ export interface Strategy {
   sampled: boolean;
 }
 
+/** The scoring of a built-in scheduler type. */
+function ofType(type: string): () => Scorer {
+  const scheduler = schedulerType(type) as SchedulerType;
+  return () => (request, view) => scoring(scheduler, request, view).score;
+}
+
 export const STRATEGIES: Strategy[] = [
-  { name: "binpack", scorer: () => binpackScore, sampled: true },
-  { name: "binpack (all hosts)", scorer: () => binpackScore, sampled: false },
-  { name: "spread", scorer: () => spreadScore, sampled: true },
-  { name: "random", scorer: (_, random) => () => random(), sampled: true },
+  { name: "binpack", scorer: ofType("batch"), sampled: true },
+  { name: "binpack (all hosts)", scorer: ofType("batch"), sampled: false },
+  { name: "spread", scorer: ofType("service"), sampled: true },
+  { name: "random", scorer: (_, random) => () => () => random(), sampled: true },
   {
     name: "first-fit",
     scorer: (nodes) => {
       const order = new Map(nodes.map((node, index) => [node.id, index]));
-      return (host) => -(order.get(host.id) ?? 0);
+      return () => (host) => -(order.get(host.id) ?? 0);
     },
     sampled: false,
   },
@@ -137,10 +145,9 @@ function placeOne(
     wanted,
     sampled ? { limit: feasibleEnough(hosts.length), random } : undefined,
   );
-  const chosen = selectHost(feasible, wanted, score, {
+  const chosen = selectHost(feasible, score(wanted, { hosts, replicas: index.of(wanted.image) }), {
     nearBest: 1,
     random,
-    replicas: index.of(wanted.image),
   });
   if (!chosen) return -1;
   const position = hosts.indexOf(chosen);

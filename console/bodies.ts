@@ -5,7 +5,7 @@ import type { candidatesAnswer } from "../shared/core/candidates.js";
 import type { clusterSummary } from "../shared/core/cluster.js";
 import type { hostDetailView, hostView } from "../shared/core/host.js";
 import type { profileView } from "../shared/core/profile.js";
-import type { SchedulerType } from "../shared/core/schedulers.js";
+import type { schedulerTypeJson } from "../shared/core/schedulers.js";
 
 export type PlacementBody = ReturnType<typeof placementAnswer>;
 export type CandidatesBody = ReturnType<typeof candidatesAnswer>;
@@ -13,7 +13,7 @@ export type HostBody = ReturnType<typeof hostView>;
 export type HostDetailBody = ReturnType<typeof hostDetailView>;
 export type ClusterBody = ReturnType<typeof clusterSummary>;
 export type ProfileBody = ReturnType<typeof profileView>;
-export type SchedulersBody = { schedulers: Pick<SchedulerType, "type" | "strategy" | "description">[] };
+export type SchedulersBody = { schedulers: ReturnType<typeof schedulerTypeJson>[] };
 
 /**
  * An error's body: the API's `{error, message, ...}` (a 409's `reasons`, a 400's `details`), or a

@@ -72,7 +72,8 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
       descriptions = new Map(types.map((scheduler) => [scheduler.type, scheduler.description]));
       type.replaceChildren(
         ...types.map((scheduler) =>
-          h("option", { value: scheduler.type }, `${scheduler.type} (${scheduler.strategy})`),
+          // The type's score rules, heaviest first.
+          h("option", { value: scheduler.type }, `${scheduler.type} (${ruleNames(scheduler.score)})`),
         ),
       );
       describe();
@@ -109,4 +110,12 @@ function lines(text: string): string[] {
     .split("\n")
     .map((line) => line.trim())
     .filter((line) => line !== "");
+}
+
+/** A type's score rules, heaviest first: what its name in the type list says of it. */
+function ruleNames(score: Readonly<Record<string, number>>): string {
+  return Object.entries(score)
+    .sort(([, a], [, b]) => b - a)
+    .map(([name]) => name)
+    .join(", ");
 }

@@ -30,7 +30,7 @@ import { Secret } from "aws-cdk-lib/aws-secretsmanager";
 import { Queue, QueueEncryption } from "aws-cdk-lib/aws-sqs";
 import type { Construct } from "constructs";
 import { iamPath, ROUTE_ACCESS, type Role, routesOf } from "../functions/api/access.js";
-import { SCHEDULER_TYPES } from "../shared/core/schedulers.js";
+import { schedulerTypeJson, schedulerTypes } from "../shared/core/schedulers.js";
 import { LAMBDA_ENTRIES } from "./bundling.js";
 import { type CitadelConfig, configFromContext } from "./config.js";
 import { addAlarms } from "./constructs/alarms.js";
@@ -134,7 +134,12 @@ export class CitadelStack extends Stack {
       });
     const inVpc = network && securityGroup ? { ...network, securityGroups: [securityGroup] } : {};
 
-    const schedulers = SCHEDULER_TYPES.map(({ type }) => {
+    // The router and every scheduler know the configured types (the built-in ones need no variable).
+    const typesEnvironment: Record<string, string> =
+      config.schedulerTypes.length > 0
+        ? { CITADEL_SCHEDULER_TYPES: JSON.stringify(config.schedulerTypes.map(schedulerTypeJson)) }
+        : {};
+    const schedulers = schedulerTypes(config.schedulerTypes).map(({ type }) => {
       const scheduler = new CitadelFunction(this, `Scheduler-${type}`, {
         entry: entry(LAMBDA_ENTRIES.scheduler),
         description: `Citadel scheduler for type "${type}"`,
@@ -147,6 +152,7 @@ export class CitadelStack extends Stack {
         environment: {
           ...environment,
           ...dockerEnvironment,
+          ...typesEnvironment,
           CITADEL_SCHEDULER_TYPE: type,
           // Run mode: up to 3 hosts × (create, start) inside the scheduler's timeout.
           CITADEL_DOCKER_TIMEOUT_MS: "4000",
@@ -222,6 +228,7 @@ export class CitadelStack extends Stack {
       logRetentionDays: config.logRetentionDays,
       environment: {
         ...environment,
+        ...typesEnvironment,
         CITADEL_REFRESH_FUNCTION: refresh.functionName,
         CITADEL_SCHEDULER_FUNCTIONS: Stack.of(this).toJsonString(
           Object.fromEntries(schedulers.map(({ type, scheduler }) => [type, scheduler.functionName])),

@@ -1,5 +1,6 @@
 import type { Node } from "constructs";
 import { PRIVATE_RANGES, parseAllowlist } from "../shared/core/address.js";
+import { parseSchedulerTypes, type SchedulerType, schedulerTypeJson } from "../shared/core/schedulers.js";
 
 /** Where the Lambdas that reach Docker hosts run: private subnets of an existing VPC. */
 export interface VpcPlacement {
@@ -44,6 +45,8 @@ export interface CitadelConfig {
   alarmEmail: string | undefined;
   /** CIDRs whose addresses may be registered as Docker hosts (CITADEL_HOST_CIDRS), comma-separated. */
   hostCidrs: string;
+  /** Scheduler types beside the built-in ones: each gets its own scheduler Lambda (CITADEL_SCHEDULER_TYPES). */
+  schedulerTypes: SchedulerType[];
 }
 
 /** JWT scopes by default: `citadel/place` for clients, `citadel/operate` for operators. */
@@ -62,7 +65,14 @@ export const DEFAULTS: CitadelConfig = {
   logRetentionDays: 30,
   alarmEmail: undefined,
   hostCidrs: PRIVATE_RANGES.join(","),
+  schedulerTypes: [],
 };
+
+/**
+ * The most bytes of JSON the configured scheduler types may take: they travel in the functions'
+ * environment (CITADEL_SCHEDULER_TYPES), which Lambda bounds at 4 KB together with the other variables.
+ */
+export const MAX_SCHEDULER_TYPES_BYTES = 2048;
 
 /**
  * Reads the `citadel:*` context values (cdk.json, or `-c citadel:name=value`) over the defaults;
@@ -137,7 +147,21 @@ export function configFromContext(node: Node): CitadelConfig {
     logRetentionDays: whole("logRetentionDays", DEFAULTS.logRetentionDays, 1),
     alarmEmail: text("alarmEmail"),
     hostCidrs: hostCidrs(text("hostCidrs") ?? DEFAULTS.hostCidrs),
+    schedulerTypes: schedulerTypes(read("schedulerTypes")),
   };
+}
+
+/** The configured scheduler types: refused at synth as the functions would refuse them at start, or when too long. */
+function schedulerTypes(value: unknown): SchedulerType[] {
+  if (value === undefined || value === "") return [];
+  const types = parseSchedulerTypes(value, "context citadel:schedulerTypes");
+  const bytes = new TextEncoder().encode(JSON.stringify(types.map(schedulerTypeJson))).length;
+  if (bytes > MAX_SCHEDULER_TYPES_BYTES) {
+    throw new Error(
+      `context citadel:schedulerTypes: at most ${MAX_SCHEDULER_TYPES_BYTES} bytes of JSON (Lambda's environment is 4 KB), got ${bytes}`,
+    );
+  }
+  return types;
 }
 
 /** The allowlist as the functions will read it: refused at synth if they would refuse it at start. */

@@ -17,6 +17,7 @@ const lambda = lambdaInvoke({ maxAttempts: 1 });
 export const handler = createApi({
   registry: new DynamoDbRegistry(dynamodb, config.tables),
   hostAllowlist: config.hostAllowlist,
+  schedulers: config.schedulers,
   invoker: new LambdaInvoker(lambda, config.schedulerFunctions),
   refresh: lambdaRefresher(lambda, config.refreshFunction),
   profiles: new DynamoDbProfileStore(dynamodb, config.tables.profiles),

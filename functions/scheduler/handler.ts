@@ -41,6 +41,7 @@ const schedule = createScheduler({
   maxAttempts: config.maxAttempts,
   ...system,
   servesType: config.schedulerType,
+  schedulers: config.schedulers,
   logger: new Logger({ serviceName: "citadel-scheduler" }),
   engines: lazyDockerEngines(process.env, {
     timeoutMs: config.refresh.timeoutMs,

@@ -5,12 +5,14 @@ import { type PlaceInput, place } from "../../shared/core/place.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
 import { parseContainerRequest, sentContainer } from "../../shared/core/request.js";
 import { placeAndRun, type RunDependencies, type RunOutcome } from "../../shared/core/run.js";
-import { schedulerType } from "../../shared/core/schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES, type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 import { callerDigest } from "../api/caller.js";
 
 export interface SchedulerDependencies extends RunDependencies {
   /** In AWS each scheduler Lambda serves one type; locally one handler serves them all. */
   servesType: string | undefined;
+  /** The scheduler types configured (see schedulerTypes): what a request's `type` may be; the built-in ones when absent. */
+  schedulers?: readonly SchedulerType[];
   logger: Logger;
   /** Told of every decision (the Lambda turns them into metrics). */
   observe?: (outcome: RunOutcome) => void;
@@ -21,12 +23,14 @@ export interface SchedulerDependencies extends RunDependencies {
  * invocation's time left (run mode's engine calls end by then); unbounded when absent.
  */
 export function createScheduler(deps: SchedulerDependencies) {
+  const schedulers = deps.schedulers ?? DEFAULT_SCHEDULER_TYPES;
+  const types = schedulers.map((scheduler) => scheduler.type);
   return async (event: ScheduleEvent, remainingMs?: () => number): Promise<ScheduleResult> => {
-    const parsed = parseContainerRequest(event.container);
+    const parsed = parseContainerRequest(event.container, types);
     if (!parsed.ok) {
       return { statusCode: 400, headers: {}, body: { error: "invalid_request", details: parsed.issues } };
     }
-    const scheduler = schedulerType(parsed.value.type);
+    const scheduler = schedulerType(parsed.value.type, schedulers);
     if (!scheduler || (deps.servesType && deps.servesType !== scheduler.type)) {
       throw new Error(`this scheduler serves ${deps.servesType}, not ${parsed.value.type}`);
     }

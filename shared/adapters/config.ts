@@ -1,6 +1,7 @@
 import { type Allowlist, PRIVATE_RANGES, parseAllowlist } from "../core/address.js";
 import type { FanOutSettings } from "../core/fan-out.js";
 import type { RefreshSettings } from "../core/refresh.js";
+import { parseSchedulerTypes, type SchedulerType, schedulerTypes } from "../core/schedulers.js";
 import type { TableNames } from "./dynamodb/tables.js";
 
 /** Everything the Lambdas read from their environment, read once per container. */
@@ -12,6 +13,8 @@ export interface Config {
   schedulerFunctions: Record<string, string>;
   /** The one type a scheduler Lambda serves. */
   schedulerType: string | undefined;
+  /** The scheduler types: the built-in ones, then those of `CITADEL_SCHEDULER_TYPES` (set by the stack). */
+  schedulers: readonly SchedulerType[];
   /** How old a scheduler's host snapshot may be before it is read again. */
   snapshotMaxAgeMs: number;
   /** Commit attempts per placement before a 503. */
@@ -48,6 +51,11 @@ export function loadConfig(env: NodeJS.ProcessEnv): Config {
     dynamodbEndpoint: env.CITADEL_DYNAMODB_ENDPOINT || undefined,
     schedulerFunctions: parseFunctionMap(env.CITADEL_SCHEDULER_FUNCTIONS),
     schedulerType: env.CITADEL_SCHEDULER_TYPE || undefined,
+    schedulers: schedulerTypes(
+      env.CITADEL_SCHEDULER_TYPES
+        ? parseSchedulerTypes(env.CITADEL_SCHEDULER_TYPES, "CITADEL_SCHEDULER_TYPES")
+        : [],
+    ),
     snapshotMaxAgeMs: positiveInteger(env, "CITADEL_SNAPSHOT_MAX_AGE_MS", 500),
     maxAttempts: positiveInteger(env, "CITADEL_MAX_ATTEMPTS", 5),
     refresh: {

@@ -1,9 +1,10 @@
 import { type Host, hostView } from "./host.js";
 import { filterHosts, topHosts } from "./pipeline.js";
-import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
+import { ReplicaIndex } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import { amountsView } from "./resources.js";
 import type { SchedulerType } from "./schedulers.js";
+import { type ScoreBreakdown, scoring } from "./scoring.js";
 
 /** Candidates an answer lists when the caller names no `limit`. */
 export const DEFAULT_CANDIDATES = 10;
@@ -13,27 +14,6 @@ export const DEFAULT_CANDIDATES = 10;
  * them stay well under Lambda's 6 MB answer, escaped once more inside the function's answer.
  */
 export const MAX_CANDIDATES = 100;
-
-/** A host's score for a request, and what each score rule gave it. */
-export interface ScoreBreakdown {
-  score: number;
-  scores: Record<string, number>;
-}
-
-/**
- * The one place that knows how a scheduler type's score is made of rules. Today a type has one
- * strategy, which is its only rule; when types become weighted compositions of score rules, their
- * breakdown replaces this body and candidates rank and show by it.
- */
-export function scoreBreakdown(
-  scheduler: SchedulerType,
-  host: Host,
-  request: ContainerRequest,
-  replicas: ReplicaCounts,
-): ScoreBreakdown {
-  const score = scheduler.score(host, request, replicas);
-  return { score, scores: { [scheduler.strategy]: score } };
-}
 
 /** One feasible host with its score and the score of each rule. */
 export interface Candidate extends ScoreBreakdown {
@@ -62,14 +42,13 @@ export function rankCandidates(
   limit: number,
 ): Candidates {
   const { feasible, reasons } = filterHosts(hosts, request);
-  // Only feasible hosts are scored: the replicas of the image on them are all the score needs.
-  const replicas = new ReplicaIndex(feasible).of(request.image);
+  // As a decision scores: over every host (spread counts the image's replicas on all of them).
+  const scored = scoring(scheduler, request, { hosts, replicas: new ReplicaIndex(hosts).of(request.image) });
   const byId = [...feasible].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const score = (host: Host) => scoreBreakdown(scheduler, host, request, replicas).score;
-  const top = topHosts(byId, request, score, limit, replicas);
+  const top = topHosts(byId, scored.score, limit);
   return {
     hosts: hosts.length,
-    candidates: top.map(({ host }) => ({ host, ...scoreBreakdown(scheduler, host, request, replicas) })),
+    candidates: top.map(({ host }) => ({ host, ...scored.breakdown(host) })),
     infeasible: reasons,
   };
 }

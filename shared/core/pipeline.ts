@@ -2,10 +2,8 @@ import { satisfies } from "./constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST, takenPorts } from "./host.js";
 import { imageTag } from "./image.js";
 import { assignPorts, type PortRequest } from "./ports.js";
-import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import { capacityKnown, shortage } from "./resources.js";
-import type { Scorer } from "./schedulers.js";
 
 /**
  * Filter: why the host cannot take the request, or undefined when it can. The checks run in order and a
@@ -97,17 +95,14 @@ export interface Ranked {
   score: number;
 }
 
+/** Scores a feasible host for one decision, higher better (see Scoring.score in scoring.ts). */
+export type HostScore = (host: Host) => number;
+
 /** Score: the `count` best hosts, best first (a partial selection, not a full sort). */
-export function topHosts(
-  feasible: readonly Host[],
-  request: ContainerRequest,
-  score: Scorer,
-  count: number,
-  replicas: ReplicaCounts,
-): Ranked[] {
+export function topHosts(feasible: readonly Host[], score: HostScore, count: number): Ranked[] {
   const top: Ranked[] = [];
   for (const host of feasible) {
-    const ranked = { host, score: score(host, request, replicas) };
+    const ranked = { host, score: score(host) };
     // From the end: a host that ranks below the `count` kept goes in last and out again at once.
     let index = top.length;
     while (index > 0 && (top[index - 1] as Ranked).score < ranked.score) index--;
@@ -123,23 +118,21 @@ export const NEAR_BEST = 3;
 /**
  * Select: the best-scored host (ties broken at random, so parallel schedulers facing equal hosts
  * do not all pick the same one); with `nearBest` > 1 (after a failed commit), any of that many best,
- * to step aside from the host other schedulers are fighting over. `replicas`: the hosts running the
- * request's image (from the view's `ReplicaIndex`).
+ * to step aside from the host other schedulers are fighting over.
  */
 export function selectHost(
   feasible: readonly Host[],
-  request: ContainerRequest,
-  score: Scorer,
-  options: { nearBest: number; random: () => number; replicas: ReplicaCounts },
+  score: HostScore,
+  options: { nearBest: number; random: () => number },
 ): Host | undefined {
   if (options.nearBest > 1) {
-    const near = topHosts(feasible, request, score, options.nearBest, options.replicas);
+    const near = topHosts(feasible, score, options.nearBest);
     return near[Math.floor(options.random() * near.length)]?.host;
   }
   let best: Host[] = [];
   let bestScore = Number.NEGATIVE_INFINITY;
   for (const host of feasible) {
-    const value = score(host, request, options.replicas);
+    const value = score(host);
     if (value > bestScore + 1e-12) {
       bestScore = value;
       best = [host];

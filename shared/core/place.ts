@@ -12,6 +12,7 @@ import {
 } from "./registry.js";
 import type { ContainerRequest } from "./request.js";
 import type { SchedulerType } from "./schedulers.js";
+import { scoring } from "./scoring.js";
 import type { HostSnapshot } from "./snapshot.js";
 
 /** How long an idempotency key holds its answer (ECS keeps clientToken for 24 hours). */
@@ -132,10 +133,10 @@ async function decideAndCommit(
         limit: feasibleEnough(hosts.length),
         random: deps.random,
       });
-      const host = selectHost(feasible, request, scheduler.score, {
+      const { score } = scoring(scheduler, request, { hosts, replicas: snapshot.replicas(request.image) });
+      const host = selectHost(feasible, score, {
         nearBest: stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1,
         random: deps.random,
-        replicas: snapshot.replicas(request.image),
       });
       if (!host) {
         if (fresh && snapshot.isWhole()) {

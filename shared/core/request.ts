@@ -1,10 +1,17 @@
 import * as z from "zod";
-import { type Constraint, parseConstraint } from "./constraints.js";
+import type { Constraint } from "./constraints.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import { type PortRequest, portsSchema } from "./ports.js";
 import { type Amounts, amounts, cpusSchema, diskSchema, memorySchema } from "./resources.js";
-import { SCHEDULER_TYPES } from "./schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES } from "./schedulers.js";
+import {
+  type Affinity,
+  affinitiesSchema,
+  constraintSchema,
+  type Spread,
+  spreadSchema,
+} from "./soft-rules.js";
 import { type Parsed, parseWith } from "./validation.js";
 
 /** A container request as the schedulers see it: amounts in their units inside, constraints parsed. */
@@ -25,21 +32,11 @@ export interface ContainerRequest {
   distinctHosts?: boolean;
   /** Hosts where starting this request's container already failed (run mode tries another). */
   avoidHosts?: ReadonlySet<string>;
+  /** Soft: hosts that satisfy these rank higher (or lower, for negative weights). */
+  affinities?: Affinity[];
+  /** Soft: the image's live placements spread over a host label's values. */
+  spread?: Spread;
 }
-
-const knownTypes = SCHEDULER_TYPES.map((scheduler) => scheduler.type);
-
-const constraintSchema = z
-  .string()
-  .max(300)
-  .transform((text, ctx) => {
-    const constraint = parseConstraint(text);
-    if (typeof constraint === "string") {
-      ctx.addIssue({ code: "custom", message: constraint });
-      return z.NEVER;
-    }
-    return constraint;
-  });
 
 /** The body of `POST /v1/placements`. Unknown fields are refused. */
 export const containerRequestSchema = z
@@ -54,14 +51,15 @@ export const containerRequestSchema = z
     memory: memorySchema,
     disk: diskSchema.optional(),
     ports: portsSchema.optional(),
-    type: z
-      .string()
-      .refine((type) => knownTypes.includes(type), `unknown type; known types: ${knownTypes.join(", ")}`),
+    // Checked against the configured types by parseContainerRequest.
+    type: z.string(),
     constraints: z.array(constraintSchema).max(32).optional(),
     labels: labelsSchema.optional(),
     run: z.boolean().optional(),
     command: z.array(z.string().max(1024)).min(1).max(64).optional(),
     distinct_hosts: z.boolean().optional(),
+    affinities: affinitiesSchema.optional(),
+    spread: spreadSchema.optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -74,14 +72,24 @@ export const containerRequestSchema = z
       ...(body.run && { run: true }),
       ...(body.command && { command: body.command }),
       ...(body.distinct_hosts && { distinctHosts: true }),
+      ...(body.affinities && { affinities: body.affinities }),
+      ...(body.spread && { spread: body.spread }),
     }),
   );
 
 /** A container request is stored with its placement, inside its host's item: it stays small. */
 export const MAX_CONTAINER_BYTES = 2048;
 
-/** Validates a parsed JSON body as a container request. */
-export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
+const BUILT_IN_TYPES = DEFAULT_SCHEDULER_TYPES.map((scheduler) => scheduler.type);
+
+/**
+ * Validates a parsed JSON body as a container request whose `type` is one of `types`: the scheduler
+ * types configured (see schedulerTypes), the built-in ones by default.
+ */
+export function parseContainerRequest(
+  body: unknown,
+  types: readonly string[] = BUILT_IN_TYPES,
+): Parsed<ContainerRequest> {
   const bytes = new TextEncoder().encode(JSON.stringify(body) ?? "").length;
   if (bytes > MAX_CONTAINER_BYTES) {
     return {
@@ -89,7 +97,11 @@ export function parseContainerRequest(body: unknown): Parsed<ContainerRequest> {
       issues: [{ path: "", message: `a container request is at most ${MAX_CONTAINER_BYTES} bytes of JSON` }],
     };
   }
-  return parseWith(containerRequestSchema, body);
+  const parsed = parseWith(containerRequestSchema, body);
+  const type = typeof body === "object" && body !== null ? (body as { type?: unknown }).type : undefined;
+  if (typeof type !== "string" || types.includes(type)) return parsed;
+  const issue = { path: "type", message: `unknown type; known types: ${types.join(", ")}` };
+  return { ok: false, issues: [...(parsed.ok ? [] : parsed.issues), issue] };
 }
 
 /**
@@ -111,13 +123,16 @@ export type SentContainer = {
   run?: boolean;
   command?: string[];
   distinct_hosts?: boolean;
+  /** Constraints as written, as `constraints`. */
+  affinities?: { constraint: string; weight: number }[];
+  spread?: Spread;
 };
 
 /**
  * The container of `body` as stored and echoed (see SentContainer). `request` is what
  * parseContainerRequest made of that same `body`: the strict schema accepted it, so it holds known
- * fields only, cpus a string or a number and constraints strings. Those two are taken as sent (their
- * parse normalises them); every other field is the schema's output.
+ * fields only, cpus a string or a number and constraints strings. Those (and the affinities'
+ * constraints) are taken as sent (their parse normalises them); every other field is the schema's output.
  */
 export function sentContainer(body: Record<string, unknown>, request: ContainerRequest): SentContainer {
   const sent = body as {
@@ -126,6 +141,7 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     labels?: unknown;
     run?: boolean;
     distinct_hosts?: boolean;
+    affinities?: { constraint: string }[];
   };
   return {
     image: request.image,
@@ -139,6 +155,14 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     ...(sent.run !== undefined && { run: sent.run }),
     ...(request.command && { command: request.command }),
     ...(sent.distinct_hosts !== undefined && { distinct_hosts: sent.distinct_hosts }),
+    ...(sent.affinities &&
+      request.affinities && {
+        affinities: request.affinities.map(({ weight }, index) => ({
+          constraint: String(sent.affinities?.[index]?.constraint),
+          weight,
+        })),
+      }),
+    ...(request.spread && { spread: request.spread }),
   };
 }
 

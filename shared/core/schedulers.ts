@@ -1,44 +1,123 @@
-import type { Host } from "./host.js";
-import type { ReplicaCounts } from "./replica-index.js";
-import type { ContainerRequest } from "./request.js";
-import { binpackScore } from "./strategies/binpack.js";
-import { spreadScore } from "./strategies/spread.js";
+import * as z from "zod";
+import { SCORE_RULES, scoreRule } from "./rules/registry.js";
+import { affinitiesSchema, type SoftRules, softRulesJson, spreadSchema } from "./soft-rules.js";
+import { parseWith } from "./validation.js";
 
 /**
- * Scores a feasible host for a request: higher is better. `replicas` holds the hosts that run the
- * request's image and how many of it (absent: none).
+ * A scheduler type: the value of a request's `type`, and how its hosts are ranked: a weighted sum of
+ * score rules (kube-scheduler's profiles, Nomad's ranking), and soft rules its requests get by default.
  */
-export type Scorer = (host: Host, request: ContainerRequest, replicas: ReplicaCounts) => number;
-
-/** A scheduler type: the value of a request's `type`, and how its hosts are ranked. */
 export interface SchedulerType {
   type: string;
-  strategy: string;
   description: string;
-  score: Scorer;
+  /** Score rule name (see SCORE_RULES) → weight: a host's score is the weighted sum of the rules' values. */
+  score: Readonly<Record<string, number>>;
+  /** The affinities and spread a request of this type gets when it does not carry its own. */
+  defaults?: SoftRules;
 }
 
 /**
- * The one list of scheduler types. The router, the local server and the CDK stack all read it:
- * adding a type is adding an entry here (and it gets its own Lambda in AWS).
+ * The built-in types, always served. `service` weighs replicas 128 times least-allocated: one replica
+ * (1/128 of the replicas rule) is worth the whole range of least-allocated, so hosts rank by replicas
+ * first, then by allocation, exactly as the sum 1 − allocation − replicas ranked them before rules.
  */
-export const SCHEDULER_TYPES: readonly SchedulerType[] = [
+export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
   {
     type: "service",
-    strategy: "spread",
     description:
       "Long-running services: replicas of one image on distinct hosts, then the least allocated host.",
-    score: spreadScore,
+    score: { replicas: 128, "least-allocated": 1 },
   },
   {
     type: "batch",
-    strategy: "binpack",
     description: "Batch jobs: the most allocated host that fits, keeping whole hosts free.",
-    score: binpackScore,
+    score: { binpack: 1 },
   },
 ];
 
-/** The scheduler type of that name, if registered. */
-export function schedulerType(type: string): SchedulerType | undefined {
-  return SCHEDULER_TYPES.find((scheduler) => scheduler.type === type);
+/** Type names: they name Lambda functions and CloudFormation resources. */
+export const TYPE_NAME = /^[a-z](?:[a-z0-9-]{0,30}[a-z0-9])?$/;
+export const MAX_CONFIGURED_TYPES = 16;
+export const MAX_WEIGHT = 10_000;
+
+const ruleNames = SCORE_RULES.map((rule) => rule.name).join(", ");
+
+const schedulerTypeSchema = z.strictObject({
+  type: z
+    .string()
+    .regex(
+      TYPE_NAME,
+      "must be 1-32 lowercase letters, digits and '-', starting with a letter and not ending with '-'",
+    ),
+  description: z.string().min(1).max(200),
+  score: z
+    .record(z.string(), z.number().positive("must be > 0").max(MAX_WEIGHT))
+    .superRefine((score, ctx) => {
+      if (Object.keys(score).length === 0)
+        ctx.addIssue({ code: "custom", message: "name at least one rule" });
+      for (const name of Object.keys(score).filter((name) => !scoreRule(name))) {
+        ctx.addIssue({ code: "custom", path: [name], message: `unknown rule; rules: ${ruleNames}` });
+      }
+    }),
+  defaults: z
+    .strictObject({ affinities: affinitiesSchema.optional(), spread: spreadSchema.optional() })
+    .transform((defaults) => ({
+      ...(defaults.affinities && { affinities: defaults.affinities }),
+      ...(defaults.spread && { spread: defaults.spread }),
+    }))
+    .optional(),
+});
+
+const configuredSchema = z
+  .array(schedulerTypeSchema)
+  .max(MAX_CONFIGURED_TYPES)
+  .superRefine((types, ctx) => {
+    const seen = new Set(DEFAULT_SCHEDULER_TYPES.map((type) => type.type));
+    for (const [index, { type }] of types.entries()) {
+      if (seen.has(type))
+        ctx.addIssue({ code: "custom", path: [index, "type"], message: `duplicate type "${type}"` });
+      seen.add(type);
+    }
+  });
+
+/**
+ * The configured scheduler types (`CITADEL_SCHEDULER_TYPES`, the stack's `citadel:schedulerTypes`):
+ * a JSON list, as text or already parsed, of `{type, description, score: {rule: weight}, defaults?}`.
+ * Throws an Error that starts with `source` and names every problem (unknown rule, bad weight,
+ * duplicate type, a name that cannot be one), so that a bad configuration fails at start or synth.
+ */
+export function parseSchedulerTypes(value: unknown, source: string): SchedulerType[] {
+  let list = value;
+  if (typeof value === "string") {
+    try {
+      list = JSON.parse(value);
+    } catch (error) {
+      throw new Error(`${source} is not JSON: ${(error as Error).message}`);
+    }
+  }
+  const parsed = parseWith(configuredSchema, list);
+  if (parsed.ok) return parsed.value;
+  const problems = parsed.issues.map(({ path, message }) => (path ? `${path}: ${message}` : message));
+  throw new Error(`${source}: ${problems.join("; ")}`);
+}
+
+/** The types a deployment serves: the built-in ones, then the configured ones. */
+export function schedulerTypes(configured: readonly SchedulerType[] = []): readonly SchedulerType[] {
+  return [...DEFAULT_SCHEDULER_TYPES, ...configured];
+}
+
+/** The scheduler type of that name among `types` (the built-in ones by default). */
+export function schedulerType(
+  type: string,
+  types: readonly SchedulerType[] = DEFAULT_SCHEDULER_TYPES,
+): SchedulerType | undefined {
+  return types.find((scheduler) => scheduler.type === type);
+}
+
+/**
+ * A type as JSON: what `GET /v1/schedulers` lists, and what the stack writes to the functions'
+ * `CITADEL_SCHEDULER_TYPES` (parseSchedulerTypes reads it back as it was).
+ */
+export function schedulerTypeJson({ type, description, score, defaults }: SchedulerType) {
+  return { type, description, score, ...(defaults && { defaults: softRulesJson(defaults) }) };
 }

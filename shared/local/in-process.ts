@@ -18,6 +18,7 @@ import {
   refreshHosts,
 } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
+import type { SchedulerType } from "../core/schedulers.js";
 import { HostSnapshot } from "../core/snapshot.js";
 
 export interface InProcessOptions {
@@ -37,6 +38,8 @@ export interface InProcessOptions {
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (as a Lambda's timeout); loadConfig's default otherwise. */
   budgetMs?: number;
+  /** The scheduler types (CITADEL_SCHEDULER_TYPES's); the built-in ones otherwise. */
+  schedulers?: readonly SchedulerType[];
 }
 
 /**
@@ -68,12 +71,14 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
       allowlist: hostAllowlist,
     });
   const profiles = options.profiles ?? new MemoryProfileStore();
+  const schedulers = options.schedulers ?? defaults.schedulers;
   const scheduler = createScheduler({
     registry,
     snapshot: new HostSnapshot(registry, options.snapshotMaxAgeMs),
     maxAttempts: options.maxAttempts,
     ...system,
     servesType: undefined,
+    schedulers,
     logger: new Logger({ serviceName: "citadel-scheduler" }),
     engines,
   });
@@ -90,6 +95,7 @@ export function inProcessApi(registry: Registry, options: InProcessOptions) {
   const api = createApi({
     registry,
     hostAllowlist,
+    schedulers,
     invoker: options.invoker ? options.invoker(direct) : direct,
     refresh,
     profiles,

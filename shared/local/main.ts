@@ -9,7 +9,14 @@ if (store !== "dynamodb" && store !== "memory") {
   process.stderr.write(`CITADEL_STORE must be dynamodb or memory, got "${store}"\n`);
   process.exit(2);
 }
-const config = loadConfig(process.env);
+let config: ReturnType<typeof loadConfig>;
+try {
+  config = loadConfig(process.env);
+} catch (error) {
+  // A malformed variable (CITADEL_SCHEDULER_TYPES's list, a number): its message names it, no stack trace.
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(2);
+}
 const stack = await startLocalStack({
   store,
   port: positiveInteger(process.env, "PORT", 3000),
@@ -20,6 +27,7 @@ const stack = await startLocalStack({
   fanOut: config.fanOut,
   hostAllowlist: readHostAllowlist(process.env, LOCAL_HOST_RANGES),
   budgetMs: config.budgetMs,
+  schedulers: config.schedulers,
   console: await buildConsole(),
 });
 process.stdout.write(

@@ -11,6 +11,7 @@ import type { FanOutSettings } from "../core/fan-out.js";
 import type { ProfileStore } from "../core/profile.js";
 import type { RefreshSettings } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
+import type { SchedulerType } from "../core/schedulers.js";
 import type { ConsoleFiles } from "./console-files.js";
 import { createTables, type DynamoDbLocal, startDynamoDbLocal } from "./dynamodb-local.js";
 import { serveHandler } from "./http-server.js";
@@ -35,6 +36,8 @@ export interface LocalStackOptions {
   hostAllowlist?: Allowlist;
   /** How long one scheduler request and one refresh round may take (loadConfig's default otherwise). */
   budgetMs?: number;
+  /** The scheduler types (CITADEL_SCHEDULER_TYPES's); the built-in ones otherwise. */
+  schedulers?: readonly SchedulerType[];
   /** The web console (`buildConsole`), served at `/` beside the API; none otherwise. */
   console?: ConsoleFiles;
 }

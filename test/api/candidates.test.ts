@@ -77,11 +77,11 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
     const { events: _, ...c1 } = (await call("GET", "/v1/hosts/c1")).body;
     expect(ranked.body.candidates[0]).toEqual({
       host: c1,
-      score: 1 - 1 / 8,
-      scores: { spread: 1 - 1 / 8 },
+      score: 128 + 1 - 1 / 8,
+      scores: { replicas: 128, "least-allocated": 1 - 1 / 8 },
       free: { cpus: 8, memory: 8192 },
     });
-    expect(ranked.body.candidates[3]).toMatchObject({ score: 0.5 - 1, free: { cpus: 3, memory: 3072 } });
+    expect(ranked.body.candidates[3]).toMatchObject({ score: 127 + 0.5, free: { cpus: 3, memory: 3072 } });
 
     // Binpack: the fullest host after the container first; equal scores by host id.
     const batch = await call("POST", "/v1/candidates", { ...web, type: "batch" });

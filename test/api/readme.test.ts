@@ -1,34 +1,13 @@
-import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
 import { localStackOnFreshTables } from "../support/dynamodb.js";
+import { answers, blockAfter } from "../support/readme.js";
 
 // The README's session, run as written against the local stack `npm start` runs (its port aside).
-const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
-/** The first block of `language` after `marker` in the README. */
-const blockAfter = (marker: string, language: string) => {
-  const rest = readme.slice(readme.indexOf(marker));
-  return new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(rest)?.[1] ?? "";
-};
 const sessionScript = blockAfter("## A session", "sh");
 const placementExample = blockAfter("The placement answers", "json");
 const unschedulableExample = blockAfter("and the one that does not fit", "json");
 const candidatesExample = blockAfter("and the candidates for the web server", "json");
-
-/** Runs a README session's curls against `stack`: each answer, parsed, in order. */
-async function answers(script: string, stack: LocalStack): Promise<unknown[]> {
-  const port = new URL(stack.url).port;
-  // Each curl's answer on a line of its own, to read them back one by one.
-  const run = `set -euo pipefail\ncurl() { command curl "$@"; echo; }\n${script.replaceAll("localhost:3000", `127.0.0.1:${port}`)}`;
-  // Asynchronously: the server answering these curls runs in this very process.
-  const { stdout: output } = await promisify(execFile)("bash", ["-c", run], { encoding: "utf8" });
-  return output
-    .split("\n")
-    .filter((line) => line.trim() !== "")
-    .map((line) => JSON.parse(line));
-}
 
 let stack: LocalStack;
 let lines: unknown[] = [];

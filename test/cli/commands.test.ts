@@ -114,20 +114,23 @@ describe("candidates", () => {
     const ranked = await run(web);
     expect(ranked).toMatchObject({ code: 0, stderr: "" });
     expect(rows(ranked.stdout)).toEqual([
-      "RANK | HOST | ADDR | SCORE | SPREAD | FREE CPUS | FREE MEMORY",
-      "1 | docker-1 | 127.0.1.11:2375 | 0.8125 | 0.8125 | 4 | 8192",
-      "2 | docker-2 | 127.0.1.12:2375 | 0.625 | 0.625 | 2 | 4096",
+      "RANK | HOST | ADDR | SCORE | REPLICAS | LEAST-ALLOCATED | FREE CPUS | FREE MEMORY",
+      "1 | docker-1 | 127.0.1.11:2375 | 128.8125 | 128 | 0.8125 | 4 | 8192",
+      "2 | docker-2 | 127.0.1.12:2375 | 128.625 | 128 | 0.625 | 2 | 4096",
       "",
       "2 of 2 hosts can take it.",
     ]);
     expect(rows((await run(`${web} --limit 1`)).stdout).slice(1)).toEqual([
-      "1 | docker-1 | 127.0.1.11:2375 | 0.8125 | 0.8125 | 4 | 8192",
+      "1 | docker-1 | 127.0.1.11:2375 | 128.8125 | 128 | 0.8125 | 4 | 8192",
       "",
       "2 of 2 hosts can take it, the best 1 shown.",
     ]);
     const body = await json(`${web} --limit 1`);
     expect(Object.keys(body)).toEqual(["hosts", "candidates", "infeasible"]);
-    expect(body.candidates[0]).toMatchObject({ host: { id: "docker-1" }, scores: { spread: 0.8125 } });
+    expect(body.candidates[0]).toMatchObject({
+      host: { id: "docker-1" },
+      scores: { replicas: 128, "least-allocated": 0.8125 },
+    });
     expect(await json("cluster")).toEqual(before);
   });
 

@@ -39,17 +39,35 @@ describe("the placement form's candidates", () => {
       candidates: {
         host: { id: string; addr: string };
         score: number;
-        scores: { spread: number };
+        scores: { replicas: number; "least-allocated": number };
         free: { cpus: number; memory: number };
       }[];
     };
     expect(body.candidates.map(({ host }) => host.id)).toEqual(["docker-1", "docker-3", "spare"]);
     expect(
       await session.page.locator("#place-candidates table:nth-of-type(1) thead th").allTextContents(),
-    ).toEqual(["Rank", "Host", "Address", "Score", "spread score", "Free cpus", "Free MiB"]);
+    ).toEqual([
+      "Rank",
+      "Host",
+      "Address",
+      "Score",
+      "replicas score",
+      "least-allocated score",
+      "Free cpus",
+      "Free MiB",
+    ]);
     expect(await tableRows("#place-candidates table:nth-of-type(1)")).toEqual(
       body.candidates.map(({ host, score, scores, free }, at) =>
-        [at + 1, host.id, host.addr, score, scores.spread, free.cpus, free.memory].map(String),
+        [
+          at + 1,
+          host.id,
+          host.addr,
+          score,
+          scores.replicas,
+          scores["least-allocated"],
+          free.cpus,
+          free.memory,
+        ].map(String),
       ),
     );
     expect(await tableRows("#place-candidates table:nth-of-type(2)")).toEqual([["insufficient cpu", "1"]]);

@@ -24,7 +24,7 @@ describe("the placement form", () => {
     await visit(session, "#/place", "Place a container");
     await offered("batch (binpack)");
     expect(await session.page.locator("#type option").allInnerTexts()).toEqual([
-      "service (spread)",
+      "service (replicas, least-allocated)",
       "batch (binpack)",
     ]);
     await submit({

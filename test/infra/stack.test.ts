@@ -5,7 +5,10 @@ import { describe, expect, it } from "vitest";
 import { ROUTE_ACCESS } from "../../functions/api/access.js";
 import { CitadelStack } from "../../infra/citadel-stack.js";
 import { type CitadelConfig, DEFAULTS } from "../../infra/config.js";
-import { SCHEDULER_TYPES } from "../../shared/core/schedulers.js";
+import {
+  parseSchedulerTypes,
+  DEFAULT_SCHEDULER_TYPES as SCHEDULER_TYPES,
+} from "../../shared/core/schedulers.js";
 
 // Synthesized with bundling skipped, so the suite stays fast; `cdk synth` in CI bundles for real, and
 // test/infra/bundles.test.ts runs the bundles.
@@ -24,6 +27,10 @@ const FULL: CitadelConfig = {
     audience: ["citadel"],
     scopes: { client: "citadel/place", operator: "citadel/operate" },
   },
+  schedulerTypes: parseSchedulerTypes(
+    [{ type: "gpu-batch", description: "GPU jobs, packed.", score: { binpack: 1 } }],
+    "test",
+  ),
 };
 
 function synth(context: Record<string, unknown> = {}, config?: CitadelConfig) {
@@ -97,6 +104,55 @@ describe("the CDK stack", () => {
       Handler: "index.handler",
     });
     // Nested: a scheduler ends before the router, the router before API Gateway's 30 s integration timeout.
+  });
+
+  it("gives a configured scheduler type its own scheduler Lambda, and the types to it and to the router", () => {
+    const types = [
+      { type: "gpu-batch", description: "GPU jobs, packed.", score: { binpack: 1, "least-allocated": 0.5 } },
+      {
+        type: "zonal",
+        description: "Zones first.",
+        score: { replicas: 128 },
+        defaults: { spread: { label: "zone" } },
+      },
+    ];
+    const configured = synth({ "citadel:schedulerTypes": JSON.stringify(types) }).template;
+    const variables = (fn: Record<string, { Environment: { Variables: Record<string, unknown> } }>) =>
+      fn.Properties?.Environment.Variables ?? {};
+    const functions = Object.values(configured.findResources("AWS::Lambda::Function")).map(variables);
+    expect(functions).toHaveLength(SCHEDULER_TYPES.length + types.length + 3);
+    const serving = (type: string) => functions.filter((env) => env.CITADEL_SCHEDULER_TYPE === type);
+    for (const type of ["service", "batch", "gpu-batch", "zonal"]) expect(serving(type)).toHaveLength(1);
+    // Every scheduler and the router read the configured types as written; the refresh functions do not need them.
+    const readers = functions.filter((env) => env.CITADEL_SCHEDULER_TYPES !== undefined);
+    expect(readers).toHaveLength(SCHEDULER_TYPES.length + types.length + 1);
+    for (const env of readers) expect(JSON.parse(env.CITADEL_SCHEDULER_TYPES as string)).toEqual(types);
+    // The router knows each type's function, and may invoke it.
+    const router = functions.find((env) => env.CITADEL_SCHEDULER_FUNCTIONS !== undefined);
+    expect(JSON.stringify(router?.CITADEL_SCHEDULER_FUNCTIONS)).toContain('\\"gpu-batch\\":');
+    expect(permissions(configured, "Router")).toHaveProperty("Schedulergpubatch", ["lambda:InvokeFunction"]);
+    // Without configured types, no function carries the variable.
+    expect(JSON.stringify(template.toJSON())).not.toContain("CITADEL_SCHEDULER_TYPES");
+  });
+
+  it("refuses malformed scheduler types at synth, naming the problem", () => {
+    const synthWith = (types: unknown) => () => synth({ "citadel:schedulerTypes": types });
+    expect(synthWith('[{"type":"x","description":"d","score":{"pack":1}}]')).toThrow(
+      "context citadel:schedulerTypes: 0.score.pack: unknown rule",
+    );
+    expect(synthWith([{ type: "Big", description: "d", score: { binpack: 1 } }])).toThrow(
+      "context citadel:schedulerTypes: 0.type: must be 1-32 lowercase letters",
+    );
+    expect(synthWith([{ type: "batch", description: "d", score: { binpack: 1 } }])).toThrow(
+      'duplicate type "batch"',
+    );
+    expect(synthWith("[")).toThrow("context citadel:schedulerTypes is not JSON");
+    const many = Array.from({ length: 12 }, (_, n) => ({
+      type: `t${n}`,
+      description: "d".repeat(200),
+      score: { binpack: 1 },
+    }));
+    expect(synthWith(many)).toThrow("context citadel:schedulerTypes: at most 2048 bytes of JSON");
   });
 
   it("routes each route of the access list to the router, each with IAM authorization by default", () => {
@@ -297,8 +353,9 @@ describe("the CDK stack", () => {
     const configs = Object.values(inVpc.findResources("AWS::Lambda::Function")).map(
       (fn) => fn.Properties.VpcConfig,
     );
+    // Every scheduler (FULL configures one type more) and the refresh worker.
     expect(configs.filter((config) => config?.SubnetIds?.length === 2)).toHaveLength(
-      SCHEDULER_TYPES.length + 1,
+      SCHEDULER_TYPES.length + FULL.schedulerTypes.length + 1,
     );
   });
 

@@ -2,7 +2,7 @@ import { inject } from "vitest";
 import { dynamoDbClient } from "../../shared/adapters/dynamodb/client.js";
 import { DynamoDbRegistry } from "../../shared/adapters/dynamodb/registry.js";
 import type { TableNames } from "../../shared/adapters/dynamodb/tables.js";
-import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { type LocalStack, type LocalStackOptions, startLocalStack } from "../../shared/local/stack.js";
 import type { Between, Racing } from "./racing.js";
 import { freshTables } from "./tables.js";
 
@@ -19,8 +19,8 @@ export async function freshDynamoDbRegistry(): Promise<DynamoDbRegistry> {
   return new DynamoDbRegistry(dynamoDbClient(endpoint, PATIENT), await freshTables(endpoint));
 }
 
-/** The local stack `npm start` runs, on fresh tables of the run's DynamoDB Local (2 s views, 5 attempts). */
-export async function localStackOnFreshTables(): Promise<LocalStack> {
+/** The local stack `npm start` runs, on fresh tables of the run's DynamoDB Local (2 s views, 5 attempts; `extra` over them). */
+export async function localStackOnFreshTables(extra: Partial<LocalStackOptions> = {}): Promise<LocalStack> {
   const endpoint = inject("dynamodbEndpoint");
   return startLocalStack({
     store: "dynamodb",
@@ -28,6 +28,7 @@ export async function localStackOnFreshTables(): Promise<LocalStack> {
     port: 0,
     snapshotMaxAgeMs: 2000,
     maxAttempts: 5,
+    ...extra,
   });
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { candidatesAnswer, rankCandidates, scoreBreakdown } from "../../shared/core/candidates.js";
+import { candidatesAnswer, rankCandidates } from "../../shared/core/candidates.js";
 import type { Host } from "../../shared/core/host.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
@@ -45,18 +45,18 @@ describe("candidates", () => {
     ]);
     const spreading = rankCandidates(hosts, request(), spread, 10);
     expect(ids(spreading)).toEqual(["a-empty", "a-half", "b-most"]);
-    expect(spreading.candidates.map(({ score }) => score)).toEqual([0.75, 0.25, 0]);
+    // service: 128 for a host without a replica of the image, plus 1 − its allocation with the request.
+    expect(spreading.candidates.map(({ score }) => score)).toEqual([128.75, 128.25, 128]);
     expect(spreading).toMatchObject({ hosts: 3, infeasible: {} });
   });
 
-  it("gives each candidate its type's score, and that score under the strategy's name", () => {
+  it("gives each candidate its type's score, and each rule's weighted part of it by the rule's name", () => {
     const [best] = rankCandidates(hosts, request({ type: "batch" }), binpack, 1).candidates;
     expect(best).toEqual({ host: hosts[2], score: 1, scores: { binpack: 1 } });
-    const replicas = new Map([[hosts[0] as Host, 2]]);
-    expect(scoreBreakdown(spread, hosts[0] as Host, request(), replicas)).toEqual({
-      score: 0.25 - 2,
-      scores: { spread: 0.25 - 2 },
-    });
+    const withTwo = used("a-two", 1000, 1024, 2, "redis:7");
+    const [only] = rankCandidates([withTwo], request(), spread, 1).candidates;
+    expect(only?.scores).toEqual({ replicas: 128 * (1 - 2 / 128), "least-allocated": 0.5 });
+    expect(only?.score).toBe(126.5);
   });
 
   it("ranks a service's hosts by the replicas of its image they run, as placing does", () => {

@@ -13,6 +13,7 @@ import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { added, amounts } from "../../shared/core/resources.js";
+import { scoring } from "../../shared/core/scoring.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
 function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
@@ -48,11 +49,9 @@ function unknown(host: Host, resource: "cpu" | "memory"): Host {
   return { ...host, total: { ...host.total, [resource]: null } };
 }
 
-/** The hosts running the test request's image, as a scheduler's view indexes them. */
-const replicasOf = (hosts: Host[]) => new ReplicaIndex(hosts).of("redis:7");
-
-const spread = scheduler("service");
-const binpack = scheduler("batch");
+/** How a type scores the test request on `hosts` (the view: the hosts and the image's replicas). */
+const scoreOf = (type: string, hosts: Host[]) =>
+  scoring(scheduler(type), request(), { hosts, replicas: new ReplicaIndex(hosts).of("redis:7") }).score;
 const first = () => 0;
 
 describe("filter", () => {
@@ -169,20 +168,12 @@ describe("score and select", () => {
   ];
 
   it("service spreads onto the least allocated host", () => {
-    const chosen = selectHost(hosts, request(), spread.score, {
-      nearBest: 1,
-      random: first,
-      replicas: replicasOf(hosts),
-    });
+    const chosen = selectHost(hosts, scoreOf("service", hosts), { nearBest: 1, random: first });
     expect(chosen?.id).toBe("empty");
   });
 
   it("batch packs onto the most allocated host that fits", () => {
-    const chosen = selectHost(hosts, request(), binpack.score, {
-      nearBest: 1,
-      random: first,
-      replicas: replicasOf(hosts),
-    });
+    const chosen = selectHost(hosts, scoreOf("batch", hosts), { nearBest: 1, random: first });
     expect(chosen?.id).toBe("most");
   });
 
@@ -191,26 +182,15 @@ describe("score and select", () => {
       loaded("empty-but-replica", 4, 4096, [[100, 100]], "redis:7"),
       loaded("busy", 4, 4096, [[3000, 3000]]),
     ];
-    const chosen = selectHost(withReplica, request(), spread.score, {
-      nearBest: 1,
-      random: first,
-      replicas: replicasOf(withReplica),
-    });
+    const chosen = selectHost(withReplica, scoreOf("service", withReplica), { nearBest: 1, random: first });
     expect(chosen?.id).toBe("busy");
   });
 
   it("breaks exact ties at random, never by position alone", () => {
     const equal = [loaded("a", 4, 4096, []), loaded("b", 4, 4096, []), loaded("c", 4, 4096, [[100, 100]])];
-    const score = spread.score;
+    const score = scoreOf("service", equal);
     const picks = new Set(
-      [0, 0.6].map(
-        (draw) =>
-          selectHost(equal, request(), score, {
-            nearBest: 1,
-            random: () => draw,
-            replicas: replicasOf(equal),
-          })?.id,
-      ),
+      [0, 0.6].map((draw) => selectHost(equal, score, { nearBest: 1, random: () => draw })?.id),
     );
     expect(picks).toEqual(new Set(["a", "b"]));
   });
@@ -219,31 +199,24 @@ describe("score and select", () => {
     const many = Array.from({ length: 10 }, (_, index) =>
       loaded(`h${index}`, 10, 10_000, [[index * 500, index * 500]]),
     );
-    const score = binpack.score;
-    const top = topHosts(many, request(), score, NEAR_BEST, replicasOf(many)).map((ranked) => ranked.host.id);
+    const score = scoreOf("batch", many);
+    const top = topHosts(many, score, NEAR_BEST).map((ranked) => ranked.host.id);
     expect(top).toEqual(["h9", "h8", "h7"]);
     // Whatever order the hosts come in.
     const shuffled = [5, 9, 0, 7, 2, 8, 1, 6, 3, 4].map((index) => many[index] as Host);
     for (const order of [[...many].reverse(), shuffled]) {
-      const ranked = topHosts(order, request(), score, NEAR_BEST, replicasOf(many));
+      const ranked = topHosts(order, score, NEAR_BEST);
       expect(ranked.map((one) => one.host.id)).toEqual(["h9", "h8", "h7"]);
     }
     const draws = [0, 0.4, 0.99].map(
-      (draw) =>
-        selectHost(many, request(), score, {
-          nearBest: NEAR_BEST,
-          random: () => draw,
-          replicas: replicasOf(many),
-        })?.id,
+      (draw) => selectHost(many, score, { nearBest: NEAR_BEST, random: () => draw })?.id,
     );
     expect(draws).toEqual(["h9", "h8", "h7"]);
   });
 
   it("selects nothing from no feasible host, first try or retry", () => {
     for (const nearBest of [1, NEAR_BEST]) {
-      expect(
-        selectHost([], request(), spread.score, { nearBest, random: first, replicas: replicasOf([]) }),
-      ).toBeUndefined();
+      expect(selectHost([], scoreOf("service", []), { nearBest, random: first })).toBeUndefined();
     }
   });
 });

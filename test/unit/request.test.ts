@@ -89,4 +89,57 @@ describe("container requests", () => {
     const parsed = parseContainerRequest({ ...seed, labels });
     expect(parsed.ok ? "" : parsed.issues[0]?.message).toMatch(/at most 2048 bytes/);
   });
+
+  it("checks the type against the types it is given (the configured ones)", () => {
+    expect(parseContainerRequest({ ...seed, type: "gpu-batch" }, ["service", "gpu-batch"]).ok).toBe(true);
+    const parsed = parseContainerRequest(seed, ["gpu-batch"]);
+    expect(parsed.ok ? [] : parsed.issues).toEqual([
+      { path: "type", message: "unknown type; known types: gpu-batch" },
+    ]);
+  });
+});
+
+describe("affinities and spread", () => {
+  const body = {
+    ...seed,
+    affinities: [
+      { constraint: "zone == a", weight: 50 },
+      { constraint: "tier!=spot", weight: -100 },
+    ],
+    spread: { label: "zone", targets: { a: 70, b: 30 } },
+  };
+
+  it("parses affinities' constraints and keeps spread, echoing both as sent", () => {
+    const parsed = parseContainerRequest(body);
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
+    expect(parsed.value.affinities).toEqual([
+      { constraint: { key: "zone", operator: "==", value: "a", text: "zone==a" }, weight: 50 },
+      { constraint: { key: "tier", operator: "!=", value: "spot", text: "tier!=spot" }, weight: -100 },
+    ]);
+    expect(parsed.value.spread).toEqual(body.spread);
+    expect(sentContainer(body, parsed.value)).toEqual(body);
+    const even = { ...seed, spread: { label: "rack" } };
+    const parsedEven = parseContainerRequest(even);
+    expect(parsedEven.ok && sentContainer(even, parsedEven.value)).toEqual(even);
+  });
+
+  it.each([
+    [{ affinities: [] }, "affinities"],
+    [{ affinities: [{ constraint: "zone==a", weight: 0 }] }, "affinities.0.weight"],
+    [{ affinities: [{ constraint: "zone==a", weight: 101 }] }, "affinities.0.weight"],
+    [{ affinities: [{ constraint: "zone==a", weight: 1.5 }] }, "affinities.0.weight"],
+    [{ affinities: [{ constraint: "zone=a", weight: 5 }] }, "affinities.0.constraint"],
+    [{ affinities: [{ constraint: "zone==a" }] }, "affinities.0.weight"],
+    [{ affinities: [{ constraint: "zone==a", weight: 5, extra: 1 }] }, "affinities.0"],
+    [{ affinities: Array.from({ length: 9 }, () => ({ constraint: "a==b", weight: 1 })) }, "affinities"],
+    [{ spread: { label: "-zone" } }, "spread.label"],
+    [{ spread: { label: "zone", targets: {} } }, "spread.targets"],
+    [{ spread: { label: "zone", targets: { a: 60, b: 50 } } }, "spread.targets"],
+    [{ spread: { label: "zone", targets: { a: 10.5 } } }, "spread.targets.a"],
+    [{ spread: { label: "zone", targets: { a: -1 } } }, "spread.targets.a"],
+    [{ spread: "zone" }, "spread"],
+  ])("refuses %j, naming %s", (fields, path) => {
+    const parsed = parseContainerRequest({ ...seed, ...fields });
+    expect(parsed.ok ? [] : parsed.issues.map((issue) => issue.path)).toEqual([path]);
+  });
 });

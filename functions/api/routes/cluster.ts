@@ -1,21 +1,15 @@
 import { clusterSummary } from "../../../shared/core/cluster.js";
-import { SCHEDULER_TYPES } from "../../../shared/core/schedulers.js";
+import { DEFAULT_SCHEDULER_TYPES, schedulerTypeJson } from "../../../shared/core/schedulers.js";
 import { json } from "../http.js";
 import type { Route } from "./route.js";
 
-/** The scheduler types, the cluster's totals, and liveness. */
+/** The scheduler types (each with its score rules and weights), the cluster's totals, and liveness. */
 export const clusterRoutes: Route[] = [
   {
     method: "GET",
     path: /^\/v1\/schedulers$/,
-    handle: async () =>
-      json(200, {
-        schedulers: SCHEDULER_TYPES.map(({ type, strategy, description }) => ({
-          type,
-          strategy,
-          description,
-        })),
-      }),
+    handle: async ({ deps }) =>
+      json(200, { schedulers: (deps.schedulers ?? DEFAULT_SCHEDULER_TYPES).map(schedulerTypeJson) }),
   },
   {
     method: "GET",

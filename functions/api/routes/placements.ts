@@ -23,7 +23,8 @@ export const placementRoutes: Route[] = [
     handle: async ({ event, deps, correlationId }) => {
       const read = jsonObjectBody(event);
       if ("refused" in read) return read.refused;
-      const parsed = parseContainerRequest(read.body);
+      const types = deps.schedulers?.map((scheduler) => scheduler.type);
+      const parsed = parseContainerRequest(read.body, types);
       if (!parsed.ok) return invalid(parsed.issues);
       const idempotencyKey = event.headers?.["idempotency-key"];
       if (idempotencyKey !== undefined && !IDEMPOTENCY_KEY.test(idempotencyKey)) {

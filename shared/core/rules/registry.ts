@@ -1,0 +1,41 @@
+import type { Host } from "../host.js";
+import type { ReplicaCounts } from "../replica-index.js";
+import type { ContainerRequest } from "../request.js";
+import { affinity } from "./affinity.js";
+import { binpack } from "./binpack.js";
+import { leastAllocated } from "./least-allocated.js";
+import { replicas } from "./replicas.js";
+import { spread } from "./spread.js";
+
+/** What the rules read beside the host and the request, computed once per decision. */
+export interface ScoreContext {
+  /** How many live replicas of the request's image each host runs. */
+  replicas: ReplicaCounts;
+  /** The spread rule's value for each label value seen (see spreadScores); undefined without `spread`. */
+  spread: ReadonlyMap<string, number> | undefined;
+}
+
+/**
+ * A score rule: how good a feasible host is for a request, normalised to `range`, higher better.
+ * A scheduler type weighs rules; a host's score is the weighted sum (kube-scheduler's score plugins).
+ */
+export interface ScoreRule {
+  name: string;
+  description: string;
+  /** The lowest and highest value the rule gives. */
+  range: readonly [number, number];
+  score(host: Host, request: ContainerRequest, context: ScoreContext): number;
+  /**
+   * False when the request gives the rule nothing to judge (it would score every host 0): the rule is
+   * then left out of the sum, so rules a request does not use cost nothing. Absent: always used.
+   */
+  uses?(request: ContainerRequest): boolean;
+}
+
+/** Every score rule, by the name scheduler types weigh it with. */
+export const SCORE_RULES: readonly ScoreRule[] = [binpack, leastAllocated, replicas, affinity, spread];
+
+/** The rule of that name, if there is one. */
+export function scoreRule(name: string): ScoreRule | undefined {
+  return SCORE_RULES.find((rule) => rule.name === name);
+}

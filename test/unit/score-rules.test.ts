@@ -1,0 +1,336 @@
+import { describe, expect, it } from "vitest";
+import type { Constraint } from "../../shared/core/constraints.js";
+import { parseConstraint } from "../../shared/core/constraints.js";
+import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
+import { selectHost, topHosts } from "../../shared/core/pipeline.js";
+import { summaryOf } from "../../shared/core/placement.js";
+import { ReplicaIndex } from "../../shared/core/replica-index.js";
+import type { ContainerRequest } from "../../shared/core/request.js";
+import { added, amounts } from "../../shared/core/resources.js";
+import { allocationAfter } from "../../shared/core/rules/allocation.js";
+import { SCORE_RULES, type ScoreContext, scoreRule } from "../../shared/core/rules/registry.js";
+import { spreadScores } from "../../shared/core/rules/spread.js";
+import type { SchedulerType } from "../../shared/core/schedulers.js";
+import { REQUEST_RULE_WEIGHT, scoring } from "../../shared/core/scoring.js";
+import { host, placement, scheduler } from "../support/fixtures.js";
+import { seededRandom } from "../support/random.js";
+
+const IMAGE = "redis:7";
+
+function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
+  return {
+    image: IMAGE,
+    amounts: amounts({ cpu: 500, memory: 512 }),
+    type: "service",
+    constraints: [],
+    labels: {},
+    ...overrides,
+  };
+}
+
+/** A host with `replicas` placements of the image and `other` of another, each 100 millicores and 100 MiB. */
+function loaded(id: string, labels: Record<string, string>, replicas: number, other = 0, cpus = 4): Host {
+  const base = host(id, cpus, 4096, labels);
+  const placements = [
+    ...Array.from({ length: replicas }, () => placement(id, 100, 100, IMAGE)),
+    ...Array.from({ length: other }, () => placement(id, 100, 100, "other:1")),
+  ];
+  return {
+    ...base,
+    free: added(base.free, amounts({ cpu: 100 * placements.length, memory: 100 * placements.length }), -1),
+    placements: placements.map(summaryOf),
+  };
+}
+
+function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
+  const replicas = new ReplicaIndex(hosts).of(IMAGE);
+  return { replicas, spread: spread && spreadScores(spread, hosts, replicas) };
+}
+
+const rule = (name: string) => {
+  const found = scoreRule(name);
+  if (!found) throw new Error(`no rule ${name}`);
+  return found;
+};
+
+const constraint = (text: string) => parseConstraint(text) as Constraint;
+
+describe("score rules", () => {
+  it("each has a name of its own and a documented range its values stay in", () => {
+    expect(SCORE_RULES.map((one) => one.name)).toEqual([
+      "binpack",
+      "least-allocated",
+      "replicas",
+      "affinity",
+      "spread",
+    ]);
+    const hosts = [loaded("a", { zone: "a" }, 3, 2), loaded("b", { zone: "b" }, 0, 20), loaded("c", {}, 1)];
+    const wanted = request({
+      affinities: [{ constraint: constraint("zone==a"), weight: 40 }],
+      spread: { label: "zone" },
+    });
+    const context = contextOf(hosts, wanted.spread);
+    for (const one of SCORE_RULES) {
+      for (const each of hosts) {
+        const value = one.score(each, wanted, context);
+        expect(value).toBeGreaterThanOrEqual(one.range[0]);
+        expect(value).toBeLessThanOrEqual(one.range[1]);
+      }
+    }
+  });
+
+  it("binpack is the allocation after placing, least-allocated its complement", () => {
+    const busy = loaded("busy", {}, 0, 20);
+    const context = contextOf([busy]);
+    // (2000 + 500) / 4000 cpu and (2000 + 512) / 4096 memory, averaged.
+    const expected = (2500 / 4000 + 2512 / 4096) / 2;
+    expect(rule("binpack").score(busy, request(), context)).toBeCloseTo(expected, 12);
+    expect(rule("least-allocated").score(busy, request(), context)).toBeCloseTo(1 - expected, 12);
+    expect(allocationAfter({ ...busy, total: { ...busy.total, cpu: null } }, request())).toBe(1);
+  });
+
+  it("replicas costs 1/128 per live replica of the same image, and nothing for other images", () => {
+    const hosts = [
+      loaded("none", {}, 0, 5),
+      loaded("two", {}, 2),
+      loaded("full", {}, MAX_PLACEMENTS_PER_HOST, 0, 64),
+    ];
+    const context = contextOf(hosts);
+    expect(hosts.map((each) => rule("replicas").score(each, request(), context))).toEqual([
+      1,
+      1 - 2 / 128,
+      0,
+    ]);
+  });
+
+  it("affinity is the satisfied weights over the sum of |weights|, Nomad's way", () => {
+    const affinities = [
+      { constraint: constraint("zone==a"), weight: 60 },
+      { constraint: constraint("disk==ssd"), weight: 20 },
+      { constraint: constraint("tier==spot"), weight: -20 },
+    ];
+    const wanted = request({ affinities });
+    const context = contextOf([]);
+    const score = (labels: Record<string, string>) =>
+      rule("affinity").score(host("h", 4, 4096, labels), wanted, context);
+    expect(score({ zone: "a", disk: "ssd" })).toBe(1 * (80 / 100));
+    expect(score({ zone: "a" })).toBe(0.6);
+    expect(score({ tier: "spot" })).toBe(-0.2);
+    expect(score({})).toBe(0);
+    expect(rule("affinity").uses?.(request())).toBe(false);
+    expect(rule("affinity").uses?.(wanted)).toBe(true);
+  });
+
+  describe("spread", () => {
+    const zone = (id: string, value: string | undefined, replicas: number) =>
+      loaded(id, value === undefined ? {} : { zone: value }, replicas);
+
+    it("evenly over the values seen: (desired - placed) / desired, desired = (placed + 1) / values", () => {
+      const hosts = [
+        zone("a1", "a", 2),
+        zone("a2", "a", 1),
+        zone("b1", "b", 0),
+        zone("c1", "c", 1),
+        zone("x", undefined, 5),
+      ];
+      // 4 placed in zones (x has no zone), 5 with this one: 5/3 desired each.
+      const scores = spreadScores({ label: "zone" }, hosts, new ReplicaIndex(hosts).of(IMAGE));
+      expect(scores.get("a")).toBeCloseTo((5 / 3 - 3) / (5 / 3), 12);
+      expect(scores.get("b")).toBe(1);
+      expect(scores.get("c")).toBeCloseTo((5 / 3 - 1) / (5 / 3), 12);
+      const context = contextOf(hosts, { label: "zone" });
+      const wanted = request({ spread: { label: "zone" } });
+      // A host without the label scores lowest.
+      expect(rule("spread").score(hosts[4] as Host, wanted, context)).toBe(-1);
+      expect(rule("spread").score(hosts[2] as Host, wanted, context)).toBe(1);
+    });
+
+    it("towards targets: named values by their percent, the others sharing what is left, -1 at most below", () => {
+      const hosts = [zone("a", "a", 6), zone("b", "b", 1), zone("c", "c", 1), zone("d", "d", 0)];
+      const scores = spreadScores(
+        { label: "zone", targets: { a: 50, b: 30 } },
+        hosts,
+        new ReplicaIndex(hosts).of(IMAGE),
+      );
+      // 8 placed, 9 with this one: a wants 4.5 (has 6), b 2.7 (has 1), c and d share 20%: 1.8 (have 1).
+      expect(scores.get("a")).toBeCloseTo((4.5 - 6) / 4.5, 12);
+      expect(scores.get("b")).toBeCloseTo((2.7 - 1) / 2.7, 12);
+      expect(scores.get("c")).toBeCloseTo((1.8 - 1) / 1.8, 12);
+      expect(scores.get("d")).toBe(scores.get("c"));
+      const full = spreadScores(
+        { label: "zone", targets: { a: 100 } },
+        hosts,
+        new ReplicaIndex(hosts).of(IMAGE),
+      );
+      expect(full.get("b")).toBe(-1);
+      expect(full.get("a")).toBeCloseTo((9 - 6) / 9, 12);
+      const crowded = [zone("a", "a", 20), zone("b", "b", 0), zone("c", "c", 0)];
+      const even = spreadScores({ label: "zone" }, crowded, new ReplicaIndex(crowded).of(IMAGE));
+      expect(even.get("a")).toBe(-1);
+    });
+
+    it("places a run of replicas 50/50 over two zones of unequal size", () => {
+      const hosts = [zone("a1", "a", 0), zone("a2", "a", 0), zone("a3", "a", 0), zone("b1", "b", 0)];
+      const wanted = request({ spread: { label: "zone", targets: { a: 50, b: 50 } } });
+      let view = hosts;
+      const random = seededRandom(3);
+      for (let n = 0; n < 8; n++) {
+        const index = new ReplicaIndex(view);
+        const { score } = scoring(scheduler("batch"), wanted, { hosts: view, replicas: index.of(IMAGE) });
+        const chosen = selectHost(view, score, { nearBest: 1, random }) as Host;
+        view = view.map((each) =>
+          each === chosen ? loaded(each.id, each.labels, (index.of(IMAGE).get(each) ?? 0) + 1) : each,
+        );
+      }
+      const counts = new ReplicaIndex(view).of(IMAGE);
+      const inZone = (value: string) =>
+        view
+          .filter((each) => each.labels.zone === value)
+          .reduce((sum, each) => sum + (counts.get(each) ?? 0), 0);
+      expect([inZone("a"), inZone("b")]).toEqual([4, 4]);
+    });
+  });
+});
+
+describe("scheduler types as weighted rules", () => {
+  const hosts = [loaded("a", { zone: "a" }, 1), loaded("b", { zone: "b" }, 0, 10)];
+  const view = { hosts, replicas: new ReplicaIndex(hosts).of(IMAGE) };
+
+  it("scores the weighted sum, and breaks it down by rule", () => {
+    const type: SchedulerType = { type: "mixed", description: "test", score: { binpack: 2, replicas: 10 } };
+    const scored = scoring(type, request(), view);
+    for (const each of hosts) {
+      const context = contextOf(hosts);
+      const parts = {
+        binpack: 2 * rule("binpack").score(each, request(), context),
+        replicas: 10 * rule("replicas").score(each, request(), context),
+      };
+      expect(scored.breakdown(each)).toEqual({ score: parts.binpack + parts.replicas, scores: parts });
+      expect(scored.score(each)).toBe(scored.breakdown(each).score);
+    }
+  });
+
+  it(`adds a request's affinities and spread at weight ${REQUEST_RULE_WEIGHT} when the type does not weigh them`, () => {
+    const wanted = request({
+      affinities: [{ constraint: constraint("zone==b"), weight: 10 }],
+      spread: { label: "zone" },
+    });
+    const scored = scoring(scheduler("batch"), wanted, view);
+    expect(scored.weights).toEqual({
+      binpack: 1,
+      affinity: REQUEST_RULE_WEIGHT,
+      spread: REQUEST_RULE_WEIGHT,
+    });
+    const b = scored.breakdown(hosts[1] as Host);
+    expect(b.scores.affinity).toBe(REQUEST_RULE_WEIGHT);
+    // b holds none of the one replica: it wants 1 of 2, has 0.
+    expect(b.scores.spread).toBe(REQUEST_RULE_WEIGHT);
+    expect(scored.breakdown(hosts[0] as Host).scores).toMatchObject({ affinity: 0, spread: 0 });
+    // Three rules (summed in a loop), one rule weighed other than 1, and none: the score is the breakdown's sum.
+    const single: SchedulerType = { type: "single", description: "test", score: { "least-allocated": 3 } };
+    for (const [type, wanted2] of [
+      [scheduler("batch"), wanted],
+      [single, request()],
+      [{ ...single, score: { affinity: 1 } }, request()],
+    ] as const) {
+      const each = scoring(type, wanted2, view);
+      for (const one of hosts) expect(each.score(one)).toBe(each.breakdown(one).score);
+    }
+    expect(scoring(single, request(), view).score(hosts[0] as Host)).toBe(
+      3 * rule("least-allocated").score(hosts[0] as Host, request(), contextOf(hosts)),
+    );
+    // The type's own weight wins over the default.
+    const own: SchedulerType = { type: "own", description: "test", score: { binpack: 1, affinity: 3 } };
+    expect(scoring(own, wanted, view).weights.affinity).toBe(3);
+  });
+
+  it("leaves out the rules a request does not use (scoring them 0 in the breakdown)", () => {
+    const type: SchedulerType = {
+      type: "t",
+      description: "test",
+      score: { binpack: 1, affinity: 5, spread: 5 },
+    };
+    const scored = scoring(type, request(), view);
+    const b = scored.breakdown(hosts[0] as Host);
+    expect(b.scores).toEqual({ binpack: b.score, affinity: 0, spread: 0 });
+  });
+
+  it("gives requests of a type its default soft rules, unless they bring their own", () => {
+    const type: SchedulerType = {
+      type: "zonal",
+      description: "test",
+      score: { "least-allocated": 1 },
+      defaults: { spread: { label: "zone" }, affinities: [{ constraint: constraint("zone==a"), weight: 5 }] },
+    };
+    const defaulted = scoring(type, request(), view);
+    expect(defaulted.request.spread).toEqual({ label: "zone" });
+    expect(defaulted.weights).toEqual({
+      "least-allocated": 1,
+      affinity: REQUEST_RULE_WEIGHT,
+      spread: REQUEST_RULE_WEIGHT,
+    });
+    const own = { label: "rack" };
+    expect(scoring(type, request({ spread: own }), view).request.spread).toBe(own);
+  });
+});
+
+describe("service and batch rank hosts exactly as before rules", () => {
+  // The scores before score rules: spread (service) and binpack (batch).
+  const before = {
+    service: (each: Host, wanted: ContainerRequest, counts: ReadonlyMap<Host, number>) =>
+      1 - allocationAfter(each, wanted) - (counts.get(each) ?? 0),
+    batch: (each: Host, wanted: ContainerRequest) => allocationAfter(each, wanted),
+  };
+
+  function randomCluster(random: () => number, size: number): Host[] {
+    return Array.from({ length: size }, (_, index) => {
+      const cpus = 1 + Math.floor(random() * 16);
+      const base = host(`h${index}`, cpus, 1024 * (1 + Math.floor(random() * 32)));
+      const placements = Array.from({ length: Math.floor(random() * 6) }, () =>
+        placement(
+          `h${index}`,
+          50 + Math.floor(random() * 400),
+          64 + Math.floor(random() * 900),
+          random() < 0.4 ? IMAGE : "other:1",
+        ),
+      );
+      return {
+        ...base,
+        free: placements.reduce((free, one) => added(free, one.amounts, -1), base.free),
+        placements: placements.map(summaryOf),
+      };
+    });
+  }
+
+  it.each(["service", "batch"] as const)(
+    "%s: the same order of every pair of hosts, the same best hosts, on 200 random clusters",
+    (type) => {
+      const random = seededRandom(type.length);
+      for (let round = 0; round < 200; round++) {
+        const hosts = randomCluster(random, 2 + Math.floor(random() * 40));
+        const wanted = request({
+          type,
+          amounts: amounts({
+            cpu: 100 + Math.floor(random() * 900),
+            memory: 64 + Math.floor(random() * 512),
+          }),
+        });
+        const counts = new ReplicaIndex(hosts).of(IMAGE);
+        const { score } = scoring(scheduler(type), wanted, { hosts, replicas: counts });
+        const old = (each: Host) => before[type](each, wanted, counts);
+        const order = (a: number, b: number) => (Math.abs(a - b) <= 1e-9 ? 0 : Math.sign(a - b));
+        const disagreements = hosts.flatMap((a) =>
+          hosts.filter((b) => order(score(a), score(b)) !== order(old(a), old(b))).map((b) => [a.id, b.id]),
+        );
+        expect(disagreements).toEqual([]);
+        const best = (scorer: (each: Host) => number) =>
+          topHosts(hosts, scorer, 3).map((ranked) => ranked.host.id);
+        expect(best(score)).toEqual(best(old));
+        const draw = random();
+        expect(selectHost(hosts, score, { nearBest: 1, random: () => draw })).toBe(
+          selectHost(hosts, old, { nearBest: 1, random: () => draw }),
+        );
+      }
+    },
+  );
+});
