@@ -1,7 +1,9 @@
 import type { CommitResult, ContentionResult, HttpResult } from "./arbiter.js";
+import { engineAgainstBaseline } from "./baseline.js";
 import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";
 import type { EngineResult } from "./engine.js";
+import { n, table } from "./markdown.js";
 import type { RefreshResult } from "./refresh.js";
 import type { CalibrationRow } from "./simulation/calibration.js";
 import { type CandidatesRun, calibrationSection, scaleSection } from "./simulation/report.js";
@@ -26,13 +28,6 @@ interface Results {
   candidates?: CandidatesRun;
   calibration?: CalibrationRow[];
 }
-
-function table(headers: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-const n = (value: number) => value.toLocaleString("en-US");
 
 /** BENCHMARKS.md from one run's results. */
 export function report(raw: Record<string, unknown>): string {
@@ -74,6 +69,8 @@ export function report(raw: Record<string, unknown>): string {
           ];
         }),
       ),
+      "",
+      ...engineAgainstBaseline(results.engine, results.engineAllHosts ?? []),
       "",
       "![decisions per second against hosts](docs/engine-throughput.svg)",
     );

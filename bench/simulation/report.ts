@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { SCAN_SEGMENTS } from "../../shared/adapters/dynamodb/registry.js";
+import { n, table } from "../markdown.js";
 import type { CalibrationRow } from "./calibration.js";
 import { CANDIDATES_FILE } from "./designs.js";
 import { AWS_MODEL } from "./model.js";
@@ -41,12 +42,6 @@ export function missedGoals(row: SimulationResult): string[] {
   return missed.filter(([miss]) => miss).map(([, goal]) => goal);
 }
 
-function table(headers: string[], rows: (string | number)[][]): string {
-  const line = (cells: (string | number)[]) => `| ${cells.join(" | ")} |`;
-  return [line(headers), line(headers.map(() => "---")), ...rows.map(line)].join("\n");
-}
-
-const n = (value: number) => value.toLocaleString("en-US");
 const percent = (share: number) => `${(share * 100).toFixed(0)}%`;
 const slowestFifth = (row: SimulationResult) =>
   Math.min(...row.timeline.map((part) => part.placementsPerSecond));
