@@ -195,6 +195,43 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
     expect([after.placements, after.reserved_cpus]).toEqual([0, 0]);
   });
 
+  it("run mode publishes the placement's host ports, the dynamic one from the host's range", async () => {
+    const id = await register(engine(0), { port_range: "31000-31009" });
+    await refresh();
+    const answer = await call(
+      "POST",
+      "/v1/placements",
+      request({
+        run: true,
+        command: ["sleep", "600"],
+        ports: [
+          { container: 80, host: 8080 },
+          { container: 53, protocol: "udp" },
+        ],
+      }),
+    );
+    expect([answer.status, answer.body.resource.id]).toEqual([201, id]);
+    const [web, dns] = answer.body.placement.ports;
+    expect(web).toEqual({ container: 80, host: 8080, protocol: "tcp" });
+    expect(dns.host).toBeGreaterThanOrEqual(31000);
+    expect(dns.host).toBeLessThanOrEqual(31009);
+    // The engine holds the bindings as created (these test engines run without a bridge network, so
+    // it records them and publishes nothing: what Docker was asked is what this checks).
+    const inspected = await docker(engine(0), "GET", `/containers/${answer.body.container_id}/json`);
+    expect(inspected.HostConfig.PortBindings).toEqual({
+      "80/tcp": [{ HostIp: "", HostPort: "8080" }],
+      "53/udp": [{ HostIp: "", HostPort: String(dns.host) }],
+    });
+    expect(Object.keys(inspected.Config.ExposedPorts).sort()).toEqual(["53/udp", "80/tcp"]);
+    // A second container for port 8080 finds it taken on the only host.
+    const again = await call(
+      "POST",
+      "/v1/placements",
+      request({ run: true, ports: [{ container: 80, host: 8080 }] }),
+    );
+    expect([again.status, again.body.reasons]).toEqual([409, { "port 8080/tcp taken": 1 }]);
+  });
+
   it("run mode with an Idempotency-Key: a retry finds the container it started instead of starting another", async () => {
     const id = await register(engine(0));
     await refresh();

@@ -102,6 +102,31 @@ describe("observe: capacity", () => {
     ]);
   });
 
+  it("takes the host ports running unmanaged containers publish, and gives them back when they stop", () => {
+    const start = host("h", 4, 4096);
+    const mine = {
+      ...placement("h", 100, 64),
+      ports: [{ container: 80, host: 8080, protocol: "tcp" as const }],
+    };
+    const withPlacement = { ...start, placements: [summaryOf(mine)] };
+    const after = apply(withPlacement, [
+      {
+        ok: true,
+        report: report([
+          // Citadel's own container publishes its placement's port: not unmanaged.
+          container({ placementId: mine.id, ports: ["8080/tcp"] }),
+          container({ ports: ["53/udp", "9000/tcp"] }),
+          container({ ports: ["9000/tcp"] }),
+          container({ state: "exited", ports: ["7000/tcp"] }),
+        ]),
+      },
+    ]);
+    expect(after.unmanagedPorts).toEqual(["53/udp", "9000/tcp"]);
+    expect(hostView(after).taken_ports).toEqual(["53/udp", "8080/tcp", "9000/tcp"]);
+    const stopped = apply(after, [{ ok: true, report: report([container({ placementId: mine.id })]) }]);
+    expect(stopped.unmanagedPorts).toEqual([]);
+  });
+
   it("counts unmanaged containers by their limits, else their use, without touching reservations", () => {
     const start = host("h", 4, 4096);
     const live = placement("h", 1000, 1024);
