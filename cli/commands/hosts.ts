@@ -10,6 +10,8 @@ interface AddOptions {
   tls?: boolean;
   cpus?: string;
   memory?: number;
+  disk?: number;
+  portRange?: string;
 }
 
 /** `hosts` and `host add|show|drain|undrain|rm`: the Docker hosts (all but reading them is for operators). */
@@ -42,6 +44,12 @@ export function hostCommands(program: Command): void {
       "memory Citadel may schedule, in MiB (by default what the engine reports)",
       wholeNumber,
     )
+    .option(
+      "--disk <MiB>",
+      "disk Citadel may schedule, in MiB (none by default: the engine reports none)",
+      wholeNumber,
+    )
+    .option("--port-range <low-high>", "where dynamic host ports come from (20000-32767 by default)")
     .action(
       act(async (context, addr: string, options: AddOptions) => {
         const call = {
@@ -54,6 +62,8 @@ export function hostCommands(program: Command): void {
             ...(options.tls && { tls: true }),
             ...(options.cpus !== undefined && { total_cpus: options.cpus }),
             ...(options.memory !== undefined && { total_memory: options.memory }),
+            ...(options.disk !== undefined && { total_disk: options.disk }),
+            ...(options.portRange !== undefined && { port_range: options.portRange }),
           },
         };
         await showAnswer<HostBody>(context, call, (added) => hostsTable([added]));

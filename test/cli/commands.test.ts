@@ -289,6 +289,35 @@ describe("placements", () => {
     );
     for (const body of bodies) expect((await run(`release ${body.placement.id}`)).code).toBe(0);
   });
+
+  it("reserves disk and host ports with --disk and --port, on a host added with them", async () => {
+    const added = await json(
+      "host add 127.0.1.41:2375 --id disky --cpus 2 --memory 1024 --disk 4096 --port-range 30000-30001 --label pool=disky",
+    );
+    expect(added).toMatchObject({ id: "disky", total_disk: 4096, port_range: "30000-30001" });
+    const request =
+      "place --image example/ports:1 --cpus 0.1 --memory 64 --type batch --constraint pool==disky --json";
+    const placed = await json(`${request} --disk 1024 --port 80:8080 --port 53/udp`);
+    expect(placed.container).toMatchObject({
+      disk: 1024,
+      ports: [
+        { container: 80, host: 8080 },
+        { container: 53, protocol: "udp" },
+      ],
+    });
+    expect(placed.placement.ports).toEqual([
+      { container: 80, host: 8080, protocol: "tcp" },
+      { container: 53, host: expect.any(Number), protocol: "udp" },
+    ]);
+    const taken = await run(`${request} --port 80:8080`);
+    expect(taken.code).toBe(3);
+    expect(JSON.parse(taken.stdout).reasons).toMatchObject({ "port 8080/tcp taken": 1 });
+    const bad = await run(`${request} --port 80:x`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("CONTAINER[:HOST]");
+    expect((await run(`release ${placed.placement.id}`)).code).toBe(0);
+    expect((await run("host rm disky")).code).toBe(0);
+  });
 });
 
 describe("the cluster", () => {
