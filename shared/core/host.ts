@@ -269,7 +269,8 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     declared: withTotals(host.declared, changes.declared),
     free,
     portRange: changes.portRange ?? host.portRange,
-    unmanagedPorts: changes.unmanagedPorts ?? host.unmanagedPorts,
+    // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
+    unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,

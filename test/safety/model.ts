@@ -1,13 +1,24 @@
 import fc from "fast-check";
-import type { Host } from "../../shared/core/host.js";
+import { type Host, newHost } from "../../shared/core/host.js";
 import type { Placement, PlacementSummary } from "../../shared/core/placement.js";
 import type { IdempotencyRecord, Registry } from "../../shared/core/registry.js";
-import { host, NOW, placement } from "../support/fixtures.js";
+import { amounts } from "../../shared/core/resources.js";
+import { loopbackOf, NOW, placement } from "../support/fixtures.js";
 
 /** One step of a random history of register / place / release / drain / change / delete. */
 export type Step =
-  | { op: "add"; host: string; cpus: number; memory: number }
-  | { op: "place"; host: string; cpuMilli: number; memory: number; key?: string; delivery: string }
+  | { op: "add"; host: string; cpus: number; memory: number; disk: number }
+  | {
+      op: "place";
+      host: string;
+      cpuMilli: number;
+      memory: number;
+      disk: number;
+      port?: number;
+      key?: string;
+      delivery: string;
+    }
+  | { op: "unmanaged"; host: string; ports: string[] }
   | { op: "release"; pick: number }
   | { op: "status"; host: string; status: "ready" | "draining" }
   | { op: "totals"; host: string; cpuMilli: number; memory: number }
@@ -28,6 +39,8 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
         host: hostId,
         cpus: fc.integer({ min: 1, max: 4 }),
         memory: fc.integer({ min: 256, max: 4096 }),
+        // 0: no disk declared (such a host takes no request for disk).
+        disk: fc.constantFrom(0, 1000, 3000),
       }),
       weight: 2,
     },
@@ -38,10 +51,13 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
           host: hostId,
           cpuMilli: fc.integer({ min: 1, max: 2500 }),
           memory: fc.integer({ min: 1, max: 3000 }),
+          disk: fc.constantFrom(0, 0, 400, 900),
+          // Few host ports, so placements collide on them.
+          port: fc.constantFrom(80, 81),
           key,
           delivery,
         },
-        { requiredKeys: ["op", "host", "cpuMilli", "memory", "delivery"] },
+        { requiredKeys: ["op", "host", "cpuMilli", "memory", "disk", "delivery"] },
       ),
       weight: 6,
     },
@@ -76,6 +92,14 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
       weight: 1,
     },
     { arbitrary: fc.record({ op: fc.constant("refuse" as const), key, delivery }), weight: 1 },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("unmanaged" as const),
+        host: hostId,
+        ports: fc.subarray(["80/tcp", "53/udp"]),
+      }),
+      weight: 1,
+    },
   ),
   // Long histories from the first run on: short ones rarely build up enough state to go wrong.
   { minLength: 10, maxLength: 60, size: "max" },
@@ -101,9 +125,20 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
   try {
     switch (step.op) {
       case "add":
-        return await registry.addHost(host(step.host, step.cpus, step.memory));
+        return await registry.addHost(
+          newHost(
+            {
+              addr: loopbackOf(step.host),
+              id: step.host,
+              total_cpus: step.cpus * 1000,
+              total_memory: step.memory,
+              ...(step.disk > 0 && { total_disk: step.disk }),
+            },
+            NOW,
+          ),
+        );
       case "place": {
-        const candidate = made[index] ?? placement(step.host, step.cpuMilli, step.memory);
+        const candidate = made[index] ?? sized(step);
         made[index] = candidate;
         const idempotency = step.key && record(step.key, step.delivery, "placed", candidate.id);
         const outcome = await registry.commit({ placement: candidate, ...(idempotency && { idempotency }) });
@@ -131,10 +166,26 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
         return await registry.removeHost(step.host, step.force);
       case "refuse":
         return await registry.recordRefusal(record(step.key, step.delivery, "unschedulable", "none"));
+      case "unmanaged":
+        return normalise(
+          await registry.changeHost(step.host, { unmanagedPorts: step.ports, observed: true }, changedAt),
+        );
     }
   } catch (error) {
     return { error: (error as Error).constructor.name, message: (error as Error).message };
   }
+}
+
+/** The placement a step asks for: its disk, and its host port when it names one. */
+function sized(step: Extract<Step, { op: "place" }>): Placement {
+  const made = placement(step.host, step.cpuMilli, step.memory);
+  return {
+    ...made,
+    amounts: amounts({ cpu: step.cpuMilli, memory: step.memory, disk: step.disk }),
+    ...(step.port !== undefined && {
+      ports: [{ container: 8080, host: step.port, protocol: "tcp" as const }],
+    }),
+  };
 }
 
 /**
@@ -163,8 +214,8 @@ async function observe(registry: Registry): Promise<{ hosts: Host[]; records: un
   return { hosts, records };
 }
 
-/** Totals in cpu millis and MiB. */
-type Totals = [cpuMilli: number, memory: number];
+/** Totals in cpu millis and MiB, and disk (MiB; 0 when none declared). */
+type Totals = [cpuMilli: number, memory: number, disk: number];
 
 /**
  * An oracle of its own arithmetic, beside the model: both registries compute host changes with the
@@ -178,7 +229,7 @@ class Ledger {
   apply(step: Step, answer: unknown, before: readonly Host[]): void {
     const failed = typeof answer === "object" && answer !== null && "error" in answer;
     if (step.op === "add" && !failed && !this.totals.has(step.host)) {
-      this.totals.set(step.host, [step.cpus * 1000, step.memory]);
+      this.totals.set(step.host, [step.cpus * 1000, step.memory, step.disk]);
     }
     if (step.op === "delete" && answer === true) this.totals.delete(step.host);
     const host = step.op === "totals" ? before.find((one) => one.id === step.host) : undefined;
@@ -186,19 +237,31 @@ class Ledger {
       const sum = (pick: (placement: PlacementSummary) => number) =>
         host.placements.reduce((total, placement) => total + pick(placement), 0);
       if (sum((one) => one.amounts.cpu) <= step.cpuMilli && sum((one) => one.amounts.memory) <= step.memory) {
-        this.totals.set(step.host, [step.cpuMilli, step.memory]);
+        this.totals.set(step.host, [step.cpuMilli, step.memory, this.totals.get(step.host)?.[2] ?? 0]);
       }
     }
   }
 
-  /** What is wrong with the hosts' counters, or undefined. */
+  /** What is wrong with the hosts' counters or ports, or undefined. */
   audit(hosts: readonly Host[]): string | undefined {
     for (const host of hosts) {
-      const [cpuMilli, memory] = this.totals.get(host.id) ?? [Number.NaN, Number.NaN];
-      const usedCpu = host.placements.reduce((total, placement) => total + placement.amounts.cpu, 0);
-      const usedMemory = host.placements.reduce((total, placement) => total + placement.amounts.memory, 0);
-      const expected = [cpuMilli, memory, cpuMilli - usedCpu, memory - usedMemory];
-      const actual = [host.total.cpu, host.total.memory, host.free.cpu, host.free.memory];
+      const [cpuMilli, memory, disk] = this.totals.get(host.id) ?? [Number.NaN, Number.NaN, Number.NaN];
+      const used = (pick: (placement: PlacementSummary) => number) =>
+        host.placements.reduce((total, placement) => total + pick(placement), 0);
+      const expected = [
+        cpuMilli,
+        memory,
+        cpuMilli - used((one) => one.amounts.cpu),
+        memory - used((one) => one.amounts.memory),
+        disk - used((one) => one.amounts.disk),
+      ];
+      const actual = [host.total.cpu, host.total.memory, host.free.cpu, host.free.memory, host.free.disk];
+      // A host port is held by one placement at most (an unmanaged container is a fact the refresh
+      // observes, which may meet a placement's port: the commit only refuses to add to it).
+      const held = host.placements
+        .flatMap((one) => one.ports ?? [])
+        .map((one) => `${one.host}/${one.protocol}`);
+      if (new Set(held).size !== held.length) return `host ${host.id}: a host port is held twice: ${held}`;
       if (JSON.stringify(expected) !== JSON.stringify(actual)) {
         return `host ${host.id}: totals and free ${JSON.stringify(actual)}, by the ledger ${JSON.stringify(expected)}`;
       }

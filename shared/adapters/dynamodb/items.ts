@@ -306,7 +306,7 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     createdAt: isoOf(item.created_at),
     updatedAt: isoOf(item.updated_at),
     portRange: item.port_range ? portRangeSchema.parse(item.port_range) : DEFAULT_PORT_RANGE,
-    unmanagedPorts: [...(item.unmanaged_ports ?? [])],
+    unmanagedPorts: [...(item.unmanaged_ports ?? [])].sort(),
     version: item.version ?? 0,
   };
 }
