@@ -1,5 +1,6 @@
 import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import { hostOfPlacement } from "../../shared/core/placement.js";
+import { takenKeys } from "../../shared/core/ports.js";
 
 /** One operation as a client saw it end: what it asked, and the answer it got. */
 export type Operation =
@@ -11,7 +12,7 @@ export type Operation =
 /**
  * The invariants every run must keep (a Jepsen-style checker over the history and the final state):
  * - per host: reserved == the sum of its live placements, and 0 <= free <= capacity (a double credit
- *   shows as free above capacity);
+ *   shows as free above capacity); no host port held by two of its live placements;
  * - every acknowledged placement (a 201) is live, exactly once, on its host, until an acknowledged release;
  * - every acknowledged release (a 204) is gone (releasing is idempotent: a second release answers 204 too);
  * - one idempotency key, one placement, however often it was replayed;
@@ -43,6 +44,11 @@ export function checkInvariants(
       violations.push(
         `host ${host.id}: credited twice (free ${host.free.cpu}m/${host.free.memory}MiB, total ${host.total.cpu}m/${host.total.memory}MiB)`,
       );
+    }
+    const ports = host.placements.flatMap((placement) => takenKeys(placement.ports ?? []));
+    for (const port of new Set(ports)) {
+      const holders = ports.filter((held) => held === port).length;
+      if (holders > 1) violations.push(`host ${host.id}: port ${port} held by ${holders} placements`);
     }
     if (host.placements.length > MAX_PLACEMENTS_PER_HOST) {
       violations.push(`host ${host.id}: ${host.placements.length} placements, over the limit`);

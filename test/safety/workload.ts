@@ -60,14 +60,31 @@ export function noFigures(): Figures {
   };
 }
 
+/**
+ * Host ports of the stream: a static one of two (so requests race for each host's 8080 and 8081), a
+ * dynamic one from the host's range, or none.
+ */
+const PORTS = [
+  [{ container: 80, host: 8080 }],
+  [{ container: 80, host: 8081 }],
+  [{ container: 9100 }],
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+
 /** One random placement request of the mixed stream. */
 export function randomContainer(random: () => number): Record<string, unknown> {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
+  const ports = pick(PORTS);
   return {
     image: pick(IMAGES),
     cpus: pick(CPUS),
     memory: pick(MEMORY),
     type: random() < 0.5 ? "service" : "batch",
+    ...(ports && { ports }),
   };
 }
 
