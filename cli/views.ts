@@ -2,7 +2,7 @@ import type { placementAnswer } from "../shared/core/answer.js";
 import type { candidatesAnswer } from "../shared/core/candidates.js";
 import type { clusterSummary } from "../shared/core/cluster.js";
 import type { RoundReport } from "../shared/core/fan-out.js";
-import type { hostDetailView, hostView } from "../shared/core/host.js";
+import type { hostDetailView, hostView } from "../shared/core/host-view.js";
 import type { profileView } from "../shared/core/profile.js";
 import type { ApiError } from "./exit.js";
 import { type Cell, labelText, percent, table } from "./table.js";

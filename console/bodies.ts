@@ -3,7 +3,7 @@
 import type { placementAnswer } from "../shared/core/answer.js";
 import type { candidatesAnswer } from "../shared/core/candidates.js";
 import type { clusterSummary } from "../shared/core/cluster.js";
-import type { hostDetailView, hostView } from "../shared/core/host.js";
+import type { hostDetailView, hostView } from "../shared/core/host-view.js";
 import type { profileView } from "../shared/core/profile.js";
 import type { schedulerTypeJson } from "../shared/core/schedulers.js";
 

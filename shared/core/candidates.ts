@@ -1,4 +1,5 @@
-import { type Host, hostView } from "./host.js";
+import type { Host } from "./host.js";
+import { hostView } from "./host-view.js";
 import { filterHosts, topHosts } from "./pipeline.js";
 import { ReplicaIndex } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";

@@ -4,12 +4,11 @@ import {
   HOST_ID,
   type Host,
   type HostPatchInput,
-  hostDetailView,
   hostPatchSchema,
-  hostView,
   newHost,
   newHostSchema,
 } from "../../../shared/core/host.js";
+import { hostDetailView, hostView } from "../../../shared/core/host-view.js";
 import {
   AddrTakenError,
   CapacityBelowReservedError,
