@@ -1,10 +1,10 @@
 import { once } from "node:events";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import { type ConsoleFiles, serveConsoleFile } from "../shared/local/console-files.js";
+import { LOOPBACK, OwnAddress } from "../shared/local/own-address.js";
 import type { Call, Client } from "./client.js";
 
 /** The console's server listens here only: whoever reaches it acts with its user's credentials. */
-const LOOPBACK = "127.0.0.1";
 /** The API refuses bodies over 64 KiB itself; past this the proxy stops reading and refuses too. */
 const MAX_BODY_BYTES = 1024 * 1024;
 /** What the browser sends that the API reads; nothing else (cookies, its own authorization) goes on. */
@@ -38,9 +38,9 @@ export async function serveConsole(
   files: ConsoleFiles,
   port: number,
 ): Promise<ConsoleServer> {
-  const own = { hosts: new Set<string>(), origins: new Set<string>() };
+  let own: OwnAddress | undefined;
   const server = createServer((request, response) => {
-    answer(client, files, own, request, response).catch((error: unknown) => {
+    answer(client, files, own as OwnAddress, request, response).catch((error: unknown) => {
       if (!response.headersSent) {
         problem(response, 502, "bad_gateway", error instanceof Error ? error.message : String(error));
       } else {
@@ -51,10 +51,7 @@ export async function serveConsole(
   server.listen(port, LOOPBACK);
   await once(server, "listening");
   const { port: bound } = server.address() as { port: number };
-  for (const name of [LOOPBACK, "localhost"]) {
-    own.hosts.add(`${name}:${bound}`);
-    own.origins.add(`http://${name}:${bound}`);
-  }
+  own = new OwnAddress(bound);
   return {
     url: `http://${LOOPBACK}:${bound}`,
     stop: async () => {
@@ -67,11 +64,11 @@ export async function serveConsole(
 async function answer(
   client: Client,
   files: ConsoleFiles,
-  own: { hosts: Set<string>; origins: Set<string> },
+  own: OwnAddress,
   request: IncomingMessage,
   response: ServerResponse,
 ): Promise<void> {
-  if (!own.hosts.has(request.headers.host ?? "")) {
+  if (!own.addressed(request)) {
     return problem(response, 403, "forbidden_host", "the console answers at 127.0.0.1 or localhost only");
   }
   if (serveConsoleFile(files, request, response)) return;
@@ -84,12 +81,7 @@ async function answer(
       "the console's server forwards /v1/… to the API, nothing else",
     );
   }
-  const { origin } = request.headers;
-  const site = request.headers["sec-fetch-site"];
-  if (
-    (origin !== undefined && !own.origins.has(origin)) ||
-    (site !== undefined && site !== "same-origin" && site !== "none")
-  ) {
+  if (own.crossSite(request)) {
     return problem(response, 403, "cross_origin", "the console's server forwards its own page's calls only");
   }
   const method = request.method ?? "GET";

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from "aws-lambda";
 import { tooLarge } from "../../functions/api/http.js";
 import { type ConsoleFiles, serveConsoleFile } from "./console-files.js";
+import { LOOPBACK, OwnAddress } from "./own-address.js";
 
 /** An API Gateway (HTTP API, payload 2.0) Lambda handler. */
 export type ApiHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -23,14 +24,23 @@ export interface ServeOptions {
  * Serves a Lambda handler over real HTTP, turning each request into the event API Gateway would send,
  * so that the local API runs exactly the handlers deployed in AWS; with `options.console`, a GET of
  * one of the console's files gets that file instead, and every other request still goes to the handler.
+ * On loopback (the default) it answers only requests addressed to itself, and no other site's page
+ * (see OwnAddress): the local API has no authorizer, and may start containers on the hosts it knows.
  */
 export async function serveHandler(
   handler: ApiHandler,
   port: number,
   options: ServeOptions = {},
 ): Promise<Server> {
-  const { host = "127.0.0.1", console: files } = options;
+  const { host = LOOPBACK, console: files } = options;
+  let own: OwnAddress | undefined;
   const server = createServer((request, response) => {
+    const refusal = own && refused(own, request);
+    if (refusal) {
+      response.writeHead(403, { "content-type": "application/json" });
+      response.end(JSON.stringify(refusal));
+      return;
+    }
     if (files && serveConsoleFile(files, request, response)) return;
     handle(handler, request, response).catch(() => {
       if (!response.headersSent) response.writeHead(500, { "content-type": "application/json" });
@@ -39,7 +49,19 @@ export async function serveHandler(
   });
   server.listen(port, host);
   await once(server, "listening");
+  if (host === LOOPBACK) own = new OwnAddress((server.address() as { port: number }).port);
   return server;
+}
+
+/** Why a request to the loopback server is refused, in the API's shape; undefined when it is not. */
+function refused(own: OwnAddress, request: IncomingMessage) {
+  if (!own.addressed(request)) {
+    return { error: "forbidden_host", message: "the local server answers at 127.0.0.1 or localhost only" };
+  }
+  if (own.crossSite(request)) {
+    return { error: "cross_origin", message: "the local server answers no other site's pages" };
+  }
+  return undefined;
 }
 
 async function handle(handler: ApiHandler, request: IncomingMessage, response: ServerResponse) {
