@@ -218,14 +218,16 @@ function newPlacement(
   deps: Pick<PlaceDependencies, "now" | "random">,
 ): Placement {
   const now = deps.now();
+  // The filter found the ports free on this view of the host, so there are some: none would be a bug.
   const ports =
     input.request.ports && assignPorts(input.request.ports, takenPorts(host), host.portRange, deps.random);
+  if (typeof ports === "string") throw new Error(`host ${host.id} passed the filter but ${ports}`);
   return {
     id: newPlacementId(host.id, now),
     hostId: host.id,
     image: input.request.image,
     amounts: input.request.amounts,
-    ...(Array.isArray(ports) && { ports }),
+    ...(ports && { ports }),
     scheduler: scheduler.type,
     createdAt: now.toISOString(),
     container: input.container,

@@ -138,6 +138,7 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
   const sent = body as {
     cpus: string | number;
     constraints?: string[];
+    ports?: unknown;
     labels?: unknown;
     run?: boolean;
     distinct_hosts?: boolean;
@@ -148,7 +149,8 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     cpus: sent.cpus,
     memory: request.amounts.memory,
     ...(request.amounts.disk > 0 && { disk: request.amounts.disk }),
-    ...((body as { ports?: unknown }).ports !== undefined && { ports: portsAsSent(request.ports ?? []) }),
+    // As parsed: each port with its protocol (a request that sent none asked tcp).
+    ...(sent.ports !== undefined && { ports: request.ports ?? [] }),
     type: request.type,
     ...(sent.constraints && { constraints: sent.constraints.map(String) }),
     ...(sent.labels !== undefined && { labels: request.labels }),
@@ -164,9 +166,4 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
       }),
     ...(request.spread && { spread: request.spread }),
   };
-}
-
-/** Ports as the echo shows them: the schema's output, protocol included. */
-function portsAsSent(ports: readonly PortRequest[]) {
-  return ports.map((one) => ({ ...one }));
 }

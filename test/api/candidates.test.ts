@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { type ApiAnswer, apiCall } from "../support/api-client.js";
 import { localStackOnFreshTables } from "../support/dynamodb.js";
 
 // POST /v1/candidates over real HTTP against the local stack, on both stores.
@@ -8,24 +9,11 @@ const STORES = {
   dynamodb: localStackOnFreshTables,
 };
 
-interface Answer {
-  status: number;
-  // biome-ignore lint/suspicious/noExplicitAny: answers are JSON, checked by the assertions themselves
-  body: any;
-}
-
 describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_, start) => {
   let stack: LocalStack;
 
-  async function call(method: string, path: string, body?: unknown): Promise<Answer> {
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
+    apiCall(stack.url, method, path, body);
 
   /** Everything a client can read of the cluster: hosts, placements, totals. */
   async function cluster() {
@@ -37,7 +25,7 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
   }
 
   const web = { image: "team/web:1", cpus: "1", memory: 1024, type: "service" };
-  const ids = (answer: Answer) =>
+  const ids = (answer: ApiAnswer) =>
     answer.body.candidates.map((entry: { host: { id: string } }) => entry.host.id);
 
   beforeAll(async () => {
@@ -110,7 +98,7 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
 
     const { run: _, ...placing } = asked;
     const placed = await call("POST", "/v1/placements", placing);
-    expect(placed.body.resource.id).toBe(ids(answers[0] as Answer)[0]);
+    expect(placed.body.resource.id).toBe(ids(answers[0] as ApiAnswer)[0]);
     expect((await call("DELETE", `/v1/placements/${placed.body.placement.id}`)).status).toBe(204);
   });
 

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { type ApiAnswer, apiCall } from "../support/api-client.js";
 import { localStackOnFreshTables } from "../support/dynamodb.js";
 
 // Constraints and distinct_hosts through the local API, on both stores: where they place, what they
@@ -10,16 +11,8 @@ describe.each([
 ])("placement rules (%s store)", (_store, start) => {
   let stack: LocalStack;
 
-  // biome-ignore lint/suspicious/noExplicitAny: answers are JSON, checked by the assertions themselves
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    const text = await response.text();
-    return { status: response.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
+    apiCall(stack.url, method, path, body);
 
   const place = (fields: Record<string, unknown>) =>
     call("POST", "/v1/placements", {

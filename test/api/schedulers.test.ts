@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseSchedulerTypes, schedulerTypes } from "../../shared/core/schedulers.js";
 import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import { type ApiAnswer, apiCall } from "../support/api-client.js";
 import { localStackOnFreshTables } from "../support/dynamodb.js";
 
 // Scheduler types from configuration, and requests' affinities and spread, over real HTTP against the
@@ -29,15 +30,8 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
     await stack?.stop();
   });
 
-  // biome-ignore lint/suspicious/noExplicitAny: answers are JSON, checked by the assertions themselves
-  async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
-    const response = await fetch(`${stack.url}${path}`, {
-      method,
-      headers: { "content-type": "application/json" },
-      ...(body !== undefined && { body: JSON.stringify(body) }),
-    });
-    return { status: response.status, body: await response.json() };
-  }
+  const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
+    apiCall(stack.url, method, path, body);
 
   let next = 1;
   /** Registers hosts of 4 CPUs and 4 GiB in a pool of their own, each with its labels. */

@@ -5,7 +5,7 @@ export interface ApiAnswer {
   body: any;
 }
 
-/** One call to the API at `base`; a body is sent as JSON. */
+/** One call to the API at `base`; a body is sent as JSON, a string as it is. */
 export async function apiCall(
   base: string,
   method: string,
@@ -15,7 +15,7 @@ export async function apiCall(
   const response = await fetch(`${base}${path}`, {
     method,
     headers: { "content-type": "application/json" },
-    ...(body !== undefined && { body: JSON.stringify(body) }),
+    ...(body !== undefined && { body: typeof body === "string" ? body : JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: text ? JSON.parse(text) : {} };
