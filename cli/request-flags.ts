@@ -1,5 +1,16 @@
 import type { Command } from "commander";
-import { collect, label, type PortFlag, portMapping, wholeNumber } from "./flags.js";
+import {
+  type AffinityFlag,
+  affinity,
+  collect,
+  decimal,
+  label,
+  type PortFlag,
+  portMapping,
+  type SpreadFlag,
+  spread,
+  wholeNumber,
+} from "./flags.js";
 
 /** The flags of a container request, as commander parses them. */
 export interface RequestOptions {
@@ -12,6 +23,10 @@ export interface RequestOptions {
   distinctHosts?: boolean;
   disk?: number;
   port?: PortFlag[];
+  gpus?: number;
+  gpuModel?: string[];
+  affinity?: AffinityFlag[];
+  spread?: SpreadFlag;
   run?: boolean;
 }
 
@@ -38,6 +53,18 @@ export function withRequestFlags(command: Command): Command {
       "a host port: 80:8080 publishes container port 80 on host port 8080, 80 on a free one of the host's range (repeatable)",
       portMapping,
     )
+    .option("--gpus <n>", "GPU devices to reserve (2), or a share of one device (0.5)", decimal)
+    .option("--gpu-model <model>", "a GPU model the devices may be (repeatable; by default any)", collect)
+    .option(
+      "--affinity <weight:constraint>",
+      "prefer (weight 1 to 100) or avoid (-100 to -1) hosts that meet a constraint: 50:zone==a (repeatable)",
+      affinity,
+    )
+    .option(
+      "--spread <label[=value:percent,...]>",
+      "spread the image's placements over a host label's values: zone (evenly) or zone=a:70,b:30",
+      spread,
+    )
     .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
     .option("--run", "Citadel starts the container on the host itself");
 }
@@ -52,6 +79,10 @@ export function requestBody(command: string[], options: RequestOptions): Record<
     ...(options.constraint && { constraints: options.constraint }),
     ...(options.disk !== undefined && { disk: options.disk }),
     ...(options.port && { ports: options.port }),
+    ...(options.gpus !== undefined && { gpus: options.gpus }),
+    ...(options.gpuModel && { gpu_models: options.gpuModel }),
+    ...(options.affinity && { affinities: options.affinity }),
+    ...(options.spread && { spread: options.spread }),
     ...(options.label && { labels: options.label }),
     ...(options.distinctHosts && { distinct_hosts: true }),
     ...(options.run && { run: true }),

@@ -1,3 +1,4 @@
+import type { GpuGrant } from "./gpus.js";
 import type { Host, Usage } from "./host.js";
 import type { PortMapping } from "./ports.js";
 import type { Amounts } from "./resources.js";
@@ -43,6 +44,8 @@ export interface ContainerSpec {
   amounts: Amounts;
   /** Host ports to publish. */
   ports: PortMapping[];
+  /** GPU devices to pass (absent: none). */
+  gpus?: GpuGrant;
   labels: Record<string, string>;
 }
 

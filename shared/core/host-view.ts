@@ -1,4 +1,5 @@
-import { type Host, reserved, takenPorts } from "./host.js";
+import { WHOLE } from "./gpus.js";
+import { gpuShares, type Host, reserved, takenPorts } from "./host.js";
 import { rangeText } from "./ports.js";
 import { capacityView, countersView } from "./resources.js";
 import { toCpus } from "./units.js";
@@ -25,6 +26,8 @@ export function hostView(host: Host) {
     ...reservedView(host),
     port_range: rangeText(host.portRange),
     taken_ports: [...takenPorts(host)].sort(),
+    // Each device's reserved share, by device id ("0" first).
+    gpus: host.gpus && { ...host.gpus, shares: gpuShares(host).map((share) => share / WHOLE) },
     placements: host.placements.length,
     tls: host.tls,
     engine: host.engine && {

@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
+import { type GpuDevices, gpuDevicesSchema, reservedShares } from "./gpus.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { PlacementSummary } from "./placement.js";
 import { DEFAULT_PORT_RANGE, type PortRange, portRangeSchema, takenKeys } from "./ports.js";
@@ -49,6 +50,8 @@ export interface Host {
   portRange: PortRange;
   /** Host ports that running containers Citadel did not place publish (`8080/tcp`): taken, as placements' are. */
   unmanagedPorts: string[];
+  /** Its GPU devices, as declared (null: none); what each has reserved is its placements' (gpuShares). */
+  gpus: GpuDevices | null;
   /** Its live placements, summarised (see PlacementSummary). */
   placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
@@ -126,6 +129,7 @@ export const newHostSchema = z.strictObject({
   total_memory: memorySchema.optional(),
   total_disk: diskSchema.optional(),
   port_range: portRangeSchema.optional(),
+  gpus: gpuDevicesSchema.optional(),
 });
 
 /** Body of `PATCH /v1/hosts/{id}`: any of status (ready|draining), labels (replaced whole), totals. */
@@ -137,10 +141,11 @@ export const hostPatchSchema = z
     total_memory: memorySchema.optional(),
     total_disk: diskSchema.optional(),
     port_range: portRangeSchema.optional(),
+    gpus: gpuDevicesSchema.optional(),
   })
   .refine(
     (patch) => Object.keys(patch).length > 0,
-    "name at least one of status, labels, total_cpus, total_memory, total_disk, port_range",
+    "name at least one of status, labels, total_cpus, total_memory, total_disk, port_range, gpus",
   );
 
 export type NewHostInput = z.infer<typeof newHostSchema>;
@@ -165,6 +170,8 @@ export interface HostChanges {
   portRange?: PortRange;
   /** The host ports unmanaged containers publish, as a refresh found them. */
   unmanagedPorts?: string[];
+  /** Its GPU devices as declared now: refused while a device it drops holds a placement's share. */
+  gpus?: GpuDevices;
   engine?: EngineState;
   health?: HostHealth;
   /** Appended to the host's events. */
@@ -233,6 +240,7 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
   return (
     changes.labels === undefined &&
     changes.portRange === undefined &&
+    changes.gpus === undefined &&
     (changes.unmanagedPorts === undefined || sameKeys(changes.unmanagedPorts, host.unmanagedPorts)) &&
     Object.keys(changes.declared ?? {}).length === 0 &&
     same(changes.status, host.status) &&
@@ -257,6 +265,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
   const free = added(host.free, delta);
   const below = RESOURCES.some(({ name }) => delta[name] < 0 && free[name] < 0);
   if (!changes.observed && below) return undefined;
+  if (changes.gpus && droppedShares(host, changes.gpus.count)) return undefined;
   const statusChanges = changes.status !== undefined && changes.status !== host.status;
   const at = now.toISOString();
   return {
@@ -268,6 +277,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     portRange: changes.portRange ?? host.portRange,
     // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
     unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,
+    gpus: changes.gpus ?? host.gpus,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,
@@ -288,6 +298,21 @@ export function takenPorts(host: Pick<Host, "placements" | "unmanagedPorts">): S
     if (placement.ports) for (const key of takenKeys(placement.ports)) taken.add(key);
   }
   return taken;
+}
+
+/** What each of a host's GPU devices has reserved, in thousandths (empty without devices). */
+export function gpuShares(host: Pick<Host, "placements" | "gpus">): number[] {
+  return host.gpus
+    ? reservedShares(
+        host.gpus,
+        host.placements.map((placement) => placement.gpus),
+      )
+    : [];
+}
+
+/** Whether a device from `count` on holds a share: a host cannot drop a device in use. */
+function droppedShares(host: Host, count: number): boolean {
+  return gpuShares(host).some((share, device) => device >= count && share > 0);
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -324,6 +349,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     free: amounts(totalsOf(input)),
     portRange: input.port_range ?? DEFAULT_PORT_RANGE,
     unmanagedPorts: [],
+    gpus: input.gpus ?? null,
     placements: [],
     engine: null,
     health: { failures: 0, lastProbeAt: null, lastError: null },

@@ -1,3 +1,4 @@
+import { type GpuGrant, grantView } from "./gpus.js";
 import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
 import type { PortMapping } from "./ports.js";
@@ -13,6 +14,8 @@ export interface Placement {
   amounts: Amounts;
   /** The host ports it holds (absent: none). */
   ports?: PortMapping[];
+  /** The GPU devices it holds, and how much of each (absent: none). */
+  gpus?: GpuGrant;
   scheduler: string;
   createdAt: string;
   /** The container request exactly as the caller sent it. */
@@ -30,15 +33,22 @@ export interface Placement {
  * however long its images' names), and to reconcile it with the host's containers. The rest of a
  * placement (its request, image, owner and scheduler) is read with `Registry.getPlacement`.
  */
-export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "createdAt"> & {
+export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "gpus" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
 };
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
-  const { id, image, amounts, ports, createdAt } = placement;
-  return { id, imageTag: imageTag(image), amounts, ...(ports && { ports }), createdAt };
+  const { id, image, amounts, ports, gpus, createdAt } = placement;
+  return {
+    id,
+    imageTag: imageTag(image),
+    amounts,
+    ...(ports && { ports }),
+    ...(gpus && { gpus }),
+    createdAt,
+  };
 }
 
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
@@ -80,6 +90,7 @@ export function placementView(placement: Placement) {
     image: placement.image,
     ...amountsView(placement.amounts),
     ...(placement.ports && { ports: placement.ports }),
+    ...(placement.gpus && { gpus: grantView(placement.gpus) }),
     created_at: placement.createdAt,
   };
 }
