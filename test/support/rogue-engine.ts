@@ -38,6 +38,8 @@ interface RogueContainer {
   state: "created" | "running" | "exited";
   image: string;
   labels: Record<string, string>;
+  /** The create call's `HostConfig`, as sent. */
+  hostConfig: Record<string, unknown>;
   startedAt: string;
 }
 
@@ -118,7 +120,11 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
           status: 409,
           json: { message: `Conflict. The container name "/${name}" is already in use` },
         };
-      const spec = JSON.parse(body || "{}") as { Image?: string; Labels?: Record<string, string> };
+      const spec = JSON.parse(body || "{}") as {
+        Image?: string;
+        Labels?: Record<string, string>;
+        HostConfig?: Record<string, unknown>;
+      };
       const id = randomBytes(32).toString("hex");
       containers.set(id, {
         id,
@@ -126,6 +132,7 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
         image: spec.Image ?? "",
         state: "created",
         labels: spec.Labels ?? {},
+        hostConfig: spec.HostConfig ?? {},
         startedAt: ZERO_TIME,
       });
       return { status: 201, json: { Id: id, Warnings: [] } };
