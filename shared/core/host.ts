@@ -15,6 +15,7 @@ import {
   memorySchema,
   observedAmounts,
   RESOURCES,
+  sharedCapacity,
   totalsOf,
   type Usage,
 } from "./resources.js";
@@ -208,7 +209,7 @@ export function freeDelta(host: Host, changes: HostChanges): Amounts {
 
 /** A capacity with the totals `changed` gives (the others as they are). */
 function withTotals(of: Capacity, changed: Partial<Amounts> | undefined): Capacity {
-  return changed ? { ...of, ...changed } : of;
+  return changed ? sharedCapacity({ ...of, ...changed }) : of;
 }
 
 /** The events a change adds to a host's: its status change, if any, then the change's own. */
@@ -335,7 +336,7 @@ export function defaultHostId(addr: string): string {
 export function newHost(input: NewHostInput, now: Date): Host {
   const address = parseAddress(input.addr, input.tls);
   if (typeof address === "string") throw new Error(`host address ${JSON.stringify(input.addr)}: ${address}`);
-  const declared = capacity(totalsOf(input));
+  const declared = sharedCapacity(capacity(totalsOf(input)));
   return {
     id: input.id ?? defaultHostId(address.addr),
     addr: address.addr,

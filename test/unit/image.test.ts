@@ -49,4 +49,12 @@ describe("image tags", () => {
     expect(imageTag("")).toBe((0xcbf29ce484222325n % 36n ** 7n).toString(36).padStart(7, "0"));
     expect(imageTag("a")).toBe((0xaf63dc4c8601ec8cn % 36n ** 7n).toString(36).padStart(7, "0"));
   });
+
+  it("stay the same whatever number of images was tagged since (they are kept for the last ones)", () => {
+    const names = Array.from({ length: 3000 }, (_, index) => `example/app-${index}:1`);
+    const first = names.map(imageTag);
+    expect(new Set(first).size).toBe(names.length);
+    expect(names.map(imageTag)).toEqual(first);
+    expect(imageTag("a")).toBe((0xaf63dc4c8601ec8cn % 36n ** 7n).toString(36).padStart(7, "0"));
+  });
 });

@@ -10,7 +10,14 @@ import {
   takenKeys,
 } from "../../core/ports.js";
 import type { IdempotencyRecord } from "../../core/registry.js";
-import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../../core/resources.js";
+import {
+  type Amounts,
+  amounts,
+  type Capacity,
+  capacity,
+  RESOURCES,
+  sharedCapacity,
+} from "../../core/resources.js";
 import { gpusEntry, gpusOfEntry, sharesItem } from "./gpus.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
@@ -347,7 +354,7 @@ function countersOf(host: Host): Record<string, number> {
 function capacityOfItem(item: HostItem, kind: "total" | "declared"): Capacity {
   const known = capacity();
   for (const { name } of RESOURCES) known[name] = item[`${kind}_${name}`] ?? null;
-  return known;
+  return sharedCapacity(known);
 }
 
 /** A host item's time (epoch ms, or an ISO string of a version before) as an ISO string. */
