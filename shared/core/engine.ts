@@ -1,6 +1,7 @@
 import type { Host, Usage } from "./host.js";
 import type { PortMapping } from "./ports.js";
 import type { Amounts } from "./resources.js";
+import type { VolumeMount } from "./volumes.js";
 
 /** The label that ties a container to its placement; run mode sets it, callers who run their own set it. */
 export const PLACEMENT_LABEL = "citadel.placement";
@@ -14,6 +15,8 @@ export interface EngineReport {
   /** MiB. */
   memory: number;
   containers: ContainerReport[];
+  /** The names of its volumes (`GET /volumes`), as listed: the refresh keeps the named ones (keptVolumes). */
+  volumes: string[];
 }
 
 /** One container on an engine, as a refresh needs it. */
@@ -43,6 +46,8 @@ export interface ContainerSpec {
   amounts: Amounts;
   /** Host ports to publish. */
   ports: PortMapping[];
+  /** Named volumes to mount (Docker creates one that does not exist). */
+  volumes: VolumeMount[];
   labels: Record<string, string>;
 }
 

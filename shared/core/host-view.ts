@@ -25,6 +25,7 @@ export function hostView(host: Host) {
     ...reservedView(host),
     port_range: rangeText(host.portRange),
     taken_ports: [...takenPorts(host)].sort(),
+    volumes: host.volumes,
     placements: host.placements.length,
     tls: host.tls,
     engine: host.engine && {

@@ -49,6 +49,8 @@ export interface Host {
   portRange: PortRange;
   /** Host ports that running containers Citadel did not place publish (`8080/tcp`): taken, as placements' are. */
   unmanagedPorts: string[];
+  /** The named volumes its engine holds, as a refresh listed them: sorted, at most MAX_HOST_VOLUMES (volumes.ts). */
+  volumes: string[];
   /** Its live placements, summarised (see PlacementSummary). */
   placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
@@ -165,6 +167,8 @@ export interface HostChanges {
   portRange?: PortRange;
   /** The host ports unmanaged containers publish, as a refresh found them. */
   unmanagedPorts?: string[];
+  /** The named volumes the engine holds, as a refresh found them (sorted, capped: keptVolumes). */
+  volumes?: string[];
   engine?: EngineState;
   health?: HostHealth;
   /** Appended to the host's events. */
@@ -234,6 +238,7 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
     changes.labels === undefined &&
     changes.portRange === undefined &&
     (changes.unmanagedPorts === undefined || sameKeys(changes.unmanagedPorts, host.unmanagedPorts)) &&
+    (changes.volumes === undefined || sameKeys(changes.volumes, host.volumes)) &&
     Object.keys(changes.declared ?? {}).length === 0 &&
     same(changes.status, host.status) &&
     RESOURCES.every(({ name }) => same(changes.total?.[name], host.total[name])) &&
@@ -268,6 +273,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     portRange: changes.portRange ?? host.portRange,
     // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
     unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,
+    volumes: changes.volumes ? [...changes.volumes].sort() : host.volumes,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,
@@ -324,6 +330,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     free: amounts(totalsOf(input)),
     portRange: input.port_range ?? DEFAULT_PORT_RANGE,
     unmanagedPorts: [],
+    volumes: [],
     placements: [],
     engine: null,
     health: { failures: 0, lastProbeAt: null, lastError: null },

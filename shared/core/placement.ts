@@ -2,6 +2,7 @@ import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
 import type { PortMapping } from "./ports.js";
 import { type Amounts, amountsView } from "./resources.js";
+import { createdNames, type VolumeMount } from "./volumes.js";
 
 /** A live reservation of counted resources (see resources.ts) on one host for one container. */
 export interface Placement {
@@ -13,6 +14,8 @@ export interface Placement {
   amounts: Amounts;
   /** The host ports it holds (absent: none). */
   ports?: PortMapping[];
+  /** The named volumes it mounts (absent: none). */
+  volumes?: VolumeMount[];
   scheduler: string;
   createdAt: string;
   /** The container request exactly as the caller sent it. */
@@ -33,12 +36,22 @@ export interface Placement {
 export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
+  /** The names of the volumes it creates (`create`): its host holds them before the refresh sees them. */
+  volumes?: string[];
 };
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
   const { id, image, amounts, ports, createdAt } = placement;
-  return { id, imageTag: imageTag(image), amounts, ...(ports && { ports }), createdAt };
+  const volumes = createdNames(placement.volumes);
+  return {
+    id,
+    imageTag: imageTag(image),
+    amounts,
+    ...(ports && { ports }),
+    createdAt,
+    ...(volumes && { volumes }),
+  };
 }
 
 /** Whether `viewer` (a caller's digest) may see a placement's request and release it. */
@@ -80,6 +93,7 @@ export function placementView(placement: Placement) {
     image: placement.image,
     ...amountsView(placement.amounts),
     ...(placement.ports && { ports: placement.ports }),
+    ...(placement.volumes && { volumes: placement.volumes }),
     created_at: placement.createdAt,
   };
 }

@@ -13,6 +13,7 @@ import {
   spreadSchema,
 } from "./soft-rules.js";
 import { type Parsed, parseWith } from "./validation.js";
+import { type VolumeMount, volumesSchema } from "./volumes.js";
 
 /** A container request as the schedulers see it: amounts in their units inside, constraints parsed. */
 export interface ContainerRequest {
@@ -36,6 +37,10 @@ export interface ContainerRequest {
   affinities?: Affinity[];
   /** Soft: the image's live placements spread over a host label's values. */
   spread?: Spread;
+  /** Named volumes it mounts (volumes.ts); absent when none. */
+  volumes?: VolumeMount[];
+  /** Of those, the ones some host of the whole cluster holds: set by a decision on a whole view (volumesHeld). */
+  volumesHeld?: ReadonlySet<string>;
 }
 
 /** The body of `POST /v1/placements`. Unknown fields are refused. */
@@ -60,6 +65,7 @@ export const containerRequestSchema = z
     distinct_hosts: z.boolean().optional(),
     affinities: affinitiesSchema.optional(),
     spread: spreadSchema.optional(),
+    volumes: volumesSchema.optional(),
   })
   .transform(
     (body): ContainerRequest => ({
@@ -74,6 +80,7 @@ export const containerRequestSchema = z
       ...(body.distinct_hosts && { distinctHosts: true }),
       ...(body.affinities && { affinities: body.affinities }),
       ...(body.spread && { spread: body.spread }),
+      ...(body.volumes?.length && { volumes: body.volumes }),
     }),
   );
 
@@ -126,6 +133,8 @@ export type SentContainer = {
   /** Constraints as written, as `constraints`. */
   affinities?: { constraint: string; weight: number }[];
   spread?: Spread;
+  /** As parsed: each with its `create`. */
+  volumes?: VolumeMount[];
 };
 
 /**
@@ -143,6 +152,7 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     run?: boolean;
     distinct_hosts?: boolean;
     affinities?: { constraint: string }[];
+    volumes?: unknown;
   };
   return {
     image: request.image,
@@ -165,5 +175,6 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
         })),
       }),
     ...(request.spread && { spread: request.spread }),
+    ...(sent.volumes !== undefined && { volumes: request.volumes ?? [] }),
   };
 }

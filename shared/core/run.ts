@@ -135,6 +135,7 @@ async function start(
       command: input.request.command,
       amounts: placement.amounts,
       ports: placement.ports ?? [],
+      volumes: placement.volumes ?? [],
       labels: { ...input.request.labels, "citadel.scheduler": scheduler.type },
     };
     return { containerId: await withTimeout(deps.engines.run(host, spec, signal), deadline) };
@@ -168,6 +169,7 @@ async function replayed(
     amounts: input.request.amounts,
     // The ports the answer gave: the same again (a replay reserves what its caller was told).
     ...(view.ports && { ports: view.ports }),
+    ...(input.request.volumes && { volumes: input.request.volumes }),
     scheduler: scheduler.type,
     createdAt: view.created_at,
     container: input.container,

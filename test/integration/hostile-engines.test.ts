@@ -369,6 +369,7 @@ function spec(placementId: string) {
     command: undefined,
     amounts: amounts({ cpu: 100, memory: 64 }),
     ports: [],
+    volumes: [],
     labels: {},
   };
 }
