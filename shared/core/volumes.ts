@@ -148,8 +148,7 @@ export function volumesReason(
   for (const { name, create } of mounts) {
     if (holdsVolume(host, name)) continue;
     if (!held || held.has(name)) return `volume ${name} on another host`;
-    if (!create)
-      return `volume ${name} on no host (with "create": true it is created where the container lands)`;
+    if (!create) return `volume ${name} on no host (create: true would create it)`;
   }
   return undefined;
 }

@@ -4,8 +4,10 @@ import { hostChangesContract } from "./host-changes-contract.js";
 import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
 import { resourcesContract } from "./resources-contract.js";
+import { volumesContract } from "./volumes-contract.js";
 
 registryContract("in-memory", async () => new MemoryRegistry());
 hostChangesContract("in-memory", async () => new MemoryRegistry());
 racesContract("in-memory", racingMemoryRegistry);
 resourcesContract("in-memory", async () => new MemoryRegistry());
+volumesContract("in-memory", async () => new MemoryRegistry());
