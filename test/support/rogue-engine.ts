@@ -38,6 +38,8 @@ interface RogueContainer {
   state: "created" | "running" | "exited";
   image: string;
   labels: Record<string, string>;
+  /** The `HostConfig` it was created with, as sent. */
+  hostConfig: unknown;
   startedAt: string;
 }
 
@@ -119,7 +121,11 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
           status: 409,
           json: { message: `Conflict. The container name "/${name}" is already in use` },
         };
-      const spec = JSON.parse(body || "{}") as { Image?: string; Labels?: Record<string, string> };
+      const spec = JSON.parse(body || "{}") as {
+        Image?: string;
+        Labels?: Record<string, string>;
+        HostConfig?: unknown;
+      };
       const id = randomBytes(32).toString("hex");
       containers.set(id, {
         id,
@@ -127,6 +133,7 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
         image: spec.Image ?? "",
         state: "created",
         labels: spec.Labels ?? {},
+        hostConfig: spec.HostConfig ?? {},
         startedAt: ZERO_TIME,
       });
       return { status: 201, json: { Id: id, Warnings: [] } };
