@@ -1,5 +1,13 @@
 import type { Command } from "commander";
-import { collect, label, type PortFlag, portMapping, wholeNumber } from "./flags.js";
+import {
+  collect,
+  label,
+  type PortFlag,
+  portMapping,
+  type VolumeFlag,
+  volumeMount,
+  wholeNumber,
+} from "./flags.js";
 
 /** The flags of a container request, as commander parses them. */
 export interface RequestOptions {
@@ -12,6 +20,7 @@ export interface RequestOptions {
   distinctHosts?: boolean;
   disk?: number;
   port?: PortFlag[];
+  volume?: VolumeFlag[];
   run?: boolean;
 }
 
@@ -38,6 +47,11 @@ export function withRequestFlags(command: Command): Command {
       "a host port: 80:8080 publishes container port 80 on host port 8080, 80 on a free one of the host's range (repeatable)",
       portMapping,
     )
+    .option(
+      "--volume <name:path[:create]>",
+      "a named volume to mount: on the host that holds it; :create creates it where the container lands when no host does (repeatable)",
+      volumeMount,
+    )
     .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
     .option("--run", "Citadel starts the container on the host itself");
 }
@@ -52,6 +66,7 @@ export function requestBody(command: string[], options: RequestOptions): Record<
     ...(options.constraint && { constraints: options.constraint }),
     ...(options.disk !== undefined && { disk: options.disk }),
     ...(options.port && { ports: options.port }),
+    ...(options.volume && { volumes: options.volume }),
     ...(options.label && { labels: options.label }),
     ...(options.distinctHosts && { distinct_hosts: true }),
     ...(options.run && { run: true }),
