@@ -38,12 +38,15 @@ export const MAX_VOLUME_NAME = 64;
 export const MAX_VOLUME_PATH = 255;
 
 /**
- * At most this many volume names a host keeps (the first in name order): the list lives in the host's
- * DynamoDB item, which every commit writes and every scheduler reads (100 names of 20 characters are
- * about 2 KB). A volume past the cap is not seen by the rule: a request naming it is placed as if that
- * host did not hold it.
+ * At most this many volume names a host keeps, and at most MAX_HOST_VOLUME_CHARACTERS of them (the
+ * first in name order): the list lives in the host's DynamoDB item, which every commit writes (charged
+ * by the KB) and every scheduler reads. A volume past the cap is not seen by the rule: a request naming
+ * it is placed as if that host did not hold it.
  */
 export const MAX_HOST_VOLUMES = 100;
+
+/** The characters of the names a host keeps, all told: about 2 KB of its item. */
+export const MAX_HOST_VOLUME_CHARACTERS = 2048;
 
 const VOLUME_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 
@@ -102,11 +105,19 @@ export const volumesSchema = z
 
 /**
  * The volume names a host keeps of those its engine lists: named ones a request could name (anonymous
- * and malformed ones left out), without duplicates, sorted, at most MAX_HOST_VOLUMES.
+ * and malformed ones left out), without duplicates, sorted, the first MAX_HOST_VOLUMES that hold
+ * MAX_HOST_VOLUME_CHARACTERS together.
  */
 export function keptVolumes(names: readonly string[]): string[] {
-  const named = names.filter((name) => isVolumeName(name) && !ANONYMOUS.test(name));
-  return [...new Set(named)].sort().slice(0, MAX_HOST_VOLUMES);
+  const named = [...new Set(names.filter((name) => isVolumeName(name) && !ANONYMOUS.test(name)))].sort();
+  const kept: string[] = [];
+  let characters = 0;
+  for (const name of named) {
+    characters += name.length;
+    if (kept.length === MAX_HOST_VOLUMES || characters > MAX_HOST_VOLUME_CHARACTERS) break;
+    kept.push(name);
+  }
+  return kept;
 }
 
 /** The names of the volumes a placement creates (those with `create`), as its host's record keeps them. */

@@ -12,6 +12,7 @@ import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import {
   holdsVolume,
   keptVolumes,
+  MAX_HOST_VOLUME_CHARACTERS,
   MAX_HOST_VOLUMES,
   MAX_VOLUMES,
   type VolumeMount,
@@ -92,6 +93,12 @@ describe("a host's volumes, as the refresh keeps them", () => {
     const kept = keptVolumes(names.reverse());
     expect(kept).toHaveLength(MAX_HOST_VOLUMES);
     expect([kept[0], kept.at(-1)]).toEqual(["v000", `v0${MAX_HOST_VOLUMES - 1}`]);
+  });
+
+  it(`keeps at most ${MAX_HOST_VOLUME_CHARACTERS} characters of names, the first by name`, () => {
+    const names = Array.from({ length: 40 }, (_, at) => `${String(at).padStart(2, "0")}${"v".repeat(62)}`);
+    const kept = keptVolumes(names);
+    expect(kept).toEqual(names.slice(0, MAX_HOST_VOLUME_CHARACTERS / 64));
   });
 
   it("come from the probe's report, and a change of them is a change of the host", () => {
