@@ -23,7 +23,7 @@ import {
   MAX_CONTAINERS,
   parseAnswer,
   statsSchema,
-  volumesSchema,
+  volumeListSchema,
 } from "./engine-answers.js";
 import { EngineSession, type Resolve, systemResolve } from "./engine-http.js";
 
@@ -71,7 +71,7 @@ export class DockerEngines implements Engines {
         "containers",
       );
       const volumes = parseAnswer(
-        volumesSchema,
+        volumeListSchema,
         await get(engine, "/volumes", MAX_ANSWER_BYTES.volumes),
         "volumes",
       );

@@ -115,7 +115,7 @@ export const createdSchema = z.object({ Id: containerId });
 export const MAX_LISTED_VOLUMES = 10_000;
 
 /** `GET /volumes`: the names only (the host keeps the named ones, see keptVolumes). */
-export const volumesSchema = z.object({
+export const volumeListSchema = z.object({
   Volumes: z
     .array(z.object({ Name: z.string().max(1024) }))
     .max(MAX_LISTED_VOLUMES)
