@@ -54,6 +54,48 @@ export function portMapping(value: string, previous: PortFlag[] = []): PortFlag[
   ];
 }
 
+/** A number sent as a JSON number (`--gpus 0.5`); the API says which it takes. */
+export function decimal(value: string): number {
+  if (!/^\d{1,9}(?:\.\d{1,9})?$/.test(value)) throw new InvalidArgumentError("give a number, like 2 or 0.5");
+  return Number(value);
+}
+
+/** An affinity as the API takes it. */
+export interface AffinityFlag {
+  constraint: string;
+  weight: number;
+}
+
+/**
+ * A repeatable `--affinity WEIGHT:CONSTRAINT` (`50:zone==a`, `-20:disk==hdd`): the weight first, since a
+ * constraint may hold a colon. The API checks both.
+ */
+export function affinity(value: string, previous: AffinityFlag[] = []): AffinityFlag[] {
+  const match = /^(-?\d{1,3}):(.+)$/.exec(value);
+  if (!match) throw new InvalidArgumentError("give an affinity as WEIGHT:CONSTRAINT, like 50:zone==a");
+  const [, weight = "", constraint = ""] = match;
+  return [...previous, { constraint, weight: Number(weight) }];
+}
+
+/** A spread as the API takes it. */
+export interface SpreadFlag {
+  label: string;
+  targets?: Record<string, number>;
+}
+
+/** `--spread LABEL[=VALUE:PERCENT,...]`: `zone` (evenly), or `zone=a:70,b:30`. */
+export function spread(value: string): SpreadFlag {
+  const [label = "", targets] = value.split(/=(.*)/s);
+  const pairs = targets?.split(",").map((pair) => /^(.+):(\d{1,3})$/.exec(pair));
+  if (!label || pairs?.some((pair) => !pair)) {
+    throw new InvalidArgumentError("give a spread as LABEL or LABEL=VALUE:PERCENT,..., like zone=a:70,b:30");
+  }
+  return {
+    label,
+    ...(pairs && { targets: Object.fromEntries(pairs.map((pair) => [pair?.[1], Number(pair?.[2])])) }),
+  };
+}
+
 /** A named volume as the API takes it. */
 export interface VolumeFlag {
   name: string;

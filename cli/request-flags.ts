@@ -1,9 +1,14 @@
 import type { Command } from "commander";
 import {
+  type AffinityFlag,
+  affinity,
   collect,
+  decimal,
   label,
   type PortFlag,
   portMapping,
+  type SpreadFlag,
+  spread,
   type VolumeFlag,
   volumeMount,
   wholeNumber,
@@ -21,6 +26,10 @@ export interface RequestOptions {
   disk?: number;
   port?: PortFlag[];
   volume?: VolumeFlag[];
+  gpus?: number;
+  gpuModel?: string[];
+  affinity?: AffinityFlag[];
+  spread?: SpreadFlag;
   run?: boolean;
 }
 
@@ -52,6 +61,18 @@ export function withRequestFlags(command: Command): Command {
       "a named volume to mount: on the host that holds it; :create creates it where the container lands when no host does (repeatable)",
       volumeMount,
     )
+    .option("--gpus <n>", "GPU devices to reserve (2), or a share of one device (0.5)", decimal)
+    .option("--gpu-model <model>", "a GPU model the devices may be (repeatable; by default any)", collect)
+    .option(
+      "--affinity <weight:constraint>",
+      "prefer (weight 1 to 100) or avoid (-100 to -1) hosts that meet a constraint: 50:zone==a (repeatable)",
+      affinity,
+    )
+    .option(
+      "--spread <label[=value:percent,...]>",
+      "spread the image's placements over a host label's values: zone (evenly) or zone=a:70,b:30",
+      spread,
+    )
     .option("--label <key=value>", "a label stored with the placement (repeatable)", label)
     .option("--run", "Citadel starts the container on the host itself");
 }
@@ -67,6 +88,10 @@ export function requestBody(command: string[], options: RequestOptions): Record<
     ...(options.disk !== undefined && { disk: options.disk }),
     ...(options.port && { ports: options.port }),
     ...(options.volume && { volumes: options.volume }),
+    ...(options.gpus !== undefined && { gpus: options.gpus }),
+    ...(options.gpuModel && { gpu_models: options.gpuModel }),
+    ...(options.affinity && { affinities: options.affinity }),
+    ...(options.spread && { spread: options.spread }),
     ...(options.label && { labels: options.label }),
     ...(options.distinctHosts && { distinct_hosts: true }),
     ...(options.run && { run: true }),

@@ -12,6 +12,8 @@ interface AddOptions {
   memory?: number;
   disk?: number;
   portRange?: string;
+  gpus?: number;
+  gpuModel?: string;
 }
 
 /** `hosts` and `host add|show|drain|undrain|rm`: the Docker hosts (all but reading them is for operators). */
@@ -50,6 +52,9 @@ export function hostCommands(program: Command): void {
       wholeNumber,
     )
     .option("--port-range <low-high>", "where dynamic host ports come from (20000-32767 by default)")
+    .option("--gpus <count>", "its GPU devices, all of one model (with --gpu-model)", wholeNumber)
+    .option("--gpu-model <model>", "the model of its GPU devices, such as V100M32")
+
     .action(
       act(async (context, addr: string, options: AddOptions) => {
         const call = {
@@ -64,6 +69,9 @@ export function hostCommands(program: Command): void {
             ...(options.memory !== undefined && { total_memory: options.memory }),
             ...(options.disk !== undefined && { total_disk: options.disk }),
             ...(options.portRange !== undefined && { port_range: options.portRange }),
+            ...((options.gpus !== undefined || options.gpuModel !== undefined) && {
+              gpus: { count: options.gpus, model: options.gpuModel },
+            }),
           },
         };
         await showAnswer<HostBody>(context, call, (added) => hostsTable([added]));

@@ -11,6 +11,7 @@ import {
   isAlive,
   PLACEMENT_LABEL,
 } from "../core/engine.js";
+import type { GpuGrant } from "../core/gpus.js";
 import type { Host, Usage } from "../core/host.js";
 import { type PortMapping, portKey } from "../core/ports.js";
 import { type DockerTls, dockerTlsSource } from "./docker-tls.js";
@@ -111,6 +112,7 @@ export class DockerEngines implements Engines {
             ...(spec.volumes.length > 0 && {
               Mounts: spec.volumes.map((one) => ({ Type: "volume", Source: one.name, Target: one.path })),
             }),
+            ...(spec.gpus && { DeviceRequests: deviceRequests(spec.gpus) }),
           },
         },
       });
@@ -293,6 +295,16 @@ function usageOf(stats: ReturnType<typeof statsSchema.parse>, capacity: Usage): 
     cpuMilli: Math.min(cpuMilli, capacity.cpuMilli),
     memory: Math.min(Math.round(Math.max(0, (memory.usage ?? 0) - cache) / MIB), capacity.memory),
   };
+}
+
+/**
+ * Docker's `DeviceRequests` for a grant: its devices by id, from the NVIDIA runtime (`docker run --gpus
+ * '"device=0,1"'`). A share is not enforced by the runtime: containers sharing a device each see all of it,
+ * and keep to their share by their own limits (as in Alibaba's GPU-sharing cluster, whose sharing is
+ * in scheduling, not isolation).
+ */
+function deviceRequests(grant: GpuGrant) {
+  return [{ Driver: "nvidia", DeviceIDs: grant.devices.map(String), Capabilities: [["gpu"]] }];
 }
 
 /** Docker's `PortBindings`: each container port to the host ports it is published on. */

@@ -1,6 +1,8 @@
+import { grantFits } from "../core/gpus.js";
 import {
   changedHost,
   changesFor,
+  gpuShares,
   type Host,
   type HostChangesOf,
   MAX_PLACEMENTS_PER_HOST,
@@ -151,6 +153,7 @@ export class MemoryRegistry implements Registry {
       host.status === "ready" &&
       shortage(host.free, placement.amounts) === undefined &&
       !takenKeys(placement.ports ?? []).some((key) => taken.has(key)) &&
+      grantFits(placement.gpus, host.gpus, gpuShares(host)) &&
       host.placements.length < MAX_PLACEMENTS_PER_HOST;
     if (!fits) return { kind: "conflict", host: structuredClone(withoutEvents(host)) };
     host.free = added(host.free, placement.amounts, -1);

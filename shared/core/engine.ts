@@ -1,3 +1,4 @@
+import type { GpuGrant } from "./gpus.js";
 import type { Host, Usage } from "./host.js";
 import type { PortMapping } from "./ports.js";
 import type { Amounts } from "./resources.js";
@@ -48,6 +49,8 @@ export interface ContainerSpec {
   ports: PortMapping[];
   /** Named volumes to mount (Docker creates one that does not exist). */
   volumes: VolumeMount[];
+  /** GPU devices to pass (absent: none). */
+  gpus?: GpuGrant;
   labels: Record<string, string>;
 }
 

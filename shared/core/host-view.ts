@@ -1,4 +1,5 @@
-import { type Host, reserved, takenPorts } from "./host.js";
+import { WHOLE } from "./gpus.js";
+import { gpuShares, type Host, reserved, takenPorts } from "./host.js";
 import { rangeText } from "./ports.js";
 import { capacityView, countersView } from "./resources.js";
 import { toCpus } from "./units.js";
@@ -26,6 +27,8 @@ export function hostView(host: Host) {
     port_range: rangeText(host.portRange),
     taken_ports: [...takenPorts(host)].sort(),
     volumes: host.volumes,
+    // Each device's reserved share, by device id ("0" first).
+    gpus: host.gpus && { ...host.gpus, shares: gpuShares(host).map((share) => share / WHOLE) },
     placements: host.placements.length,
     tls: host.tls,
     engine: host.engine && {

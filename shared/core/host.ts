@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
+import { type GpuDevices, gpuDevicesSchema, reservedShares } from "./gpus.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { PlacementSummary } from "./placement.js";
 import { DEFAULT_PORT_RANGE, type PortRange, portRangeSchema, takenKeys } from "./ports.js";
@@ -51,6 +52,8 @@ export interface Host {
   unmanagedPorts: string[];
   /** The named volumes its engine holds, as a refresh listed them: sorted, at most MAX_HOST_VOLUMES (volumes.ts). */
   volumes: string[];
+  /** Its GPU devices, as declared (null: none); what each has reserved is its placements' (gpuShares). */
+  gpus: GpuDevices | null;
   /** Its live placements, summarised (see PlacementSummary). */
   placements: PlacementSummary[];
   /** What the Docker engine reported at the last refresh that reached it; null before that. */
@@ -128,6 +131,7 @@ export const newHostSchema = z.strictObject({
   total_memory: memorySchema.optional(),
   total_disk: diskSchema.optional(),
   port_range: portRangeSchema.optional(),
+  gpus: gpuDevicesSchema.optional(),
 });
 
 /** Body of `PATCH /v1/hosts/{id}`: any of status (ready|draining), labels (replaced whole), totals. */
@@ -139,10 +143,11 @@ export const hostPatchSchema = z
     total_memory: memorySchema.optional(),
     total_disk: diskSchema.optional(),
     port_range: portRangeSchema.optional(),
+    gpus: gpuDevicesSchema.optional(),
   })
   .refine(
     (patch) => Object.keys(patch).length > 0,
-    "name at least one of status, labels, total_cpus, total_memory, total_disk, port_range",
+    "name at least one of status, labels, total_cpus, total_memory, total_disk, port_range, gpus",
   );
 
 export type NewHostInput = z.infer<typeof newHostSchema>;
@@ -169,6 +174,8 @@ export interface HostChanges {
   unmanagedPorts?: string[];
   /** The named volumes the engine holds, as a refresh found them (sorted, capped: keptVolumes). */
   volumes?: string[];
+  /** Its GPU devices as declared now: refused while a device it drops holds a placement's share. */
+  gpus?: GpuDevices;
   engine?: EngineState;
   health?: HostHealth;
   /** Appended to the host's events. */
@@ -237,6 +244,7 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
   return (
     changes.labels === undefined &&
     changes.portRange === undefined &&
+    changes.gpus === undefined &&
     (changes.unmanagedPorts === undefined || sameKeys(changes.unmanagedPorts, host.unmanagedPorts)) &&
     (changes.volumes === undefined || sameKeys(changes.volumes, host.volumes)) &&
     Object.keys(changes.declared ?? {}).length === 0 &&
@@ -262,6 +270,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
   const free = added(host.free, delta);
   const below = RESOURCES.some(({ name }) => delta[name] < 0 && free[name] < 0);
   if (!changes.observed && below) return undefined;
+  if (changes.gpus && droppedShares(host, changes.gpus.count)) return undefined;
   const statusChanges = changes.status !== undefined && changes.status !== host.status;
   const at = now.toISOString();
   return {
@@ -274,6 +283,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
     unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,
     volumes: changes.volumes ? [...changes.volumes].sort() : host.volumes,
+    gpus: changes.gpus ?? host.gpus,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
     events,
@@ -294,6 +304,21 @@ export function takenPorts(host: Pick<Host, "placements" | "unmanagedPorts">): S
     if (placement.ports) for (const key of takenKeys(placement.ports)) taken.add(key);
   }
   return taken;
+}
+
+/** What each of a host's GPU devices has reserved, in thousandths (empty without devices). */
+export function gpuShares(host: Pick<Host, "placements" | "gpus">): number[] {
+  return host.gpus
+    ? reservedShares(
+        host.gpus,
+        host.placements.map((placement) => placement.gpus),
+      )
+    : [];
+}
+
+/** Whether a device from `count` on holds a share: a host cannot drop a device in use. */
+function droppedShares(host: Host, count: number): boolean {
+  return gpuShares(host).some((share, device) => device >= count && share > 0);
 }
 
 function sameKeys(a: readonly string[], b: readonly string[]): boolean {
@@ -331,6 +356,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     portRange: input.port_range ?? DEFAULT_PORT_RANGE,
     unmanagedPorts: [],
     volumes: [],
+    gpus: input.gpus ?? null,
     placements: [],
     engine: null,
     health: { failures: 0, lastProbeAt: null, lastError: null },

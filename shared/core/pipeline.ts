@@ -1,5 +1,6 @@
 import { satisfies } from "./constraints.js";
-import { type Host, MAX_PLACEMENTS_PER_HOST, takenPorts } from "./host.js";
+import { assignGpus } from "./gpus.js";
+import { gpuShares, type Host, MAX_PLACEMENTS_PER_HOST, takenPorts } from "./host.js";
 import { imageTag } from "./image.js";
 import { assignPorts, type PortRequest } from "./ports.js";
 import type { ContainerRequest } from "./request.js";
@@ -39,6 +40,10 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
   const short = shortage(host.free, request.amounts);
   if (short) return INSUFFICIENT[short];
+  if (request.gpus) {
+    const gpus = assignGpus(request.gpus, host.gpus, gpuShares(host));
+    if (typeof gpus === "string") return gpus;
+  }
   return request.ports && portsReason(host, request.ports);
 }
 

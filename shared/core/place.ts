@@ -1,5 +1,6 @@
 import { contentionAnswer, placementAnswer, unschedulableAnswer } from "./answer.js";
-import { type Host, takenPorts } from "./host.js";
+import { assignGpus } from "./gpus.js";
+import { gpuShares, type Host, takenPorts } from "./host.js";
 import { feasibleEnough, filterHosts, NEAR_BEST, selectHost } from "./pipeline.js";
 import { newPlacementId, type Placement } from "./placement.js";
 import { assignPorts } from "./ports.js";
@@ -224,7 +225,7 @@ async function decideAndCommit(
   return { kind: "contention", answer: contentionAnswer(stats.attempts), replayed: false, stats };
 }
 
-/** The placement of `input` on `host`, which the filter found fit: its dynamic ports picked there. */
+/** The placement of `input` on `host`, which the filter found fit: its dynamic ports and GPUs picked there. */
 function newPlacement(
   host: Host,
   scheduler: SchedulerType,
@@ -236,6 +237,8 @@ function newPlacement(
   const ports =
     input.request.ports && assignPorts(input.request.ports, takenPorts(host), host.portRange, deps.random);
   if (typeof ports === "string") throw new Error(`host ${host.id} passed the filter but ${ports}`);
+  const gpus = input.request.gpus && assignGpus(input.request.gpus, host.gpus, gpuShares(host));
+  if (typeof gpus === "string") throw new Error(`host ${host.id} passed the filter but ${gpus}`);
   return {
     id: newPlacementId(host.id, now),
     hostId: host.id,
@@ -243,6 +246,7 @@ function newPlacement(
     amounts: input.request.amounts,
     ...(ports && { ports }),
     ...(input.request.volumes && { volumes: input.request.volumes }),
+    ...(gpus && { gpus }),
     scheduler: scheduler.type,
     createdAt: now.toISOString(),
     container: input.container,

@@ -1,3 +1,4 @@
+import { type GpuGrant, grantView } from "./gpus.js";
 import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
 import type { PortMapping } from "./ports.js";
@@ -16,6 +17,8 @@ export interface Placement {
   ports?: PortMapping[];
   /** The named volumes it mounts (absent: none). */
   volumes?: VolumeMount[];
+  /** The GPU devices it holds, and how much of each (absent: none). */
+  gpus?: GpuGrant;
   scheduler: string;
   createdAt: string;
   /** The container request exactly as the caller sent it. */
@@ -33,7 +36,7 @@ export interface Placement {
  * however long its images' names), and to reconcile it with the host's containers. The rest of a
  * placement (its request, image, owner and scheduler) is read with `Registry.getPlacement`.
  */
-export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "createdAt"> & {
+export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "gpus" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
   /** The names of the volumes it creates (`create`): its host holds them before the refresh sees them. */
@@ -42,13 +45,14 @@ export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "cre
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
-  const { id, image, amounts, ports, createdAt } = placement;
+  const { id, image, amounts, ports, gpus, createdAt } = placement;
   const volumes = createdNames(placement.volumes);
   return {
     id,
     imageTag: imageTag(image),
     amounts,
     ...(ports && { ports }),
+    ...(gpus && { gpus }),
     createdAt,
     ...(volumes && { volumes }),
   };
@@ -94,6 +98,7 @@ export function placementView(placement: Placement) {
     ...amountsView(placement.amounts),
     ...(placement.ports && { ports: placement.ports }),
     ...(placement.volumes && { volumes: placement.volumes }),
+    ...(placement.gpus && { gpus: grantView(placement.gpus) }),
     created_at: placement.createdAt,
   };
 }

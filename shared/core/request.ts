@@ -1,5 +1,6 @@
 import * as z from "zod";
 import type { Constraint } from "./constraints.js";
+import { type GpuRequest, gpuModelsSchema, gpusSchema, requestedGpus } from "./gpus.js";
 import { isImageReference, MAX_IMAGE_LENGTH } from "./image.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import { type PortRequest, portsSchema } from "./ports.js";
@@ -22,6 +23,8 @@ export interface ContainerRequest {
   amounts: Amounts;
   /** Host ports it asks for (ports.ts); absent when none. */
   ports?: PortRequest[];
+  /** GPU devices or a share of one (gpus.ts); absent when none. */
+  gpus?: GpuRequest;
   type: string;
   constraints: Constraint[];
   labels: Labels;
@@ -56,6 +59,8 @@ export const containerRequestSchema = z
     memory: memorySchema,
     disk: diskSchema.optional(),
     ports: portsSchema.optional(),
+    gpus: gpusSchema.optional(),
+    gpu_models: gpuModelsSchema.optional(),
     // Checked against the configured types by parseContainerRequest.
     type: z.string(),
     constraints: z.array(constraintSchema).max(32).optional(),
@@ -67,11 +72,16 @@ export const containerRequestSchema = z
     spread: spreadSchema.optional(),
     volumes: volumesSchema.optional(),
   })
+  .refine((body) => body.gpu_models === undefined || body.gpus !== undefined, {
+    path: ["gpu_models"],
+    message: "names the models of the GPUs asked for: ask for gpus too",
+  })
   .transform(
     (body): ContainerRequest => ({
       image: body.image,
       amounts: amounts({ cpu: body.cpus, memory: body.memory, disk: body.disk }),
       ...(body.ports?.length && { ports: body.ports }),
+      ...(body.gpus && { gpus: { ...body.gpus, ...(body.gpu_models && { models: body.gpu_models }) } }),
       type: body.type,
       constraints: body.constraints ?? [],
       labels: body.labels ?? {},
@@ -123,6 +133,8 @@ export type SentContainer = {
   memory: number;
   disk?: number;
   ports?: { container: number; host?: number; protocol?: string }[];
+  gpus?: number;
+  gpu_models?: string[];
   type: string;
   /** As written, spaces included: the echo is the request, not its parse. */
   constraints?: string[];
@@ -161,6 +173,8 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     ...(request.amounts.disk > 0 && { disk: request.amounts.disk }),
     // As parsed: each port with its protocol (a request that sent none asked tcp).
     ...(sent.ports !== undefined && { ports: request.ports ?? [] }),
+    ...(request.gpus && { gpus: requestedGpus(request.gpus) }),
+    ...(request.gpus?.models && { gpu_models: request.gpus.models }),
     type: request.type,
     ...(sent.constraints && { constraints: sent.constraints.map(String) }),
     ...(sent.labels !== undefined && { labels: request.labels }),

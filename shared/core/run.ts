@@ -1,5 +1,6 @@
 import { MAX_DELAY_MS, withTimeout } from "./concurrency.js";
 import { type ContainerSpec, type Engines, failureOf } from "./engine.js";
+import { grantOfView, type grantView } from "./gpus.js";
 import type { Host } from "./host.js";
 import {
   type PlaceDependencies,
@@ -136,6 +137,7 @@ async function start(
       amounts: placement.amounts,
       ports: placement.ports ?? [],
       volumes: placement.volumes ?? [],
+      ...(placement.gpus && { gpus: placement.gpus }),
       labels: { ...input.request.labels, "citadel.scheduler": scheduler.type },
     };
     return { containerId: await withTimeout(deps.engines.run(host, spec, signal), deadline) };
@@ -156,7 +158,12 @@ async function replayed(
   outcome: Placed,
   deps: RunDependencies,
 ): Promise<{ placement: Placement; host: Host; live: boolean } | { host: string; error: string }> {
-  const view = outcome.answer.placement as { id: string; created_at: string; ports?: PortMapping[] };
+  const view = outcome.answer.placement as {
+    id: string;
+    created_at: string;
+    ports?: PortMapping[];
+    gpus?: ReturnType<typeof grantView>;
+  };
   const live = await deps.registry.getPlacement(view.id);
   if (live) return { ...live, live: true };
   const hostId = hostOfPlacement(view.id) ?? "";
@@ -170,6 +177,7 @@ async function replayed(
     // The ports the answer gave: the same again (a replay reserves what its caller was told).
     ...(view.ports && { ports: view.ports }),
     ...(input.request.volumes && { volumes: input.request.volumes }),
+    ...(view.gpus && { gpus: grantOfView(view.gpus) }),
     scheduler: scheduler.type,
     createdAt: view.created_at,
     container: input.container,

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import type { LocalStack } from "../../shared/local/stack.js";
 import { type ApiAnswer, apiCall } from "../support/api-client.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
+import { BOTH_STORES } from "../support/stores.js";
 
 // Constraints and distinct_hosts through the local API, on both stores: where they place, what they
 // answer when nothing matches, and the 400s for expressions Citadel cannot read.
-describe.each([
-  ["memory", () => startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 })],
-  ["dynamodb", localStackOnFreshTables],
-])("placement rules (%s store)", (_store, start) => {
+describe.each(BOTH_STORES)("placement rules (%s store)", (_store, start) => {
   let stack: LocalStack;
 
   const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> =>

@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import type { LocalStack } from "../../shared/local/stack.js";
 import { type ApiAnswer, apiCall } from "../support/api-client.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
+import { BOTH_STORES } from "../support/stores.js";
 
 // Disk and host ports through the local API, on both stores: registration, placement, the answers'
 // shapes, what does not fit, and the arbiter's promise under 300 simultaneous requests for one port.
-describe.each([
-  ["memory", () => startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 8 })],
-  ["dynamodb", localStackOnFreshTables],
-])("resources (%s store)", (_store, start) => {
+describe.each(BOTH_STORES)("resources (%s store)", (_store, start) => {
   let stack: LocalStack;
   const call = (method: string, path: string, body?: unknown): Promise<ApiAnswer> =>
     apiCall(stack.url, method, path, body);

@@ -349,6 +349,42 @@ describe("placements", () => {
     expect((await run(`release ${placed.placement.id}`)).code).toBe(0);
     expect((await run("host rm volumed")).code).toBe(0);
   });
+
+  it("reserves GPUs with --gpus and --gpu-model, and sends affinities and spread, on a host added with GPUs", async () => {
+    const added = await json(
+      "host add 127.0.1.42:2375 --id gpus --cpus 2 --memory 1024 --gpus 2 --gpu-model T4 --label pool=gpus --label zone=g",
+    );
+    expect(added).toMatchObject({ id: "gpus", gpus: { count: 2, model: "T4", shares: [0, 0] } });
+    const request =
+      "place --image example/gpu:1 --cpus 0.1 --memory 64 --type batch --constraint pool==gpus --json";
+    const placed = await json(
+      `${request} --gpus 0.5 --gpu-model T4 --gpu-model A100 --affinity 50:zone==g --affinity -10:disk==hdd --spread zone=g:70,h:30`,
+    );
+    expect(placed.container).toMatchObject({
+      gpus: 0.5,
+      gpu_models: ["T4", "A100"],
+      affinities: [
+        { constraint: "zone==g", weight: 50 },
+        { constraint: "disk==hdd", weight: -10 },
+      ],
+      spread: { label: "zone", targets: { g: 70, h: 30 } },
+    });
+    expect(placed.placement.gpus).toEqual({ devices: ["0"], share: 0.5 });
+    const other = await run(`${request} --gpus 1 --gpu-model A100`);
+    expect(other.code).toBe(3);
+    expect(JSON.parse(other.stdout).reasons).toMatchObject({ "GPU model not in gpu_models": 1 });
+    for (const [flag, says] of [
+      ["--gpus x", "give a number"],
+      ["--affinity zone==g", "WEIGHT:CONSTRAINT"],
+      ["--spread zone=g", "LABEL=VALUE:PERCENT"],
+    ]) {
+      const bad = await run(`${request} ${flag}`);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toContain(says);
+    }
+    expect((await run(`release ${placed.placement.id}`)).code).toBe(0);
+    expect((await run("host rm gpus")).code).toBe(0);
+  });
 });
 
 describe("the cluster", () => {

@@ -10,6 +10,7 @@ import { AddrTakenError } from "../../shared/core/registry.js";
 import { freshDynamoDbRegistry, PATIENT, racingDynamoDbRegistry } from "../support/dynamodb.js";
 import { host, NOW, observed, placement } from "../support/fixtures.js";
 import { freshTables } from "../support/tables.js";
+import { gpusContract } from "./gpus-contract.js";
 import { hostChangesContract } from "./host-changes-contract.js";
 import { everyHost, everyPlacement } from "./paging-support.js";
 import { racesContract } from "./races-contract.js";
@@ -139,3 +140,4 @@ describe("DynamoDB registry: pages", () => {
 });
 resourcesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 volumesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
+gpusContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry, racingDynamoDbRegistry);

@@ -1,5 +1,6 @@
 import { MemoryRegistry } from "../../shared/adapters/memory-registry.js";
 import { racingMemoryRegistry } from "../support/racing.js";
+import { gpusContract } from "./gpus-contract.js";
 import { hostChangesContract } from "./host-changes-contract.js";
 import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
@@ -11,3 +12,4 @@ hostChangesContract("in-memory", async () => new MemoryRegistry());
 racesContract("in-memory", racingMemoryRegistry);
 resourcesContract("in-memory", async () => new MemoryRegistry());
 volumesContract("in-memory", async () => new MemoryRegistry());
+gpusContract("in-memory", async () => new MemoryRegistry(), racingMemoryRegistry);

@@ -38,8 +38,8 @@ interface RogueContainer {
   state: "created" | "running" | "exited";
   image: string;
   labels: Record<string, string>;
-  /** The `HostConfig` it was created with, as sent. */
-  hostConfig: unknown;
+  /** The create call's `HostConfig`, as sent. */
+  hostConfig: Record<string, unknown>;
   startedAt: string;
 }
 
@@ -124,7 +124,7 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
       const spec = JSON.parse(body || "{}") as {
         Image?: string;
         Labels?: Record<string, string>;
-        HostConfig?: unknown;
+        HostConfig?: Record<string, unknown>;
       };
       const id = randomBytes(32).toString("hex");
       containers.set(id, {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { entriesOf, toEntry, toItem } from "../../shared/adapters/dynamodb/items.js";
+import { entriesOf, toEntry, toHost, toItem } from "../../shared/adapters/dynamodb/items.js";
 import { imageTag } from "../../shared/core/image.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { amounts } from "../../shared/core/resources.js";
@@ -44,9 +44,15 @@ describe("a host item's placement entries", () => {
       { container: 80, host: 8080, protocol: "tcp" as const },
       { container: 53, host: 20000, protocol: "udp" as const },
     ];
-    const made = summaryOf({ ...base, amounts: amounts({ cpu: 250, memory: 512, disk: 3600 }), ports });
+    const gpus = { devices: [3, 11], share: 1000 };
+    const made = summaryOf({
+      ...base,
+      amounts: amounts({ cpu: 250, memory: 512, disk: 3600 }),
+      ports,
+      gpus,
+    });
     const entry = toEntry(made);
-    expect(entry).toBe(`6y:e8${made.imageTag};d2s0;p68g.28,ffk.1hu`);
+    expect(entry).toBe(`6y:e8${made.imageTag};d2s0;p68g.28,ffk.1hu;grs.3,b`);
     const key = made.id.slice("h1.".length);
     expect(entriesOf(itemWith({ [key]: entry })).map((one) => one.summary)).toEqual([made]);
     const timed = { ...made, id: "h1.zzzzzzzzzzzz" };
@@ -88,5 +94,20 @@ describe("a host item's placement entries", () => {
     const item = toItem({ ...host("h1", 4, 8192), placements: [summaryOf(made)] });
     expect(item.taken_ports).toEqual(new Set(["8080/tcp"]));
     expect(toItem(host("h2", 4, 8192)).taken_ports).toBeUndefined();
+  });
+
+  it("hold each GPU device's reserved share in a map, which commits check per device", () => {
+    const shares = (devices: number[], share: number) => ({
+      ...placement("h1", 250, 512),
+      gpus: { devices, share },
+    });
+    const gpuHost = { ...host("h1", 4, 8192), gpus: { count: 4, model: "T4" } };
+    const placements = [shares([1], 250), shares([1], 500), shares([2, 3], 1000)].map(summaryOf);
+    const item = toItem({ ...gpuHost, placements });
+    expect(item.gpu_shares).toEqual({ "1": 750, "2": 1000, "3": 1000 });
+    expect(toHost(item).gpus).toEqual({ count: 4, model: "T4" });
+    // A host with devices and no shares has the map (commits set its devices' shares inside); one without, none.
+    expect(toItem(gpuHost).gpu_shares).toEqual({});
+    expect(toItem(host("h2", 4, 8192)).gpu_shares).toBeUndefined();
   });
 });

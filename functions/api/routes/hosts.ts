@@ -145,6 +145,7 @@ function changeHost({ deps }: RouteContext, id: string, patch: HostPatchInput): 
       total: totalsOf(patch),
       declared: totalsOf(patch),
       ...(patch.port_range && { portRange: patch.port_range }),
+      ...(patch.gpus && { gpus: patch.gpus }),
     },
     deps.now(),
   );

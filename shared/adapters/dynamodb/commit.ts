@@ -24,6 +24,7 @@ import {
 } from "../../core/registry.js";
 import { type Amounts, RESOURCES } from "../../core/resources.js";
 import { cancelled, guarded } from "./errors.js";
+import { heldGpus } from "./gpus.js";
 import { takeKey } from "./idempotency.js";
 import { entryKey, type HostItem, toEntry, toHost, toPlacementItem, toRecord } from "./items.js";
 import type { TableNames } from "./tables.js";
@@ -73,22 +74,27 @@ function heldPorts(ports: readonly PortMapping[] | undefined) {
 export function reserveUpdate(table: string, placement: Placement) {
   const moved = counters(placement.amounts);
   const ports = heldPorts(placement.ports);
+  const gpus = heldGpus(placement.gpus);
   return {
     TableName: table,
     Key: { id: placement.hostId },
-    UpdateExpression: `SET #pl.#pid = :entry, ${moved.move("-")}${ports.keys.length ? " ADD #tp :ports" : ""}`,
-    ConditionExpression: `#status = :ready AND ${moved.fit}${ports.free} AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)`,
+    UpdateExpression: `SET #pl.#pid = :entry, ${moved.move("-")}${gpus.move.text("+")}${ports.keys.length ? " ADD #tp :ports" : ""}`,
+    ConditionExpression: `#status = :ready AND ${moved.fit}${ports.free}${gpus.fit.text} AND size(#pl) < :max AND attribute_not_exists(#pl.#pid)`,
     ExpressionAttributeNames: {
       "#pl": "placements",
       "#pid": entryKey(placement.id),
       ...moved.names,
       ...ports.names,
+      ...gpus.move.names,
+      ...gpus.fit.names,
       "#status": "status",
     },
     ExpressionAttributeValues: {
       ":entry": toEntry(summaryOf(placement)),
       ...moved.values,
       ...ports.values,
+      ...gpus.move.values,
+      ...gpus.fit.values,
       ":ready": "ready",
       ":max": MAX_PLACEMENTS_PER_HOST,
     },
@@ -103,18 +109,24 @@ export function reserveUpdate(table: string, placement: Placement) {
 export function releaseUpdate(table: string, hostId: string, key: string, placement: PlacementSummary) {
   const moved = counters(placement.amounts);
   const keys = takenKeys(placement.ports ?? []);
+  const gpus = heldGpus(placement.gpus).move;
   return {
     TableName: table,
     Key: { id: hostId },
-    UpdateExpression: `REMOVE #pl.#pid SET ${moved.move("+")}${keys.length ? " DELETE #tp :ports" : ""}`,
+    UpdateExpression: `REMOVE #pl.#pid SET ${moved.move("+")}${gpus.text("-")}${keys.length ? " DELETE #tp :ports" : ""}`,
     ConditionExpression: "attribute_exists(#pl.#pid)",
     ExpressionAttributeNames: {
       "#pl": "placements",
       "#pid": key,
       ...moved.names,
+      ...gpus.names,
       ...(keys.length && { "#tp": "taken_ports" }),
     },
-    ExpressionAttributeValues: { ...moved.values, ...(keys.length && { ":ports": new Set(keys) }) },
+    ExpressionAttributeValues: {
+      ...moved.values,
+      ...gpus.values,
+      ...(keys.length && { ":ports": new Set(keys) }),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import { freeDelta, type Host, type HostChanges } from "../../core/host.js";
 import { RESOURCES } from "../../core/resources.js";
+import { changedGpus } from "./gpus.js";
 import { type HostItem, toItem } from "./items.js";
 
 // A host's writes besides commits and releases (commit.ts): a change and a deletion, each saying what
@@ -16,6 +17,7 @@ const CHANGEABLE = [
   "unmanaged_ports",
   "volumes",
   "port_range",
+  "gpus",
   "updated_at",
   "version",
 ] satisfies readonly (keyof HostItem)[];
@@ -39,16 +41,20 @@ export function hostChange(table: string, host: Host, changes: HostChanges, chan
   const moves = moved.map(({ name }) => `#f_${name} = if_not_exists(#f_${name}, :zero) + :d_${name}`);
   // Unless observed, what shrinks must stay at or above zero (the core's rule: changedHost).
   const shrinking = changes.observed ? [] : RESOURCES.filter(({ name }) => delta[name] < 0);
+  const gpus = changedGpus(host, changed);
   return {
     TableName: table,
     Key: { id: host.id },
-    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, ${moves.join(", ")} REMOVE #engine, #health`,
-    ConditionExpression: [current, ...shrinking.map(({ name }) => `#f_${name} >= :min_${name}`)].join(
-      " AND ",
-    ),
+    UpdateExpression: `SET ${CHANGEABLE.map((name) => `#${name} = :${name}`).join(", ")}, ${moves.join(", ")}${gpus.set} REMOVE #engine, #health`,
+    ConditionExpression: [
+      current,
+      ...shrinking.map(({ name }) => `#f_${name} >= :min_${name}`),
+      ...gpus.free,
+    ].join(" AND "),
     ExpressionAttributeNames: {
       ...Object.fromEntries(CHANGEABLE.map((name) => [`#${name}`, name])),
       ...Object.fromEntries(moved.map(({ name }) => [`#f_${name}`, `free_${name}`])),
+      ...gpus.names,
       "#engine": "engine",
       "#health": "health",
     },
@@ -56,6 +62,7 @@ export function hostChange(table: string, host: Host, changes: HostChanges, chan
       ...Object.fromEntries(CHANGEABLE.map((name) => [`:${name}`, item[name] ?? null])),
       ...Object.fromEntries(moved.map(({ name }) => [`:d_${name}`, delta[name]])),
       ...Object.fromEntries(shrinking.map(({ name }) => [`:min_${name}`, -delta[name]])),
+      ...gpus.values,
       ":zero": 0,
       ":seen": host.version,
     },

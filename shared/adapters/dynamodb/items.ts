@@ -1,3 +1,4 @@
+import type { GpuDevices, GpuGrant } from "../../core/gpus.js";
 import type { EngineState, Host, HostEvent, HostHealth } from "../../core/host.js";
 import { IMAGE_TAG_LENGTH, imageTag } from "../../core/image.js";
 import { createdAtOfSuffix, type Placement, type PlacementSummary, summaryOf } from "../../core/placement.js";
@@ -11,6 +12,7 @@ import {
 import type { IdempotencyRecord } from "../../core/registry.js";
 import { type Amounts, amounts, type Capacity, capacity, RESOURCES } from "../../core/resources.js";
 import type { VolumeMount } from "../../core/volumes.js";
+import { gpusEntry, gpusOfEntry, sharesItem } from "./gpus.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
 
@@ -21,8 +23,8 @@ import type { VolumeMount } from "../../core/volumes.js";
  * its creation time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made
  * otherwise; then `;` and a resource's code and amount for each other resource it reserves (`;d2s0`:
  * 3,600 MiB of disk), and `;p` and its host ports (`;p68g.28,ffk.1hu`: 8080 to 80 tcp, 20000 to 53
- * udp; see portsEntry), and `;v` and the names of the volumes it creates (`;vpgdata,cache`; volume names
- * hold no `;` or `,`). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * udp; see portsEntry), `;g` and its GPU grant (`;gdw.3`: half of device 3; see gpusEntry), and `;v` and
+ * the names of the volumes it creates (`;vpgdata,cache`; volume names hold no `;` or `,`). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
  * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
@@ -36,6 +38,7 @@ export type PlacementEntry = string;
 export interface WholeEntry extends Partial<Amounts> {
   ports?: PortMapping[];
   volumes?: VolumeMount[];
+  gpus?: GpuGrant;
   image: string;
   cpu: number;
   memory: number;
@@ -92,6 +95,10 @@ export interface HostItem {
   taken_ports?: Set<string>;
   /** `low-high`; null or absent for the default range. */
   port_range?: string | null;
+  /** Its GPU devices as declared; null or absent when none. */
+  gpus?: GpuDevices | null;
+  /** What each GPU device has reserved (thousandths by device id; see gpus.ts); absent without devices. */
+  gpu_shares?: Record<string, number>;
   /** Versions before observations kept the engine and health here: still read (see toHost, migrate.ts). */
   engine?: EngineState;
   health?: HostHealth;
@@ -130,7 +137,7 @@ export function toEntry(placement: PlacementSummary): PlacementEntry {
     .map(({ name, code }) => `;${code}${placement.amounts[name].toString(36)}`)
     .join("");
   const volumes = placement.volumes ? `;v${placement.volumes.join(",")}` : "";
-  return `${sizes}${placement.imageTag}${timed}${others}${portsEntry(placement.ports)}${volumes}`;
+  return `${sizes}${placement.imageTag}${timed}${others}${portsEntry(placement.ports)}${gpusEntry(placement.gpus)}${volumes}`;
 }
 
 /** `;p` and the mappings, each `host.container` in base 36 with `u` after a udp one; empty when none. */
@@ -177,6 +184,7 @@ export function toPlacementItem(placement: Placement, putAt: number): PlacementI
     ),
     ...(placement.ports && { ports: placement.ports }),
     ...(placement.volumes && { volumes: placement.volumes }),
+    ...(placement.gpus && { gpus: placement.gpus }),
     scheduler: placement.scheduler,
     created_at: placement.createdAt,
     container: JSON.stringify(placement.container),
@@ -193,6 +201,7 @@ export function toPlacement(id: string, hostId: string, entry: WholeEntry): Plac
     amounts: amountsOfItem(entry),
     ...(entry.ports && { ports: entry.ports }),
     ...(entry.volumes && { volumes: entry.volumes }),
+    ...(entry.gpus && { gpus: entry.gpus }),
     scheduler: entry.scheduler,
     createdAt: entry.created_at,
     container: JSON.parse(entry.container),
@@ -237,9 +246,11 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     read[name] = Number.parseInt(value, 36);
   });
   let ports: PortMapping[] | undefined;
+  let gpus: GpuGrant | undefined;
   let volumes: string[] | undefined;
   for (const other of others) {
     if (other[0] === "p") ports = portsOfEntry(other.slice(1));
+    if (other[0] === "g") gpus = gpusOfEntry(other.slice(1));
     if (other[0] === "v") volumes = other.slice(1).split(",");
     const resource = OPTIONAL.find(({ code }) => code === other[0]);
     if (resource) read[resource.name] = Number.parseInt(other.slice(1), 36);
@@ -249,6 +260,7 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     imageTag: sized.slice(tagAt),
     amounts: read,
     ...(ports && { ports }),
+    ...(gpus && { gpus }),
     createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
     ...(volumes && { volumes }),
   };
@@ -257,6 +269,7 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
 /** A host as its item. */
 export function toItem(host: Host): HostItem {
   const taken = host.placements.flatMap((placement) => takenKeys(placement.ports ?? []));
+  const shares = sharesItem(host);
   return {
     id: host.id,
     addr: host.addr,
@@ -276,6 +289,8 @@ export function toItem(host: Host): HostItem {
     ...(rangeText(host.portRange) !== rangeText(DEFAULT_PORT_RANGE) && {
       port_range: rangeText(host.portRange),
     }),
+    ...(host.gpus && { gpus: host.gpus }),
+    ...(shares && { gpu_shares: shares }),
     created_at: Date.parse(host.createdAt),
     updated_at: Date.parse(host.updatedAt),
     version: host.version,
@@ -320,6 +335,7 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     portRange: item.port_range ? portRangeSchema.parse(item.port_range) : DEFAULT_PORT_RANGE,
     unmanagedPorts: [...(item.unmanaged_ports ?? [])].sort(),
     volumes: [...(item.volumes ?? [])].sort(),
+    gpus: item.gpus ?? null,
     version: item.version ?? 0,
   };
 }
