@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LocalStack, startLocalStack } from "../../shared/local/stack.js";
+import type { LocalStack } from "../../shared/local/stack.js";
 import { type ApiAnswer, apiCall } from "../support/api-client.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
 import { type FakeEngines, startFakeEngines } from "../support/fake-engines.js";
 import { type RogueEngine, startRogueEngine } from "../support/rogue-engine.js";
+import { BOTH_STORES } from "../support/stores.js";
 
 const ANONYMOUS = "0123456789abcdef".repeat(4);
 /** What each fake engine's `GET /volumes` lists: vol-1 holds pgdata. */
@@ -13,10 +13,7 @@ const NO_HOST = "volume cache on no host (create: true would create it)";
 // Named volumes through the local API, on both stores: hosts learn theirs from the refresh (fake engines
 // on 127.0.0.1 answer `GET /volumes`), requests go where their volumes are or create them, what cannot
 // be placed says which volume, and run mode mounts them (a rogue engine on 127.0.0.1 records the create).
-describe.each([
-  ["memory", () => startLocalStack({ store: "memory", port: 0, snapshotMaxAgeMs: 2000, maxAttempts: 5 })],
-  ["dynamodb", localStackOnFreshTables],
-])("volumes (%s store)", (_store, start) => {
+describe.each(BOTH_STORES)("volumes (%s store)", (_store, start) => {
   let stack: LocalStack;
   let engines: FakeEngines;
   let runner: RogueEngine;

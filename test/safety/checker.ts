@@ -1,4 +1,5 @@
-import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
+import { WHOLE } from "../../shared/core/gpus.js";
+import { gpuShares, type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import { hostOfPlacement } from "../../shared/core/placement.js";
 import { takenKeys } from "../../shared/core/ports.js";
 
@@ -12,7 +13,8 @@ export type Operation =
 /**
  * The invariants every run must keep (a Jepsen-style checker over the history and the final state):
  * - per host: reserved == the sum of its live placements, and 0 <= free <= capacity (a double credit
- *   shows as free above capacity); no host port held by two of its live placements;
+ *   shows as free above capacity); no host port held by two of its live placements; no GPU device's
+ *   shares past one whole;
  * - every acknowledged placement (a 201) is live, exactly once, on its host, until an acknowledged release;
  * - every acknowledged release (a 204) is gone (releasing is idempotent: a second release answers 204 too);
  * - one idempotency key, one placement, however often it was replayed;
@@ -49,6 +51,10 @@ export function checkInvariants(
     for (const port of new Set(ports)) {
       const holders = ports.filter((held) => held === port).length;
       if (holders > 1) violations.push(`host ${host.id}: port ${port} held by ${holders} placements`);
+    }
+    for (const [device, share] of gpuShares(host).entries()) {
+      if (share > WHOLE)
+        violations.push(`host ${host.id}: GPU ${device} holds ${share / WHOLE} of one device`);
     }
     if (host.placements.length > MAX_PLACEMENTS_PER_HOST) {
       violations.push(`host ${host.id}: ${host.placements.length} placements, over the limit`);

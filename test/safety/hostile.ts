@@ -71,6 +71,9 @@ const wrongField: Record<string, fc.Arbitrary<unknown>> = {
   ),
   run: notBoolean,
   distinct_hosts: notBoolean,
+  gpus: fc.constantFrom(0, -1, 1.5, 0.0001, 17, 1e9, "1", "0.5", null, [], {}, true),
+  // Wrong whatever its value: the seed asks no gpus.
+  gpu_models: fc.constantFrom("T4", [], [1], ["T4"], ["a b"], Array(20).fill("T4")),
   command: fc.oneof(
     anyWrong.filter(
       (value) =>
@@ -113,6 +116,17 @@ const hostilePlacementBody = fc.oneof(
 /** Wrong values for a host's field (a word like "NaN" is a fine host id or host name, so those are checked). */
 function hostFieldWrong(field: string): fc.Arbitrary<unknown> {
   if (field === "labels") return wrongField.labels ?? anyWrong;
+  if (field === "gpus") {
+    return fc.constantFrom(
+      2,
+      { count: 0, model: "T4" },
+      { count: 2 },
+      { count: 17, model: "T4" },
+      { count: 1.5, model: "T4" },
+      { count: 1, model: "" },
+      { count: 1, model: "T4", extra: 1 },
+    );
+  }
   if (field === "id") return anyWrong.filter((value) => typeof value !== "string" || !HOST_ID.test(value));
   if (field === "addr") {
     return anyWrong.filter((value) => typeof value !== "string" || typeof parseAddress(value) === "string");
@@ -123,7 +137,7 @@ function hostFieldWrong(field: string): fc.Arbitrary<unknown> {
 /** A host body made wrong. */
 const hostileHostBody = fc.oneof(
   fc
-    .constantFrom("addr", "id", "total_cpus", "total_memory", "labels")
+    .constantFrom("addr", "id", "total_cpus", "total_memory", "labels", "gpus")
     .chain((field) => hostFieldWrong(field).map((value) => JSON.stringify({ ...seedHost, [field]: value }))),
   fc.constantFrom(
     JSON.stringify({ ...seedHost, addr: "http://10.1.0.1:2375" }),

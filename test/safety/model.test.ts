@@ -16,5 +16,5 @@ describe("model-based: the DynamoDB registry behaves as the in-memory model", ()
       }),
       { numRuns: RUNS, seed: 2026 },
     );
-  }, 120_000);
+  }, 240_000);
 });

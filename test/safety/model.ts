@@ -1,5 +1,6 @@
 import fc from "fast-check";
-import { type Host, newHost } from "../../shared/core/host.js";
+import { type GpuGrant, WHOLE } from "../../shared/core/gpus.js";
+import { gpuShares, type Host, newHost } from "../../shared/core/host.js";
 import type { Placement, PlacementSummary } from "../../shared/core/placement.js";
 import type { IdempotencyRecord, Registry } from "../../shared/core/registry.js";
 import { amounts } from "../../shared/core/resources.js";
@@ -7,7 +8,7 @@ import { loopbackOf, NOW, placement } from "../support/fixtures.js";
 
 /** One step of a random history of register / place / release / drain / change / delete. */
 export type Step =
-  | { op: "add"; host: string; cpus: number; memory: number; disk: number }
+  | { op: "add"; host: string; cpus: number; memory: number; disk: number; gpus: number }
   | {
       op: "place";
       host: string;
@@ -15,10 +16,12 @@ export type Step =
       memory: number;
       disk: number;
       port?: number;
+      gpus?: GpuGrant;
       key?: string;
       delivery: string;
     }
   | { op: "unmanaged"; host: string; ports: string[] }
+  | { op: "gpus"; host: string; count: number }
   | { op: "release"; pick: number }
   | { op: "status"; host: string; status: "ready" | "draining" }
   | { op: "totals"; host: string; cpuMilli: number; memory: number }
@@ -41,6 +44,8 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
         memory: fc.integer({ min: 256, max: 4096 }),
         // 0: no disk declared (such a host takes no request for disk).
         disk: fc.constantFrom(0, 1000, 3000),
+        // 0: no GPU (such a host takes no grant).
+        gpus: fc.constantFrom(0, 1, 2),
       }),
       weight: 2,
     },
@@ -54,6 +59,14 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
           disk: fc.constantFrom(0, 0, 400, 900),
           // Few host ports, so placements collide on them.
           port: fc.constantFrom(80, 81),
+          // Shares that fill a device in twos or threes, and whole devices, some past a host's count.
+          gpus: fc.constantFrom<GpuGrant>(
+            { devices: [0], share: 600 },
+            { devices: [0], share: 400 },
+            { devices: [1], share: 300 },
+            { devices: [1], share: WHOLE },
+            { devices: [0, 1], share: WHOLE },
+          ),
           key,
           delivery,
         },
@@ -100,6 +113,14 @@ export const steps: fc.Arbitrary<Step[]> = fc.array(
       }),
       weight: 1,
     },
+    {
+      arbitrary: fc.record({
+        op: fc.constant("gpus" as const),
+        host: hostId,
+        count: fc.constantFrom(1, 2, 3),
+      }),
+      weight: 1,
+    },
   ),
   // Long histories from the first run on: short ones rarely build up enough state to go wrong.
   { minLength: 10, maxLength: 60, size: "max" },
@@ -133,6 +154,7 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
               total_cpus: step.cpus * 1000,
               total_memory: step.memory,
               ...(step.disk > 0 && { total_disk: step.disk }),
+              ...(step.gpus > 0 && { gpus: { count: step.gpus, model: "T4" } }),
             },
             NOW,
           ),
@@ -170,13 +192,17 @@ async function apply(registry: Registry, step: Step, index: number, made: Placem
         return normalise(
           await registry.changeHost(step.host, { unmanagedPorts: step.ports, observed: true }, changedAt),
         );
+      case "gpus":
+        return normalise(
+          await registry.changeHost(step.host, { gpus: { count: step.count, model: "T4" } }, changedAt),
+        );
     }
   } catch (error) {
     return { error: (error as Error).constructor.name, message: (error as Error).message };
   }
 }
 
-/** The placement a step asks for: its disk, and its host port when it names one. */
+/** The placement a step asks for: its disk, and its host port and GPUs when it names them. */
 function sized(step: Extract<Step, { op: "place" }>): Placement {
   const made = placement(step.host, step.cpuMilli, step.memory);
   return {
@@ -185,6 +211,7 @@ function sized(step: Extract<Step, { op: "place" }>): Placement {
     ...(step.port !== undefined && {
       ports: [{ container: 8080, host: step.port, protocol: "tcp" as const }],
     }),
+    ...(step.gpus && { gpus: step.gpus }),
   };
 }
 
@@ -262,6 +289,15 @@ class Ledger {
         .flatMap((one) => one.ports ?? [])
         .map((one) => `${one.host}/${one.protocol}`);
       if (new Set(held).size !== held.length) return `host ${host.id}: a host port is held twice: ${held}`;
+      // A device's shares never pass one whole, and no placement holds a device the host lacks.
+      const shares = gpuShares(host);
+      const granted = host.placements.flatMap((one) => one.gpus?.devices ?? []);
+      if (
+        shares.some((share) => share > WHOLE) ||
+        granted.some((device) => device >= (host.gpus?.count ?? 0))
+      ) {
+        return `host ${host.id}: GPU devices over-committed: ${JSON.stringify([host.gpus, shares, granted])}`;
+      }
       if (JSON.stringify(expected) !== JSON.stringify(actual)) {
         return `host ${host.id}: totals and free ${JSON.stringify(actual)}, by the ledger ${JSON.stringify(expected)}`;
       }

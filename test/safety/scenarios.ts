@@ -67,7 +67,10 @@ export const SCENARIOS: Record<string, Omit<ScenarioOptions, "operations" | "wor
 async function prepare(endpoint: string): Promise<{ tables: TableNames; clean: DynamoDbRegistry }> {
   const tables = await freshTables(endpoint);
   const clean = new DynamoDbRegistry(dynamoDbClient(endpoint), tables);
-  for (const id of HOST_IDS) await clean.addHost(host(id, CLUSTER.cpus, CLUSTER.memory));
+  // Two GPU devices each, which a quarter of the stream's requests race for (workload.ts).
+  for (const id of HOST_IDS) {
+    await clean.addHost({ ...host(id, CLUSTER.cpus, CLUSTER.memory), gpus: { count: 2, model: "T4" } });
+  }
   return { tables, clean };
 }
 

@@ -75,16 +75,34 @@ const PORTS = [
   undefined,
 ];
 
+/** GPUs of the stream: shares that fill a device in twos and threes, a whole device, or none. */
+const GPUS = [
+  0.5,
+  0.3,
+  1,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+  undefined,
+];
+
 /** One random placement request of the mixed stream. */
 export function randomContainer(random: () => number): Record<string, unknown> {
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)] as T;
   const ports = pick(PORTS);
+  const gpus = pick(GPUS);
   return {
     image: pick(IMAGES),
     cpus: pick(CPUS),
     memory: pick(MEMORY),
     type: random() < 0.5 ? "service" : "batch",
     ...(ports && { ports }),
+    ...(gpus !== undefined && { gpus }),
   };
 }
 
