@@ -95,3 +95,28 @@ export function spread(value: string): SpreadFlag {
     ...(pairs && { targets: Object.fromEntries(pairs.map((pair) => [pair?.[1], Number(pair?.[2])])) }),
   };
 }
+
+/** A named volume as the API takes it. */
+export interface VolumeFlag {
+  name: string;
+  path: string;
+  create?: true;
+}
+
+const VOLUME_MOUNT = /^([^:]+):([^:]+)(:create)?$/;
+
+/**
+ * A repeatable `--volume NAME:PATH[:create]`: `--volume pgdata:/var/lib/postgresql/data` mounts the named
+ * volume, on the host that holds it; `:create` lets it be created where the container lands when no host
+ * holds it (the API's `volumes`). The API checks the name and the path.
+ */
+export function volumeMount(value: string, previous: VolumeFlag[] = []): VolumeFlag[] {
+  const match = VOLUME_MOUNT.exec(value);
+  if (!match) {
+    throw new InvalidArgumentError(
+      "give a volume as NAME:PATH[:create], like pgdata:/var/lib/postgresql/data",
+    );
+  }
+  const [, name = "", path = "", create] = match;
+  return [...previous, { name, path, ...(create && { create: true as const }) }];
+}

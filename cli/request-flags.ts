@@ -9,6 +9,8 @@ import {
   portMapping,
   type SpreadFlag,
   spread,
+  type VolumeFlag,
+  volumeMount,
   wholeNumber,
 } from "./flags.js";
 
@@ -23,6 +25,7 @@ export interface RequestOptions {
   distinctHosts?: boolean;
   disk?: number;
   port?: PortFlag[];
+  volume?: VolumeFlag[];
   gpus?: number;
   gpuModel?: string[];
   affinity?: AffinityFlag[];
@@ -53,6 +56,11 @@ export function withRequestFlags(command: Command): Command {
       "a host port: 80:8080 publishes container port 80 on host port 8080, 80 on a free one of the host's range (repeatable)",
       portMapping,
     )
+    .option(
+      "--volume <name:path[:create]>",
+      "a named volume to mount: on the host that holds it; :create creates it where the container lands when no host does (repeatable)",
+      volumeMount,
+    )
     .option("--gpus <n>", "GPU devices to reserve (2), or a share of one device (0.5)", decimal)
     .option("--gpu-model <model>", "a GPU model the devices may be (repeatable; by default any)", collect)
     .option(
@@ -79,6 +87,7 @@ export function requestBody(command: string[], options: RequestOptions): Record<
     ...(options.constraint && { constraints: options.constraint }),
     ...(options.disk !== undefined && { disk: options.disk }),
     ...(options.port && { ports: options.port }),
+    ...(options.volume && { volumes: options.volume }),
     ...(options.gpus !== undefined && { gpus: options.gpus }),
     ...(options.gpuModel && { gpu_models: options.gpuModel }),
     ...(options.affinity && { affinities: options.affinity }),

@@ -24,6 +24,7 @@ import {
   MAX_CONTAINERS,
   parseAnswer,
   statsSchema,
+  volumeListSchema,
 } from "./engine-answers.js";
 import { EngineSession, type Resolve, systemResolve } from "./engine-http.js";
 
@@ -70,6 +71,11 @@ export class DockerEngines implements Engines {
         ),
         "containers",
       );
+      const volumes = parseAnswer(
+        volumeListSchema,
+        await get(engine, "/volumes", MAX_ANSWER_BYTES.volumes),
+        "volumes",
+      );
       const capacity = { cpuMilli: info.NCPU * 1000, memory: Math.floor(info.MemTotal / MIB) };
       const containers = await mapConcurrently(listed, PER_HOST_CONCURRENCY, (container) =>
         describe(engine, container, capacity),
@@ -79,6 +85,7 @@ export class DockerEngines implements Engines {
         version: info.ServerVersion,
         ...capacity,
         containers: containers.filter((container): container is ContainerReport => container !== undefined),
+        volumes: (volumes.Volumes ?? []).map((volume) => volume.Name),
       };
     });
   }
@@ -102,6 +109,9 @@ export class DockerEngines implements Engines {
             NanoCpus: spec.amounts.cpu * 1_000_000,
             Memory: spec.amounts.memory * MIB,
             ...(spec.ports.length > 0 && { PortBindings: portBindings(spec.ports) }),
+            ...(spec.volumes.length > 0 && {
+              Mounts: spec.volumes.map((one) => ({ Type: "volume", Source: one.name, Target: one.path })),
+            }),
             ...(spec.gpus && { DeviceRequests: deviceRequests(spec.gpus) }),
           },
         },

@@ -22,6 +22,7 @@ export const MAX_ANSWER_BYTES = {
   inspect: 1024 * 1024,
   stats: 256 * 1024,
   created: 64 * 1024,
+  volumes: 4 * 1024 * 1024,
 } as const;
 
 const containerId = z.string().regex(/^[0-9a-f]{64}$/);
@@ -109,6 +110,17 @@ export const statsSchema = z.object({
 });
 
 export const createdSchema = z.object({ Id: containerId });
+
+/** At most this many volumes listed per host: a host with more fails its probe (`invalid answer: volumes.Volumes`). */
+export const MAX_LISTED_VOLUMES = 10_000;
+
+/** `GET /volumes`: the names only (the host keeps the named ones, see keptVolumes). */
+export const volumeListSchema = z.object({
+  Volumes: z
+    .array(z.object({ Name: z.string().max(1024) }))
+    .max(MAX_LISTED_VOLUMES)
+    .nullish(),
+});
 
 /**
  * An answer checked against its schema, or an EngineError `invalid answer: <field>`: the field is the

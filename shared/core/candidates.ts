@@ -6,6 +6,7 @@ import type { ContainerRequest } from "./request.js";
 import { amountsView } from "./resources.js";
 import type { SchedulerType } from "./schedulers.js";
 import { type ScoreBreakdown, scoring } from "./scoring.js";
+import { volumesHeld } from "./volumes.js";
 
 /** Candidates an answer lists when the caller names no `limit`. */
 export const DEFAULT_CANDIDATES = 10;
@@ -42,7 +43,11 @@ export function rankCandidates(
   scheduler: SchedulerType,
   limit: number,
 ): Candidates {
-  const { feasible, reasons } = filterHosts(hosts, request);
+  // Volumes: which of them some host holds is read off every host here.
+  const decided = request.volumes
+    ? { ...request, volumesHeld: volumesHeld(hosts, request.volumes) }
+    : request;
+  const { feasible, reasons } = filterHosts(hosts, decided);
   // As a decision scores: over every host (spread counts the image's replicas on all of them).
   const scored = scoring(scheduler, request, { hosts, replicas: new ReplicaIndex(hosts).of(request.image) });
   const byId = [...feasible].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

@@ -2,6 +2,7 @@ import type { GpuGrant } from "./gpus.js";
 import type { Host, Usage } from "./host.js";
 import type { PortMapping } from "./ports.js";
 import type { Amounts } from "./resources.js";
+import type { VolumeMount } from "./volumes.js";
 
 /** The label that ties a container to its placement; run mode sets it, callers who run their own set it. */
 export const PLACEMENT_LABEL = "citadel.placement";
@@ -15,6 +16,8 @@ export interface EngineReport {
   /** MiB. */
   memory: number;
   containers: ContainerReport[];
+  /** The names of its volumes (`GET /volumes`), as listed: the refresh keeps the named ones (keptVolumes). */
+  volumes: string[];
 }
 
 /** One container on an engine, as a refresh needs it. */
@@ -44,6 +47,8 @@ export interface ContainerSpec {
   amounts: Amounts;
   /** Host ports to publish. */
   ports: PortMapping[];
+  /** Named volumes to mount (Docker creates one that does not exist). */
+  volumes: VolumeMount[];
   /** GPU devices to pass (absent: none). */
   gpus?: GpuGrant;
   labels: Record<string, string>;

@@ -26,6 +26,7 @@ export function hostView(host: Host) {
     ...reservedView(host),
     port_range: rangeText(host.portRange),
     taken_ports: [...takenPorts(host)].sort(),
+    volumes: host.volumes,
     // Each device's reserved share, by device id ("0" first).
     gpus: host.gpus && { ...host.gpus, shares: gpuShares(host).map((share) => share / WHOLE) },
     placements: host.placements.length,

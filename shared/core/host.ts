@@ -51,6 +51,8 @@ export interface Host {
   portRange: PortRange;
   /** Host ports that running containers Citadel did not place publish (`8080/tcp`): taken, as placements' are. */
   unmanagedPorts: string[];
+  /** The named volumes its engine holds, as a refresh listed them: sorted, at most MAX_HOST_VOLUMES (volumes.ts). */
+  volumes: string[];
   /** Its GPU devices, as declared (null: none); what each has reserved is its placements' (gpuShares). */
   gpus: GpuDevices | null;
   /** Its live placements, summarised (see PlacementSummary). */
@@ -171,6 +173,8 @@ export interface HostChanges {
   portRange?: PortRange;
   /** The host ports unmanaged containers publish, as a refresh found them. */
   unmanagedPorts?: string[];
+  /** The named volumes the engine holds, as a refresh found them (sorted, capped: keptVolumes). */
+  volumes?: string[];
   /** Its GPU devices as declared now: refused while a device it drops holds a placement's share. */
   gpus?: GpuDevices;
   engine?: EngineState;
@@ -243,6 +247,7 @@ export function observesOnly(host: Host, changes: HostChanges): boolean {
     changes.portRange === undefined &&
     changes.gpus === undefined &&
     (changes.unmanagedPorts === undefined || sameKeys(changes.unmanagedPorts, host.unmanagedPorts)) &&
+    (changes.volumes === undefined || sameKeys(changes.volumes, host.volumes)) &&
     Object.keys(changes.declared ?? {}).length === 0 &&
     same(changes.status, host.status) &&
     RESOURCES.every(({ name }) => same(changes.total?.[name], host.total[name])) &&
@@ -278,6 +283,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     portRange: changes.portRange ?? host.portRange,
     // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
     unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,
+    volumes: changes.volumes ? [...changes.volumes].sort() : host.volumes,
     gpus: changes.gpus ?? host.gpus,
     engine: changes.engine ?? host.engine,
     health: changes.health ?? host.health,
@@ -350,6 +356,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     free: amounts(totalsOf(input)),
     portRange: input.port_range ?? DEFAULT_PORT_RANGE,
     unmanagedPorts: [],
+    volumes: [],
     gpus: input.gpus ?? null,
     placements: [],
     engine: null,

@@ -5,6 +5,7 @@ import { imageTag } from "./image.js";
 import { assignPorts, type PortRequest } from "./ports.js";
 import type { ContainerRequest } from "./request.js";
 import { COUNTED, type Counted, capacityKnown, shortage } from "./resources.js";
+import { volumesReason } from "./volumes.js";
 
 /**
  * The reason of each shortage, made once: most hosts a busy cluster's filter refuses are short of one,
@@ -22,7 +23,7 @@ const INSUFFICIENT = Object.fromEntries(
 /**
  * Filter: why the host cannot take the request, or undefined when it can. The checks run in order and a
  * host is reported under the first it fails; as in kube-scheduler, what was asked for (a host to avoid,
- * status, constraints, distinct hosts) comes before what is used up (resources). One function rather than a list of filter
+ * status, constraints, distinct hosts, volumes) comes before what is used up (resources). One function rather than a list of filter
  * functions: it runs for hundreds of hosts per decision, and calls through a list measured half as fast.
  */
 export function unfitReason(host: Host, request: ContainerRequest): string | undefined {
@@ -33,6 +34,8 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
     if (!satisfies(host, constraint)) return `constraint ${constraint.text} not met`;
   }
   if (request.distinctHosts && runsImage(host, request)) return "image already on host (distinct_hosts)";
+  const volumes = request.volumes && volumesReason(host, request.volumes, request.volumesHeld);
+  if (volumes) return volumes;
   if (!capacityKnown(host.total)) return "capacity unknown";
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
   const short = shortage(host.free, request.amounts);

@@ -15,6 +15,7 @@ import type { ContainerRequest } from "./request.js";
 import type { SchedulerType } from "./schedulers.js";
 import { scoring } from "./scoring.js";
 import type { HostSnapshot } from "./snapshot.js";
+import { volumesHeld } from "./volumes.js";
 
 /** How long an idempotency key holds its answer (ECS keeps clientToken for 24 hours). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -126,11 +127,24 @@ async function decideAndCommit(
   let unresolved = false;
   // Hosts whose commit the store refused to write in this request, and why: not tried again, even if a reload brings them back.
   const refused: Record<string, string> = {};
+  // The volumes of the request some host holds, as every view of this request saw them.
+  let held = new Set<string>();
   while (stats.attempts < deps.maxAttempts) {
     if (!pending) {
+      // Volumes: "no host holds it" (and so "create it here") is a fact of the whole cluster, which a
+      // slice cannot tell: a request naming volumes decides on a view of every host (read now if the
+      // view is a slice; a whole view within its age bound will do, as the refresh lists volumes only
+      // once a round anyway and a placement's created volumes are in its host's record). Hosts stay
+      // holders once seen in this request (a refused host leaves the view, not the cluster).
+      if (request.volumes && !snapshot.isWhole()) {
+        await snapshot.reloadAll();
+        fresh = true;
+      }
       const viewed = snapshot.values();
+      if (request.volumes) held = new Set([...held, ...volumesHeld(viewed, request.volumes)]);
       const hosts = viewed.filter((host) => refused[host.id] === undefined);
-      const { feasible, reasons } = filterHosts(hosts, request, {
+      const decided = request.volumes ? { ...request, volumesHeld: held } : request;
+      const { feasible, reasons } = filterHosts(hosts, decided, {
         limit: feasibleEnough(hosts.length),
         random: deps.random,
       });
@@ -231,6 +245,7 @@ function newPlacement(
     image: input.request.image,
     amounts: input.request.amounts,
     ...(ports && { ports }),
+    ...(input.request.volumes && { volumes: input.request.volumes }),
     ...(gpus && { gpus }),
     scheduler: scheduler.type,
     createdAt: now.toISOString(),

@@ -3,6 +3,7 @@ import { HOST_ID } from "./host.js";
 import { imageTag } from "./image.js";
 import type { PortMapping } from "./ports.js";
 import { type Amounts, amountsView } from "./resources.js";
+import { createdNames, type VolumeMount } from "./volumes.js";
 
 /** A live reservation of counted resources (see resources.ts) on one host for one container. */
 export interface Placement {
@@ -14,6 +15,8 @@ export interface Placement {
   amounts: Amounts;
   /** The host ports it holds (absent: none). */
   ports?: PortMapping[];
+  /** The named volumes it mounts (absent: none). */
+  volumes?: VolumeMount[];
   /** The GPU devices it holds, and how much of each (absent: none). */
   gpus?: GpuGrant;
   scheduler: string;
@@ -36,11 +39,14 @@ export interface Placement {
 export type PlacementSummary = Pick<Placement, "id" | "amounts" | "ports" | "gpus" | "createdAt"> & {
   /** `imageTag(image)`. */
   imageTag: string;
+  /** The names of the volumes it creates (`create`): its host holds them before the refresh sees them. */
+  volumes?: string[];
 };
 
 /** What a host's record keeps of `placement`. */
 export function summaryOf(placement: Placement): PlacementSummary {
   const { id, image, amounts, ports, gpus, createdAt } = placement;
+  const volumes = createdNames(placement.volumes);
   return {
     id,
     imageTag: imageTag(image),
@@ -48,6 +54,7 @@ export function summaryOf(placement: Placement): PlacementSummary {
     ...(ports && { ports }),
     ...(gpus && { gpus }),
     createdAt,
+    ...(volumes && { volumes }),
   };
 }
 
@@ -90,6 +97,7 @@ export function placementView(placement: Placement) {
     image: placement.image,
     ...amountsView(placement.amounts),
     ...(placement.ports && { ports: placement.ports }),
+    ...(placement.volumes && { volumes: placement.volumes }),
     ...(placement.gpus && { gpus: grantView(placement.gpus) }),
     created_at: placement.createdAt,
   };

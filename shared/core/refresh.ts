@@ -6,6 +6,7 @@ import type { ProfileStore, UsageSample } from "./profile.js";
 import { HostNotFoundError, type Registry, RegistryUnavailableError } from "./registry.js";
 import { detectedTotals } from "./resources.js";
 import { toCpus } from "./units.js";
+import { keptVolumes } from "./volumes.js";
 
 /** How a refresh judges hosts. */
 export interface RefreshSettings {
@@ -155,6 +156,7 @@ export function observe(
       engine,
       total: detectedTotals(host.declared, report),
       unmanagedPorts,
+      volumes: keptVolumes(report.volumes),
       health: { failures: 0, lastProbeAt: at, lastError: null },
       ...(host.status === "down" && { status: "ready", statusReason: "its Docker engine answers again" }),
       events,

@@ -14,6 +14,7 @@ import {
   spreadSchema,
 } from "./soft-rules.js";
 import { type Parsed, parseWith } from "./validation.js";
+import { type VolumeMount, volumesSchema } from "./volumes.js";
 
 /** A container request as the schedulers see it: amounts in their units inside, constraints parsed. */
 export interface ContainerRequest {
@@ -39,6 +40,10 @@ export interface ContainerRequest {
   affinities?: Affinity[];
   /** Soft: the image's live placements spread over a host label's values. */
   spread?: Spread;
+  /** Named volumes it mounts (volumes.ts); absent when none. */
+  volumes?: VolumeMount[];
+  /** Of those, the ones some host of the whole cluster holds: set by a decision on a whole view (volumesHeld). */
+  volumesHeld?: ReadonlySet<string>;
 }
 
 /** The body of `POST /v1/placements`. Unknown fields are refused. */
@@ -65,6 +70,7 @@ export const containerRequestSchema = z
     distinct_hosts: z.boolean().optional(),
     affinities: affinitiesSchema.optional(),
     spread: spreadSchema.optional(),
+    volumes: volumesSchema.optional(),
   })
   .refine((body) => body.gpu_models === undefined || body.gpus !== undefined, {
     path: ["gpu_models"],
@@ -84,6 +90,7 @@ export const containerRequestSchema = z
       ...(body.distinct_hosts && { distinctHosts: true }),
       ...(body.affinities && { affinities: body.affinities }),
       ...(body.spread && { spread: body.spread }),
+      ...(body.volumes?.length && { volumes: body.volumes }),
     }),
   );
 
@@ -138,6 +145,8 @@ export type SentContainer = {
   /** Constraints as written, as `constraints`. */
   affinities?: { constraint: string; weight: number }[];
   spread?: Spread;
+  /** As parsed: each with its `create`. */
+  volumes?: VolumeMount[];
 };
 
 /**
@@ -155,6 +164,7 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
     run?: boolean;
     distinct_hosts?: boolean;
     affinities?: { constraint: string }[];
+    volumes?: unknown;
   };
   return {
     image: request.image,
@@ -179,5 +189,6 @@ export function sentContainer(body: Record<string, unknown>, request: ContainerR
         })),
       }),
     ...(request.spread && { spread: request.spread }),
+    ...(sent.volumes !== undefined && { volumes: request.volumes ?? [] }),
   };
 }

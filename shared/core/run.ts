@@ -136,6 +136,7 @@ async function start(
       command: input.request.command,
       amounts: placement.amounts,
       ports: placement.ports ?? [],
+      volumes: placement.volumes ?? [],
       ...(placement.gpus && { gpus: placement.gpus }),
       labels: { ...input.request.labels, "citadel.scheduler": scheduler.type },
     };
@@ -175,6 +176,7 @@ async function replayed(
     amounts: input.request.amounts,
     // The ports the answer gave: the same again (a replay reserves what its caller was told).
     ...(view.ports && { ports: view.ports }),
+    ...(input.request.volumes && { volumes: input.request.volumes }),
     ...(view.gpus && { gpus: grantOfView(view.gpus) }),
     scheduler: scheduler.type,
     createdAt: view.created_at,

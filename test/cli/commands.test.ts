@@ -319,6 +319,37 @@ describe("placements", () => {
     expect((await run("host rm disky")).code).toBe(0);
   });
 
+  it("mounts named volumes with --volume, each created where the container lands with :create", async () => {
+    expect(
+      await json("host add 127.0.1.42:2375 --id volumed --cpus 2 --memory 1024 --label pool=volumed"),
+    ).toMatchObject({ id: "volumed", volumes: [] });
+    const db = "--image example/db:1 --cpus 0.1 --memory 64 --type batch";
+    const request = `place ${db} --constraint pool==volumed`;
+    const placed = await json(`${request} --volume dbdata:/var/lib/db:create --volume logs:/logs:create`);
+    const volumes = [
+      { name: "dbdata", path: "/var/lib/db", create: true },
+      { name: "logs", path: "/logs", create: true },
+    ];
+    expect([placed.container.volumes, placed.placement.volumes]).toEqual([volumes, volumes]);
+    // The volumes its placement creates are volumed's from now on: a request naming one goes there.
+    const ranked = await json(`candidates ${db} --volume dbdata:/data`);
+    expect(ranked.candidates.map((one: { host: { id: string } }) => one.host.id)).toEqual(["volumed"]);
+    expect(ranked.infeasible["volume dbdata on another host"]).toBeGreaterThan(0);
+    const nowhere = await run(`${request} --volume nothere:/data --json`);
+    expect(nowhere.code).toBe(3);
+    expect(JSON.parse(nowhere.stdout).reasons).toMatchObject({
+      "volume nothere on no host (create: true would create it)": 1,
+    });
+    const bad = await run(`${request} --volume nopath`);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("NAME:PATH[:create]");
+    const refused = await run(`${request} --volume bad/name:/data`);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("volumes.0.name");
+    expect((await run(`release ${placed.placement.id}`)).code).toBe(0);
+    expect((await run("host rm volumed")).code).toBe(0);
+  });
+
   it("reserves GPUs with --gpus and --gpu-model, and sends affinities and spread, on a host added with GPUs", async () => {
     const added = await json(
       "host add 127.0.1.42:2375 --id gpus --cpus 2 --memory 1024 --gpus 2 --gpu-model T4 --label pool=gpus --label zone=g",

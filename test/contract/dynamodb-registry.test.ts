@@ -16,6 +16,7 @@ import { everyHost, everyPlacement } from "./paging-support.js";
 import { racesContract } from "./races-contract.js";
 import { registryContract } from "./registry-contract.js";
 import { resourcesContract } from "./resources-contract.js";
+import { volumesContract } from "./volumes-contract.js";
 
 registryContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 hostChangesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
@@ -138,4 +139,5 @@ describe("DynamoDB registry: pages", () => {
   }, 60_000);
 });
 resourcesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
+volumesContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry);
 gpusContract("DynamoDB (DynamoDB Local)", freshDynamoDbRegistry, racingDynamoDbRegistry);

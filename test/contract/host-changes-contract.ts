@@ -123,6 +123,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
           cpuMilli: 4000,
           memory: 8192,
           containers: [ended(exited.id, "a"), ended(releasedMeanwhile.id, "b")],
+          volumes: [],
         }),
       };
       // A client releases one of them after the refresh probed, before its write.

@@ -232,6 +232,63 @@ describe.skipIf(engines.length === 0)("Docker hosts, against real engines", () =
     expect([again.status, again.body.reasons]).toEqual([409, { "port 8080/tcp taken": 1 }]);
   });
 
+  it("places a request naming a volume on the engine that holds it; run mode mounts it, and creates a new one", async () => {
+    const [kept, fresh] = ["citadel-test-pgdata", "citadel-test-fresh"];
+    const dropVolumes = () =>
+      Promise.all(
+        [engine(0), engine(1)].flatMap((one) =>
+          [kept, fresh].map((name) =>
+            docker(one, "DELETE", `/volumes/${name}?force=true`).catch(() => undefined),
+          ),
+        ),
+      );
+    await dropVolumes();
+    try {
+      const holder = await register(engine(0));
+      const other = await register(engine(1));
+      await docker(engine(0), "POST", "/volumes/create", { Name: kept });
+      await refresh();
+      expect((await call("GET", `/v1/hosts/${holder}`)).body.volumes).toContain(kept);
+      expect((await call("GET", `/v1/hosts/${other}`)).body.volumes).not.toContain(kept);
+
+      const mounted = await call(
+        "POST",
+        "/v1/placements",
+        request({ run: true, command: ["sleep", "600"], volumes: [{ name: kept, path: "/data" }] }),
+      );
+      expect([mounted.status, mounted.body.resource.id]).toEqual([201, holder]);
+      expect(mounted.body.placement.volumes).toEqual([{ name: kept, path: "/data", create: false }]);
+      const inspected = await docker(engine(0), "GET", `/containers/${mounted.body.container_id}/json`);
+      expect(inspected.HostConfig.Mounts).toEqual([{ Type: "volume", Source: kept, Target: "/data" }]);
+      expect(inspected.Mounts).toContainEqual(
+        expect.objectContaining({ Type: "volume", Name: kept, Destination: "/data" }),
+      );
+
+      // A volume no engine holds, with create: Docker makes it where the container lands, and the next
+      // refresh lists it there (and the placement's record says so before).
+      const created = await call(
+        "POST",
+        "/v1/placements",
+        request({
+          run: true,
+          command: ["sleep", "600"],
+          volumes: [{ name: fresh, path: "/fresh", create: true }],
+        }),
+      );
+      expect(created.status).toBe(201);
+      const landed = created.body.resource.id === holder ? engine(0) : engine(1);
+      const listed: { Volumes: { Name: string }[] } = await docker(landed, "GET", "/volumes");
+      expect(listed.Volumes.map((volume) => volume.Name)).toContain(fresh);
+      await refresh();
+      expect((await call("GET", `/v1/hosts/${created.body.resource.id}`)).body.volumes).toContain(fresh);
+      const next = await call("POST", "/v1/placements", request({ volumes: [{ name: fresh, path: "/x" }] }));
+      expect([next.status, next.body.resource.id]).toEqual([201, created.body.resource.id]);
+    } finally {
+      await Promise.all([engine(0), engine(1)].map(removeAllContainers));
+      await dropVolumes();
+    }
+  });
+
   it("run mode with an Idempotency-Key: a retry finds the container it started instead of starting another", async () => {
     const id = await register(engine(0));
     await refresh();

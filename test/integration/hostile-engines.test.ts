@@ -97,6 +97,23 @@ describe("an engine's answers are untrusted input", () => {
     expect(Number.isFinite(cluster.utilisation.cpu)).toBe(true);
   });
 
+  it("a volume list that is not one fails the probe; names no request could give are not kept", async () => {
+    const cases: [string, unknown, string][] = [
+      ["not-a-list", { Volumes: "pgdata" }, "invalid answer: volumes.Volumes"],
+      ["bad-name", { Volumes: [{ Name: 5 }] }, "invalid answer: volumes.Volumes[].Name"],
+      ["long-name", { Volumes: [{ Name: "v".repeat(2000) }] }, "invalid answer: volumes.Volumes[].Name"],
+    ];
+    for (const [id, json] of cases) await register(id, await rogue({ routes: { "GET /volumes": { json } } }));
+    const odd = [{ Name: "<script>" }, { Name: "a".repeat(64) }, { Name: "data" }, { Name: "x".repeat(65) }];
+    await register("odd", await rogue({ routes: { "GET /volumes": { json: { Volumes: odd } } } }));
+    await register("none", await rogue({ routes: { "GET /volumes": { json: { Volumes: null } } } }));
+    const { report } = await refresh();
+    for (const [id, , error] of cases) expect(resultOf(report, id)).toMatchObject({ ok: false, error });
+    expect([resultOf(report, "odd")?.ok, resultOf(report, "none")?.ok]).toEqual([true, true]);
+    expect((await call("GET", "/v1/hosts/odd")).body.volumes).toEqual(["data"]);
+    expect((await call("GET", "/v1/hosts/none")).body.volumes).toEqual([]);
+  });
+
   it("a 300 KB ServerVersion fails the probe, and the host's item stays small enough to place on", async () => {
     await register("verbose", await rogue({ info: { ServerVersion: "9".repeat(300_000) } }), {
       total_cpus: 2,
@@ -369,6 +386,7 @@ function spec(placementId: string) {
     command: undefined,
     amounts: amounts({ cpu: 100, memory: 64 }),
     ports: [],
+    volumes: [],
     labels: {},
   };
 }

@@ -74,6 +74,26 @@ const wrongField: Record<string, fc.Arbitrary<unknown>> = {
   gpus: fc.constantFrom(0, -1, 1.5, 0.0001, 17, 1e9, "1", "0.5", null, [], {}, true),
   // Wrong whatever its value: the seed asks no gpus.
   gpu_models: fc.constantFrom("T4", [], [1], ["T4"], ["a b"], Array(20).fill("T4")),
+  volumes: fc.constantFrom(
+    "pgdata",
+    {},
+    null,
+    [1],
+    [{}],
+    [{ name: "pg data", path: "/data" }],
+    [{ name: "pg", path: "data" }],
+    [{ name: "pg", path: "/a/../b" }],
+    [{ name: "pg", path: "/" }],
+    [{ name: "pg", path: "/data", create: "yes" }],
+    [{ name: "pg", path: "/data", readonly: true }],
+    [{ name: "x".repeat(65), path: "/data" }],
+    [{ name: "pg", path: `/${"d".repeat(300)}` }],
+    [
+      { name: "a", path: "/data" },
+      { name: "b", path: "/data" },
+    ],
+    Array.from({ length: 17 }, (_, at) => ({ name: `v${at}`, path: `/v${at}` })),
+  ),
   command: fc.oneof(
     anyWrong.filter(
       (value) =>

@@ -16,11 +16,13 @@ export interface FakeEngineOptions {
   containers?: number;
   /** Docker's `/info` `ID` of the engine at an index: the same ID at two indexes is one engine under two addresses. */
   idOf?: (index: number) => string;
+  /** The names `GET /volumes` lists on the engine at an index (none by default). */
+  volumesOf?: (index: number) => string[];
 }
 
 /**
- * `count` Docker engines as the refresh reads them (`/info`, `/containers/json`, a container's inspect and
- * stats), for tests and the refresh benchmark: one HTTP server whose connections come from one listener
+ * `count` Docker engines as the refresh reads them (`/info`, `/volumes`, `/containers/json`, a container's
+ * inspect and stats), for tests and the refresh benchmark: one HTTP server whose connections come from one listener
  * per engine, each on its own port of 127.0.0.1 (never another address), the engine known by the port a
  * connection arrived on. An engine has 4 CPUs and 8 GiB.
  */
@@ -46,6 +48,10 @@ export async function startFakeEngines(count: number, options: FakeEngineOptions
       const addr = `127.0.0.1:${request.socket.localPort}`;
       probes.set(addr, (probes.get(addr) ?? 0) + 1);
       return send(200, { ID: idOf(index), NCPU: 4, MemTotal: 8 * 1024 ** 3, ServerVersion: "24.0.7" });
+    }
+    if (path === "/volumes") {
+      const names = options.volumesOf?.(index) ?? [];
+      return send(200, { Volumes: names.map((Name) => ({ Name, Driver: "local" })), Warnings: null });
     }
     if (path === "/containers/json")
       return send(

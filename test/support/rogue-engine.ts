@@ -98,6 +98,7 @@ export async function startRogueEngine(initial: RogueOptions = {}): Promise<Rogu
         },
       };
     }
+    if (method === "GET" && path === "/volumes") return { status: 200, json: { Volumes: [], Warnings: [] } };
     if (method === "GET" && path === "/containers/json") {
       while (generated.length < (options.containers ?? 0)) generated.push(randomBytes(32).toString("hex"));
       const listed = [

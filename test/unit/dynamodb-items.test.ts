@@ -59,6 +59,33 @@ describe("a host item's placement entries", () => {
     expect(entriesOf(itemWith({ zzzzzzzzzzzz: toEntry(timed) })).map((one) => one.summary)).toEqual([timed]);
   });
 
+  it("keep the names of the volumes a placement creates after `;v`, after its ports", () => {
+    const volumes = [
+      { name: "pg.data_1", path: "/data", create: true },
+      { name: "shared", path: "/shared", create: false },
+      { name: "logs-2", path: "/logs", create: true },
+    ];
+    const ports = [{ container: 80, host: 8080, protocol: "tcp" as const }];
+    const made = summaryOf({ ...placement("h1", 250, 512), ports, volumes });
+    const entry = toEntry(made);
+    expect(entry).toBe(`6y:e8${made.imageTag};p68g.28;vpg.data_1,logs-2`);
+    const key = made.id.slice("h1.".length);
+    expect(entriesOf(itemWith({ [key]: entry })).map((one) => one.summary)).toEqual([made]);
+    // One that creates none keeps none.
+    const mounts = summaryOf({
+      ...placement("h1", 250, 512),
+      volumes: [{ name: "shared", path: "/shared", create: false }],
+    });
+    expect(toEntry(mounts)).toBe(`6y:e8${mounts.imageTag}`);
+  });
+
+  it("hold a host's volumes as a string set, none when it has none", () => {
+    expect(toItem({ ...host("h1", 4, 8192), volumes: ["db", "web"] }).volumes).toEqual(
+      new Set(["db", "web"]),
+    );
+    expect(toItem(host("h2", 4, 8192)).volumes).toBeUndefined();
+  });
+
   it("hold the ports its placements take in the host item's set, which commits check", () => {
     const made = {
       ...placement("h1", 250, 512),

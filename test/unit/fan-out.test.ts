@@ -23,7 +23,7 @@ function engines(engineOf: Record<string, string> = {}): Engines & { reads: stri
     read: async (target: Host): Promise<EngineReport> => {
       reads.push(target.id);
       const id = engineOf[target.id] ?? `ENGINE:${target.id}`;
-      return { id, version: "24.0.7", cpuMilli: 4000, memory: 8192, containers: [] };
+      return { id, version: "24.0.7", cpuMilli: 4000, memory: 8192, containers: [], volumes: [] };
     },
     run: () => Promise.reject(new Error("not used")),
     find: () => Promise.resolve(undefined),

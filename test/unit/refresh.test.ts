@@ -29,7 +29,7 @@ const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 10
 const LATER = new Date(NOW.getTime() + 120_000);
 
 function report(containers: ContainerReport[] = []): EngineReport {
-  return { id: "ENGINE:1", version: "20.10.24", cpuMilli: 8000, memory: 16384, containers };
+  return { id: "ENGINE:1", version: "20.10.24", cpuMilli: 8000, memory: 16384, containers, volumes: [] };
 }
 
 function container(extra: Partial<ContainerReport>): ContainerReport {

@@ -15,6 +15,7 @@ const CHANGEABLE = [
   ...RESOURCES.flatMap(({ name }) => [`total_${name}`, `declared_${name}`] as const),
   "unmanaged",
   "unmanaged_ports",
+  "volumes",
   "port_range",
   "gpus",
   "updated_at",

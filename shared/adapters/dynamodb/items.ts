@@ -18,6 +18,7 @@ import {
   RESOURCES,
   sharedCapacity,
 } from "../../core/resources.js";
+import type { VolumeMount } from "../../core/volumes.js";
 import { gpusEntry, gpusOfEntry, sharesItem } from "./gpus.js";
 
 // How hosts, placements and idempotency records are stored in DynamoDB items, and read back.
@@ -29,7 +30,8 @@ import { gpusEntry, gpusOfEntry, sharesItem } from "./gpus.js";
  * its creation time (newPlacementId); `:created` (epoch ms, base 36) follows only for an id made
  * otherwise; then `;` and a resource's code and amount for each other resource it reserves (`;d2s0`:
  * 3,600 MiB of disk), and `;p` and its host ports (`;p68g.28,ffk.1hu`: 8080 to 80 tcp, 20000 to 53
- * udp; see portsEntry), and `;g` and its GPU grant (`;gdw.3`: half of device 3; see gpusEntry). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
+ * udp; see portsEntry), `;g` and its GPU grant (`;gdw.3`: half of device 3; see gpusEntry), and `;v` and
+ * the names of the volumes it creates (`;vpgdata,cache`; volume names hold no `;` or `,`). About 28 bytes whatever the image's name, so that a host item stays within 2 KB (two write units: DynamoDB
  * charges a write by 1 KB of the larger of the item before and after it) at about 50 placements, and a
  * few KB when full. The rest of the placement is its record (PlacementItem). Versions before kept
  * `cpu/memory/created/image` (decimal sizes, the image's name): still read, told apart by the slashes.
@@ -42,6 +44,7 @@ export type PlacementEntry = string;
  */
 export interface WholeEntry extends Partial<Amounts> {
   ports?: PortMapping[];
+  volumes?: VolumeMount[];
   gpus?: GpuGrant;
   image: string;
   cpu: number;
@@ -90,6 +93,8 @@ export interface HostItem {
   unmanaged?: EngineState["unmanaged"] | null;
   /** Host ports unmanaged containers publish (a string set; null or absent when none). */
   unmanaged_ports?: Set<string> | null;
+  /** The named volumes the refresh found (a string set of at most MAX_HOST_VOLUMES; null or absent when none). */
+  volumes?: Set<string> | null;
   /**
    * The host ports its placements hold (`8080/tcp`, a string set; absent when none): what a commit's
    * condition checks a port against, kept beside the entries that hold them in the same writes.
@@ -138,7 +143,8 @@ export function toEntry(placement: PlacementSummary): PlacementEntry {
   const others = OPTIONAL.filter(({ name }) => placement.amounts[name] !== 0)
     .map(({ name, code }) => `;${code}${placement.amounts[name].toString(36)}`)
     .join("");
-  return `${sizes}${placement.imageTag}${timed}${others}${portsEntry(placement.ports)}${gpusEntry(placement.gpus)}`;
+  const volumes = placement.volumes ? `;v${placement.volumes.join(",")}` : "";
+  return `${sizes}${placement.imageTag}${timed}${others}${portsEntry(placement.ports)}${gpusEntry(placement.gpus)}${volumes}`;
 }
 
 /** `;p` and the mappings, each `host.container` in base 36 with `u` after a udp one; empty when none. */
@@ -184,6 +190,7 @@ export function toPlacementItem(placement: Placement, putAt: number): PlacementI
       ]),
     ),
     ...(placement.ports && { ports: placement.ports }),
+    ...(placement.volumes && { volumes: placement.volumes }),
     ...(placement.gpus && { gpus: placement.gpus }),
     scheduler: placement.scheduler,
     created_at: placement.createdAt,
@@ -200,6 +207,7 @@ export function toPlacement(id: string, hostId: string, entry: WholeEntry): Plac
     image: entry.image,
     amounts: amountsOfItem(entry),
     ...(entry.ports && { ports: entry.ports }),
+    ...(entry.volumes && { volumes: entry.volumes }),
     ...(entry.gpus && { gpus: entry.gpus }),
     scheduler: entry.scheduler,
     createdAt: entry.created_at,
@@ -246,9 +254,11 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
   });
   let ports: PortMapping[] | undefined;
   let gpus: GpuGrant | undefined;
+  let volumes: string[] | undefined;
   for (const other of others) {
     if (other[0] === "p") ports = portsOfEntry(other.slice(1));
     if (other[0] === "g") gpus = gpusOfEntry(other.slice(1));
+    if (other[0] === "v") volumes = other.slice(1).split(",");
     const resource = OPTIONAL.find(({ code }) => code === other[0]);
     if (resource) read[resource.name] = Number.parseInt(other.slice(1), 36);
   }
@@ -259,6 +269,7 @@ function summaryOfEntry(id: string, key: string, entry: PlacementEntry): Placeme
     ...(ports && { ports }),
     ...(gpus && { gpus }),
     createdAt: created ? new Date(Number.parseInt(created, 36)).toISOString() : createdAtOfSuffix(key),
+    ...(volumes && { volumes }),
   };
 }
 
@@ -280,6 +291,7 @@ export function toItem(host: Host): HostItem {
     ),
     ...(host.engine && host.engine.unmanaged.containers > 0 && { unmanaged: host.engine.unmanaged }),
     ...(host.unmanagedPorts.length > 0 && { unmanaged_ports: new Set(host.unmanagedPorts) }),
+    ...(host.volumes.length > 0 && { volumes: new Set(host.volumes) }),
     ...(taken.length > 0 && { taken_ports: new Set(taken) }),
     ...(rangeText(host.portRange) !== rangeText(DEFAULT_PORT_RANGE) && {
       port_range: rangeText(host.portRange),
@@ -329,6 +341,7 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     updatedAt: isoOf(item.updated_at),
     portRange: item.port_range ? portRangeSchema.parse(item.port_range) : DEFAULT_PORT_RANGE,
     unmanagedPorts: [...(item.unmanaged_ports ?? [])].sort(),
+    volumes: [...(item.volumes ?? [])].sort(),
     gpus: item.gpus ?? null,
     version: item.version ?? 0,
   };
