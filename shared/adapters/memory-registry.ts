@@ -1,14 +1,6 @@
 import { grantFits } from "../core/gpus.js";
-import {
-  changedHost,
-  changesFor,
-  gpuShares,
-  type Host,
-  type HostChangesOf,
-  MAX_PLACEMENTS_PER_HOST,
-  takenPorts,
-  withoutEvents,
-} from "../core/host.js";
+import { gpuShares, type Host, MAX_PLACEMENTS_PER_HOST, takenPorts, withoutEvents } from "../core/host.js";
+import { changedHost, changesFor, type HostChangesOf } from "../core/host-changes.js";
 import {
   byCodeUnits,
   cutPage,

@@ -1,7 +1,8 @@
 import { mapConcurrently, withTimeout } from "./concurrency.js";
 import { type ContainerReport, type EngineReport, type Engines, failureOf, isAlive } from "./engine.js";
 import { duplicateReason, EngineOwners } from "./engine-owners.js";
-import type { EngineState, Host, HostChanges, HostEvent, Usage } from "./host.js";
+import type { EngineState, Host, HostEvent, Usage } from "./host.js";
+import type { HostChanges } from "./host-changes.js";
 import type { ProfileStore, UsageSample } from "./profile.js";
 import { HostNotFoundError, type Registry, RegistryUnavailableError } from "./registry.js";
 import { detectedTotals } from "./resources.js";

@@ -1,4 +1,5 @@
-import type { Host, HostChangesOf } from "./host.js";
+import type { Host } from "./host.js";
+import type { HostChangesOf } from "./host-changes.js";
 import type { HostPage, PlacedOnHost, PlacementPage } from "./paging.js";
 import type { Placement } from "./placement.js";
 

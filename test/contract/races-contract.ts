@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { HostChanges } from "../../shared/core/host.js";
+import type { HostChanges } from "../../shared/core/host-changes.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import { CapacityBelowReservedError, HostBusyError } from "../../shared/core/registry.js";
 import { host, NOW, placement } from "../support/fixtures.js";

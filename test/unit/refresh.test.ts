@@ -8,7 +8,8 @@ import {
   type EngineReport,
   type Engines,
 } from "../../shared/core/engine.js";
-import { changedHost, HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
+import { HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
+import { changedHost } from "../../shared/core/host-changes.js";
 import { hostView } from "../../shared/core/host-view.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { toHost, toItem } from "../../shared/adapters/dynamodb/items.js";
-import { changedHost } from "../../shared/core/host.js";
+import { changedHost } from "../../shared/core/host-changes.js";
 import { capacity, SHARED_CAPACITIES, sharedCapacity } from "../../shared/core/resources.js";
 import { host, NOW } from "../support/fixtures.js";
 

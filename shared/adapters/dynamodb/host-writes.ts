@@ -1,4 +1,5 @@
-import { freeDelta, type Host, type HostChanges } from "../../core/host.js";
+import type { Host } from "../../core/host.js";
+import { freeDelta, type HostChanges } from "../../core/host-changes.js";
 import { RESOURCES } from "../../core/resources.js";
 import { changedGpus } from "./gpus.js";
 import { type HostItem, toItem } from "./items.js";

@@ -1,15 +1,8 @@
 import { ConditionalCheckFailedException, type DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { unmarshall } from "@aws-sdk/util-dynamodb";
-import {
-  addedEvents,
-  changedHost,
-  changesFor,
-  HOST_EVENTS_KEPT,
-  type Host,
-  type HostChangesOf,
-  withoutEvents,
-} from "../../core/host.js";
+import { HOST_EVENTS_KEPT, type Host, withoutEvents } from "../../core/host.js";
+import { addedEvents, changedHost, changesFor, type HostChangesOf } from "../../core/host-changes.js";
 import {
   cutPage,
   type HostPage,
