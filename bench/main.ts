@@ -6,7 +6,7 @@
 //                    [--seconds 1.5] [--sim-placements 1000000] [--sim-seconds 300]
 //                    [--sim-designs product] [--sim-candidate-placements 30000] [--contention-runs 3]
 //                    [--refresh-hosts 1000] [--calibration-placements 1000]
-//                    [--nodes FILE --pods FILE] [--json] [--no-report]
+//                    [--nodes FILE --pods FILE] [--trace-seeds 10] [--json] [--no-report]
 //
 // `scale` runs the product's design (or `--sim-designs all`, or keys such as slim/slice/80) at full
 // size; `candidates` (not run by default: it takes a while) runs every candidate design side by side on
@@ -25,7 +25,7 @@ import { benchRefresh } from "./refresh.js";
 import { CALIBRATION_SIZES, calibrate } from "./simulation/calibration.js";
 import { CANDIDATES_FILE, DESIGNS, type Design, designKey } from "./simulation/designs.js";
 import { simulate } from "./simulation/run.js";
-import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
+import { firstFitDecreasing, readTrace, runTrace, STRATEGIES, traceVariants } from "./trace.js";
 
 const { values: args } = parseArgs({
   options: {
@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
     pods: { type: "string", default: "../shared/traces/alibaba-openb/pods.csv" },
+    "trace-seeds": { type: "string", default: "10" },
     json: { type: "boolean", default: false },
     "no-report": { type: "boolean", default: false },
   },
@@ -54,11 +55,13 @@ const scaleDesigns = DESIGNS.filter(
     (wanted.has("product") && design.product) ||
     (wanted.has("previous") && design.previous),
 );
+const trace = parts.has("trace") ? readTrace(args.nodes, args.pods) : undefined;
+const variants = trace ? traceVariants(trace.pods) : [];
 const steps =
   (parts.has("engine") ? 2 : 0) +
   (parts.has("commit") ? 2 : 0) +
   (parts.has("contention") ? 10 : 0) +
-  (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
+  (trace ? STRATEGIES.length * (1 + variants.length) + 1 : 0) +
   (parts.has("scale") ? scaleDesigns.length : 0) +
   (parts.has("candidates") ? DESIGNS.length : 0) +
   (parts.has("calibrate") ? CALIBRATION_SIZES.length : 0) +
@@ -135,16 +138,19 @@ if (parts.has("commit") || parts.has("contention") || parts.has("refresh") || pa
   }
 }
 
-if (parts.has("trace")) {
-  const { nodes, pods } = readTrace(args.nodes, args.pods);
-  results.trace = STRATEGIES.map((strategy) => {
-    const result = replay(nodes, pods, strategy);
-    step(`trace: ${strategy.name}`);
-    return result;
+if (trace) {
+  const { nodes, pods } = trace;
+  const seeds = Number(args["trace-seeds"]);
+  const { rows, series, ...shape } = runTrace("as read", nodes, pods, { seeds, step });
+  results.trace = rows;
+  results.traceSeries = series;
+  results.traceShape = shape;
+  results.traceVariants = variants.map((variant) => {
+    const { series: _, ...run } = runTrace(variant.name, nodes, variant.pods, { seeds, step });
+    return run;
   });
   results.ffd = firstFitDecreasing(nodes, pods);
   step("trace: first-fit-decreasing reference");
-  results.traceShape = { nodes: nodes.length, pods: pods.length };
 }
 
 /** Each of `designs` on 10,000 hosts, one after another on the same seed. */
