@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { lineChart } from "../../bench/charts.js";
+import { mergeSections } from "../../bench/markdown.js";
 import {
   BASELINES,
   bestFit,
@@ -249,6 +250,16 @@ describe("the trace's variants and rows", () => {
           "allocatedCpuShareAtFull",
         ]),
       );
+  });
+});
+
+describe("a report of some parts", () => {
+  it("replaces only its sections, with a note, keeping the header and the others in order", () => {
+    const existing = "# B\n\nDate: 1.\n\n## 1. One\n\nold 1\n\n## 4. Four\n\nold 4\n\n## 5. Five\n\nold 5\n";
+    const fresh = "# B\n\nDate: 2.\n\n## 4. Four\n\nnew 4\n\n## 3. Three\n\nnew 3";
+    expect(mergeSections(existing, fresh, "_n_")).toBe(
+      "# B\n\nDate: 1.\n\n## 1. One\n\nold 1\n\n## 3. Three\n\n_n_\n\nnew 3\n\n## 4. Four\n\n_n_\n\nnew 4\n\n## 5. Five\n\nold 5\n",
+    );
   });
 });
 
