@@ -103,28 +103,15 @@ export class Cluster {
     }
   }
 
-  /** Totals over the nodes: cpu, memory, GPU devices and their milli. */
+  /** Totals over the nodes: cpu, GPU devices and their milli. */
   totals() {
     let cpu = 0;
-    let memory = 0;
     let gpus = 0;
     for (const node of this.nodes) {
       cpu += node.cpuMilli;
-      memory += node.memory;
       gpus += node.gpus;
     }
-    return { cpu, memory, gpus, gpuMilli: gpus * 1000 };
-  }
-
-  /** What is allocated now: cpu and GPU milli. */
-  allocated(): { cpu: number; gpuMilli: number } {
-    let cpu = 0;
-    let gpuMilli = 0;
-    for (const [index, node] of this.nodes.entries()) {
-      cpu += node.cpuMilli - (this.cpu[index] ?? 0);
-      for (const free of this.gpu[index] ?? []) gpuMilli += 1000 - free;
-    }
-    return { cpu, gpuMilli };
+    return { cpu, gpus, gpuMilli: gpus * 1000 };
   }
 }
 
