@@ -17,11 +17,12 @@ export interface Spread {
 
 export interface MonteCarloResult {
   strategy: string;
+  /** Whether GPUs were measured: the strategy places on them and the cluster has some. */
   gpus: boolean;
   /** What the arrivals are counted in: the cluster's GPUs, or its cpus. */
   basis: "gpu" | "cpu";
   seeds: number;
-  /** At each of LEVELS: the share of the cluster's GPUs left unallocated (null: the strategy sees no GPUs). */
+  /** At each of LEVELS: the share of the cluster's GPUs left unallocated (null: the strategy or cluster has none). */
   unallocatedGpuShare: (Spread | null)[];
   /** At each of LEVELS: the share of the cluster's cpu allocated. */
   allocatedCpuShare: Spread[];
@@ -93,7 +94,8 @@ export function monteCarlo(
   seeds: number,
 ): MonteCarloResult {
   const runs = Array.from({ length: seeds }, (_, seed) => runOnce(nodes, pods, strategy, workload, seed + 1));
-  const gpus = runs[0]?.gpus ?? false;
+  // GPU measures for strategies that place on GPUs, on a cluster that has some.
+  const gpus = (runs[0]?.gpus ?? false) && nodes.some((node) => node.gpus > 0);
   return {
     strategy: strategy.name,
     gpus,

@@ -197,6 +197,8 @@ describe("the Monte-Carlo workload", () => {
     expect(result.unallocatedGpuShare.every((level) => level === null)).toBe(true);
     // Two pods of 3 arrive (a third would ask 9 of 8): 6 of 8 cpus.
     expect(result.allocatedCpuShare.at(-1)?.mean).toBe(0.75);
+    // Nor for baselines on a cluster without GPUs.
+    expect(monteCarlo(nodes, pods, bestFit, typicalWorkload(pods), 1).unallocatedGpuShare[0]).toBeNull();
   });
 });
 
