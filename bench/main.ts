@@ -6,14 +6,14 @@
 //                    [--seconds 1.5] [--sim-placements 1000000] [--sim-seconds 300]
 //                    [--sim-designs product] [--sim-candidate-placements 30000] [--contention-runs 3]
 //                    [--refresh-hosts 1000] [--calibration-placements 1000]
-//                    [--nodes FILE --pods FILE] [--json] [--no-report]
+//                    [--nodes FILE --pods FILE] [--trace-seeds 10] [--json] [--no-report]
 //
 // `scale` runs the product's design (or `--sim-designs all`, or keys such as slim/slice/80) at full
 // size; `candidates` (not run by default: it takes a while) runs every candidate design side by side on
 // a shorter run and keeps its results in bench/simulation/candidates.json, which the report shows until
 // the next such run.
 import { execFileSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { parseArgs } from "node:util";
 import { startDynamoDbLocal } from "../shared/local/dynamodb-local.js";
@@ -21,15 +21,17 @@ import { benchCommit, benchContention, benchHttp } from "./arbiter.js";
 import { lineChart } from "./charts.js";
 import { benchColdStart } from "./coldstart.js";
 import { benchEngine } from "./engine.js";
+import { mergeSections } from "./markdown.js";
 import { benchRefresh } from "./refresh.js";
 import { CALIBRATION_SIZES, calibrate } from "./simulation/calibration.js";
 import { CANDIDATES_FILE, DESIGNS, type Design, designKey } from "./simulation/designs.js";
 import { simulate } from "./simulation/run.js";
-import { firstFitDecreasing, readTrace, replay, STRATEGIES } from "./trace.js";
+import { firstFitDecreasing, readTrace, runTrace, STRATEGIES, traceVariants } from "./trace.js";
 
+const DEFAULT_PARTS = "engine,commit,contention,trace,scale,calibrate,coldstart,refresh";
 const { values: args } = parseArgs({
   options: {
-    parts: { type: "string", default: "engine,commit,contention,trace,scale,calibrate,coldstart,refresh" },
+    parts: { type: "string", default: DEFAULT_PARTS },
     "calibration-placements": { type: "string", default: "1000" },
     "refresh-hosts": { type: "string", default: "1000" },
     "sim-placements": { type: "string", default: "1000000" },
@@ -40,6 +42,7 @@ const { values: args } = parseArgs({
     seconds: { type: "string", default: "1.5" },
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
     pods: { type: "string", default: "../shared/traces/alibaba-openb/pods.csv" },
+    "trace-seeds": { type: "string", default: "10" },
     json: { type: "boolean", default: false },
     "no-report": { type: "boolean", default: false },
   },
@@ -54,11 +57,13 @@ const scaleDesigns = DESIGNS.filter(
     (wanted.has("product") && design.product) ||
     (wanted.has("previous") && design.previous),
 );
+const trace = parts.has("trace") ? readTrace(args.nodes, args.pods) : undefined;
+const variants = trace ? traceVariants(trace.pods) : [];
 const steps =
   (parts.has("engine") ? 2 : 0) +
   (parts.has("commit") ? 2 : 0) +
   (parts.has("contention") ? 10 : 0) +
-  (parts.has("trace") ? STRATEGIES.length + 1 : 0) +
+  (trace ? STRATEGIES.length * (1 + variants.length) + 1 : 0) +
   (parts.has("scale") ? scaleDesigns.length : 0) +
   (parts.has("candidates") ? DESIGNS.length : 0) +
   (parts.has("calibrate") ? CALIBRATION_SIZES.length : 0) +
@@ -135,16 +140,19 @@ if (parts.has("commit") || parts.has("contention") || parts.has("refresh") || pa
   }
 }
 
-if (parts.has("trace")) {
-  const { nodes, pods } = readTrace(args.nodes, args.pods);
-  results.trace = STRATEGIES.map((strategy) => {
-    const result = replay(nodes, pods, strategy);
-    step(`trace: ${strategy.name}`);
-    return result;
+if (trace) {
+  const { nodes, pods } = trace;
+  const seeds = Number(args["trace-seeds"]);
+  const { rows, series, ...shape } = runTrace("as read", nodes, pods, { seeds, step });
+  results.trace = rows;
+  results.traceSeries = series;
+  results.traceShape = shape;
+  results.traceVariants = variants.map((variant) => {
+    const { series: _, ...run } = runTrace(variant.name, nodes, variant.pods, { seeds, step });
+    return run;
   });
   results.ffd = firstFitDecreasing(nodes, pods);
   step("trace: first-fit-decreasing reference");
-  results.traceShape = { nodes: nodes.length, pods: pods.length };
 }
 
 /** Each of `designs` on 10,000 hosts, one after another on the same seed. */
@@ -175,7 +183,16 @@ if (parts.has("coldstart")) {
 if (args.json) process.stdout.write(`${JSON.stringify(results, null, 2)}\n`);
 if (!args["no-report"]) {
   const { report, charts } = await import("./report.js");
-  writeFileSync("BENCHMARKS.md", report(results));
+  // A run of some parts rewrites only their sections of an existing report.
+  const partial = DEFAULT_PARTS.split(",").some((part) => !parts.has(part));
+  const fresh = report(results);
+  const note = `_Regenerated by a run of \`--parts ${args.parts}\` on ${results.date}, at commit ${results.revision}; the other sections are from the run named above._`;
+  writeFileSync(
+    "BENCHMARKS.md",
+    partial && existsSync("BENCHMARKS.md")
+      ? mergeSections(readFileSync("BENCHMARKS.md", "utf8"), fresh, note)
+      : fresh,
+  );
   mkdirSync("docs", { recursive: true });
   for (const [file, svg] of Object.entries(charts(results, lineChart))) writeFileSync(`docs/${file}`, svg);
   process.stderr.write("wrote BENCHMARKS.md and docs/*.svg\n");

@@ -4,13 +4,13 @@ import type { lineChart as LineChart } from "./charts.js";
 import type { ColdStartResult } from "./coldstart.js";
 import type { EngineResult } from "./engine.js";
 import { n, table } from "./markdown.js";
+import { type TraceResults, traceCharts, traceSection } from "./packing/report.js";
 import type { RefreshResult } from "./refresh.js";
 import type { CalibrationRow } from "./simulation/calibration.js";
 import { type CandidatesRun, calibrationSection, scaleSection } from "./simulation/report.js";
 import type { SimulationResult } from "./simulation/run.js";
-import type { TraceResult } from "./trace.js";
 
-interface Results {
+interface Results extends TraceResults {
   machine?: { cpus: number; cpu?: string; memoryGiB: number; node: string };
   date?: string;
   revision?: string;
@@ -19,9 +19,6 @@ interface Results {
   engineAllHosts?: EngineResult[];
   http?: HttpResult;
   contention?: ContentionResult[];
-  trace?: TraceResult[];
-  ffd?: { hosts: number; placedShare: number };
-  traceShape?: { nodes: number; pods: number };
   coldStart?: ColdStartResult[];
   scale?: SimulationResult[];
   refresh?: RefreshResult;
@@ -163,46 +160,7 @@ export function report(raw: Record<string, unknown>): string {
       "![wasted commits against K](docs/contention.svg)",
     );
   }
-  if (results.trace) {
-    sections.push(
-      "",
-      `## 4. Placement quality on a real trace (${n(results.traceShape?.nodes ?? 0)} hosts, ${n(results.traceShape?.pods ?? 0)} pods)`,
-      "",
-      "Alibaba's openb trace (Weng et al., ATC'23), cpu and memory, arrivals and departures in time order.",
-      "Pods of one shape stand for replicas of one image. The trace holds at most 56 pods at once, so the",
-      "saturation run (arrivals only, until 1.5x the cluster's cpu was asked for) tells more about packing.",
-      `First-fit-decreasing, every pod at once: ${n(results.ffd?.hosts ?? 0)} hosts, ${((results.ffd?.placedShare ?? 0) * 100).toFixed(1)}% placed.`,
-      "",
-      table(
-        [
-          "strategy",
-          "placed",
-          "peak hosts in use",
-          "lower bound",
-          "cpu fragmentation",
-          "memory fragmentation",
-          "max replicas on a host",
-          "saturation: cluster cpu placed",
-        ],
-        results.trace.map((row) => [
-          row.strategy,
-          `${(row.placedShare * 100).toFixed(1)}%`,
-          row.peakHostsInUse,
-          row.lowerBound,
-          row.cpuFragmentation,
-          row.memoryFragmentation,
-          row.maxReplicasOnOneHost,
-          `${(row.saturationCpuPlaced * 100).toFixed(1)}%`,
-        ]),
-      ),
-      "",
-      "Fragmentation: the share of free capacity stranded on hosts that cannot take the median request,",
-      "averaged over the run. Lower bound: the fewest hosts (largest first) that hold the demand alive at once.",
-      "",
-      "![hosts in use over the trace](docs/trace-hosts.svg)",
-      "![utilisation over the trace](docs/trace-utilisation.svg)",
-    );
-  }
+  if (results.trace) sections.push(...traceSection(results));
   if (results.scale?.length) sections.push(...scaleSection(results.scale, results.candidates));
   if (results.calibration?.length) sections.push(...calibrationSection(results.calibration));
   if (results.coldStart) {
@@ -299,27 +257,6 @@ export function charts(raw: Record<string, unknown>, lineChart: typeof LineChart
       series,
     );
   }
-  if (results.trace) {
-    const series = results.trace.map((row) => ({
-      name: row.strategy,
-      points: row.hostsInUse.map((value, index) => [index, value] as [number, number]),
-    }));
-    files["trace-hosts.svg"] = lineChart(
-      "Hosts in use over the trace",
-      "trace progress (samples)",
-      "hosts",
-      series,
-    );
-    const utilisation = results.trace.slice(0, 1).map((row) => ({
-      name: "every strategy",
-      points: row.utilisation.map((value, index) => [index, value * 100] as [number, number]),
-    }));
-    files["trace-utilisation.svg"] = lineChart(
-      "Cluster cpu reserved over the trace (every strategy places every pod)",
-      "trace progress (samples)",
-      "% of cluster cpu",
-      utilisation,
-    );
-  }
+  Object.assign(files, traceCharts(results, lineChart));
   return files;
 }

@@ -1,299 +1,170 @@
+// Placement quality on a real trace: the product's strategies and the packing baselines side by side, on
+// the time replay and the FGD paper's Monte-Carlo workload, for the trace as read and its variants.
 import { readFileSync } from "node:fs";
-import { type Host, newHost } from "../shared/core/host.js";
-import { imageTag } from "../shared/core/image.js";
-import { feasibleEnough, filterHosts, type HostScore, selectHost } from "../shared/core/pipeline.js";
-import { summaryOf } from "../shared/core/placement.js";
-import { ReplicaIndex } from "../shared/core/replica-index.js";
-import type { ContainerRequest } from "../shared/core/request.js";
-import { added, amounts } from "../shared/core/resources.js";
-import { type SchedulerType, schedulerType } from "../shared/core/schedulers.js";
-import { type ScoreView, scoring } from "../shared/core/scoring.js";
-import { placement } from "../test/support/fixtures.js";
-import { seededRandom } from "../test/support/random.js";
+import { typicalWorkload } from "../shared/core/rules/fragmentation.js";
+import { BASELINES, type Strategy } from "./packing/baselines.js";
+import type { TraceNode, TracePod } from "./packing/model.js";
+import { basisOf, LEVELS, monteCarlo } from "./packing/monte-carlo.js";
+import { PRODUCT } from "./packing/product.js";
+import { replay } from "./packing/replay.js";
+import { VARIANTS, variantOf } from "./packing/variants.js";
 
-export interface TraceNode {
-  id: string;
-  cpuMilli: number;
-  memory: number;
-}
-
-export interface TracePod {
-  name: string;
-  cpuMilli: number;
-  memory: number;
-  created: number;
-  deleted: number;
-  /** Pods of one shape stand for replicas of one image (the trace names no images). */
-  image: string;
-}
+export type { TraceNode, TracePod } from "./packing/model.js";
 
 function rows(file: string): Record<string, string>[] {
   const [header = "", ...lines] = readFileSync(file, "utf8").trim().split("\n");
-  const names = header.split(",");
+  const names = header.trim().split(",");
   return lines.map((line) =>
-    Object.fromEntries(line.split(",").map((value, index) => [names[index] ?? "", value])),
+    Object.fromEntries(
+      line
+        .trim()
+        .split(",")
+        .map((value, index) => [names[index] ?? "", value]),
+    ),
   );
 }
 
-/** Reads a trace of the openb format (nodes: sn, cpu_milli, memory_mib; pods: cpu_milli, memory_mib, times). */
+/**
+ * Reads a trace of the openb format (nodes: sn, cpu_milli, memory_mib, gpu, model; pods: name, cpu_milli,
+ * memory_mib, num_gpu, gpu_milli (per device), gpu_spec (models, `|` between), creation_time,
+ * deletion_time). GPU columns may be absent or zero.
+ */
 export function readTrace(nodesFile: string, podsFile: string): { nodes: TraceNode[]; pods: TracePod[] } {
   const nodes = rows(nodesFile).map((row) => ({
     id: (row.sn ?? "").replace(/[^A-Za-z0-9_-]/g, "-"),
     cpuMilli: Number(row.cpu_milli),
     memory: Number(row.memory_mib),
+    gpus: Number(row.gpu || 0),
+    model: row.model ?? "",
   }));
-  const pods = rows(podsFile).map((row) => ({
-    name: row.name ?? "",
-    cpuMilli: Number(row.cpu_milli),
-    memory: Number(row.memory_mib),
-    created: Number(row.creation_time),
-    deleted: Number(row.deletion_time || Number.POSITIVE_INFINITY),
-    image: `shape/${row.cpu_milli}-${row.memory_mib}-${row.num_gpu}:1`,
-  }));
+  const pods = rows(podsFile).map((row) => {
+    const gpus = Number(row.num_gpu || 0);
+    const spec = row.gpu_spec ?? "";
+    return {
+      name: row.name ?? "",
+      cpuMilli: Number(row.cpu_milli),
+      memory: Number(row.memory_mib),
+      gpus,
+      gpuMilli: gpus > 0 ? Number(row.gpu_milli || 1000) : 0,
+      ...(spec && spec !== "nan" && { models: spec.split("|") }),
+      created: Number(row.creation_time),
+      deleted: Number(row.deletion_time || Number.POSITIVE_INFINITY),
+      image: `shape/${row.cpu_milli}-${row.memory_mib}-${row.num_gpu}x${row.gpu_milli}:1`,
+    };
+  });
   return { nodes, pods };
 }
 
-/** How one decision scores feasible hosts. */
-type Scorer = (request: ContainerRequest, view: ScoreView) => HostScore;
+/** Every strategy of a trace run: the product's, then the baselines. */
+export const STRATEGIES: readonly Strategy[] = [...PRODUCT, ...BASELINES];
 
-export interface Strategy {
-  name: string;
-  /** Scores a feasible host; built per run, since first-fit needs the hosts' order. */
-  scorer: (nodes: TraceNode[], random: () => number) => Scorer;
-  sampled: boolean;
-}
-
-/** The scoring of a built-in scheduler type. */
-function ofType(type: string): () => Scorer {
-  const scheduler = schedulerType(type) as SchedulerType;
-  return () => (request, view) => scoring(scheduler, request, view).score;
-}
-
-export const STRATEGIES: Strategy[] = [
-  { name: "binpack", scorer: ofType("batch"), sampled: true },
-  { name: "binpack (all hosts)", scorer: ofType("batch"), sampled: false },
-  { name: "spread", scorer: ofType("service"), sampled: true },
-  { name: "random", scorer: (_, random) => () => () => random(), sampled: true },
-  {
-    name: "first-fit",
-    scorer: (nodes) => {
-      const order = new Map(nodes.map((node, index) => [node.id, index]));
-      return () => (host) => -(order.get(host.id) ?? 0);
-    },
-    sampled: false,
-  },
-];
-
-export interface TraceResult {
+/** One strategy's figures on one trace: the time replay's and the Monte-Carlo workload's at 100% arrival. */
+export interface TraceRow {
   strategy: string;
-  pods: number;
+  /** Whether it placed GPU tasks on GPU devices (the product's strategies do not yet: cpu and memory only). */
+  gpus: boolean;
   placedShare: number;
   peakHostsInUse: number;
+  meanHostsInUse: number;
   lowerBound: number;
+  capacityWeightedHostsInUse: number;
   cpuFragmentation: number;
   memoryFragmentation: number;
   maxReplicasOnOneHost: number;
-  /** Reserved cpu over cluster cpu at each sample. */
-  utilisation: number[];
-  /** Hosts holding at least one pod at each sample, for the chart. */
+  /**
+   * Monte-Carlo, at 100% arrival: unallocated GPUs over the cluster's, and cpu allocated over the
+   * cluster's (null when the strategy sees no GPUs, or does not run the Monte-Carlo workload).
+   */
+  unallocatedGpuShareAtFull: number | null;
+  unallocatedGpuShareAtFullSd: number | null;
+  allocatedCpuShareAtFull: number | null;
+  allocatedCpuShareAtFullSd: number | null;
+}
+
+/** A strategy's series, for the charts. */
+export interface TraceSeries {
+  strategy: string;
   hostsInUse: number[];
-  saturationCpuPlaced: number;
+  utilisation: number[];
+  /** Monte-Carlo, at each arrival level (null: not run). */
+  unallocatedGpuShare: (number | null)[] | null;
+  allocatedCpuShare: number[] | null;
 }
 
-/** Hosts needed to hold `demand`, filling the largest first (all of them when it does not fit): a lower bound. */
-function hostsFor(demand: number, capacities: number[]): number {
-  let sum = 0;
-  for (const [index, capacity] of capacities.entries()) {
-    if (sum >= demand) return index;
-    sum += capacity;
+export interface TraceRun {
+  variant: string;
+  nodes: number;
+  pods: number;
+  /** What the Monte-Carlo arrivals are counted in. */
+  basis: "gpu" | "cpu";
+  seeds: number;
+  rows: TraceRow[];
+  series: TraceSeries[];
+}
+
+/** Runs every strategy on one trace; `step` is told of each strategy done. */
+export function runTrace(
+  variant: string,
+  nodes: readonly TraceNode[],
+  pods: readonly TracePod[],
+  options: { seeds: number; strategies?: readonly Strategy[]; step?: (label: string) => void },
+): TraceRun {
+  const workload = typicalWorkload(pods);
+  const rows: TraceRow[] = [];
+  const series: TraceSeries[] = [];
+  for (const strategy of options.strategies ?? STRATEGIES) {
+    const {
+      strategy: name,
+      utilisation,
+      hostsInUse,
+      pods: _,
+      ...timed
+    } = replay(nodes, pods, strategy, workload);
+    const carlo =
+      strategy.monteCarlo === false ? undefined : monteCarlo(nodes, pods, strategy, workload, options.seeds);
+    const full = LEVELS.length - 1;
+    const unallocated = carlo?.unallocatedGpuShare[full] ?? null;
+    const cpu = carlo?.allocatedCpuShare[full] ?? null;
+    rows.push({
+      strategy: name,
+      ...timed,
+      unallocatedGpuShareAtFull: unallocated?.mean ?? null,
+      unallocatedGpuShareAtFullSd: unallocated?.sd ?? null,
+      allocatedCpuShareAtFull: cpu?.mean ?? null,
+      allocatedCpuShareAtFullSd: cpu?.sd ?? null,
+    });
+    series.push({
+      strategy: name,
+      hostsInUse,
+      utilisation,
+      unallocatedGpuShare: carlo?.unallocatedGpuShare.map((level) => level?.mean ?? null) ?? null,
+      allocatedCpuShare: carlo?.allocatedCpuShare.map((level) => level.mean) ?? null,
+    });
+    options.step?.(`${variant}: ${name}`);
   }
-  return capacities.length;
-}
-
-function request(pod: TracePod): ContainerRequest {
   return {
-    image: pod.image,
-    amounts: amounts({ cpu: pod.cpuMilli, memory: pod.memory }),
-    type: "bench",
-    constraints: [],
-    labels: {},
-  };
-}
-
-function cluster(nodes: TraceNode[]): Host[] {
-  const at = new Date(0);
-  return nodes.map((node) =>
-    newHost(
-      { addr: `${node.id}:2375`, id: node.id, total_cpus: node.cpuMilli, total_memory: node.memory },
-      at,
-    ),
-  );
-}
-
-/** Places one pod with the real engine; returns the index of the host or -1. */
-function placeOne(
-  hosts: Host[],
-  index: ReplicaIndex,
-  pod: TracePod,
-  score: Scorer,
-  sampled: boolean,
-  random: () => number,
-): number {
-  const wanted = request(pod);
-  const { feasible } = filterHosts(
-    hosts,
-    wanted,
-    sampled ? { limit: feasibleEnough(hosts.length), random } : undefined,
-  );
-  const chosen = selectHost(feasible, score(wanted, { hosts, replicas: index.of(wanted.image) }), {
-    nearBest: 1,
-    random,
-  });
-  if (!chosen) return -1;
-  const position = hosts.indexOf(chosen);
-  change(hosts, index, position, {
-    ...chosen,
-    free: added(chosen.free, amounts({ cpu: pod.cpuMilli, memory: pod.memory }), -1),
-    placements: [...chosen.placements, summaryOf(placement(chosen.id, pod.cpuMilli, pod.memory, pod.image))],
-  });
-  return position;
-}
-
-function release(hosts: Host[], index: ReplicaIndex, position: number, pod: TracePod): void {
-  const host = hosts[position];
-  if (!host) return;
-  const at = host.placements.findIndex(
-    (placement) => placement.imageTag === imageTag(pod.image) && placement.amounts.cpu === pod.cpuMilli,
-  );
-  change(hosts, index, position, {
-    ...host,
-    free: added(host.free, amounts({ cpu: pod.cpuMilli, memory: pod.memory })),
-    placements: host.placements.filter((_, other) => other !== at),
-  });
-}
-
-/** Replaces the host at `position`, in the list and in its replica index. */
-function change(hosts: Host[], index: ReplicaIndex, position: number, host: Host): void {
-  index.replace(hosts[position], host);
-  hosts[position] = host;
-}
-
-/**
- * Replays the trace (arrivals and departures in time order; cpu and memory) through a strategy, then a
- * saturation run (arrivals only, cycling through the pods until 1.5x the cluster's cpu was asked for).
- */
-export function replay(nodes: TraceNode[], pods: TracePod[], strategy: Strategy, samples = 100): TraceResult {
-  const random = seededRandom(7);
-  const score = strategy.scorer(nodes, random);
-  const hosts = cluster(nodes);
-  const replicas = new ReplicaIndex();
-  const totalCpu = nodes.reduce((sum, node) => sum + node.cpuMilli, 0);
-  const cpuCapacities = nodes.map((node) => node.cpuMilli).sort((a, b) => b - a);
-  const memoryCapacities = nodes.map((node) => node.memory).sort((a, b) => b - a);
-  const sortedSizes = [...pods].sort((a, b) => a.cpuMilli - b.cpuMilli);
-  const median = sortedSizes[Math.floor(sortedSizes.length / 2)] ?? { cpuMilli: 0, memory: 0 };
-
-  type Event = { time: number; arrival: boolean; pod: TracePod; order: number };
-  const events: Event[] = pods.flatMap((pod, order) => [
-    { time: pod.created, arrival: true, pod, order },
-    ...(Number.isFinite(pod.deleted) ? [{ time: pod.deleted, arrival: false, pod, order }] : []),
-  ]);
-  events.sort((a, b) => a.time - b.time || Number(a.arrival) - Number(b.arrival) || a.order - b.order);
-
-  const where = new Map<number, number>();
-  let placed = 0;
-  let peak = 0;
-  let lowerBound = 0;
-  let demandCpu = 0;
-  let demandMemory = 0;
-  let cpuStranded = 0;
-  let memoryStranded = 0;
-  let maxReplicas = 0;
-  const utilisation: number[] = [];
-  const hostsInUse: number[] = [];
-  const every = Math.max(1, Math.floor(events.length / samples));
-  for (const [step, event] of events.entries()) {
-    if (event.arrival) {
-      demandCpu += event.pod.cpuMilli;
-      demandMemory += event.pod.memory;
-      const position = placeOne(hosts, replicas, event.pod, score, strategy.sampled, random);
-      if (position >= 0) {
-        placed++;
-        where.set(event.order, position);
-      }
-    } else {
-      demandCpu -= event.pod.cpuMilli;
-      demandMemory -= event.pod.memory;
-      const position = where.get(event.order);
-      if (position !== undefined) release(hosts, replicas, position, event.pod);
-      where.delete(event.order);
-    }
-    lowerBound = Math.max(
-      lowerBound,
-      hostsFor(demandCpu, cpuCapacities),
-      hostsFor(demandMemory, memoryCapacities),
-    );
-    if (step % every === 0 || step === events.length - 1) {
-      let inUse = 0;
-      let free = 0;
-      let freeMemory = 0;
-      let stranded = 0;
-      let strandedMemory = 0;
-      let reserved = 0;
-      for (const host of hosts) {
-        if (host.placements.length > 0) inUse++;
-        reserved += (host.total.cpu ?? 0) - host.free.cpu;
-        free += host.free.cpu;
-        freeMemory += host.free.memory;
-        if (host.free.cpu < median.cpuMilli || host.free.memory < median.memory) {
-          stranded += host.free.cpu;
-          strandedMemory += host.free.memory;
-        }
-        const counts = new Map<string, number>();
-        for (const placement of host.placements)
-          counts.set(placement.imageTag, (counts.get(placement.imageTag) ?? 0) + 1);
-        for (const count of counts.values()) maxReplicas = Math.max(maxReplicas, count);
-      }
-      peak = Math.max(peak, inUse);
-      cpuStranded += free === 0 ? 0 : stranded / free;
-      memoryStranded += freeMemory === 0 ? 0 : strandedMemory / freeMemory;
-      utilisation.push(reserved / totalCpu);
-      hostsInUse.push(inUse);
-    }
-  }
-
-  // Saturation: arrivals only, until 1.5x the cluster's cpu was asked for.
-  const saturated = cluster(nodes);
-  const saturatedReplicas = new ReplicaIndex();
-  let asked = 0;
-  let got = 0;
-  for (let index = 0; asked < totalCpu * 1.5; index++) {
-    const pod = pods[index % pods.length];
-    if (!pod) break;
-    asked += pod.cpuMilli;
-    if (placeOne(saturated, saturatedReplicas, pod, score, strategy.sampled, random) >= 0)
-      got += pod.cpuMilli;
-  }
-
-  return {
-    strategy: strategy.name,
+    variant,
+    nodes: nodes.length,
     pods: pods.length,
-    placedShare: Number((placed / pods.length).toFixed(4)),
-    peakHostsInUse: peak,
-    lowerBound,
-    cpuFragmentation: Number((cpuStranded / utilisation.length).toFixed(3)),
-    memoryFragmentation: Number((memoryStranded / utilisation.length).toFixed(3)),
-    maxReplicasOnOneHost: maxReplicas,
-    utilisation,
-    hostsInUse,
-    saturationCpuPlaced: Number((got / totalCpu).toFixed(3)),
+    basis: basisOf(nodes, pods),
+    seeds: options.seeds,
+    rows,
+    series,
   };
 }
 
-/** The offline first-fit-decreasing reference: every pod at once, largest first, on hosts largest first. */
+/** The trace's variants (see VARIANTS), those it has the pods for. */
+export function traceVariants(pods: readonly TracePod[]): { name: string; pods: TracePod[] }[] {
+  return VARIANTS.flatMap(({ name, cpuOnlyShare }) => {
+    const variant = variantOf(pods, cpuOnlyShare);
+    return variant ? [{ name, pods: variant }] : [];
+  });
+}
+
+/** The offline first-fit-decreasing reference: every pod at once, largest first, on hosts largest first (cpu, memory). */
 export function firstFitDecreasing(
-  nodes: TraceNode[],
-  pods: TracePod[],
+  nodes: readonly TraceNode[],
+  pods: readonly TracePod[],
 ): { hosts: number; placedShare: number } {
   const free = [...nodes]
     .sort((a, b) => b.cpuMilli - a.cpuMilli)

@@ -12,10 +12,16 @@ import {
   type Registry,
 } from "./registry.js";
 import type { ContainerRequest } from "./request.js";
-import type { SchedulerType } from "./schedulers.js";
+import { packs, type SchedulerType } from "./schedulers.js";
 import { scoring } from "./scoring.js";
 import type { HostSnapshot } from "./snapshot.js";
 import { volumesHeld } from "./volumes.js";
+
+/**
+ * The sample's start for a packing type (see `packs`): filterHosts starts its scan at `random()` of the
+ * way through the hosts, so 0 is the view's first host.
+ */
+export const FIRST_HOST = () => 0;
 
 /** How long an idempotency key holds its answer (ECS keeps clientToken for 24 hours). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
@@ -114,6 +120,7 @@ async function decideAndCommit(
 ): Promise<Decision | Extract<PlaceOutcome, { kind: "idempotency-key-reused" }>> {
   const { registry, snapshot } = deps;
   const { request, idempotencyKey } = input;
+  const packing = packs(scheduler);
   let fresh = false;
   if (snapshot.isStale()) {
     await snapshot.reload();
@@ -146,7 +153,7 @@ async function decideAndCommit(
       const decided = request.volumes ? { ...request, volumesHeld: held } : request;
       const { feasible, reasons } = filterHosts(hosts, decided, {
         limit: feasibleEnough(hosts.length),
-        random: deps.random,
+        random: packing ? FIRST_HOST : deps.random,
       });
       const { score } = scoring(scheduler, request, { hosts, replicas: snapshot.replicas(request.image) });
       const host = selectHost(feasible, score, {

@@ -45,8 +45,8 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
       });
       expect(added.status).toBe(201);
     }
-    // One replica of the web image on the largest host: the service type ranks it after the others.
-    const placed = await call("POST", "/v1/placements", { ...web, constraints: ["zone==a"], type: "batch" });
+    // One replica of the web image on c2: the service type ranks it after the others.
+    const placed = await call("POST", "/v1/placements", { ...web, constraints: ["host==c2"], type: "batch" });
     expect(placed.body.resource.id).toBe("c2");
   });
 
@@ -71,10 +71,11 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
     });
     expect(ranked.body.candidates[3]).toMatchObject({ score: 127 + 0.5, free: { cpus: 3, memory: 3072 } });
 
-    // Binpack: the fullest host after the container first; equal scores by host id.
+    // Binpack: the host in use first (c2, half full with the container: 0.5 + 0.5 / 2), then the
+    // empty ones, the largest first.
     const batch = await call("POST", "/v1/candidates", { ...web, type: "batch" });
-    expect(ids(batch)).toEqual(["c4", "c2", "c3", "c1"]);
-    expect(batch.body.candidates[0]).toMatchObject({ score: 1, scores: { binpack: 1 } });
+    expect(ids(batch)).toEqual(["c2", "c1", "c3", "c4"]);
+    expect(batch.body.candidates[0]).toMatchObject({ score: 0.75, scores: { binpack: 0.75 } });
   });
 
   it("counts why hosts cannot take it, and caps the list at ?limit=", async () => {

@@ -91,13 +91,13 @@ describe("the placement form's candidates", () => {
     expect(
       await session.page.locator("#place-candidates table:nth-of-type(1) thead th").allTextContents(),
     ).toContain("binpack score");
-    // Binpack: the fullest host that fits first.
+    // Binpack: the host in use that fits first, then the empty ones, the largest first.
     expect((await tableRows("#place-candidates table:nth-of-type(1)")).map((row) => row[1])).toEqual([
-      "spare",
       "docker-3",
       "docker-1",
+      "spare",
     ]);
-    expect(await announced()).toBe("Candidates: 3 of 4 hosts can take it; the best is spare.");
+    expect(await announced()).toBe("Candidates: 3 of 4 hosts can take it; the best is docker-3.");
   });
 
   it("says why no host can take it (a 409's reasons), a 400's details, and a bad label before sending", async () => {

@@ -143,6 +143,27 @@ describe("the placement loop on a slice of the hosts", () => {
 });
 
 describe("the placement loop", () => {
+  it("scans a large view from its first host for a packing type, from a random one otherwise", async () => {
+    // 300 equal hosts, every one feasible: a decision scans until 100 are (feasibleEnough), and the
+    // random draws are all 0.5, so a random scan starts at h150.
+    const registry = new MemoryRegistry();
+    for (let index = 0; index < 300; index++) await registry.addHost(host(`h${index}`, 4, 8192));
+    const whole = { ...deps(registry), random: () => 0.5 };
+    whole.snapshot = new HostSnapshot(
+      registry,
+      60_000,
+      () => 0,
+      () => 0.5,
+      Number.POSITIVE_INFINITY,
+    );
+    const hostOf = async (type: string) => {
+      const outcome = await place(scheduler(type), { ...input(500), deliveryId: type }, whole);
+      return Number(String(outcome.kind === "placed" && outcome.placement?.hostId).slice(1));
+    };
+    expect(await hostOf("batch")).toBeLessThan(100);
+    expect(await hostOf("service")).toBeGreaterThanOrEqual(150);
+  });
+
   it("places on the best host and answers the seed's shape", async () => {
     const registry = new MemoryRegistry();
     await registry.addHost(host("h1", 4, 8192));

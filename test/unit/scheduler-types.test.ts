@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../shared/adapters/config.js";
 import {
   DEFAULT_SCHEDULER_TYPES,
+  packs,
   parseSchedulerTypes,
   schedulerTypeJson,
   schedulerTypes,
@@ -14,6 +15,15 @@ const gpuBatch = {
   description: "GPU jobs, packed.",
   score: { binpack: 1, "least-allocated": 0.5 },
 };
+
+describe("packing types", () => {
+  it("are those whose heaviest rule packs: batch and a type weighing binpack most, not service", () => {
+    const [service, batch] = DEFAULT_SCHEDULER_TYPES;
+    expect([service, batch].map((type) => type && packs(type))).toEqual([false, true]);
+    expect(packs({ ...gpuBatch, score: gpuBatch.score })).toBe(true);
+    expect(packs({ ...gpuBatch, score: { binpack: 1, "least-allocated": 2 } })).toBe(false);
+  });
+});
 
 describe("scheduler types from configuration", () => {
   it("reads a JSON list of types, as text or parsed, after the built-in ones", () => {

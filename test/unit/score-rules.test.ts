@@ -79,14 +79,31 @@ describe("score rules", () => {
     }
   });
 
-  it("binpack is the allocation after placing, least-allocated its complement", () => {
+  it("least-allocated is 1 minus the allocation after placing; binpack puts it in 0.5..1 for a host in use", () => {
     const busy = loaded("busy", {}, 0, 20);
     const context = contextOf([busy]);
     // (2000 + 500) / 4000 cpu and (2000 + 512) / 4096 memory, averaged.
     const expected = (2500 / 4000 + 2512 / 4096) / 2;
-    expect(rule("binpack").score(busy, request(), context)).toBeCloseTo(expected, 12);
+    expect(allocationAfter(busy, request())).toBeCloseTo(expected, 12);
     expect(rule("least-allocated").score(busy, request(), context)).toBeCloseTo(1 - expected, 12);
+    expect(rule("binpack").score(busy, request(), context)).toBeCloseTo(0.5 + expected / 2, 12);
     expect(allocationAfter({ ...busy, total: { ...busy.total, cpu: null } }, request())).toBe(1);
+  });
+
+  it("binpack ranks a half-used big host above an empty small one, and the largest empty host first", () => {
+    const big = loaded("big", {}, 0, 40, 32);
+    const small = host("small", 1, 1024);
+    const empty = host("empty-big", 32, 4096);
+    const context = contextOf([big, small, empty]);
+    const [halfUsed = 0, emptySmall = 0, emptyBig = 0] = [big, small, empty].map((each) =>
+      rule("binpack").score(each, request(), context),
+    );
+    // The empty hosts: 1 − (500 / 1000 + 512 / 1024) / 2 = 0.5 and 1 − (500 / 32000 + 512 / 4096) / 2, halved.
+    expect(emptySmall).toBeCloseTo(0.25, 12);
+    expect(emptyBig).toBeCloseTo((1 - (500 / 32000 + 512 / 4096) / 2) / 2, 12);
+    expect(halfUsed).toBeGreaterThan(0.5);
+    expect(halfUsed).toBeGreaterThan(emptyBig);
+    expect(emptyBig).toBeGreaterThan(emptySmall);
   });
 
   it("replicas costs 1/128 per live replica of the same image, and nothing for other images", () => {
@@ -274,12 +291,17 @@ describe("scheduler types as weighted rules", () => {
   });
 });
 
-describe("service and batch rank hosts exactly as before rules", () => {
-  // The scores before score rules: spread (service) and binpack (batch).
+describe("service ranks hosts exactly as before rules, batch as packing promises", () => {
+  // The scores before score rules: spread (service); batch's packing order (hosts in use first, the most
+  // allocated; then empty hosts, the largest first), stated apart from the rule.
   const before = {
     service: (each: Host, wanted: ContainerRequest, counts: ReadonlyMap<Host, number>) =>
       1 - allocationAfter(each, wanted) - (counts.get(each) ?? 0),
-    batch: (each: Host, wanted: ContainerRequest) => allocationAfter(each, wanted),
+    batch: (each: Host, wanted: ContainerRequest) =>
+      each.placements.length > 0
+        ? 2 + allocationAfter(each, wanted)
+        : 1 -
+          (wanted.amounts.cpu / (each.total.cpu ?? 1) + wanted.amounts.memory / (each.total.memory ?? 1)) / 2,
   };
 
   function randomCluster(random: () => number, size: number): Host[] {

@@ -30,6 +30,11 @@ export interface ScoreRule {
    * then left out of the sum, so rules a request does not use cost nothing. Absent: always used.
    */
   uses?(request: ContainerRequest): boolean;
+  /**
+   * True for a rule that packs (fills hosts in use before empty ones): a type that weighs it most scans
+   * a large cluster from its first host rather than a random one (see `packs` in schedulers.ts).
+   */
+  packs?: boolean;
 }
 
 /** Every score rule, by the name scheduler types weigh it with. */

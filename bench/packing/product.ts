@@ -1,0 +1,105 @@
+// The product's scheduler types as bench strategies: each decision runs the product's own filter → score
+// → select (with its sampling) on hosts of the trace's cpu and memory. The product has no GPUs yet, so
+// these place GPU tasks by cpu and memory alone.
+import { type Host, newHost } from "../../shared/core/host.js";
+import { imageTag } from "../../shared/core/image.js";
+import { feasibleEnough, filterHosts, selectHost } from "../../shared/core/pipeline.js";
+import { FIRST_HOST } from "../../shared/core/place.js";
+import { summaryOf } from "../../shared/core/placement.js";
+import { ReplicaIndex } from "../../shared/core/replica-index.js";
+import type { ContainerRequest } from "../../shared/core/request.js";
+import { added, amounts } from "../../shared/core/resources.js";
+import { packs, type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
+import { scoring } from "../../shared/core/scoring.js";
+import { placement } from "../../test/support/fixtures.js";
+import type { Strategy } from "./baselines.js";
+import type { TracePod } from "./model.js";
+
+function request(pod: TracePod): ContainerRequest {
+  return {
+    image: pod.image,
+    amounts: amounts({ cpu: pod.cpuMilli, memory: pod.memory }),
+    type: "bench",
+    constraints: [],
+    labels: {},
+  };
+}
+
+/** A product scheduler type deciding as `place` does: sampled, or (`sampled` false) on every host. */
+export function productStrategy(
+  name: string,
+  type: string,
+  { sampled = true, monteCarlo = true } = {},
+): Strategy {
+  const scheduler = schedulerType(type) as SchedulerType;
+  const packing = packs(scheduler);
+  return {
+    name,
+    ...(!monteCarlo && { monteCarlo }),
+    placer: (cluster, { random }) => {
+      const at = new Date(0);
+      const hosts: Host[] = cluster.nodes.map((node) =>
+        newHost(
+          { addr: `${node.id}:2375`, id: node.id, total_cpus: node.cpuMilli, total_memory: node.memory },
+          at,
+        ),
+      );
+      const positions = new Map(hosts.map((host, index) => [host.id, index]));
+      const replicas = new ReplicaIndex();
+      /** Replaces the host at `position`, in the list and in its replica index. */
+      const change = (position: number, host: Host) => {
+        replicas.replace(hosts[position], host);
+        hosts[position] = host;
+      };
+      return {
+        gpus: false,
+        choose: (pod) => {
+          const wanted = request(pod);
+          const { feasible } = filterHosts(
+            hosts,
+            wanted,
+            sampled
+              ? { limit: feasibleEnough(hosts.length), random: packing ? FIRST_HOST : random }
+              : undefined,
+          );
+          const { score } = scoring(scheduler, wanted, { hosts, replicas: replicas.of(wanted.image) });
+          const chosen = selectHost(feasible, score, { nearBest: 1, random });
+          if (!chosen) return undefined;
+          const position = positions.get(chosen.id) as number;
+          change(position, {
+            ...chosen,
+            free: added(chosen.free, wanted.amounts, -1),
+            placements: [
+              ...chosen.placements,
+              summaryOf(placement(chosen.id, pod.cpuMilli, pod.memory, pod.image)),
+            ],
+          });
+          return { node: position, devices: [] };
+        },
+        released: ({ node }, pod) => {
+          const host = hosts[node] as Host;
+          const tag = imageTag(pod.image);
+          const at = host.placements.findIndex(
+            (one) => one.imageTag === tag && one.amounts.cpu === pod.cpuMilli,
+          );
+          change(node, {
+            ...host,
+            free: added(host.free, request(pod).amounts),
+            placements: host.placements.filter((_, other) => other !== at),
+          });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The product's strategies, as the report names them. Only batch runs the Monte-Carlo workload: each of
+ * its seeds costs the product's pipeline about 8,000 decisions, and the time replay already shows what
+ * sampling costs batch and how service spreads.
+ */
+export const PRODUCT: readonly Strategy[] = [
+  productStrategy("batch", "batch"),
+  productStrategy("batch (every host)", "batch", { sampled: false, monteCarlo: false }),
+  productStrategy("service", "service", { monteCarlo: false }),
+];
