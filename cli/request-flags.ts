@@ -43,7 +43,7 @@ export function withRequestFlags(command: Command): Command {
     .requiredOption("--image <ref>", "the Docker image, such as redis:7")
     .requiredOption("--cpus <cpus>", "cpus to reserve, up to 3 decimals: 0.2, 2")
     .requiredOption("--memory <MiB>", "memory to reserve, in MiB", wholeNumber)
-    .requiredOption("--type <type>", "the scheduler type: service, batch, or a configured one")
+    .requiredOption("--type <type>", "the scheduler type: service, batch, gpu, or a configured one")
     .option(
       "--constraint <expr>",
       "on the host's labels: key==value, key!=value, key=~regex, 'key in (a,b)', 'key not in (a,b)'; on its id: host==ID (repeatable)",

@@ -1,7 +1,8 @@
 // The product's scheduler types as bench strategies: each decision runs the product's own filter → score
-// → select (with its sampling) on hosts of the trace's cpu and memory. The product has no GPUs yet, so
-// these place GPU tasks by cpu and memory alone.
-import { type Host, newHost } from "../../shared/core/host.js";
+// → select (with its sampling) on hosts of the trace's cpu, memory and GPU devices, and the product's
+// own device choice (gpus.ts) says which devices a GPU task takes.
+import { assignGpus } from "../../shared/core/gpus.js";
+import { gpuShares, type Host, newHost } from "../../shared/core/host.js";
 import { imageTag } from "../../shared/core/image.js";
 import { feasibleEnough, filterHosts, selectHost } from "../../shared/core/pipeline.js";
 import { FIRST_HOST } from "../../shared/core/place.js";
@@ -19,6 +20,9 @@ function request(pod: TracePod): ContainerRequest {
   return {
     image: pod.image,
     amounts: amounts({ cpu: pod.cpuMilli, memory: pod.memory }),
+    ...(pod.gpus > 0 && {
+      gpus: { count: pod.gpus, share: pod.gpuMilli, ...(pod.models?.length && { models: [...pod.models] }) },
+    }),
     type: "bench",
     constraints: [],
     labels: {},
@@ -40,7 +44,13 @@ export function productStrategy(
       const at = new Date(0);
       const hosts: Host[] = cluster.nodes.map((node) =>
         newHost(
-          { addr: `${node.id}:2375`, id: node.id, total_cpus: node.cpuMilli, total_memory: node.memory },
+          {
+            addr: `${node.id}:2375`,
+            id: node.id,
+            total_cpus: node.cpuMilli,
+            total_memory: node.memory,
+            ...(node.gpus > 0 && { gpus: { count: node.gpus, model: node.model || "unknown" } }),
+          },
           at,
         ),
       );
@@ -52,7 +62,7 @@ export function productStrategy(
         hosts[position] = host;
       };
       return {
-        gpus: false,
+        gpus: true,
         choose: (pod) => {
           const wanted = request(pod);
           const { feasible } = filterHosts(
@@ -66,21 +76,31 @@ export function productStrategy(
           const chosen = selectHost(feasible, score, { nearBest: 1, random });
           if (!chosen) return undefined;
           const position = positions.get(chosen.id) as number;
+          const granted = wanted.gpus && assignGpus(wanted.gpus, chosen.gpus, gpuShares(chosen));
+          const gpus = typeof granted === "object" ? granted : undefined;
           change(position, {
             ...chosen,
             free: added(chosen.free, wanted.amounts, -1),
             placements: [
               ...chosen.placements,
-              summaryOf(placement(chosen.id, pod.cpuMilli, pod.memory, pod.image)),
+              summaryOf({
+                ...placement(chosen.id, pod.cpuMilli, pod.memory, pod.image),
+                ...(gpus && { gpus }),
+              }),
             ],
           });
-          return { node: position, devices: [] };
+          return { node: position, devices: gpus?.devices ?? [] };
         },
-        released: ({ node }, pod) => {
+        released: ({ node, devices }, pod) => {
           const host = hosts[node] as Host;
           const tag = imageTag(pod.image);
+          // The pod's own placement: its shape, and the devices it was given.
+          const held = devices.join();
           const at = host.placements.findIndex(
-            (one) => one.imageTag === tag && one.amounts.cpu === pod.cpuMilli,
+            (one) =>
+              one.imageTag === tag &&
+              one.amounts.cpu === pod.cpuMilli &&
+              (one.gpus?.devices ?? []).join() === held,
           );
           change(node, {
             ...host,
@@ -102,4 +122,5 @@ export const PRODUCT: readonly Strategy[] = [
   productStrategy("batch", "batch"),
   productStrategy("batch (every host)", "batch", { sampled: false, monteCarlo: false }),
   productStrategy("service", "service", { monteCarlo: false }),
+  productStrategy("gpu", "gpu"),
 ];

@@ -33,6 +33,14 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     description: "Batch jobs: the most allocated host that fits, keeping whole hosts free.",
     score: { binpack: 1 },
   },
+  {
+    type: "gpu",
+    description:
+      "GPU jobs, whole devices or shares: the host whose GPU fragmentation grows least (FGD), the most allocated first among equals.",
+    // FGD's score moves in steps of 1/100 (as the authors' simulator); binpack at 1/100 only orders the
+    // hosts of one step, packing them as the simulator's first-by-name does.
+    score: { "gpu-fragmentation": 1, binpack: 0.01 },
+  },
 ];
 
 /**

@@ -1,6 +1,8 @@
 import type { Host } from "./host.js";
 import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
+import type { Workload } from "./rules/fragmentation.js";
+import { workloadOf } from "./rules/gpu-fragmentation.js";
 import { type ScoreContext, type ScoreRule, scoreRule } from "./rules/registry.js";
 import { spreadScores } from "./rules/spread.js";
 import type { SchedulerType } from "./schedulers.js";
@@ -47,9 +49,14 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
   if (effective.affinities) weights.affinity ??= REQUEST_RULE_WEIGHT;
   if (effective.spread) weights.spread ??= REQUEST_RULE_WEIGHT;
   // One shape whatever the request: the rules read it per host.
+  let workload: Workload | undefined;
   const context: ScoreContext = {
     replicas: view.replicas,
     spread: effective.spread && spreadScores(effective.spread, view.hosts, view.replicas),
+    workload: () => {
+      workload ??= workloadOf(view.hosts, effective);
+      return workload;
+    },
   };
   const terms: Term[] = [];
   for (const [name, weight] of Object.entries(weights)) {

@@ -192,9 +192,9 @@ describe("placements", () => {
       "image",
       "memory",
     ]);
-    const unknownType = await call("POST", "/v1/placements", { ...seed, type: "gpu" });
+    const unknownType = await call("POST", "/v1/placements", { ...seed, type: "quantum" });
     expect(unknownType.status).toBe(400);
-    expect(unknownType.body.message).toBe("type: unknown type; known types: service, batch");
+    expect(unknownType.body.message).toBe("type: unknown type; known types: service, batch, gpu");
     expect((await call("POST", "/v1/placements", "{not json")).body.error).toBe("invalid_json");
     expect((await call("POST", "/v1/placements", [seed])).status).toBe(400);
     expect((await call("POST", "/v1/placements", { ...seed, extra: 1 })).status).toBe(400);
@@ -298,6 +298,7 @@ describe("the rest of the API", () => {
     expect(schedulers.body.schedulers.map((entry: { type: string }) => entry.type)).toEqual([
       "service",
       "batch",
+      "gpu",
     ]);
     const cluster = await call("GET", "/v1/cluster");
     expect(cluster.status).toBe(200);

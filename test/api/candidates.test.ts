@@ -121,7 +121,11 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
   });
 
   it("refuses bad bodies as placements do, and a bad limit, with 400s naming each problem", async () => {
-    const bad = await call("POST", "/v1/candidates", { image: "Not An Image", cpus: "0.0001", type: "gpu" });
+    const bad = await call("POST", "/v1/candidates", {
+      image: "Not An Image",
+      cpus: "0.0001",
+      type: "quantum",
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.details.map((detail: { path: string }) => detail.path).sort()).toEqual([
       "cpus",

@@ -80,15 +80,25 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
     expect(answer.body.schedulers).toEqual([
       { type: "service", description: expect.any(String), score: { replicas: 128, "least-allocated": 1 } },
       { type: "batch", description: expect.any(String), score: { binpack: 1 } },
+      {
+        type: "gpu",
+        description: expect.any(String),
+        score: { "gpu-fragmentation": 1, binpack: 0.01 },
+      },
       CONFIGURED[0],
     ]);
   });
 
   it("refuses an unknown type, naming the configured ones", async () => {
-    const answer = await call("POST", "/v1/placements", { image: "a:1", cpus: 1, memory: 1, type: "gpu" });
+    const answer = await call("POST", "/v1/placements", {
+      image: "a:1",
+      cpus: 1,
+      memory: 1,
+      type: "quantum",
+    });
     expect(answer.status).toBe(400);
     expect(answer.body.details).toEqual([
-      { path: "type", message: "unknown type; known types: service, batch, zonal" },
+      { path: "type", message: "unknown type; known types: service, batch, gpu, zonal" },
     ]);
   });
 

@@ -55,7 +55,7 @@ describe("the Lambda invoker", () => {
   });
 
   it("throws for a type no function is configured for", async () => {
-    await expect(invoker.invoke({ ...event, type: "gpu" })).rejects.toThrow("no scheduler function");
+    await expect(invoker.invoke({ ...event, type: "quantum" })).rejects.toThrow("no scheduler function");
   });
 });
 

@@ -54,7 +54,7 @@ describe("container requests", () => {
       image: "Bad Image",
       cpus: "0.0001",
       memory: 1.5,
-      type: "gpu",
+      type: "quantum",
       extra: 1,
     });
     expect(parsed.ok).toBe(false);
@@ -63,8 +63,8 @@ describe("container requests", () => {
   });
 
   it("names the known types when the type is unknown", () => {
-    const parsed = parseContainerRequest({ ...seed, type: "gpu" });
-    expect(parsed.ok ? "" : parsed.issues[0]?.message).toBe("unknown type; known types: service, batch");
+    const parsed = parseContainerRequest({ ...seed, type: "quantum" });
+    expect(parsed.ok ? "" : parsed.issues[0]?.message).toBe("unknown type; known types: service, batch, gpu");
   });
 
   it.each([

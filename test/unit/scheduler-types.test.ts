@@ -39,6 +39,7 @@ describe("scheduler types from configuration", () => {
     expect(schedulerTypes(types).map((type) => type.type)).toEqual([
       "service",
       "batch",
+      "gpu",
       "gpu-batch",
       "zonal2",
     ]);
@@ -82,7 +83,7 @@ describe("scheduler types from configuration", () => {
   it("reads CITADEL_SCHEDULER_TYPES into the config, and only the built-in types without it", () => {
     expect(loadConfig({}).schedulers).toEqual(DEFAULT_SCHEDULER_TYPES);
     const config = loadConfig({ CITADEL_SCHEDULER_TYPES: JSON.stringify([gpuBatch]) });
-    expect(config.schedulers.map((type) => type.type)).toEqual(["service", "batch", "gpu-batch"]);
+    expect(config.schedulers.map((type) => type.type)).toEqual(["service", "batch", "gpu", "gpu-batch"]);
     expect(() => loadConfig({ CITADEL_SCHEDULER_TYPES: "[1]" })).toThrow(/^CITADEL_SCHEDULER_TYPES: 0: /);
   });
 

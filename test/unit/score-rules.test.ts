@@ -44,7 +44,7 @@ function loaded(id: string, labels: Record<string, string>, replicas: number, ot
 
 function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
   const replicas = new ReplicaIndex(hosts).of(IMAGE);
-  return { replicas, spread: spread && spreadScores(spread, hosts, replicas) };
+  return { replicas, spread: spread && spreadScores(spread, hosts, replicas), workload: () => [] };
 }
 
 const rule = (name: string) => {
@@ -63,6 +63,7 @@ describe("score rules", () => {
       "replicas",
       "affinity",
       "spread",
+      "gpu-fragmentation",
     ]);
     const hosts = [loaded("a", { zone: "a" }, 3, 2), loaded("b", { zone: "b" }, 0, 20), loaded("c", {}, 1)];
     const wanted = request({

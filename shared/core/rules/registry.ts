@@ -3,6 +3,8 @@ import type { ReplicaCounts } from "../replica-index.js";
 import type { ContainerRequest } from "../request.js";
 import { affinity } from "./affinity.js";
 import { binpack } from "./binpack.js";
+import type { Workload } from "./fragmentation.js";
+import { gpuFragmentation } from "./gpu-fragmentation.js";
 import { leastAllocated } from "./least-allocated.js";
 import { replicas } from "./replicas.js";
 import { spread } from "./spread.js";
@@ -13,6 +15,8 @@ export interface ScoreContext {
   replicas: ReplicaCounts;
   /** The spread rule's value for each label value seen (see spreadScores); undefined without `spread`. */
   spread: ReadonlyMap<string, number> | undefined;
+  /** The workload GPU fragmentation is measured against (see workloadOf), made at the first call. */
+  workload: () => Workload;
 }
 
 /**
@@ -38,7 +42,14 @@ export interface ScoreRule {
 }
 
 /** Every score rule, by the name scheduler types weigh it with. */
-export const SCORE_RULES: readonly ScoreRule[] = [binpack, leastAllocated, replicas, affinity, spread];
+export const SCORE_RULES: readonly ScoreRule[] = [
+  binpack,
+  leastAllocated,
+  replicas,
+  affinity,
+  spread,
+  gpuFragmentation,
+];
 
 /** The rule of that name, if there is one. */
 export function scoreRule(name: string): ScoreRule | undefined {

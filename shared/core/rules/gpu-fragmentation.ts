@@ -1,0 +1,90 @@
+import { assignGpus, WHOLE } from "../gpus.js";
+import { gpuShares, type Host } from "../host.js";
+import type { PlacementSummary } from "../placement.js";
+import type { ContainerRequest } from "../request.js";
+import {
+  fgdScore,
+  fragmentation,
+  type GpuNode,
+  MAX_NODE_SCORE,
+  type TaskShape,
+  typicalWorkload,
+  type Workload,
+  withTask,
+} from "./fragmentation.js";
+import type { ScoreRule } from "./registry.js";
+
+// Fragmentation Gradient Descent (Weng et al., USENIX ATC '23, section 4) as a score rule: the host
+// whose GPU fragmentation against the cluster's workload grows least with the request on it, the request
+// on the devices the scheduler would give it (gpus.ts). The arithmetic is fragmentation.ts's, which the
+// bench's FGD baseline runs too.
+
+/** About this many hosts of the view are read for the workload: a sample of what the cluster runs. */
+const WORKLOAD_HOSTS = 64;
+
+/** A request's shape as FGD sees it: its cpu and its GPUs. */
+function shapeOf(request: ContainerRequest): TaskShape {
+  const gpus = request.gpus;
+  return {
+    cpuMilli: request.amounts.cpu,
+    gpus: gpus?.count ?? 0,
+    gpuMilli: gpus?.share ?? 0,
+    ...(gpus?.models && { models: gpus.models }),
+  };
+}
+
+function placedShape(placement: PlacementSummary): TaskShape {
+  return {
+    cpuMilli: placement.amounts.cpu,
+    gpus: placement.gpus?.devices.length ?? 0,
+    gpuMilli: placement.gpus?.share ?? 0,
+  };
+}
+
+/**
+ * The target workload FGD measures fragmentation against (the paper's "typical pods"): the shapes of the
+ * live placements on a sample of the view's hosts (every k-th, about WORKLOAD_HOSTS of them: the whole
+ * view would cost a decision at 10,000 hosts more than its scoring), and the request's own, so a cluster
+ * with nothing on it still has a workload.
+ */
+export function workloadOf(hosts: readonly Host[], request: ContainerRequest): Workload {
+  const tasks: TaskShape[] = [shapeOf(request)];
+  const stride = Math.max(1, Math.floor(hosts.length / WORKLOAD_HOSTS));
+  for (let at = 0; at < hosts.length; at += stride) {
+    for (const placement of (hosts[at] as Host).placements) tasks.push(placedShape(placement));
+  }
+  return typicalWorkload(tasks);
+}
+
+/** A host as FGD sees it: its free cpu and each device's free share. */
+function nodeOf(host: Host): GpuNode {
+  return {
+    cpuMilli: host.free.cpu,
+    gpuMilli: gpuShares(host).map((share) => WHOLE - share),
+    ...(host.gpus && { model: host.gpus.model }),
+  };
+}
+
+/** The least fragmenting host first (the gpu type's rule). */
+export const gpuFragmentation: ScoreRule = {
+  name: "gpu-fragmentation",
+  description:
+    "how little the host's GPU fragmentation (the GPU share the workload's typical requests could not use there) grows with the request on it: FGD, Weng et al., ATC '23",
+  range: [0, 1],
+  packs: true,
+  score(host, request, context) {
+    const node = nodeOf(host);
+    const task = shapeOf(request);
+    // The devices the scheduler would give (a share: the fullest device it fits on; whole: the first free).
+    const granted = request.gpus && assignGpus(request.gpus, host.gpus, gpuShares(host));
+    const device =
+      typeof granted === "object" && task.gpus === 1 && task.gpuMilli < WHOLE
+        ? granted.devices[0]
+        : undefined;
+    const after = withTask(node, task, device);
+    if (!after) return 0;
+    const workload = context.workload();
+    const growth = fragmentation(after, workload) - fragmentation(node, workload);
+    return fgdScore(growth) / MAX_NODE_SCORE;
+  },
+};
