@@ -1,4 +1,5 @@
-import { entryKey, toEntry, toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
+import { entryKey, toEntry } from "../../shared/adapters/dynamodb/entries.js";
+import { toItem, toPlacementItem } from "../../shared/adapters/dynamodb/items.js";
 import { newHost } from "../../shared/core/host.js";
 import { newPlacementId, type Placement, summaryOf } from "../../shared/core/placement.js";
 import { amounts } from "../../shared/core/resources.js";

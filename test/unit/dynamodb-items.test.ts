@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { entriesOf, toEntry, toHost, toItem } from "../../shared/adapters/dynamodb/items.js";
+import { toEntry } from "../../shared/adapters/dynamodb/entries.js";
+import { entriesOf, toHost, toItem } from "../../shared/adapters/dynamodb/items.js";
 import { imageTag } from "../../shared/core/image.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { amounts } from "../../shared/core/resources.js";

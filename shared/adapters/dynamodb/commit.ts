@@ -23,10 +23,11 @@ import {
   RegistryUnavailableError,
 } from "../../core/registry.js";
 import { type Amounts, RESOURCES } from "../../core/resources.js";
+import { entryKey, toEntry } from "./entries.js";
 import { cancelled, guarded } from "./errors.js";
 import { heldGpus } from "./gpus.js";
 import { takeKey } from "./idempotency.js";
-import { entryKey, type HostItem, toEntry, toHost, toPlacementItem, toRecord } from "./items.js";
+import { type HostItem, toHost, toPlacementItem, toRecord } from "./items.js";
 import type { TableNames } from "./tables.js";
 
 // The arbiter: Citadel's central guarantee, that no host is ever over-committed and no reservation is

@@ -2,17 +2,10 @@ import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
 import { type DynamoDBDocumentClient, PutCommand, ScanCommand, UpdateCommand } from "@aws-sdk/lib-dynamodb";
 import { type PlacementSummary, summaryOf } from "../../core/placement.js";
 import { dropRecord } from "./commit.js";
+import { entryKey, toEntry } from "./entries.js";
 import { guarded } from "./errors.js";
 import { putEvents } from "./events.js";
-import {
-  entriesOf,
-  entryKey,
-  type HostItem,
-  toEntry,
-  toHost,
-  toObservation,
-  toPlacementItem,
-} from "./items.js";
+import { entriesOf, type HostItem, toHost, toObservation, toPlacementItem } from "./items.js";
 import type { TableNames } from "./tables.js";
 
 // Moves what earlier versions kept inside host items to the tables that hold it now: placements whole

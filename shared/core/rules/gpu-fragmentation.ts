@@ -19,8 +19,8 @@ import type { ScoreRule } from "./registry.js";
 // on the devices the scheduler would give it (gpus.ts). The arithmetic is fragmentation.ts's, which the
 // bench's FGD baseline runs too.
 
-/** About this many hosts of the view are read for the workload: a sample of what the cluster runs. */
-const WORKLOAD_HOSTS = 64;
+/** At most this many live placements make the workload: a sample of what the cluster runs. */
+const WORKLOAD_SAMPLE = 512;
 
 /** A request's shape as FGD sees it: its cpu and its GPUs. */
 function shapeOf(request: ContainerRequest): TaskShape {
@@ -43,14 +43,14 @@ function placedShape(placement: PlacementSummary): TaskShape {
 
 /**
  * The target workload FGD measures fragmentation against (the paper's "typical pods"): the shapes of the
- * live placements on a sample of the view's hosts (every k-th, about WORKLOAD_HOSTS of them: the whole
- * view would cost a decision at 10,000 hosts more than its scoring), and the request's own, so a cluster
- * with nothing on it still has a workload.
+ * view's live placements, the first WORKLOAD_SAMPLE of them in the view's order (every one would cost a
+ * decision at 10,000 hosts more than its scoring; a sample of every k-th host missed the few hosts a
+ * packing type fills first, and left the request's own shape to stand for the workload), and the
+ * request's own, so a cluster with nothing on it still has a workload.
  */
 export function workloadOf(hosts: readonly Host[], request: ContainerRequest): Workload {
   const tasks: TaskShape[] = [shapeOf(request)];
-  const stride = Math.max(1, Math.floor(hosts.length / WORKLOAD_HOSTS));
-  for (let at = 0; at < hosts.length; at += stride) {
+  for (let at = 0; at < hosts.length && tasks.length <= WORKLOAD_SAMPLE; at++) {
     for (const placement of (hosts[at] as Host).placements) tasks.push(placedShape(placement));
   }
   return typicalWorkload(tasks);
