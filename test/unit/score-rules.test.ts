@@ -99,12 +99,25 @@ describe("score rules", () => {
     const [halfUsed = 0, emptySmall = 0, emptyBig = 0] = [big, small, empty].map((each) =>
       rule("binpack").score(each, request(), context),
     );
-    // The empty hosts: 1 − (500 / 1000 + 512 / 1024) / 2 = 0.5 and 1 − (500 / 32000 + 512 / 4096) / 2, halved.
-    expect(emptySmall).toBeCloseTo(0.25, 12);
-    expect(emptyBig).toBeCloseTo((1 - (500 / 32000 + 512 / 4096) / 2) / 2, 12);
+    // The empty hosts: 1 − (500 / 1000 + 512 / 1024) / 2 = 0.5 and 1 − (500 / 32000 + 512 / 4096) / 2,
+    // quartered, above 0.25.
+    expect(emptySmall).toBeCloseTo(0.375, 12);
+    expect(emptyBig).toBeCloseTo(0.25 + (1 - (500 / 32000 + 512 / 4096) / 2) / 4, 12);
     expect(halfUsed).toBeGreaterThan(0.5);
     expect(halfUsed).toBeGreaterThan(emptyBig);
     expect(emptyBig).toBeGreaterThan(emptySmall);
+  });
+
+  it("binpack ranks hosts with GPUs last for a request that asks none, and as any host for one that does", () => {
+    const withGpus = (base: Host): Host => ({ ...base, gpus: { count: 2, model: "T4" } });
+    const usedGpu = withGpus(loaded("used-gpu", {}, 0, 40, 32));
+    const emptyPlain = host("empty-plain", 1, 1024);
+    const context = contextOf([usedGpu, emptyPlain]);
+    const score = (one: Host, wanted: ContainerRequest) => rule("binpack").score(one, wanted, context);
+    expect(score(usedGpu, request())).toBeLessThan(0.25);
+    expect(score(emptyPlain, request())).toBeGreaterThanOrEqual(0.25);
+    const gpuRequest = { ...request(), gpus: { count: 1, share: 500 } };
+    expect(score(usedGpu, gpuRequest)).toBeGreaterThan(0.5);
   });
 
   it("replicas costs 1/128 per live replica of the same image, and nothing for other images", () => {
