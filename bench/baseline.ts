@@ -31,22 +31,25 @@ export function engineAgainstBaseline(
     "",
     table(
       ["type", "hosts", "decisions/s before", "now", "ratio", "every host, before", "now", "ratio"],
-      engine.map((row) => {
-        const key = `${row.type}/${row.hosts}`;
-        const then = before.get(key)?.perSecond;
-        const thenAll = beforeAll.get(key)?.perSecond;
-        const all = now.get(key)?.perSecond;
-        return [
-          row.type,
-          n(row.hosts),
-          n(then ?? 0),
-          n(row.perSecond),
-          ratio(row.perSecond, then),
-          n(thenAll ?? 0),
-          n(all ?? 0),
-          ratio(all, thenAll),
-        ];
-      }),
+      // Types the baseline did not have (gpu) have nothing to compare.
+      engine
+        .filter((row) => before.has(`${row.type}/${row.hosts}`))
+        .map((row) => {
+          const key = `${row.type}/${row.hosts}`;
+          const then = before.get(key)?.perSecond;
+          const thenAll = beforeAll.get(key)?.perSecond;
+          const all = now.get(key)?.perSecond;
+          return [
+            row.type,
+            n(row.hosts),
+            n(then ?? 0),
+            n(row.perSecond),
+            ratio(row.perSecond, then),
+            n(thenAll ?? 0),
+            n(all ?? 0),
+            ratio(all, thenAll),
+          ];
+        }),
     ),
   ];
 }

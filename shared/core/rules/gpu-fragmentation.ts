@@ -67,6 +67,9 @@ function nodeOf(host: Host): GpuNode {
   };
 }
 
+/** FGD's score of a host whose fragmentation does not change, as this rule gives it. */
+const NO_GROWTH = fgdScore(0) / MAX_NODE_SCORE;
+
 /** The least fragmenting host first (the gpu type's rule). */
 export const gpuFragmentation: ScoreRule = {
   name: "gpu-fragmentation",
@@ -75,6 +78,9 @@ export const gpuFragmentation: ScoreRule = {
   range: [0, 1],
   packs: true,
   score(host, request, context) {
+    // No devices, no fragmentation before or after (FGD's score of no growth): the workload, made once
+    // per decision and costing more than the decision itself on a small cluster, is not needed.
+    if (host.gpus === null) return NO_GROWTH;
     const node = nodeOf(host);
     const task = shapeOf(request);
     // The devices the scheduler would give (a share: the fullest device it fits on; whole: the first free).
