@@ -138,7 +138,7 @@ describe("candidates", () => {
     const ranked = await run("candidates --image team/batch:1 --cpus 3 --memory 64 --type batch");
     expect(rows(ranked.stdout)).toEqual([
       "RANK | HOST | ADDR | SCORE | BINPACK | FREE CPUS | FREE MEMORY",
-      "1 | docker-1 | 127.0.1.11:2375 | 0.310547 | 0.310547 | 4 | 8192",
+      "1 | docker-1 | 127.0.1.11:2375 | 0.405273 | 0.405273 | 4 | 8192",
       "",
       "1 of 2 hosts can take it. Why the others cannot:",
       "REASON | HOSTS",

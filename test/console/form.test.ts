@@ -26,6 +26,7 @@ describe("the placement form", () => {
     expect(await session.page.locator("#type option").allInnerTexts()).toEqual([
       "service (replicas, least-allocated)",
       "batch (binpack)",
+      "gpu (gpu-fragmentation, binpack)",
     ]);
     await submit({
       image: "team/web:1",

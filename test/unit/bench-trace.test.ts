@@ -114,15 +114,18 @@ describe("the trace benchmark's time replay", () => {
     expect(first.capacityWeightedHostsInUse).toBe(1.5);
   });
 
-  it("bounds GPU-aware strategies by the GPUs alive too, and the product's (which ignore GPUs) by cpu and memory", () => {
+  it("bounds GPU-aware strategies, the product's among them, by the GPUs alive too", () => {
     const nodes = [node("g-1", 32, 2), node("g-2", 32, 2), node("c", 32)];
     const pods = [pod(1, 2), pod(1, 2)];
     expect(replay(nodes, pods, firstFit(), typicalWorkload(pods)).lowerBound).toBe(2);
-    expect(replay(nodes, pods, strategy("batch"), typicalWorkload(pods))).toMatchObject({
-      lowerBound: 1,
-      peakHostsInUse: 1,
-      gpus: false,
-    });
+    // Each pod takes both devices of a host: the product places them on the two GPU hosts.
+    for (const type of ["batch", "gpu"]) {
+      expect(replay(nodes, pods, strategy(type), typicalWorkload(pods))).toMatchObject({
+        lowerBound: 2,
+        peakHostsInUse: 2,
+        gpus: true,
+      });
+    }
   });
 
   it("first-fit-decreasing packs everything that fits at once", () => {
