@@ -61,7 +61,7 @@ export const STRATEGIES: readonly Strategy[] = [...PRODUCT, ...BASELINES];
 /** One strategy's figures on one trace: the time replay's and the Monte-Carlo workload's at 100% arrival. */
 export interface TraceRow {
   strategy: string;
-  /** Whether it placed GPU tasks on GPU devices (the product's strategies do not yet: cpu and memory only). */
+  /** Whether it placed GPU tasks on GPU devices (all but `first-fit (cpu, memory)` do). */
   gpus: boolean;
   placedShare: number;
   peakHostsInUse: number;

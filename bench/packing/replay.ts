@@ -7,7 +7,7 @@ import { type Choice, Cluster, hostsFor, type TraceNode, type TracePod } from ".
 
 export interface ReplayResult {
   strategy: string;
-  /** Whether the strategy placed GPU tasks on GPU devices (the product's do not yet). */
+  /** Whether the strategy placed GPU tasks on GPU devices (all but `first-fit (cpu, memory)` do). */
   gpus: boolean;
   pods: number;
   placedShare: number;
