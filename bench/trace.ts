@@ -6,7 +6,7 @@ import { BASELINES, type Strategy } from "./packing/baselines.js";
 import type { TraceNode, TracePod } from "./packing/model.js";
 import { basisOf, LEVELS, monteCarlo } from "./packing/monte-carlo.js";
 import { PRODUCT } from "./packing/product.js";
-import { replay } from "./packing/replay.js";
+import { type ReplayResult, replay } from "./packing/replay.js";
 import { VARIANTS, variantOf } from "./packing/variants.js";
 
 export type { TraceNode, TracePod } from "./packing/model.js";
@@ -58,19 +58,11 @@ export function readTrace(nodesFile: string, podsFile: string): { nodes: TraceNo
 /** Every strategy of a trace run: the product's, then the baselines. */
 export const STRATEGIES: readonly Strategy[] = [...PRODUCT, ...BASELINES];
 
-/** One strategy's figures on one trace: the time replay's and the Monte-Carlo workload's at 100% arrival. */
-export interface TraceRow {
-  strategy: string;
-  /** Whether it placed GPU tasks on GPU devices (all but `first-fit (cpu, memory)` do). */
-  gpus: boolean;
-  placedShare: number;
-  peakHostsInUse: number;
-  meanHostsInUse: number;
-  lowerBound: number;
-  capacityWeightedHostsInUse: number;
-  cpuFragmentation: number;
-  memoryFragmentation: number;
-  maxReplicasOnOneHost: number;
+/**
+ * One strategy's figures on one trace: the time replay's (its result, without the series the charts
+ * take) and the Monte-Carlo workload's at 100% arrival.
+ */
+export interface TraceRow extends Omit<ReplayResult, "utilisation" | "hostsInUse" | "pods"> {
   /**
    * Monte-Carlo, at 100% arrival: unallocated GPUs over the cluster's, and cpu allocated over the
    * cluster's (null when the strategy sees no GPUs, or does not run the Monte-Carlo workload).

@@ -79,7 +79,7 @@ describe.each(BOTH_STORES)("GPUs (%s store)", (_store, start) => {
       image: "example/train:1",
       cpus: "0.1",
       memory: 64,
-      type: "batch",
+      type: "gpu",
       gpus: 0.1,
       constraints: ["pool==gpu"],
     });

@@ -59,10 +59,10 @@ export function workloadOf(hosts: readonly Host[], request: ContainerRequest): W
 }
 
 /** A host as FGD sees it: its free cpu and each device's free share. */
-function nodeOf(host: Host): GpuNode {
+function nodeOf(host: Host, shares: readonly number[]): GpuNode {
   return {
     cpuMilli: host.free.cpu,
-    gpuMilli: gpuShares(host).map((share) => WHOLE - share),
+    gpuMilli: shares.map((share) => WHOLE - share),
     ...(host.gpus && { model: host.gpus.model }),
   };
 }
@@ -81,10 +81,11 @@ export const gpuFragmentation: ScoreRule = {
     // No devices, no fragmentation before or after (FGD's score of no growth): the workload, made once
     // per decision and costing more than the decision itself on a small cluster, is not needed.
     if (host.gpus === null) return NO_GROWTH;
-    const node = nodeOf(host);
+    const shares = gpuShares(host);
+    const node = nodeOf(host, shares);
     const task = shapeOf(request);
     // The devices the scheduler would give (a share: the fullest device it fits on; whole: the first free).
-    const granted = request.gpus && assignGpus(request.gpus, host.gpus, gpuShares(host));
+    const granted = request.gpus && assignGpus(request.gpus, host.gpus, shares);
     const device =
       typeof granted === "object" && task.gpus === 1 && task.gpuMilli < WHOLE
         ? granted.devices[0]
