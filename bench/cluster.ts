@@ -1,7 +1,7 @@
 import { type Host, newHost } from "../shared/core/host.js";
 import { summaryOf } from "../shared/core/placement.js";
 import type { ContainerRequest } from "../shared/core/request.js";
-import { added, amounts } from "../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../shared/core/resources.js";
 import { placement } from "../test/support/fixtures.js";
 
 const NOW = new Date("2026-11-25T00:00:00.000Z");
@@ -30,7 +30,7 @@ export function syntheticCluster(count: number, random: () => number): Host[] {
     const cpu = placements.reduce((sum, placement) => sum + placement.amounts.cpu, 0);
     return {
       ...host,
-      free: added(host.free, amounts({ cpu, memory: placements.length * 4096 }), -1),
+      ...freeCounters(added(freeOf(host), amounts({ cpu, memory: placements.length * 4096 }), -1)),
       placements: placements.map(summaryOf),
     };
   });

@@ -9,7 +9,7 @@ import { FIRST_HOST } from "../../shared/core/place.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { added, amounts } from "../../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { packs, type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 import { scoring } from "../../shared/core/scoring.js";
 import { placement } from "../../test/support/fixtures.js";
@@ -80,7 +80,7 @@ export function productStrategy(
           const gpus = typeof granted === "object" ? granted : undefined;
           change(position, {
             ...chosen,
-            free: added(chosen.free, wanted.amounts, -1),
+            ...freeCounters(added(freeOf(chosen), wanted.amounts, -1)),
             placements: [
               ...chosen.placements,
               summaryOf({
@@ -104,7 +104,7 @@ export function productStrategy(
           );
           change(node, {
             ...host,
-            free: added(host.free, request(pod).amounts),
+            ...freeCounters(added(freeOf(host), request(pod).amounts)),
             placements: host.placements.filter((_, other) => other !== at),
           });
         },

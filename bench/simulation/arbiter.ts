@@ -3,7 +3,7 @@ import type { Host } from "../../shared/core/host.js";
 import type { PlacementRegistry } from "../../shared/core/place.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { CommitOutcome, CommitRequest } from "../../shared/core/registry.js";
-import { added, amounts } from "../../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { HostSnapshot, SLICE_HOSTS } from "../../shared/core/snapshot.js";
 import { simulatedHost, syntheticRequest } from "../cluster.js";
 import { CHANGE_SHARDS, type Design } from "./designs.js";
@@ -244,7 +244,7 @@ export class SimulatedArbiter {
       const holder = this.hosts[gone.index] as Host;
       const after = {
         ...holder,
-        free: added(holder.free, gone.placement.amounts),
+        ...freeCounters(added(freeOf(holder), gone.placement.amounts)),
         placements: holder.placements.filter((live) => live.id !== gone.placement.id),
       };
       const served = this.write(gone.index, now, storage.hostWriteUnits(holder, after), true);
@@ -338,7 +338,7 @@ export class SimulatedArbiter {
         await turn(() => worker.clock + half);
         const index = Number(placement.hostId.slice(1));
         const host = this.hosts[index] as Host;
-        const fits = host.free.cpu >= placement.amounts.cpu && host.free.memory >= placement.amounts.memory;
+        const fits = host.freeCpu >= placement.amounts.cpu && host.freeMemory >= placement.amounts.memory;
         const after = fits ? reserved(host, [placement]) : host;
         // A failed conditional write still costs its units (the item as it is).
         const served = this.write(index, worker.clock + half, storage.hostWriteUnits(host, after), fits);
@@ -387,7 +387,7 @@ function placementOf(hostId: string, cpuMilli: number, memory: number, image: st
 function reserved(host: Host, placements: Placement[]): Host {
   return {
     ...host,
-    free: placements.reduce((free, one) => added(free, one.amounts, -1), host.free),
+    ...freeCounters(placements.reduce((free, one) => added(free, one.amounts, -1), freeOf(host))),
     placements: [...host.placements, ...placements.map(summaryOf)],
   };
 }

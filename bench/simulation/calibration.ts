@@ -106,8 +106,8 @@ async function prefill(
       createdAt: now.toISOString(),
     };
     host.placements.push(placement);
-    host.free.cpu -= placement.amounts.cpu;
-    host.free.memory -= placement.amounts.memory;
+    host.freeCpu -= placement.amounts.cpu;
+    host.freeMemory -= placement.amounts.memory;
     live.push({ hostId: host.id, placement });
     liveCpu += placement.amounts.cpu;
   }

@@ -25,7 +25,7 @@ import {
   type IdempotencyRecord,
   type Registry,
 } from "../core/registry.js";
-import { added, shortage } from "../core/resources.js";
+import { added, freeCounters, freeOf, shortage } from "../core/resources.js";
 
 /**
  * The registry in one process's memory, with the DynamoDB registry's semantics: every method checks
@@ -143,12 +143,12 @@ export class MemoryRegistry implements Registry {
     const taken = takenPorts(host);
     const fits =
       host.status === "ready" &&
-      shortage(host.free, placement.amounts) === undefined &&
+      shortage(host, placement.amounts) === undefined &&
       !takenKeys(placement.ports ?? []).some((key) => taken.has(key)) &&
       grantFits(placement.gpus, host.gpus, gpuShares(host)) &&
       host.placements.length < MAX_PLACEMENTS_PER_HOST;
     if (!fits) return { kind: "conflict", host: structuredClone(withoutEvents(host)) };
-    host.free = added(host.free, placement.amounts, -1);
+    Object.assign(host, freeCounters(added(freeOf(host), placement.amounts, -1)));
     host.placements.push(summaryOf(placement));
     this.placements.set(placement.id, structuredClone(placement));
     if (idempotency) {
@@ -166,7 +166,7 @@ export class MemoryRegistry implements Registry {
     const placement = this.placements.get(placementId);
     if (!released || !placement) return undefined;
     this.placements.delete(placementId);
-    host.free = added(host.free, released.amounts);
+    Object.assign(host, freeCounters(added(freeOf(host), released.amounts)));
     return placement;
   }
 

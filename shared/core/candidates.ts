@@ -3,7 +3,7 @@ import { hostView } from "./host-view.js";
 import { filterHosts, topHosts } from "./pipeline.js";
 import { ReplicaIndex } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
-import { amountsView } from "./resources.js";
+import { amountsView, freeOf } from "./resources.js";
 import type { SchedulerType } from "./schedulers.js";
 import { type ScoreBreakdown, scoring } from "./scoring.js";
 import { volumesHeld } from "./volumes.js";
@@ -70,7 +70,7 @@ export function candidatesAnswer({ hosts, candidates, infeasible }: Candidates) 
       host: hostView(host),
       score: rounded(score),
       scores: Object.fromEntries(Object.entries(scores).map(([rule, value]) => [rule, rounded(value)])),
-      free: amountsView(host.free),
+      free: amountsView(freeOf(host)),
     })),
     infeasible,
   };

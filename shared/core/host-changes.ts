@@ -15,6 +15,8 @@ import {
   added,
   amounts,
   type Capacity,
+  freeCounters,
+  freeOf,
   observedAmounts,
   RESOURCES,
   sharedCapacity,
@@ -137,7 +139,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     return { ...host, engine: changes.engine ?? host.engine, health: changes.health ?? host.health, events };
   }
   const delta = freeDelta(host, changes);
-  const free = added(host.free, delta);
+  const free = added(freeOf(host), delta);
   const below = RESOURCES.some(({ name }) => delta[name] < 0 && free[name] < 0);
   if (!changes.observed && below) return undefined;
   if (changes.gpus && droppedShares(host, changes.gpus.count)) return undefined;
@@ -148,7 +150,7 @@ export function changedHost(host: Host, changes: HostChanges, now: Date): Host |
     labels: changes.labels ?? host.labels,
     total: withTotals(host.total, changes.total),
     declared: withTotals(host.declared, changes.declared),
-    free,
+    ...freeCounters(free),
     portRange: changes.portRange ?? host.portRange,
     // Sorted: a set (DynamoDB's string set keeps no order), compared and shown alike by every registry.
     unmanagedPorts: changes.unmanagedPorts ? [...changes.unmanagedPorts].sort() : host.unmanagedPorts,

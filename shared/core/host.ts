@@ -11,6 +11,9 @@ import {
   capacity,
   cpusSchema,
   diskSchema,
+  type FreeCounters,
+  freeCounters,
+  freeOf,
   memorySchema,
   observedAmounts,
   RESOURCES,
@@ -24,8 +27,13 @@ export type { Usage } from "./resources.js";
 /** `ready` hosts take placements; `draining` keep theirs and take no new ones; `down` stopped answering. */
 export type HostStatus = "ready" | "draining" | "down";
 
-/** A Docker host as the arbiter knows it: its capacity, what is reserved on it, and its placements. */
-export interface Host {
+/**
+ * A Docker host as the arbiter knows it: its capacity, what is reserved on it, and its placements. Its
+ * free counters are fields of its own (FreeCounters: `freeCpu`, `freeMemory`, ...): capacity not
+ * reserved, the arbiter's counters, total minus the live placements minus what containers Citadel did not
+ * place use. Facts from the host may leave them below zero (nothing fits then).
+ */
+export interface Host extends FreeCounters {
   id: string;
   addr: string;
   labels: Labels;
@@ -41,11 +49,6 @@ export interface Host {
   total: Capacity;
   /** What the operator declared (kept as the schedulable capacity, e.g. to leave headroom); null: detect. */
   declared: Capacity;
-  /**
-   * Capacity not reserved: the arbiter's counters, total minus the live placements minus what containers
-   * Citadel did not place use. Facts from the host may leave them below zero (nothing fits then).
-   */
-  free: Amounts;
   /** Where its dynamic host ports come from (ports.ts). */
   portRange: PortRange;
   /** Host ports that running containers Citadel did not place publish (`8080/tcp`): taken, as placements' are. */
@@ -199,7 +202,7 @@ export function newHost(input: NewHostInput, now: Date): Host {
     tls: input.tls ?? address.port === DOCKER_TLS_PORT,
     total: declared,
     declared,
-    free: amounts(totalsOf(input)),
+    ...freeCounters(amounts(totalsOf(input))),
     portRange: input.port_range ?? DEFAULT_PORT_RANGE,
     unmanagedPorts: [],
     volumes: [],
@@ -222,10 +225,11 @@ export function withoutEvents(host: Host): Host {
 /** Reserved capacity: what the arbiter's free counters say Citadel's placements take. */
 export function reserved(host: Host): Amounts {
   const unmanaged = observedAmounts(host.engine?.unmanaged);
+  const free = freeOf(host);
   const taken = amounts();
   for (const { name } of RESOURCES) {
     const total = host.total[name];
-    taken[name] = total === null ? 0 : total - host.free[name] - unmanaged[name];
+    taken[name] = total === null ? 0 : total - free[name] - unmanaged[name];
   }
   return taken;
 }

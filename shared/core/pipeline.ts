@@ -38,7 +38,7 @@ export function unfitReason(host: Host, request: ContainerRequest): string | und
   if (volumes) return volumes;
   if (!capacityKnown(host.total)) return "capacity unknown";
   if (host.placements.length >= MAX_PLACEMENTS_PER_HOST) return "placement limit reached";
-  const short = shortage(host.free, request.amounts);
+  const short = shortage(host, request.amounts);
   if (short) return INSUFFICIENT[short];
   if (request.gpus) {
     const gpus = assignGpus(request.gpus, host.gpus, gpuShares(host));

@@ -17,6 +17,18 @@ export type Amounts = Record<Counted, number>;
 /** A host's capacity of each counted resource; null while unknown. */
 export type Capacity = Record<Counted, number | null>;
 
+/** The host's field that holds a resource's free counter: `free` and the name, capitalised (`freeCpu`). */
+type FreeField<K extends Counted = Counted> = `free${Capitalize<K>}`;
+
+/**
+ * A host's free counters, one field of the host per counted resource (`freeCpu`, `freeMemory`, ...).
+ * Fields of the host rather than an object of their own: the filter and the score read them for every
+ * host of every decision, and a separate object was one more read from memory far from the host. At
+ * 10,000 hosts (the view out of the processor's cache) the filter spent 37% of its time waiting for that
+ * object (perf annotate of the engine bench, service, sampled).
+ */
+export type FreeCounters = { [K in Counted as FreeField<K>]: number };
+
 /** What a refresh observes of a host's use (live, or by containers Citadel did not place). */
 export interface Usage {
   cpuMilli: number;
@@ -143,33 +155,68 @@ export function sharedCapacity(of: Capacity): Capacity {
   return kept;
 }
 
+/** The field of each resource's free counter on a host (`FREE_FIELD.cpu` is `"freeCpu"`). */
+const FREE_FIELD = Object.fromEntries(
+  COUNTED.map((name) => [name, `free${name.charAt(0).toUpperCase()}${name.slice(1)}`]),
+) as { [K in Counted]: FreeField<K> };
+
 /**
- * A function of the list, compiled once: `body` gives each resource's statement. The filter runs it for
- * every host of every decision, and a loop reading `free[name]` with the name a variable costs about 40 ns
- * a read in V8 (a keyed load), where `free.cpu` costs about 1: on 1,523 hosts the loop made a decision
- * three times slower (BENCHMARKS.md, the engine). The names are the list's own constants.
+ * A function of the list, compiled once from `body`, code written from the list. The filter and the score
+ * run such functions for every host of every decision, and a loop reading `free[name]` with the name a
+ * variable costs about 40 ns a read in V8 (a keyed load), where `free.cpu` costs about 1: on 1,523 hosts
+ * the loop made a decision three times slower (BENCHMARKS.md, the engine). The names are the list's own
+ * constants.
  */
-function compiled<F>(parameters: string[], body: (resource: CountedResource) => string, end: string): F {
-  const statements = (RESOURCES as readonly CountedResource[]).map(body).join("\n");
-  return new Function(...parameters, `${statements}\n${end}`) as F;
+function compiled<F>(parameters: string[], body: string): F {
+  return new Function(...parameters, body) as F;
+}
+
+/** The code of `{ cpu: <value of cpu>, memory: ... }`, one property per resource, named by `key`. */
+function perResource(value: (name: Counted) => string, key = (name: Counted) => name as string): string {
+  return `return { ${COUNTED.map((name) => `${key(name)}: ${value(name)}`).join(", ")} };`;
 }
 
 /**
- * The one fit check: the first resource of which `free` holds less than `wanted`, or undefined when it
- * all fits. Filters, the memory registry's arbiter and the DynamoDB condition (built from the same list)
- * say the same.
+ * The one fit check: the first resource of which the host's free counters hold less than `wanted`, or
+ * undefined when it all fits. Filters, the memory registry's arbiter and the DynamoDB condition (built
+ * from the same list) say the same.
  */
-export const shortage: (free: Amounts, wanted: Amounts) => Counted | undefined = compiled(
-  ["free", "wanted"],
-  ({ name }) => `if (free.${name} < wanted.${name}) return "${name}";`,
-  "return undefined;",
+export const shortage: (host: FreeCounters, wanted: Amounts) => Counted | undefined = compiled(
+  ["host", "wanted"],
+  `${COUNTED.map((name) => `if (host.${FREE_FIELD[name]} < wanted.${name}) return "${name}";`).join("\n")}
+return undefined;`,
+);
+
+/** A host's free counters as amounts. */
+export const freeOf: (host: FreeCounters) => Amounts = compiled(
+  ["host"],
+  perResource((name) => `host.${FREE_FIELD[name]}`),
+);
+
+/** Amounts as a host's free counters, to spread into the host (`{ ...host, ...freeCounters(free) }`). */
+export const freeCounters: (free: Amounts) => FreeCounters = compiled(
+  ["free"],
+  perResource(
+    (name) => `free.${name}`,
+    (name) => FREE_FIELD[name],
+  ),
+);
+
+// Sum and difference as integer arithmetic on the list's names. A loop computing `a + sign × b` gave
+// V8 floating-point results (the product could be -0), which it stores as a separate number object:
+// every free counter of the engine bench's hosts was one, one more read per counter and host.
+const sum: (a: Amounts, b: Amounts) => Amounts = compiled(
+  ["a", "b"],
+  perResource((name) => `a.${name} + b.${name}`),
+);
+const difference: (a: Amounts, b: Amounts) => Amounts = compiled(
+  ["a", "b"],
+  perResource((name) => `a.${name} - b.${name}`),
 );
 
 /** `a + sign × b`, resource by resource. */
 export function added(a: Amounts, b: Amounts, sign: 1 | -1 = 1): Amounts {
-  const sum = amounts();
-  for (const { name } of RESOURCES) sum[name] = a[name] + sign * b[name];
-  return sum;
+  return sign === 1 ? sum(a, b) : difference(a, b);
 }
 
 /** What of `usage` counts against each resource (zero for those an engine cannot observe). */
@@ -202,8 +249,7 @@ export function detectedTotals(declared: Capacity, engine: Usage): Partial<Amoun
 /** Whether the host's capacity is known of every resource a request always asks for. */
 export const capacityKnown: (total: Capacity) => boolean = compiled(
   ["total"],
-  ({ name, required }) => (required ? `if (total.${name} === null) return false;` : ""),
-  "return true;",
+  `return ${RESOURCES.flatMap(({ name, required }) => (required ? [`total.${name} !== null`] : [])).join(" && ") || "true"};`,
 );
 
 /**

@@ -2,7 +2,7 @@ import type { Host } from "./host.js";
 import { type Placement, summaryOf } from "./placement.js";
 import type { Registry } from "./registry.js";
 import { type ReplicaCounts, ReplicaIndex } from "./replica-index.js";
-import { type Amounts, added, amounts, RESOURCES } from "./resources.js";
+import { type Amounts, added, amounts, freeCounters, freeOf, RESOURCES } from "./resources.js";
 
 /**
  * About this many hosts in a slice: a reload reads one random slice of the hosts, not all of them, once
@@ -128,11 +128,13 @@ export class HostSnapshot {
     }
     const debit = this.expected.get(answered.id) ?? amounts();
     const others = amounts();
+    const before = host && freeOf(host);
+    const after = freeOf(answered);
     for (const { name } of RESOURCES) {
-      const seen = host ? host.free[name] + debit[name] - placement.amounts[name] - answered.free[name] : 0;
+      const seen = before ? before[name] + debit[name] - placement.amounts[name] - after[name] : 0;
       others[name] = Math.max(0, seen);
     }
-    this.set(answered.id, { ...answered, free: added(answered.free, others, -1) });
+    this.set(answered.id, { ...answered, ...freeCounters(added(after, others, -1)) });
     this.expected.set(answered.id, others);
   }
 
@@ -147,7 +149,7 @@ export class HostSnapshot {
 function reserved(host: Host, placement: Placement): Host {
   return {
     ...host,
-    free: added(host.free, placement.amounts, -1),
+    ...freeCounters(added(freeOf(host), placement.amounts, -1)),
     placements: [...host.placements, summaryOf(placement)],
   };
 }

@@ -38,11 +38,11 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
         { observed: true, ...observed(LATER, { unmanaged }) },
         LATER,
       );
-      expect([first.version, first.free.cpu, first.free.memory]).toEqual([1, 3500, 7680]);
+      expect([first.version, first.freeCpu, first.freeMemory]).toEqual([1, 3500, 7680]);
       const later = new Date(LATER.getTime() + 60_000);
       const seen = observed(later, { unmanaged, used: { cpuMilli: 250, memory: 100 } });
       const second = await registry.changeHost("h1", { observed: true, ...seen }, later);
-      expect([second.version, second.updatedAt, second.free.cpu]).toEqual([1, first.updatedAt, 3500]);
+      expect([second.version, second.updatedAt, second.freeCpu]).toEqual([1, first.updatedAt, 3500]);
       expect(second).toMatchObject(seen);
       expect(await registry.getHost("h1")).toMatchObject({ ...seen, version: 1 });
       expect((await registry.listHosts())[0]).toMatchObject({ ...seen, version: 1 });
@@ -61,7 +61,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
         },
         LATER,
       );
-      expect(seen.map((one) => [one.version, one.free.cpu])).toEqual([[0, 3000]]);
+      expect(seen.map((one) => [one.version, one.freeCpu])).toEqual([[0, 3000]]);
       expect(changed.labels).toEqual({ zone: "a", placements: "1" });
       // A change answers with the events it added; getHost shows the last ones.
       expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
@@ -146,7 +146,7 @@ export function hostChangesContract(name: string, makeRegistry: () => Promise<Re
       });
       expect(result.released).toBe(1);
       const after = await registry.getHost("h1");
-      expect([after?.placements, after?.free.cpu, after?.free.memory]).toEqual([[], 4000, 8192]);
+      expect([after?.placements, after?.freeCpu, after?.freeMemory]).toEqual([[], 4000, 8192]);
       expect(
         after?.events.filter((event) => event.action === "released").map((event) => event.detail),
       ).toEqual([expect.stringMatching(new RegExp(`^${exited.id}: container a{12} exited`))]);

@@ -24,7 +24,7 @@ export function racesContract(name: string, racing: RacingFactory) {
       expect(await registry.release(made.id)).toBeUndefined();
       expect(first).toEqual(made);
       const after = await other.getHost("h1");
-      expect([after?.free.cpu, after?.free.memory, after?.placements]).toEqual([4000, 8192, []]);
+      expect([after?.freeCpu, after?.freeMemory, after?.placements]).toEqual([4000, 8192, []]);
     });
 
     it("credits a placement once however many releases of it run at once", async () => {
@@ -35,7 +35,7 @@ export function racesContract(name: string, racing: RacingFactory) {
       const answers = await Promise.all(Array.from({ length: 8 }, () => registry.release(made.id)));
       expect(answers.filter((answer) => answer !== undefined)).toEqual([made]);
       const after = await registry.getHost("h1");
-      expect([after?.free.cpu, after?.free.memory]).toEqual([4000, 8192]);
+      expect([after?.freeCpu, after?.freeMemory]).toEqual([4000, 8192]);
     });
 
     it("refuses to remove a host that took a placement in the gap, and names how many it holds", async () => {
@@ -61,7 +61,8 @@ export function racesContract(name: string, racing: RacingFactory) {
         const after = await other.getHost("h1");
         expect(after).toMatchObject({
           total: { cpu: 4000, memory: 8192 },
-          free: { cpu: 4000 - made.amounts.cpu, memory: 8192 - made.amounts.memory },
+          freeCpu: 4000 - made.amounts.cpu,
+          freeMemory: 8192 - made.amounts.memory,
           placements: [summaryOf(made)],
           version: 0,
         });
@@ -75,7 +76,8 @@ export function racesContract(name: string, racing: RacingFactory) {
       const changed = await registry.changeHost("h1", { total: { cpu: 3500, memory: 2048 } }, LATER);
       expect(changed).toMatchObject({
         total: { cpu: 3500, memory: 2048 },
-        free: { cpu: 500, memory: 1024 },
+        freeCpu: 500,
+        freeMemory: 1024,
         placements: [summaryOf(made)],
       });
       expect({ ...(await other.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });

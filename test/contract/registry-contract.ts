@@ -199,8 +199,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       const after = await registry.getHost("h1");
       // The answer shows the host as it is after the commit (what a scheduler's view takes).
       expect(outcome).toEqual({ kind: "committed", host: { ...after, events: [] } });
-      expect(after?.free.cpu).toBe(3800);
-      expect(after?.free.memory).toBe(7680);
+      expect(after?.freeCpu).toBe(3800);
+      expect(after?.freeMemory).toBe(7680);
       // The host keeps the placement's summary; the placement reads whole with its host.
       expect(after?.placements).toEqual([summaryOf(made)]);
       expect(await registry.getPlacement(made.id)).toEqual({
@@ -215,15 +215,15 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       await registry.commit({ placement: placement("h1", 800, 512) });
       const tooMuchCpu = await registry.commit({ placement: placement("h1", 300, 100) });
       expect(tooMuchCpu.kind).toBe("conflict");
-      expect(tooMuchCpu.kind === "conflict" && tooMuchCpu.host?.free.cpu).toBe(200);
+      expect(tooMuchCpu.kind === "conflict" && tooMuchCpu.host?.freeCpu).toBe(200);
       const tooMuchMemory = await registry.commit({ placement: placement("h1", 100, 513) });
       expect(tooMuchMemory.kind).toBe("conflict");
       expect(await registry.commit({ placement: placement("h1", 200, 512) })).toMatchObject({
         kind: "committed",
-        host: { free: { cpu: 0, memory: 0 } },
+        host: { freeCpu: 0, freeMemory: 0 },
       });
       const full = await registry.getHost("h1");
-      expect([full?.free.cpu, full?.free.memory, full?.placements.length]).toEqual([0, 0, 2]);
+      expect([full?.freeCpu, full?.freeMemory, full?.placements.length]).toEqual([0, 0, 2]);
     });
 
     it("refuses commits on hosts that are draining, unknown, or of unknown capacity", async () => {
@@ -248,7 +248,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         expect(outcome.kind === "committed" && outcome.host?.placements).toEqual([summaryOf(made)]);
       }
       const after = await registry.getHost("h1");
-      expect([after?.free.cpu, after?.placements.length]).toEqual([3500, 1]);
+      expect([after?.freeCpu, after?.placements.length]).toEqual([3500, 1]);
     });
 
     it(`takes at most ${MAX_PLACEMENTS_PER_HOST} placements on one host`, async () => {
@@ -268,7 +268,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       );
       expect(outcomes.filter((outcome) => outcome.kind === "committed")).toHaveLength(10);
       const after = await registry.getHost("h1");
-      expect([after?.free.cpu, after?.free.memory, after?.placements.length]).toEqual([0, 384, 10]);
+      expect([after?.freeCpu, after?.freeMemory, after?.placements.length]).toEqual([0, 384, 10]);
     });
 
     it("releases a placement once; releasing again or releasing the unknown is harmless", async () => {
@@ -281,13 +281,13 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       // The released placement's own size is credited, not that of another on its host.
       expect(await registry.release(made.id)).toEqual(made);
       const between = await registry.getHost("h1");
-      expect([between?.free.cpu, between?.free.memory]).toEqual([3500, 7936]);
+      expect([between?.freeCpu, between?.freeMemory]).toEqual([3500, 7936]);
       expect(await registry.release(made.id)).toBeUndefined();
       expect(await registry.release(other.id)).toEqual(other);
       expect(await registry.release("h1.doesnotexist0")).toBeUndefined();
       expect(await registry.release("not-a-placement-id")).toBeUndefined();
       const after = await registry.getHost("h1");
-      expect([after?.free.cpu, after?.free.memory, after?.placements]).toEqual([4000, 8192, []]);
+      expect([after?.freeCpu, after?.freeMemory, after?.placements]).toEqual([4000, 8192, []]);
     });
 
     it("changes labels, status and totals, keeping reservations accounted", async () => {
@@ -304,7 +304,8 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         statusChangedAt: LATER.toISOString(),
         labels: { zone: "b" },
         total: { cpu: 8000, memory: 4096 },
-        free: { cpu: 7000, memory: 3072 },
+        freeCpu: 7000,
+        freeMemory: 3072,
         updatedAt: LATER.toISOString(),
       });
       // A change answers with the events it added; getHost shows the last ones.
@@ -313,7 +314,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         CapacityBelowReservedError,
       );
       await expect(registry.changeHost("h1", { total: { cpu: 1000 } }, LATER)).resolves.toMatchObject({
-        free: { cpu: 0 },
+        freeCpu: 0,
       });
       await expect(registry.changeHost("ghost", { status: "ready" }, LATER)).rejects.toBeInstanceOf(
         HostNotFoundError,
@@ -339,7 +340,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         CapacityBelowReservedError,
       );
       const changed = await registry.changeHost("h1", { engine, health, events, observed: true }, LATER);
-      expect(changed).toMatchObject({ engine, health, free: { cpu: -500, memory: 512 } });
+      expect(changed).toMatchObject({ engine, health, freeCpu: -500, freeMemory: 512 });
       expect(changed.events.at(-1)).toEqual(events[0]);
       // A change answers with the events it added; getHost shows the last ones.
       expect({ ...(await registry.getHost("h1")), events: [] }).toEqual({ ...changed, events: [] });
@@ -347,7 +348,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
       // The containers go away: their share comes back, the placement's stays reserved.
       const cleared = { ...engine, unmanaged: { containers: 0, cpuMilli: 0, memory: 0 } };
       const after = await registry.changeHost("h1", { engine: cleared, observed: true }, LATER);
-      expect([after.free.cpu, after.free.memory]).toEqual([1000, 1024]);
+      expect([after.freeCpu, after.freeMemory]).toEqual([1000, 1024]);
     });
 
     it("marks a host down with a reason, and keeps status changes as events", async () => {
@@ -379,7 +380,7 @@ export function registryContract(name: string, makeRegistry: () => Promise<Regis
         { total: { cpu: 2000, memory: 1024 } },
         LATER,
       );
-      expect([changed.free.cpu, changed.free.memory]).toEqual([2000, 1024]);
+      expect([changed.freeCpu, changed.freeMemory]).toEqual([2000, 1024]);
       expect((await registry.commit({ placement: placement(changed.id, 2000, 1024) })).kind).toBe(
         "committed",
       );

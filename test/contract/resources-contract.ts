@@ -41,7 +41,7 @@ export function resourcesContract(name: string, makeRegistry: () => Promise<Regi
       expect((await registry.commit({ placement: first })).kind).toBe("committed");
       const over = await registry.commit({ placement: sized("h1", { disk: 401 }) });
       expect(over.kind).toBe("conflict");
-      expect(over.kind === "conflict" && over.host?.free.disk).toBe(400);
+      expect(over.kind === "conflict" && over.host?.freeDisk).toBe(400);
       expect((await registry.commit({ placement: sized("h1", { disk: 400 }) })).kind).toBe("committed");
       // The placement reads back with its disk, in its record and in its host's summary.
       expect((await registry.getPlacement(first.id))?.placement.amounts.disk).toBe(600);
@@ -49,7 +49,7 @@ export function resourcesContract(name: string, makeRegistry: () => Promise<Regi
         400, 600,
       ]);
       await registry.release(first.id);
-      expect((await registry.getHost("h1"))?.free).toEqual({ cpu: 3900, memory: 8128, disk: 600 });
+      expect(await registry.getHost("h1")).toMatchObject({ freeCpu: 3900, freeMemory: 8128, freeDisk: 600 });
     });
 
     it("takes no request for disk on a host without a disk total, and any other request", async () => {
@@ -58,7 +58,7 @@ export function resourcesContract(name: string, makeRegistry: () => Promise<Regi
       expect((await registry.commit({ placement: sized("h1", { disk: 1 }) })).kind).toBe("conflict");
       expect((await registry.commit({ placement: sized("h1", {}) })).kind).toBe("committed");
       const after = await registry.getHost("h1");
-      expect([after?.total.disk, after?.free.disk]).toEqual([null, 0]);
+      expect([after?.total.disk, after?.freeDisk]).toEqual([null, 0]);
     });
 
     it("moves free disk by a total's change, and refuses a total below what is reserved", async () => {
@@ -69,8 +69,8 @@ export function resourcesContract(name: string, makeRegistry: () => Promise<Regi
       expect((await registry.commit({ placement: sized("h1", { disk: 300 }) })).kind).toBe("committed");
       await expect(registry.changeHost("h1", { total: { disk: 299 } }, LATER)).rejects.toThrow(/reserved/);
       const changed = await registry.changeHost("h1", { total: { disk: 800 } }, LATER);
-      expect([changed.total.disk, changed.free.disk]).toEqual([800, 500]);
-      expect((await registry.getHost("h1"))?.free.disk).toBe(500);
+      expect([changed.total.disk, changed.freeDisk]).toEqual([800, 500]);
+      expect((await registry.getHost("h1"))?.freeDisk).toBe(500);
     });
 
     it("admits exactly what fits when commits race for one host's disk", async () => {
@@ -81,7 +81,7 @@ export function resourcesContract(name: string, makeRegistry: () => Promise<Regi
       );
       expect(outcomes.filter((outcome) => outcome.kind === "committed")).toHaveLength(10);
       const after = await registry.getHost("h1");
-      expect([after?.free.disk, after?.placements.length]).toEqual([0, 10]);
+      expect([after?.freeDisk, after?.placements.length]).toEqual([0, 10]);
     });
 
     it("gives a host port to one live placement at a time, per protocol, and frees it on release", async () => {

@@ -61,8 +61,8 @@ describe("parallel schedulers racing for a small cluster", () => {
     expect(figures.admitted).toBe(HOSTS * FITS_PER_HOST);
     expect(figures.admitted + figures.unschedulable + figures.contention).toBe(REQUESTS);
     for (const after of await registry.listHosts()) {
-      expect(after.free.cpu).toBe(0);
-      expect(after.free.memory).toBe(2048 - FITS_PER_HOST * 200);
+      expect(after.freeCpu).toBe(0);
+      expect(after.freeMemory).toBe(2048 - FITS_PER_HOST * 200);
       expect(after.placements).toHaveLength(FITS_PER_HOST);
       expect(after.placements.reduce((sum, live) => sum + live.amounts.cpu, 0)).toBe(2000);
     }

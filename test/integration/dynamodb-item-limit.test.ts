@@ -11,7 +11,7 @@ import { place } from "../../shared/core/place.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { COMMIT_REFUSED_REASON } from "../../shared/core/registry.js";
 import { parseContainerRequest } from "../../shared/core/request.js";
-import { amounts } from "../../shared/core/resources.js";
+import { amounts, freeCounters } from "../../shared/core/resources.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { PATIENT } from "../support/dynamodb.js";
 import { host, noEngines, placement, scheduler } from "../support/fixtures.js";
@@ -90,7 +90,7 @@ describe("DynamoDB registry: a commit the item size limit refuses", () => {
     expect(keyed).toMatchObject({ kind: "refused", hostId: "big" });
     expect(await registry.findIdempotencyRecord("k", 1_000)).toBeUndefined();
     const after = await registry.getHost("big");
-    expect([after?.free.cpu, after?.placements]).toEqual([64_000, []]);
+    expect([after?.freeCpu, after?.placements]).toEqual([64_000, []]);
   });
 
   it("places on another host when one is there, and logs the store's words for the operator", async () => {
@@ -148,7 +148,7 @@ describe("DynamoDB registry: a commit the item size limit refuses", () => {
     const registry = await withNearlyFullItem({
       ...host("big", 64, 131072),
       placements: [summaryOf(made)],
-      free: amounts({ cpu: 63_900, memory: 130_972 }),
+      ...freeCounters(amounts({ cpu: 63_900, memory: 130_972 })),
     });
     expect(await registry.commit({ placement: made })).toMatchObject({ kind: "committed" });
   });

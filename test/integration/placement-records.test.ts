@@ -201,7 +201,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(await registry.release(added.id)).toEqual(added);
     const after = await registry.getHost("old");
     expect(after?.placements.map((one) => one.id)).toEqual([second.id]);
-    expect([after?.free.cpu, after?.free.memory]).toEqual([3700, 8192 - 256]);
+    expect([after?.freeCpu, after?.freeMemory]).toEqual([3700, 8192 - 256]);
     expect(await recordsOf("old")).toEqual([]);
   });
 
@@ -264,7 +264,7 @@ describe("host items of earlier versions: placements whole in the host's map", (
     expect(report.moved + report.released).toBe(2);
     expect(await recordsOf("old")).toEqual([]);
     const after = await registry.getHost("old");
-    expect([after?.placements, after?.free.cpu, after?.free.memory]).toEqual([[], 4000, 8192]);
+    expect([after?.placements, after?.freeCpu, after?.freeMemory]).toEqual([[], 4000, 8192]);
   });
 });
 

@@ -32,19 +32,19 @@ export function checkInvariants(
   for (const host of hosts) {
     const cpu = host.placements.reduce((sum, placement) => sum + placement.amounts.cpu, 0);
     const memory = host.placements.reduce((sum, placement) => sum + placement.amounts.memory, 0);
-    const reservedCpu = (host.total.cpu ?? 0) - host.free.cpu;
-    const reservedMemory = (host.total.memory ?? 0) - host.free.memory;
+    const reservedCpu = (host.total.cpu ?? 0) - host.freeCpu;
+    const reservedMemory = (host.total.memory ?? 0) - host.freeMemory;
     if (reservedCpu !== cpu || reservedMemory !== memory) {
       violations.push(
         `host ${host.id}: reserved ${reservedCpu}m/${reservedMemory}MiB but its placements sum to ${cpu}m/${memory}MiB`,
       );
     }
-    if (host.free.cpu < 0 || host.free.memory < 0) {
-      violations.push(`host ${host.id}: over-committed (free ${host.free.cpu}m/${host.free.memory}MiB)`);
+    if (host.freeCpu < 0 || host.freeMemory < 0) {
+      violations.push(`host ${host.id}: over-committed (free ${host.freeCpu}m/${host.freeMemory}MiB)`);
     }
-    if (host.free.cpu > (host.total.cpu ?? 0) || host.free.memory > (host.total.memory ?? 0)) {
+    if (host.freeCpu > (host.total.cpu ?? 0) || host.freeMemory > (host.total.memory ?? 0)) {
       violations.push(
-        `host ${host.id}: credited twice (free ${host.free.cpu}m/${host.free.memory}MiB, total ${host.total.cpu}m/${host.total.memory}MiB)`,
+        `host ${host.id}: credited twice (free ${host.freeCpu}m/${host.freeMemory}MiB, total ${host.total.cpu}m/${host.total.memory}MiB)`,
       );
     }
     const ports = host.placements.flatMap((placement) => takenKeys(placement.ports ?? []));

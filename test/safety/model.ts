@@ -282,7 +282,7 @@ class Ledger {
         memory - used((one) => one.amounts.memory),
         disk - used((one) => one.amounts.disk),
       ];
-      const actual = [host.total.cpu, host.total.memory, host.free.cpu, host.free.memory, host.free.disk];
+      const actual = [host.total.cpu, host.total.memory, host.freeCpu, host.freeMemory, host.freeDisk];
       // A host port is held by one placement at most (an unmanaged container is a fact the refresh
       // observes, which may meet a placement's port: the commit only refuses to add to it).
       const held = host.placements

@@ -97,8 +97,8 @@ async function verdict(
   for (const after of drained) {
     if (
       after.placements.length > 0 ||
-      after.free.cpu !== after.total.cpu ||
-      after.free.memory !== after.total.memory
+      after.freeCpu !== after.total.cpu ||
+      after.freeMemory !== after.total.memory
     ) {
       violations.push(`host ${after.id} is not empty after releasing everything`);
     }

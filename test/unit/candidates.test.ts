@@ -3,7 +3,7 @@ import { candidatesAnswer, rankCandidates } from "../../shared/core/candidates.j
 import type { Host } from "../../shared/core/host.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { added, amounts } from "../../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
 function request(overrides: Partial<ContainerRequest> = {}): ContainerRequest {
@@ -25,7 +25,7 @@ function used(id: string, cpuMilli: number, memory: number, replicas = 1, image 
   );
   return {
     ...base,
-    free: added(base.free, amounts({ cpu: cpuMilli, memory }), -1),
+    ...freeCounters(added(freeOf(base), amounts({ cpu: cpuMilli, memory }), -1)),
     placements,
   };
 }
@@ -121,7 +121,7 @@ describe("candidates", () => {
 
 describe("the candidates answer", () => {
   it("shows each host as GET /v1/hosts does, its scores rounded, and what is free on it", () => {
-    const third = { ...used("a-third", 0, 0), free: amounts({ cpu: 2500, memory: 1000 }) };
+    const third = { ...used("a-third", 0, 0), ...freeCounters(amounts({ cpu: 2500, memory: 1000 })) };
     const answer = candidatesAnswer({
       hosts: 4,
       candidates: [{ host: third, score: 1 / 3, scores: { spread: 1 / 3, other: -2 / 3 } }],

@@ -140,7 +140,7 @@ describe("DynamoDB failures the real DynamoDB Local cannot produce", () => {
         new ConditionalCheckFailedException({ message: "failed", ...metadata, Item: rawHostItem(50) }),
       );
     const outcome = await registry.commit({ placement: placement("h1", 100, 100) });
-    expect(outcome.kind === "conflict" && outcome.host?.free.cpu).toBe(50);
+    expect(outcome.kind === "conflict" && outcome.host?.freeCpu).toBe(50);
   });
 
   it("a TransactionConflict cancellation is busy", async () => {

@@ -5,7 +5,7 @@ import { feasibleEnough, filterHosts, selectHost } from "../../shared/core/pipel
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { amounts } from "../../shared/core/resources.js";
+import { amounts, freeCounters } from "../../shared/core/resources.js";
 import { workloadOf } from "../../shared/core/rules/gpu-fragmentation.js";
 import { schedulerType } from "../../shared/core/schedulers.js";
 import { scoring } from "../../shared/core/scoring.js";
@@ -26,7 +26,7 @@ function gpuHost(id: string, count: number, ...grants: GpuGrant[]): Host {
   const placements = grants.map((gpus) => summaryOf({ ...placement(id, 100, 64), gpus }));
   return {
     ...host,
-    free: amounts({ cpu: 32_000 - 100 * grants.length, memory: 65_536 - 64 * grants.length }),
+    ...freeCounters(amounts({ cpu: 32_000 - 100 * grants.length, memory: 65_536 - 64 * grants.length })),
     placements,
   };
 }

@@ -12,7 +12,7 @@ import {
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { added, amounts } from "../../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { scoring } from "../../shared/core/scoring.js";
 import { host, placement, scheduler } from "../support/fixtures.js";
 
@@ -39,7 +39,9 @@ function loaded(
   const placements = reserved.map(([cpu, mem]) => placement(id, cpu, mem, image));
   return {
     ...base,
-    free: reserved.reduce((free, [cpu, memory]) => added(free, amounts({ cpu, memory }), -1), base.free),
+    ...freeCounters(
+      reserved.reduce((free, [cpu, memory]) => added(free, amounts({ cpu, memory }), -1), freeOf(base)),
+    ),
     placements: placements.map(summaryOf),
   };
 }

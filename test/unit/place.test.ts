@@ -178,7 +178,7 @@ describe("the placement loop", () => {
         placement: { host_id: "h1", scheduler: "service", cpus: 0.2, memory: 512 },
       },
     });
-    expect((await registry.getHost("h1"))?.free.cpu).toBe(3800);
+    expect((await registry.getHost("h1"))?.freeCpu).toBe(3800);
   });
 
   it("after a conflict on a stale snapshot, learns the host's state and places elsewhere", async () => {
@@ -251,7 +251,7 @@ describe("the placement loop", () => {
     expect(again).toMatchObject({ kind: "placed", replayed: true, answer: answerOf(first) });
     // Answered from the record, before any decision: nothing was committed again.
     expect(again.stats).toEqual({ attempts: 0, conflicts: 0, busy: 0 });
-    expect((await registry.getHost("h1"))?.free.cpu).toBe(3000);
+    expect((await registry.getHost("h1"))?.freeCpu).toBe(3000);
     // The record holds the answer for 24 hours (as ECS keeps a clientToken), then the key is free.
     const createdAt = NOW.getTime() / 1000;
     expect(await registry.findIdempotencyRecord("order-42", createdAt)).toMatchObject({

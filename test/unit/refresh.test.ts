@@ -23,7 +23,7 @@ import {
   SWEEP_EVERY_ROUNDS,
 } from "../../shared/core/refresh.js";
 import { RegistryUnavailableError } from "../../shared/core/registry.js";
-import { amounts, capacity } from "../../shared/core/resources.js";
+import { amounts, capacity, freeCounters } from "../../shared/core/resources.js";
 import { host, NOW, placement } from "../support/fixtures.js";
 
 const SETTINGS: RefreshSettings = { downAfter: 3, graceMs: 60_000, timeoutMs: 1000, concurrency: 4 };
@@ -95,9 +95,14 @@ describe("observe: health", () => {
 
 describe("observe: capacity", () => {
   it("fills unknown totals from the engine and keeps declared ones", () => {
-    const unknown = { ...host("h", 4, 4096), total: capacity(), declared: capacity(), free: amounts() };
+    const unknown = {
+      ...host("h", 4, 4096),
+      total: capacity(),
+      declared: capacity(),
+      ...freeCounters(amounts()),
+    };
     const detected = apply(unknown, [{ ok: true, report: report() }]);
-    expect([detected.total.cpu, detected.total.memory, detected.free.cpu]).toEqual([8000, 16384, 8000]);
+    expect([detected.total.cpu, detected.total.memory, detected.freeCpu]).toEqual([8000, 16384, 8000]);
     const declared = apply(host("h", 4, 4096), [{ ok: true, report: report() }]);
     expect([declared.total.cpu, declared.total.memory, declared.engine?.cpuMilli]).toEqual([
       4000, 4096, 8000,
@@ -135,7 +140,7 @@ describe("observe: capacity", () => {
     const withPlacement = {
       ...start,
       placements: [summaryOf(live)],
-      free: amounts({ cpu: 3000, memory: 3072 }),
+      ...freeCounters(amounts({ cpu: 3000, memory: 3072 })),
     };
     const after = apply(withPlacement, [
       {
@@ -151,7 +156,7 @@ describe("observe: capacity", () => {
     ]);
     expect(after.engine?.unmanaged).toEqual({ containers: 3, cpuMilli: 1850, memory: 662 });
     expect(after.engine?.used).toEqual({ cpuMilli: 300, memory: 200 });
-    expect([after.free.cpu, after.free.memory]).toEqual([3000 - 1850, 3072 - 662]);
+    expect([after.freeCpu, after.freeMemory]).toEqual([3000 - 1850, 3072 - 662]);
     expect(after.placements).toHaveLength(1);
     // The view tells Citadel's reservations from the engine's other use.
     expect(hostView(after)).toMatchObject({
@@ -161,14 +166,14 @@ describe("observe: capacity", () => {
     });
     // Less unmanaged use gives the capacity back.
     const cleared = apply(after, [{ ok: true, report: report([container({ placementId: live.id })]) }]);
-    expect([cleared.free.cpu, cleared.free.memory]).toEqual([3000, 3072]);
+    expect([cleared.freeCpu, cleared.freeMemory]).toEqual([3000, 3072]);
   });
 
   it("may leave the free counters below zero when the host says so (nothing fits then)", () => {
     const full = apply(host("h", 1, 1024), [
       { ok: true, report: report([container({ limits: { cpuMilli: 2000, memory: 256 } })]) },
     ]);
-    expect(full.free.cpu).toBe(-1000);
+    expect(full.freeCpu).toBe(-1000);
   });
 });
 
@@ -179,7 +184,7 @@ describe("observe: reconciliation", () => {
   const withBoth = {
     ...start,
     placements: [old, young].map(summaryOf),
-    free: amounts({ cpu: 3000, memory: 3072 }),
+    ...freeCounters(amounts({ cpu: 3000, memory: 3072 })),
   };
 
   it("releases a placement without a container after the grace period, not before", () => {

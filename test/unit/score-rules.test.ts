@@ -6,7 +6,7 @@ import { selectHost, topHosts } from "../../shared/core/pipeline.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
-import { added, amounts } from "../../shared/core/resources.js";
+import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { allocationAfter } from "../../shared/core/rules/allocation.js";
 import { SCORE_RULES, type ScoreContext, scoreRule } from "../../shared/core/rules/registry.js";
 import { spreadScores } from "../../shared/core/rules/spread.js";
@@ -37,7 +37,9 @@ function loaded(id: string, labels: Record<string, string>, replicas: number, ot
   ];
   return {
     ...base,
-    free: added(base.free, amounts({ cpu: 100 * placements.length, memory: 100 * placements.length }), -1),
+    ...freeCounters(
+      added(freeOf(base), amounts({ cpu: 100 * placements.length, memory: 100 * placements.length }), -1),
+    ),
     placements: placements.map(summaryOf),
   };
 }
@@ -332,7 +334,7 @@ describe("service ranks hosts exactly as before rules, batch as packing promises
       );
       return {
         ...base,
-        free: placements.reduce((free, one) => added(free, one.amounts, -1), base.free),
+        ...freeCounters(placements.reduce((free, one) => added(free, one.amounts, -1), freeOf(base))),
         placements: placements.map(summaryOf),
       };
     });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Host } from "../../shared/core/host.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
-import { added } from "../../shared/core/resources.js";
+import { added, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { HostSnapshot } from "../../shared/core/snapshot.js";
 import { fixedHosts, host, placement } from "../support/fixtures.js";
 
@@ -10,7 +10,7 @@ function answered(placements: Placement[]): Host {
   const empty = host("a", 4, 4096);
   return {
     ...empty,
-    free: placements.reduce((free, one) => added(free, one.amounts, -1), empty.free),
+    ...freeCounters(placements.reduce((free, one) => added(free, one.amounts, -1), freeOf(empty))),
     placements: placements.map(summaryOf),
   };
 }
@@ -21,7 +21,7 @@ async function viewOf(hosts: Host[]): Promise<HostSnapshot> {
   return snapshot;
 }
 
-const freeCpu = (snapshot: HostSnapshot) => snapshot.values().find((one) => one.id === "a")?.free.cpu;
+const freeCpu = (snapshot: HostSnapshot) => snapshot.values().find((one) => one.id === "a")?.freeCpu;
 
 describe("a scheduler's snapshot after its commits", () => {
   it("without the arbiter's answer, applies its own reservation", async () => {

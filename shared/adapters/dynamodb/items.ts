@@ -14,6 +14,8 @@ import {
   amounts,
   type Capacity,
   capacity,
+  freeCounters,
+  freeOf,
   RESOURCES,
   sharedCapacity,
 } from "../../core/resources.js";
@@ -229,7 +231,9 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     tls: item.tls ?? false,
     total: capacityOfItem(item, "total"),
     declared: capacityOfItem(item, "declared"),
-    free: amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, item[`free_${name}`] ?? 0]))),
+    ...freeCounters(
+      amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, item[`free_${name}`] ?? 0]))),
+    ),
     engine: seen ? { ...seen, unmanaged } : null,
     health: observation?.health ?? item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
     events: item.events ?? [],
@@ -252,12 +256,13 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
  */
 function countersOf(host: Host): Record<string, number> {
   const counters: Record<string, number> = {};
+  const free = freeOf(host);
   for (const { name, required } of RESOURCES) {
     const total = host.total[name];
     const declared = host.declared[name];
     if (total !== null) counters[`total_${name}`] = total;
     if (declared !== null) counters[`declared_${name}`] = declared;
-    if (required || total !== null || host.free[name] !== 0) counters[`free_${name}`] = host.free[name];
+    if (required || total !== null || free[name] !== 0) counters[`free_${name}`] = free[name];
   }
   return counters;
 }

@@ -9,7 +9,7 @@ export function allocationAfter(host: Host, request: ContainerRequest): number {
   const totalCpu = host.total.cpu ?? 0;
   const totalMemory = host.total.memory ?? 0;
   if (totalCpu <= 0 || totalMemory <= 0) return 1;
-  const cpu = (totalCpu - host.free.cpu + request.amounts.cpu) / totalCpu;
-  const memory = (totalMemory - host.free.memory + request.amounts.memory) / totalMemory;
+  const cpu = (totalCpu - host.freeCpu + request.amounts.cpu) / totalCpu;
+  const memory = (totalMemory - host.freeMemory + request.amounts.memory) / totalMemory;
   return (cpu + memory) / 2;
 }

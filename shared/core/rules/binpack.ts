@@ -4,7 +4,7 @@ import type { ScoreRule } from "./registry.js";
 
 /** Whether anything is reserved on the host: a placement, or what containers Citadel did not place use. */
 function inUse(host: Host): boolean {
-  return host.free.cpu < (host.total.cpu ?? 0) || host.free.memory < (host.total.memory ?? 0);
+  return host.freeCpu < (host.total.cpu ?? 0) || host.freeMemory < (host.total.memory ?? 0);
 }
 
 /**

@@ -61,7 +61,7 @@ export function workloadOf(hosts: readonly Host[], request: ContainerRequest): W
 /** A host as FGD sees it: its free cpu and each device's free share. */
 function nodeOf(host: Host, shares: readonly number[]): GpuNode {
   return {
-    cpuMilli: host.free.cpu,
+    cpuMilli: host.freeCpu,
     gpuMilli: shares.map((share) => WHOLE - share),
     ...(host.gpus && { model: host.gpus.model }),
   };
