@@ -232,6 +232,16 @@ describe("sampling large clusters", () => {
     expect(feasible[0]?.id).toBe("h500");
   });
 
+  it("wraps around past the last host to the first, each host once", () => {
+    const { feasible } = filterHosts(many, request(), { limit: 100, random: () => 0.95 });
+    expect(feasible.map((host) => host.id)).toEqual([
+      ...Array.from({ length: 50 }, (_, index) => `h${950 + index}`),
+      ...Array.from({ length: 50 }, (_, index) => `h${index}`),
+    ]);
+    const all = filterHosts(many, request(), { limit: 5000, random: () => 0.999 }).feasible;
+    expect([all.length, new Set(all).size, all[0]?.id, all[1]?.id]).toEqual([1000, 1000, "h999", "h0"]);
+  });
+
   it("sees every host when fewer are feasible, so an empty answer is complete", () => {
     const { feasible, reasons } = filterHosts(
       many,
