@@ -45,9 +45,6 @@ export interface Scoring {
  */
 export function scoring(type: SchedulerType, request: ContainerRequest, view: ScoreView): Scoring {
   const effective = withDefaults(type, request);
-  const weights: Record<string, number> = { ...type.score };
-  if (effective.affinities) weights.affinity ??= REQUEST_RULE_WEIGHT;
-  if (effective.spread) weights.spread ??= REQUEST_RULE_WEIGHT;
   // One shape whatever the request: the rules read it per host.
   let workload: Workload | undefined;
   const context: ScoreContext = {
@@ -58,83 +55,117 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
       return workload;
     },
   };
-  const terms: Term[] = [];
-  for (const [name, weight] of Object.entries(weights)) {
-    const rule = scoreRule(name);
-    if (!rule) throw new Error(`scheduler type ${type.type} weighs an unknown rule ${name}`);
-    if (!rule.uses || rule.uses(effective)) terms.push({ name, weight, score: rule.score });
-  }
-  const score = weightedSum(type, terms, effective, context);
+  const { weights, terms, make } = planOf(type, effective);
+  const score = make(terms.rules, terms.weights, effective, context);
   const breakdown = (host: Host): ScoreBreakdown => {
     const scores: Record<string, number> = Object.fromEntries(Object.keys(weights).map((name) => [name, 0]));
     let sum = 0;
-    for (const { name, weight, score: rule } of terms) {
-      const value = weight * rule(host, effective, context);
+    terms.names.forEach((name, index) => {
+      const value = (terms.weights[index] ?? 0) * (terms.rules[index] as Rule)(host, effective, context);
       scores[name] = value;
       sum += value;
-    }
+    });
     return { score: sum, scores };
   };
   return { request: effective, weights, score, breakdown };
 }
 
-/** One rule of a decision's sum, with its weight. */
-interface Term {
+type Rule = ScoreRule["score"];
+
+/** How a type scores the requests that use the same of its rules: worked out once, not per decision. */
+interface Plan {
+  weights: Readonly<Record<string, number>>;
+  /** The rules summed, in the weights' order, with their weights. */
+  terms: { names: readonly string[]; rules: readonly Rule[]; weights: readonly number[] };
+  make: SumMaker;
+}
+
+/** A rule a type's decision may sum: the type's own, and a request's affinity and spread. */
+interface Candidate {
   name: string;
   weight: number;
-  score: ScoreRule["score"];
+  rule: ScoreRule;
+}
+
+/** Each type's candidate rules, and its plans by which candidates a request uses (a bit each). */
+const plans = new WeakMap<SchedulerType, { candidates: Candidate[]; byUse: Map<number, Plan> }>();
+
+/**
+ * The plan of `type` for a request: the type's weights and the request's own rules at
+ * REQUEST_RULE_WEIGHT, and the rules it uses (the others are left out of the sum: they would score 0).
+ * Cached by which rules the request uses: building it per decision (the weights, their entries, each
+ * rule looked up by name) cost about a microsecond, a few percent of a decision on 1,523 hosts.
+ */
+function planOf(type: SchedulerType, request: ContainerRequest): Plan {
+  let cached = plans.get(type);
+  if (!cached) {
+    const own = ["affinity", "spread"].filter((name) => !Object.hasOwn(type.score, name));
+    const candidates = [
+      ...Object.entries(type.score),
+      ...own.map((name): [string, number] => [name, REQUEST_RULE_WEIGHT]),
+    ].map(([name, weight]) => {
+      const rule = scoreRule(name);
+      if (!rule) throw new Error(`scheduler type ${type.type} weighs an unknown rule ${name}`);
+      return { name, weight, rule };
+    });
+    cached = { candidates, byUse: new Map() };
+    plans.set(type, cached);
+  }
+  let use = 0;
+  cached.candidates.forEach(({ rule }, index) => {
+    if (!rule.uses || rule.uses(request)) use |= 1 << index;
+  });
+  let plan = cached.byUse.get(use);
+  if (!plan) {
+    const used = cached.candidates.filter((_, index) => use & (1 << index));
+    const weights = Object.fromEntries(
+      cached.candidates
+        .filter(({ name }, index) => Object.hasOwn(type.score, name) || use & (1 << index))
+        .map(({ name, weight }) => [name, weight]),
+    );
+    plan = {
+      weights,
+      terms: {
+        names: used.map(({ name }) => name),
+        rules: used.map(({ rule }) => rule.score),
+        weights: used.map(({ weight }) => weight),
+      },
+      make: sumMaker(used.length),
+    };
+    cached.byUse.set(use, plan);
+  }
+  return plan;
 }
 
 /** Makes a decision's weighted sum from its rules, weights, request and context. */
 type SumMaker = (
-  rules: readonly ScoreRule["score"][],
+  rules: readonly Rule[],
   weights: readonly number[],
   request: ContainerRequest,
   context: ScoreContext,
 ) => (host: Host) => number;
 
-/** The sum makers compiled for each scheduler type, by the names of the rules summed. */
-const sumMakers = new WeakMap<SchedulerType, Map<string, SumMaker>>();
-
 /**
- * The weighted sum of `terms` as one function of the host, adding in the order of the breakdown (so
- * both give the same number), its code compiled once per scheduler type and set of rules. V8 keeps what
- * a call site has seen per function's code: with one code for every type, the calls to the rules saw
- * the service, batch and gpu types' rules and were no longer inlined, and the service type, decided
- * after the others in the engine bench, made 0.64 of the decisions it made before rules at 10,000
- * hosts (3 rounds; a loop over the terms measured twice as slow per host).
+ * The weighted sum of `count` rules as one function of the host, adding in the order of the breakdown
+ * (so both give the same number), its code compiled for each plan (each type and set of rules). V8 keeps
+ * what a call site has seen per function's code: with one code for every type, the calls to the rules
+ * saw the service, batch and gpu types' rules and were no longer inlined, and the service type, decided
+ * after the others in the engine bench, made 0.64 of the decisions it made before rules at 10,000 hosts
+ * (3 rounds; a loop over the terms measured twice as slow per host).
  */
-function weightedSum(
-  type: SchedulerType,
-  terms: readonly Term[],
-  request: ContainerRequest,
-  context: ScoreContext,
-): (host: Host) => number {
-  const key = terms.map(({ name }) => name).join(",");
-  let makers = sumMakers.get(type);
-  if (!makers) {
-    makers = new Map();
-    sumMakers.set(type, makers);
-  }
-  let make = makers.get(key);
-  if (!make) {
-    const each = terms.map((_, index) => `const r${index} = rules[${index}], w${index} = weights[${index}];`);
-    const sum = terms.map((_, index) => `w${index} * r${index}(host, request, context)`);
-    make = new Function(
-      "rules",
-      "weights",
-      "request",
-      "context",
-      `${each.join("\n")}\nreturn (host) => ${sum.join(" + ") || "0"};`,
-    ) as SumMaker;
-    makers.set(key, make);
-  }
-  return make(
-    terms.map(({ score }) => score),
-    terms.map(({ weight }) => weight),
-    request,
-    context,
+function sumMaker(count: number): SumMaker {
+  const each = Array.from(
+    { length: count },
+    (_, index) => `const r${index} = rules[${index}], w${index} = weights[${index}];`,
   );
+  const sum = Array.from({ length: count }, (_, index) => `w${index} * r${index}(host, request, context)`);
+  return new Function(
+    "rules",
+    "weights",
+    "request",
+    "context",
+    `${each.join("\n")}\nreturn (host) => ${sum.join(" + ") || "0"};`,
+  ) as SumMaker;
 }
 
 function withDefaults(type: SchedulerType, request: ContainerRequest): ContainerRequest {

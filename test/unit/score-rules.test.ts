@@ -259,7 +259,7 @@ describe("scheduler types as weighted rules", () => {
     // b holds none of the one replica: it wants 1 of 2, has 0.
     expect(b.scores.spread).toBe(REQUEST_RULE_WEIGHT);
     expect(scored.breakdown(hosts[0] as Host).scores).toMatchObject({ affinity: 0, spread: 0 });
-    // Three rules (summed in a loop), one rule weighed other than 1, and none: the score is the breakdown's sum.
+    // Three rules, one rule weighed other than 1, and none: the score is the breakdown's sum.
     const single: SchedulerType = { type: "single", description: "test", score: { "least-allocated": 3 } };
     for (const [type, wanted2] of [
       [scheduler("batch"), wanted],
@@ -275,6 +275,18 @@ describe("scheduler types as weighted rules", () => {
     // The type's own weight wins over the default.
     const own: SchedulerType = { type: "own", description: "test", score: { binpack: 1, affinity: 3 } };
     expect(scoring(own, wanted, view).weights.affinity).toBe(3);
+    // Worked out once per type and set of rules used: each request of one type still gets its own.
+    const onlySpread = request({ spread: { label: "zone" } });
+    for (const [one, weights] of [
+      [request(), { binpack: 1 }],
+      [onlySpread, { binpack: 1, spread: REQUEST_RULE_WEIGHT }],
+      [wanted, { binpack: 1, affinity: REQUEST_RULE_WEIGHT, spread: REQUEST_RULE_WEIGHT }],
+      [request(), { binpack: 1 }],
+    ] as const) {
+      const again = scoring(scheduler("batch"), one, view);
+      expect(again.weights).toEqual(weights);
+      for (const each of hosts) expect(again.score(each)).toBe(again.breakdown(each).score);
+    }
   });
 
   it("leaves out the rules a request does not use (scoring them 0 in the breakdown)", () => {
