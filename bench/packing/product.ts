@@ -5,7 +5,7 @@ import { assignGpus } from "../../shared/core/gpus.js";
 import { gpuShares, type Host, newHost } from "../../shared/core/host.js";
 import { imageTag } from "../../shared/core/image.js";
 import { feasibleEnough, filterHosts, selectHost } from "../../shared/core/pipeline.js";
-import { FIRST_HOST } from "../../shared/core/place.js";
+import { FIRST_HOST, tieBreak } from "../../shared/core/place.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
@@ -73,7 +73,7 @@ export function productStrategy(
               : undefined,
           );
           const { score } = scoring(scheduler, wanted, { hosts, replicas: replicas.of(wanted.image) });
-          const chosen = selectHost(feasible, score, { nearBest: 1, random });
+          const chosen = selectHost(feasible, score, { nearBest: 1, random: tieBreak(packing, 1, random) });
           if (!chosen) return undefined;
           const position = positions.get(chosen.id) as number;
           const granted = wanted.gpus && assignGpus(wanted.gpus, chosen.gpus, gpuShares(chosen));

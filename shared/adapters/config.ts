@@ -1,6 +1,6 @@
 import { type Allowlist, PRIVATE_RANGES, parseAllowlist } from "../core/address.js";
 import type { FanOutSettings } from "../core/fan-out.js";
-import type { RefreshSettings } from "../core/refresh.js";
+import type { RefreshSettings } from "../core/observe.js";
 import { parseSchedulerTypes, type SchedulerType, schedulerTypes } from "../core/schedulers.js";
 import type { TableNames } from "./dynamodb/tables.js";
 

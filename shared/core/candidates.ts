@@ -35,7 +35,7 @@ export interface Candidates {
 /**
  * Ranks every host for `request` as the scheduler of its type would, reserving nothing: the filter
  * sees every host (no sample), so the answer is complete. Equal scores rank by host id, so the same
- * cluster always answers the same list (a placement breaks such ties at random instead).
+ * cluster always answers the same list (a placement breaks such ties by place.ts' tieBreak).
  */
 export function rankCandidates(
   hosts: readonly Host[],

@@ -1,12 +1,8 @@
 import { withTimeout } from "./concurrency.js";
+import { groupBy } from "./group-by.js";
 import type { Host } from "./host.js";
-import {
-  groupBy,
-  leastRecentlyProbedFirst,
-  RESULTS_RESERVE_MS,
-  type RefreshReport,
-  type RefreshSettings,
-} from "./refresh.js";
+import type { RefreshSettings } from "./observe.js";
+import { leastRecentlyProbedFirst, RESULTS_RESERVE_MS, type RefreshReport } from "./refresh.js";
 import type { Registry } from "./registry.js";
 
 /**

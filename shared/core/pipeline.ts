@@ -142,8 +142,8 @@ export function topHosts(feasible: readonly Host[], score: HostScore, count: num
 export const NEAR_BEST = 3;
 
 /**
- * Select: the best-scored host (ties broken at random, so parallel schedulers facing equal hosts
- * do not all pick the same one); with `nearBest` > 1 (after a failed commit), any of that many best,
+ * Select: the best-scored host, ties broken by `random()` over them in the order of `feasible` (see
+ * place.ts' tieBreak: at random, or the first); with `nearBest` > 1 (after a failed commit), any of that many best,
  * to step aside from the host other schedulers are fighting over.
  */
 export function selectHost(

@@ -23,6 +23,18 @@ import { volumesHeld } from "./volumes.js";
  */
 export const FIRST_HOST = () => 0;
 
+/**
+ * How a decision breaks ties between equally scored hosts: a packing type takes the first in the view's
+ * order, as it scans, so that it fills hosts in one order (as the FGD authors' simulator, which takes
+ * the first node by name: on openb's Monte-Carlo workload the gpu type left 4.8% of the GPUs unallocated
+ * with first-host ties, 5.4% with binpack breaking them, FGD's 10% at random); others at random, so
+ * that parallel schedulers facing equal hosts do not all pick the same one. After a failed commit
+ * (`nearBest` > 1) every type steps aside at random among the near-best.
+ */
+export function tieBreak(packing: boolean, nearBest: number, random: () => number): () => number {
+  return packing && nearBest === 1 ? FIRST_HOST : random;
+}
+
 /** How long an idempotency key holds its answer (ECS keeps clientToken for 24 hours). */
 export const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
 
@@ -156,9 +168,10 @@ async function decideAndCommit(
         random: packing ? FIRST_HOST : deps.random,
       });
       const { score } = scoring(scheduler, request, { hosts, replicas: snapshot.replicas(request.image) });
+      const nearBest = stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1;
       const host = selectHost(feasible, score, {
-        nearBest: stats.conflicts + stats.busy > 0 ? (deps.nearBest ?? NEAR_BEST) : 1,
-        random: deps.random,
+        nearBest,
+        random: tieBreak(packing, nearBest, deps.random),
       });
       if (!host) {
         if (fresh && snapshot.isWhole()) {

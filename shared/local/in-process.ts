@@ -10,13 +10,9 @@ import { system, timeLeft } from "../adapters/system.js";
 import { type Allowlist, LOOPBACK_RANGES, PRIVATE_RANGES } from "../core/address.js";
 import type { Engines } from "../core/engine.js";
 import { type FanOutSettings, refreshRound, type Shard, untilDeadline } from "../core/fan-out.js";
+import type { RefreshSettings } from "../core/observe.js";
 import type { ProfileStore } from "../core/profile.js";
-import {
-  type RefreshDependencies,
-  type RefreshReport,
-  type RefreshSettings,
-  refreshHosts,
-} from "../core/refresh.js";
+import { type RefreshDependencies, type RefreshReport, refreshHosts } from "../core/refresh.js";
 import type { Registry } from "../core/registry.js";
 import type { SchedulerType } from "../core/schedulers.js";
 import { HostSnapshot } from "../core/snapshot.js";

@@ -79,12 +79,12 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
     expect(answer.status).toBe(200);
     expect(answer.body.schedulers).toEqual([
       { type: "service", description: expect.any(String), score: { replicas: 128, "least-allocated": 1 } },
-      { type: "batch", description: expect.any(String), score: { binpack: 1 } },
       {
-        type: "gpu",
+        type: "batch",
         description: expect.any(String),
-        score: { "gpu-fragmentation": 1, binpack: 0.01 },
+        score: { "in-use": 1, "gpu-fragmentation": 1, binpack: 0.002 },
       },
+      { type: "gpu", description: expect.any(String), score: { "gpu-fragmentation": 1 } },
       CONFIGURED[0],
     ]);
   });

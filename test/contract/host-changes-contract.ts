@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { MemoryProfileStore } from "../../shared/adapters/memory-profiles.js";
 import type { Host } from "../../shared/core/host.js";
-import { type RefreshSettings, refreshCluster } from "../../shared/core/refresh.js";
+import type { RefreshSettings } from "../../shared/core/observe.js";
+import { refreshCluster } from "../../shared/core/refresh.js";
 import type { Registry } from "../../shared/core/registry.js";
 import { host, NOW, noEngines, observed, placement } from "../support/fixtures.js";
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RefreshSettings } from "../../shared/core/refresh.js";
+import type { RefreshSettings } from "../../shared/core/observe.js";
 import { type FakeCluster, startFakeCluster } from "../support/fake-cluster.js";
 
 // 1,000 hosts on DynamoDB Local, each a fake Docker engine on its own port of 127.0.0.1 (one server in this

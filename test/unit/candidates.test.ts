@@ -32,13 +32,13 @@ function used(id: string, cpuMilli: number, memory: number, replicas = 1, image 
 
 const ids = (ranked: { candidates: { host: Host }[] }) => ranked.candidates.map(({ host }) => host.id);
 const spread = scheduler("service");
-const binpack = scheduler("batch");
+const batch = scheduler("batch");
 
 describe("candidates", () => {
   const hosts = [used("a-half", 2000, 2048), used("a-empty", 0, 0), used("b-most", 3000, 3072)];
 
   it("ranks every feasible host as the type's strategy does: binpack fullest first, spread emptiest first", () => {
-    expect(ids(rankCandidates(hosts, request({ type: "batch" }), binpack, 10))).toEqual([
+    expect(ids(rankCandidates(hosts, request({ type: "batch" }), batch, 10))).toEqual([
       "b-most",
       "a-half",
       "a-empty",
@@ -51,8 +51,13 @@ describe("candidates", () => {
   });
 
   it("gives each candidate its type's score, and each rule's weighted part of it by the rule's name", () => {
-    const [best] = rankCandidates(hosts, request({ type: "batch" }), binpack, 1).candidates;
-    expect(best).toEqual({ host: hosts[2], score: 1, scores: { binpack: 1 } });
+    const [best] = rankCandidates(hosts, request({ type: "batch" }), batch, 1).candidates;
+    // In use (1), no GPU fragmentation on a host without GPUs (0.5), and binpack's 1 at 0.002.
+    expect(best).toEqual({
+      host: hosts[2],
+      score: 1 + 0.5 + 0.002,
+      scores: { "in-use": 1, "gpu-fragmentation": 0.5, binpack: 0.002 },
+    });
     const withTwo = used("a-two", 1000, 1024, 2, "redis:7");
     const [only] = rankCandidates([withTwo], request(), spread, 1).candidates;
     expect(only?.scores).toEqual({ replicas: 128 * (1 - 2 / 128), "least-allocated": 0.5 });
@@ -97,7 +102,7 @@ describe("candidates", () => {
     const cluster = Array.from({ length: 600 }, (_, n) =>
       used(`h${String(n).padStart(3, "0")}`, (n % 5) * 800, 0),
     );
-    const ranked = rankCandidates(cluster, request({ type: "batch" }), binpack, 1000);
+    const ranked = rankCandidates(cluster, request({ type: "batch" }), batch, 1000);
     // A fifth of the hosts have 3.2 of their 4 CPUs reserved: no room for one more.
     expect(ranked.candidates).toHaveLength(480);
     expect(ranked.infeasible).toEqual({ "insufficient cpu": 120 });

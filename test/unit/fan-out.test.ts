@@ -9,7 +9,8 @@ import { timeLeft } from "../../shared/adapters/system.js";
 import type { EngineReport, Engines } from "../../shared/core/engine.js";
 import { planShards, refreshRound, type Shard, shardSize } from "../../shared/core/fan-out.js";
 import type { Host } from "../../shared/core/host.js";
-import type { RefreshReport, RefreshSettings } from "../../shared/core/refresh.js";
+import type { RefreshSettings } from "../../shared/core/observe.js";
+import type { RefreshReport } from "../../shared/core/refresh.js";
 import { inProcessShards } from "../../shared/local/in-process.js";
 import { host, NOW } from "../support/fixtures.js";
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { GpuGrant } from "../../shared/core/gpus.js";
 import { type Host, newHost } from "../../shared/core/host.js";
 import { feasibleEnough, filterHosts, selectHost } from "../../shared/core/pipeline.js";
+import { tieBreak } from "../../shared/core/place.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
@@ -42,19 +43,20 @@ function request(gpus?: ContainerRequest["gpus"]): ContainerRequest {
   };
 }
 
-function choose(hosts: Host[], wanted: ContainerRequest): string | undefined {
-  const gpu = schedulerType("gpu");
-  if (!gpu) throw new Error("no gpu type");
+function choose(hosts: Host[], wanted: ContainerRequest, type = "gpu"): string | undefined {
+  const gpu = schedulerType(type);
+  if (!gpu) throw new Error(`no ${type} type`);
   const { feasible } = filterHosts(hosts, wanted, { limit: feasibleEnough(hosts.length), random: () => 0 });
   const { score } = scoring(gpu, wanted, { hosts, replicas: new ReplicaIndex(hosts).of(wanted.image) });
-  return selectHost(feasible, score, { nearBest: 1, random: () => 0 })?.id;
+  return selectHost(feasible, score, { nearBest: 1, random: tieBreak(true, 1, Math.random) })?.id;
 }
 
 describe("the gpu type (FGD)", () => {
-  it("puts a share where a shared device has room, not on a whole free device, when shares are the workload", () => {
-    // Half-device requests are what the cluster runs: a half on a fresh host strands nothing the workload
-    // wants, but a half on the host whose device is half used fills it whole.
-    const hosts = [gpuHost("fresh", 1), gpuHost("half", 1, { devices: [0], share: 500 })];
+  it("puts a share on a shared device with room, not on a whole free device, when whole devices are the workload", () => {
+    // The cluster runs whole-device jobs (the busy host's): half of the fresh host's device would be
+    // stranded for them, the half-used device is stranded already, and the share fills it.
+    const busy = gpuHost("busy", 2, { devices: [0], share: 1000 }, { devices: [1], share: 1000 });
+    const hosts = [gpuHost("fresh", 1), gpuHost("half", 1, { devices: [0], share: 500 }), busy];
     expect(choose(hosts, request({ count: 1, share: 500 }))).toBe("half");
   });
 
@@ -63,12 +65,12 @@ describe("the gpu type (FGD)", () => {
     expect(choose(hosts, { ...request(), amounts: amounts({ cpu: 31_850, memory: 64 }) })).toBe("cpu-1");
   });
 
-  it("among hosts whose fragmentation grows alike, takes the most allocated (binpack at 1/100)", () => {
-    // A whole device on either host strands nothing more of the workload (whole devices and halves): FGD
-    // ties, and binpack sends it to the host already in use rather than open the fresh one.
-    const hosts = [gpuHost("two-free", 2), gpuHost("mixed", 2, { devices: [0], share: 500 })];
-    expect(choose(hosts, request({ count: 1, share: 1000 }))).toBe("mixed");
-    expect(choose([hosts[0] as Host], request({ count: 1, share: 1000 }))).toBe("two-free");
+  it("among hosts whose fragmentation grows alike, takes the first in the view's order", () => {
+    // Halves are the workload: a half on either host strands nothing of it, and FGD ties.
+    const fresh = gpuHost("fresh", 1);
+    const half = gpuHost("half", 1, { devices: [0], share: 500 });
+    expect(choose([fresh, half], request({ count: 1, share: 500 }))).toBe("fresh");
+    expect(choose([half, fresh], request({ count: 1, share: 500 }))).toBe("half");
   });
 
   it("measures the workload on the view's live placements and the request", () => {
@@ -81,5 +83,30 @@ describe("the gpu type (FGD)", () => {
       { shape: { cpuMilli: 100, gpus: 1, gpuMilli: 300 }, share: 2 / 3 },
       { shape: { cpuMilli: 100, gpus: 2, gpuMilli: 1000 }, share: 1 / 3 },
     ]);
+  });
+});
+
+describe("the batch type on GPU hosts", () => {
+  it("sends a request for no GPU to a host in use where its cpu strands no GPU, not to a GPU host as full", () => {
+    // Both run 100 millicores. On gpu-1 the request would leave 50 millicores, too few for the whole-device
+    // job it runs, so its free device would be stranded; binpack alone ties them and takes the first.
+    const gpu = gpuHost("gpu-1", 2, { devices: [0], share: 1000 });
+    const plain: Host = {
+      ...gpuHost("plain", 0),
+      ...freeCounters(amounts({ cpu: 32_000 - 100, memory: 65_536 - 64 })),
+      placements: [summaryOf(placement("plain", 100, 64))],
+    };
+    const cpuOnly = { ...request(), type: "batch", amounts: amounts({ cpu: 31_850, memory: 64 }) };
+    expect(choose([gpu, plain], cpuOnly, "batch")).toBe("plain");
+    expect(choose([gpu, plain], { ...cpuOnly, amounts: amounts({ cpu: 100, memory: 64 }) }, "batch")).toBe(
+      "gpu-1",
+    );
+  });
+
+  it("keeps a request on a host in use rather than an empty one, whatever the fragmentation", () => {
+    const empty = gpuHost("empty", 0);
+    const gpu = gpuHost("gpu-1", 2, { devices: [0], share: 1000 });
+    const cpuOnly = { ...request(), type: "batch", amounts: amounts({ cpu: 31_850, memory: 64 }) };
+    expect(choose([empty, gpu], cpuOnly, "batch")).toBe("gpu-1");
   });
 });

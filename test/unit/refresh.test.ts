@@ -11,13 +11,12 @@ import {
 import { HOST_EVENTS_KEPT, type Host } from "../../shared/core/host.js";
 import { changedHost } from "../../shared/core/host-changes.js";
 import { hostView } from "../../shared/core/host-view.js";
+import { observe, type RefreshSettings } from "../../shared/core/observe.js";
 import { type Placement, summaryOf } from "../../shared/core/placement.js";
 import type { ProfileStore } from "../../shared/core/profile.js";
 import {
-  observe,
   RESULTS_RESERVE_MS,
   type RefreshDependencies,
-  type RefreshSettings,
   refreshCluster,
   SHORTEST_PROBE_MS,
   SWEEP_EVERY_ROUNDS,

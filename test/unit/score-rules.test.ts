@@ -60,6 +60,7 @@ const constraint = (text: string) => parseConstraint(text) as Constraint;
 describe("score rules", () => {
   it("each has a name of its own and a documented range its values stay in", () => {
     expect(SCORE_RULES.map((one) => one.name)).toEqual([
+      "in-use",
       "binpack",
       "least-allocated",
       "replicas",
@@ -110,16 +111,17 @@ describe("score rules", () => {
     expect(emptyBig).toBeGreaterThan(emptySmall);
   });
 
-  it("binpack ranks hosts with GPUs last for a request that asks none, and as any host for one that does", () => {
-    const withGpus = (base: Host): Host => ({ ...base, gpus: { count: 2, model: "T4" } });
-    const usedGpu = withGpus(loaded("used-gpu", {}, 0, 40, 32));
-    const emptyPlain = host("empty-plain", 1, 1024);
-    const context = contextOf([usedGpu, emptyPlain]);
-    const score = (one: Host, wanted: ContainerRequest) => rule("binpack").score(one, wanted, context);
-    expect(score(usedGpu, request())).toBeLessThan(0.25);
-    expect(score(emptyPlain, request())).toBeGreaterThanOrEqual(0.25);
-    const gpuRequest = { ...request(), gpus: { count: 1, share: 500 } };
-    expect(score(usedGpu, gpuRequest)).toBeGreaterThan(0.5);
+  it("in-use is 1 for a host with anything reserved on it, placements or unmanaged use, and 0 for an empty one", () => {
+    const busy = loaded("busy", {}, 1);
+    const unmanaged = {
+      ...host("unmanaged", 4, 4096),
+      ...freeCounters(amounts({ cpu: 4000, memory: 4000 })),
+    };
+    const empty = host("empty", 4, 4096);
+    const context = contextOf([busy, unmanaged, empty]);
+    expect([busy, unmanaged, empty].map((each) => rule("in-use").score(each, request(), context))).toEqual([
+      1, 1, 0,
+    ]);
   });
 
   it("replicas costs 1/128 per live replica of the same image, and nothing for other images", () => {
@@ -250,7 +252,9 @@ describe("scheduler types as weighted rules", () => {
     });
     const scored = scoring(scheduler("batch"), wanted, view);
     expect(scored.weights).toEqual({
-      binpack: 1,
+      "in-use": 1,
+      "gpu-fragmentation": 1,
+      binpack: 0.002,
       affinity: REQUEST_RULE_WEIGHT,
       spread: REQUEST_RULE_WEIGHT,
     });
@@ -368,7 +372,9 @@ describe("service ranks hosts exactly as before rules, batch as packing promises
         const counts = new ReplicaIndex(hosts).of(IMAGE);
         const { score } = scoring(scheduler(type), wanted, { hosts, replicas: counts });
         const old = (each: Host) => before[type](each, wanted, counts);
-        const order = (a: number, b: number) => (Math.abs(a - b) <= 1e-9 ? 0 : Math.sign(a - b));
+        // Equal within selectHost's tolerance: batch weighs allocation 0.002 (behind in-use and GPU
+        // fragmentation, which is the same for every host without GPUs), so its differences are small.
+        const order = (a: number, b: number) => (Math.abs(a - b) <= 1e-12 ? 0 : Math.sign(a - b));
         const disagreements = hosts.flatMap((a) =>
           hosts.filter((b) => order(score(a), score(b)) !== order(old(a), old(b))).map((b) => [a.id, b.id]),
         );

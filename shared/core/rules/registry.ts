@@ -5,6 +5,7 @@ import { affinity } from "./affinity.js";
 import { binpack } from "./binpack.js";
 import type { Workload } from "./fragmentation.js";
 import { gpuFragmentation } from "./gpu-fragmentation.js";
+import { inUseRule } from "./in-use.js";
 import { leastAllocated } from "./least-allocated.js";
 import { replicas } from "./replicas.js";
 import { spread } from "./spread.js";
@@ -43,6 +44,7 @@ export interface ScoreRule {
 
 /** Every score rule, by the name scheduler types weigh it with. */
 export const SCORE_RULES: readonly ScoreRule[] = [
+  inUseRule,
   binpack,
   leastAllocated,
   replicas,
