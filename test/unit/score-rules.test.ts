@@ -281,11 +281,12 @@ describe("scheduler types as weighted rules", () => {
     expect(scoring(own, wanted, view).weights.affinity).toBe(3);
     // Worked out once per type and set of rules used: each request of one type still gets its own.
     const onlySpread = request({ spread: { label: "zone" } });
+    const batch = scheduler("batch").score;
     for (const [one, weights] of [
-      [request(), { binpack: 1 }],
-      [onlySpread, { binpack: 1, spread: REQUEST_RULE_WEIGHT }],
-      [wanted, { binpack: 1, affinity: REQUEST_RULE_WEIGHT, spread: REQUEST_RULE_WEIGHT }],
-      [request(), { binpack: 1 }],
+      [request(), batch],
+      [onlySpread, { ...batch, spread: REQUEST_RULE_WEIGHT }],
+      [wanted, { ...batch, affinity: REQUEST_RULE_WEIGHT, spread: REQUEST_RULE_WEIGHT }],
+      [request(), batch],
     ] as const) {
       const again = scoring(scheduler("batch"), one, view);
       expect(again.weights).toEqual(weights);
