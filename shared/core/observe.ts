@@ -1,4 +1,4 @@
-import { type ContainerReport, type EngineReport, failureOf, isAlive } from "./engine.js";
+import { type ContainerReport, type EngineReport, isAlive } from "./engine.js";
 import { duplicateReason } from "./engine-owners.js";
 import { groupBy } from "./group-by.js";
 import type { EngineState, Host, HostEvent, Usage } from "./host.js";
