@@ -161,7 +161,10 @@ async function decideAndCommit(
       }
       const viewed = snapshot.values();
       if (request.volumes) held = new Set([...held, ...volumesHeld(viewed, request.volumes)]);
-      const hosts = viewed.filter((host) => refused[host.id] === undefined);
+      // The view's own list when no host was refused: rules keep what they learn of a view by its list.
+      const hosts = Object.keys(refused).length
+        ? viewed.filter((host) => refused[host.id] === undefined)
+        : viewed;
       const decided = request.volumes ? { ...request, volumesHeld: held } : request;
       const { feasible, reasons } = filterHosts(hosts, decided, {
         limit: feasibleEnough(hosts.length),

@@ -55,7 +55,7 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
       return workload;
     },
   };
-  const { weights, terms, make } = planOf(type, effective);
+  const { weights, terms, make } = planOf(type, effective, view.hosts);
   const score = make(terms.rules, terms.weights, effective, context);
   const breakdown = (host: Host): ScoreBreakdown => {
     const scores: Record<string, number> = Object.fromEntries(Object.keys(weights).map((name) => [name, 0]));
@@ -96,7 +96,7 @@ const plans = new WeakMap<SchedulerType, { candidates: Candidate[]; byUse: Map<n
  * Cached by which rules the request uses: building it per decision (the weights, their entries, each
  * rule looked up by name) cost about a microsecond, a few percent of a decision on 1,523 hosts.
  */
-function planOf(type: SchedulerType, request: ContainerRequest): Plan {
+function planOf(type: SchedulerType, request: ContainerRequest, hosts: readonly Host[]): Plan {
   let cached = plans.get(type);
   if (!cached) {
     const own = ["affinity", "spread"].filter((name) => !Object.hasOwn(type.score, name));
@@ -113,7 +113,7 @@ function planOf(type: SchedulerType, request: ContainerRequest): Plan {
   }
   let use = 0;
   cached.candidates.forEach(({ rule }, index) => {
-    if (!rule.uses || rule.uses(request)) use |= 1 << index;
+    if (!rule.uses || rule.uses(request, hosts)) use |= 1 << index;
   });
   let plan = cached.byUse.get(use);
   if (!plan) {

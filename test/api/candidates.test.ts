@@ -71,13 +71,13 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
     });
     expect(ranked.body.candidates[3]).toMatchObject({ score: 127 + 0.5, free: { cpus: 3, memory: 3072 } });
 
-    // Batch: the host in use first (c2: in-use 1, no GPU to strand 0.5, binpack half full with the
-    // container, 0.5 + 0.5 / 2, at 0.002), then the empty ones, the largest first.
+    // Batch: the host in use first (c2: in-use 1, binpack half full with the container, 0.5 + 0.5 / 2,
+    // at 0.002; no host has GPUs, so GPU fragmentation is left out), then the empty ones, the largest first.
     const batch = await call("POST", "/v1/candidates", { ...web, type: "batch" });
     expect(ids(batch)).toEqual(["c2", "c1", "c3", "c4"]);
     expect(batch.body.candidates[0]).toMatchObject({
-      score: 1 + 0.5 + 0.75 * 0.002,
-      scores: { "in-use": 1, "gpu-fragmentation": 0.5, binpack: 0.75 * 0.002 },
+      score: 1 + 0.75 * 0.002,
+      scores: { "in-use": 1, "gpu-fragmentation": 0, binpack: 0.75 * 0.002 },
     });
   });
 

@@ -137,9 +137,10 @@ describe("candidates", () => {
   it("says why the other hosts cannot take it, with their counts", async () => {
     const ranked = await run("candidates --image team/batch:1 --cpus 3 --memory 64 --type batch");
     expect(rows(ranked.stdout)).toEqual([
-      // Empty (in-use 0), no GPU to strand (0.5), binpack 0.25 + (1 − (3/4 + 64/8192) / 2) / 4 at 0.002.
+      // Empty (in-use 0), binpack 0.25 + (1 − (3/4 + 64/8192) / 2) / 4 at 0.002; no host has GPUs, so
+      // GPU fragmentation is left out.
       "RANK | HOST | ADDR | SCORE | IN-USE | GPU-FRAGMENTATION | BINPACK | FREE CPUS | FREE MEMORY",
-      "1 | docker-1 | 127.0.1.11:2375 | 0.500811 | 0 | 0.5 | 0.000811 | 4 | 8192",
+      "1 | docker-1 | 127.0.1.11:2375 | 0.000811 | 0 | 0 | 0.000811 | 4 | 8192",
       "",
       "1 of 2 hosts can take it. Why the others cannot:",
       "REASON | HOSTS",

@@ -52,11 +52,11 @@ describe("candidates", () => {
 
   it("gives each candidate its type's score, and each rule's weighted part of it by the rule's name", () => {
     const [best] = rankCandidates(hosts, request({ type: "batch" }), batch, 1).candidates;
-    // In use (1), no GPU fragmentation on a host without GPUs (0.5), and binpack's 1 at 0.002.
+    // In use (1) and binpack's 1 at 0.002; GPU fragmentation is left out (0) on a view without GPUs.
     expect(best).toEqual({
       host: hosts[2],
-      score: 1 + 0.5 + 0.002,
-      scores: { "in-use": 1, "gpu-fragmentation": 0.5, binpack: 0.002 },
+      score: 1 + 0.002,
+      scores: { "in-use": 1, "gpu-fragmentation": 0, binpack: 0.002 },
     });
     const withTwo = used("a-two", 1000, 1024, 2, "redis:7");
     const [only] = rankCandidates([withTwo], request(), spread, 1).candidates;

@@ -8,7 +8,7 @@ import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { amounts, freeCounters } from "../../shared/core/resources.js";
 import { workloadOf } from "../../shared/core/rules/gpu-fragmentation.js";
-import { schedulerType } from "../../shared/core/schedulers.js";
+import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 import { scoring } from "../../shared/core/scoring.js";
 import { loopbackOf, NOW, placement } from "../support/fixtures.js";
 
@@ -71,6 +71,19 @@ describe("the gpu type (FGD)", () => {
     const half = gpuHost("half", 1, { devices: [0], share: 500 });
     expect(choose([fresh, half], request({ count: 1, share: 500 }))).toBe("fresh");
     expect(choose([half, fresh], request({ count: 1, share: 500 }))).toBe("half");
+  });
+
+  it("is left out of a decision whose view has no GPU host (it would score every host alike)", () => {
+    const plain = [gpuHost("a", 0), gpuHost("b", 0)];
+    const gpuRule = (hosts: Host[]) => {
+      const scored = scoring(schedulerType("batch") as SchedulerType, request(), {
+        hosts,
+        replicas: new ReplicaIndex(hosts).of("example/train:1"),
+      });
+      return scored.breakdown(plain[0] as Host).scores["gpu-fragmentation"];
+    };
+    expect(gpuRule(plain)).toBe(0);
+    expect(gpuRule([...plain, gpuHost("g", 2)])).toBe(0.5);
   });
 
   it("measures the workload on the view's live placements and the request", () => {

@@ -152,8 +152,8 @@ describe("score rules", () => {
     expect(score({ zone: "a" })).toBe(0.6);
     expect(score({ tier: "spot" })).toBe(-0.2);
     expect(score({})).toBe(0);
-    expect(rule("affinity").uses?.(request())).toBe(false);
-    expect(rule("affinity").uses?.(wanted)).toBe(true);
+    expect(rule("affinity").uses?.(request(), [])).toBe(false);
+    expect(rule("affinity").uses?.(wanted, [])).toBe(true);
   });
 
   describe("spread", () => {

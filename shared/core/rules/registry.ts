@@ -31,10 +31,11 @@ export interface ScoreRule {
   range: readonly [number, number];
   score(host: Host, request: ContainerRequest, context: ScoreContext): number;
   /**
-   * False when the request gives the rule nothing to judge (it would score every host 0): the rule is
-   * then left out of the sum, so rules a request does not use cost nothing. Absent: always used.
+   * False when the request, or the view's hosts, give the rule nothing to judge (it would score every
+   * host alike): the rule is then left out of the sum, so rules a decision does not use cost nothing.
+   * Absent: always used.
    */
-  uses?(request: ContainerRequest): boolean;
+  uses?(request: ContainerRequest, hosts: readonly Host[]): boolean;
   /**
    * True for a rule that packs (fills hosts in use before empty ones): a type that weighs it most scans
    * a large cluster from its first host rather than a random one (see `packs` in schedulers.ts).
