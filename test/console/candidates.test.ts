@@ -16,7 +16,9 @@ async function tableRows(selector: string): Promise<string[][]> {
 /** Opens the form and fills it (the type once the API has offered it). */
 async function fill({ page }: Session, fields: Record<string, string>, type = "service"): Promise<void> {
   await visit(session, "#/place", "Place a container");
-  await page.locator("#type option", { hasText: "batch (binpack)" }).waitFor({ state: "attached" });
+  await page
+    .locator("#type option", { hasText: "batch (in-use, gpu-fragmentation, binpack)" })
+    .waitFor({ state: "attached" });
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
   await page.selectOption("#type", type);
 }

@@ -22,11 +22,11 @@ describe("the placement form", () => {
 
   it("offers the API's scheduler types, places, and shows the placement on its host and in the list", async () => {
     await visit(session, "#/place", "Place a container");
-    await offered("batch (binpack)");
+    await offered("batch (in-use, gpu-fragmentation, binpack)");
     expect(await session.page.locator("#type option").allInnerTexts()).toEqual([
       "service (replicas, least-allocated)",
-      "batch (binpack)",
-      "gpu (gpu-fragmentation, binpack)",
+      "batch (in-use, gpu-fragmentation, binpack)",
+      "gpu (gpu-fragmentation)",
     ]);
     await submit({
       image: "team/web:1",
@@ -60,7 +60,7 @@ describe("the placement form", () => {
 
   it("shows a 409's reasons, as the API counts them, and a 400's details", async () => {
     await visit(session, "#/place", "Place a container");
-    await offered("batch (binpack)");
+    await offered("batch (in-use, gpu-fragmentation, binpack)");
     const request = { image: "team/huge:1", cpus: "64", memory: "1024" };
     await submit(request, "batch");
     await shows(session, "#place-result h3", "Not placed: no host can take it");
