@@ -1,23 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../shared/local/stack.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
-import { answers, blockAfter } from "../support/readme.js";
+import { describe, expect, it } from "vitest";
+import { blockAfter, readmeSession } from "../support/readme.js";
 
 // The README's GPU session, run as written against the local stack.
 const reasonsShown = JSON.parse(blockAfter("a 409 whose reasons are:", "json"));
 
-let stack: LocalStack;
 // biome-ignore lint/suspicious/noExplicitAny: answers are JSON, checked by the assertions themselves
-let lines: any[] = [];
-
-beforeAll(async () => {
-  stack = await localStackOnFreshTables();
-  lines = await answers(blockAfter("**GPUs.**", "sh"), stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const lines = readmeSession<any>("**GPUs.**");
 
 describe("the README's GPU session", () => {
   it("registers the host with its devices, and the other without", () => {

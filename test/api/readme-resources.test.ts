@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../shared/local/stack.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
-import { answers, blockAfter } from "../support/readme.js";
+import { describe, expect, it } from "vitest";
+import { blockAfter, readmeSession } from "../support/readme.js";
 
 // The README's session of disk and host ports, run as written against the local stack.
 const MARKER = "**Resources: disk and host ports.**";
 const firstExample = JSON.parse(blockAfter("The first goes to the roomier", "json"));
 const refusedExample = JSON.parse(blockAfter("and the third:", "json"));
 
-let stack: LocalStack;
-let lines: unknown[] = [];
-
-beforeAll(async () => {
-  stack = await localStackOnFreshTables();
-  lines = await answers(blockAfter(MARKER, "sh"), stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const lines = readmeSession(MARKER);
 
 describe("the README's resources session", () => {
   it("registers both hosts with their disk and port range", () => {

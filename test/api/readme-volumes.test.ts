@@ -1,24 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { LocalStack } from "../../shared/local/stack.js";
-import { localStackOnFreshTables } from "../support/dynamodb.js";
-import { answers, blockAfter } from "../support/readme.js";
+import { describe, expect, it } from "vitest";
+import { blockAfter, readmeSession } from "../support/readme.js";
 
 // The README's session of named volumes, run as written against the local stack.
 const MARKER = "**Volumes.**";
 const databaseExample = JSON.parse(blockAfter("its answer shows the volume:", "json"));
 const refusedExample = JSON.parse(blockAfter("and the cache:", "json"));
 
-let stack: LocalStack;
-let lines: unknown[] = [];
-
-beforeAll(async () => {
-  stack = await localStackOnFreshTables();
-  lines = await answers(blockAfter(MARKER, "sh"), stack);
-});
-
-afterAll(async () => {
-  await stack?.stop();
-});
+const lines = readmeSession(MARKER);
 
 describe("the README's volumes session", () => {
   it("registers both hosts", () => {

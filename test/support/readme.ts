@@ -1,7 +1,9 @@
 import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { promisify } from "node:util";
+import { afterAll, beforeAll } from "vitest";
 import type { LocalStack } from "../../shared/local/stack.js";
+import { localStackOnFreshTables } from "./dynamodb.js";
 
 /** The top README, as the tests that run its sessions read it. */
 export const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
@@ -23,4 +25,21 @@ export async function answers(script: string, stack: LocalStack): Promise<unknow
     .split("\n")
     .filter((line) => line.trim() !== "")
     .map((line) => JSON.parse(line));
+}
+
+/**
+ * Runs the README's shell session after `marker` against a local stack on fresh tables before the
+ * file's tests, and stops the stack after them. The answers fill the list returned, in order.
+ */
+export function readmeSession<T = unknown>(marker: string): T[] {
+  const lines: T[] = [];
+  let stack: LocalStack | undefined;
+  beforeAll(async () => {
+    stack = await localStackOnFreshTables();
+    lines.push(...((await answers(blockAfter(marker, "sh"), stack)) as T[]));
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+  return lines;
 }
