@@ -80,19 +80,21 @@ interface Plan {
   make: SumMaker;
 }
 
-/** A rule a type's decision may sum: the type's own, and a request's affinity and spread. */
-interface Candidate {
+/** A rule a type's decision may sum, with its weight: the type's own, and a request's affinity and spread. */
+interface Weighed {
   name: string;
   weight: number;
   rule: ScoreRule;
 }
 
-/** Each type's candidate rules, and its plans by which candidates a request uses (a bit each). */
-const plans = new WeakMap<SchedulerType, { candidates: Candidate[]; byUse: Map<number, Plan> }>();
+/** Each type's weighed rules, and its plans by which of them a request uses (a bit each). */
+const plans = new WeakMap<SchedulerType, { weighed: Weighed[]; byUse: Map<number, Plan> }>();
 
 /**
  * The plan of `type` for a request: the type's weights and the request's own rules at
- * REQUEST_RULE_WEIGHT, and the rules it uses (the others are left out of the sum: they would score 0).
+ * REQUEST_RULE_WEIGHT, and the rules it uses (the others are left out of the sum: they would score
+ * every host alike, 0 for a soft rule the request lacks, no growth for GPU fragmentation on a view
+ * without GPUs).
  * Cached by which rules the request uses: building it per decision (the weights, their entries, each
  * rule looked up by name) cost about a microsecond, a few percent of a decision on 1,523 hosts.
  */
@@ -100,7 +102,7 @@ function planOf(type: SchedulerType, request: ContainerRequest, hosts: readonly 
   let cached = plans.get(type);
   if (!cached) {
     const own = ["affinity", "spread"].filter((name) => !Object.hasOwn(type.score, name));
-    const candidates = [
+    const weighed = [
       ...Object.entries(type.score),
       ...own.map((name): [string, number] => [name, REQUEST_RULE_WEIGHT]),
     ].map(([name, weight]) => {
@@ -108,18 +110,18 @@ function planOf(type: SchedulerType, request: ContainerRequest, hosts: readonly 
       if (!rule) throw new Error(`scheduler type ${type.type} weighs an unknown rule ${name}`);
       return { name, weight, rule };
     });
-    cached = { candidates, byUse: new Map() };
+    cached = { weighed, byUse: new Map() };
     plans.set(type, cached);
   }
   let use = 0;
-  cached.candidates.forEach(({ rule }, index) => {
+  cached.weighed.forEach(({ rule }, index) => {
     if (!rule.uses || rule.uses(request, hosts)) use |= 1 << index;
   });
   let plan = cached.byUse.get(use);
   if (!plan) {
-    const used = cached.candidates.filter((_, index) => use & (1 << index));
+    const used = cached.weighed.filter((_, index) => use & (1 << index));
     const weights = Object.fromEntries(
-      cached.candidates
+      cached.weighed
         .filter(({ name }, index) => Object.hasOwn(type.score, name) || use & (1 << index))
         .map(({ name, weight }) => [name, weight]),
     );

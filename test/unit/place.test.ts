@@ -164,6 +164,27 @@ describe("the placement loop", () => {
     expect(await hostOf("service")).toBeGreaterThanOrEqual(150);
   });
 
+  it("breaks ties by the view's order for a packing type, at random for others", async () => {
+    // Three equal empty hosts and random draws of 0.99. Service scans from a random host (t2: t2, t0, t1)
+    // and takes the last of its ties; gpu (packing, and scoring hosts without GPUs alike) scans from the
+    // first and takes the first.
+    const registry = new MemoryRegistry();
+    for (const id of ["t0", "t1", "t2"]) await registry.addHost(host(id, 4, 8192));
+    const hostOf = async (type: string) => {
+      const outcome = await place(
+        scheduler(type),
+        { ...input(500), deliveryId: type },
+        {
+          ...deps(registry),
+          random: () => 0.99,
+        },
+      );
+      return outcome.kind === "placed" ? outcome.placement?.hostId : outcome.kind;
+    };
+    expect(await hostOf("service")).toBe("t1");
+    expect(await hostOf("gpu")).toBe("t0");
+  });
+
   it("places on the best host and answers the seed's shape", async () => {
     const registry = new MemoryRegistry();
     await registry.addHost(host("h1", 4, 8192));
