@@ -1,18 +1,6 @@
 import type { Command } from "commander";
-import {
-  type AffinityFlag,
-  affinity,
-  collect,
-  decimal,
-  label,
-  type PortFlag,
-  portMapping,
-  type SpreadFlag,
-  spread,
-  type VolumeFlag,
-  volumeMount,
-  wholeNumber,
-} from "./flags.js";
+import type { AffinityText, PortText, SpreadText, VolumeText } from "../shared/core/request-text.js";
+import { affinity, collect, decimal, label, portMapping, spread, volumeMount, wholeNumber } from "./flags.js";
 
 /** The flags of a container request, as commander parses them. */
 export interface RequestOptions {
@@ -24,12 +12,12 @@ export interface RequestOptions {
   label?: Record<string, string>;
   distinctHosts?: boolean;
   disk?: number;
-  port?: PortFlag[];
-  volume?: VolumeFlag[];
+  port?: PortText[];
+  volume?: VolumeText[];
   gpus?: number;
   gpuModel?: string[];
-  affinity?: AffinityFlag[];
-  spread?: SpreadFlag;
+  affinity?: AffinityText[];
+  spread?: SpreadText;
   run?: boolean;
 }
 

@@ -1,3 +1,11 @@
+import {
+  type Read as LineRead,
+  readAffinity,
+  readLabel,
+  readPort,
+  readSpread,
+  readVolume,
+} from "../shared/core/request-text.js";
 import type { SchedulersBody } from "./bodies.js";
 import { type Child, h } from "./dom.js";
 
@@ -27,10 +35,11 @@ function field(id: string, label: string, control: HTMLElement, hint?: string) {
 }
 
 /**
- * The form of a container request: image, cpus, memory, type, constraints and labels, and an
- * idempotency key. The API validates what is sent (its 400 names each field), so the form checks
- * nothing but the shape of labels; what it reads can be sent to any route that takes a request.
- * `actions` go beside the submit button (buttons of their own that `read()` the same request).
+ * The form of a container request, every field of the API's (a line per port, volume, affinity and
+ * label, written as the CLI's flags are: request-text.ts), and an idempotency key. The API validates
+ * what is sent (its 400 names each field), so the form checks only the shape of each line; what it
+ * reads can be sent to any route that takes a request. `actions` go beside the submit button (buttons
+ * of their own that `read()` the same request).
  */
 export function requestForm(submit: string, ...actions: Child[]): RequestForm {
   const input = (id: string, attributes: Record<string, string | boolean> = {}) =>
@@ -38,10 +47,18 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
   const image = input("image", { required: true, placeholder: "redis:7" });
   const cpus = input("cpus", { required: true, inputmode: "decimal", placeholder: "0.5" });
   const memory = input("memory", { required: true, inputmode: "numeric", placeholder: "256" });
+  const disk = input("disk", { inputmode: "numeric" });
+  const gpus = input("gpus", { inputmode: "decimal" });
+  const gpuModels = input("gpu-models");
+  const ports = h("textarea", { id: "ports", name: "ports", rows: 2 });
+  const volumes = h("textarea", { id: "volumes", name: "volumes", rows: 2 });
   const type = h("select", { id: "type", name: "type", required: true });
   const typeHint = h("span", { id: "type-hint", class: "hint" });
   type.setAttribute("aria-describedby", "type-hint");
   const constraints = h("textarea", { id: "constraints", name: "constraints", rows: 2 });
+  const distinct = input("distinct-hosts", { type: "checkbox" });
+  const affinities = h("textarea", { id: "affinities", name: "affinities", rows: 2 });
+  const spread = input("spread");
   const labels = h("textarea", { id: "labels", name: "labels", rows: 2 });
   const key = input("idempotency-key");
   let descriptions = new Map<string, string>();
@@ -55,6 +72,26 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
     field("image", "Image", image, "A Docker image reference."),
     field("cpus", "Cpus", cpus, "A decimal, at most 3 decimals."),
     field("memory", "Memory (MiB)", memory),
+    field("disk", "Disk (MiB)", disk, "Optional."),
+    field("gpus", "GPUs", gpus, "Optional: whole devices (2) or a share of one device (0.5)."),
+    field(
+      "gpu-models",
+      "GPU models",
+      gpuModels,
+      "Optional, with GPUs: the models the devices may be, comma-separated.",
+    ),
+    field(
+      "ports",
+      "Ports",
+      ports,
+      "One a line: CONTAINER[:HOST][/udp], like 80:8080 (host port 8080) or 80 (a free one).",
+    ),
+    field(
+      "volumes",
+      "Volumes",
+      volumes,
+      "One a line: NAME:PATH[:create], like pgdata:/var/lib/postgresql/data.",
+    ),
     h("p", { class: "field" }, h("label", { for: "type" }, "Type"), type, typeHint),
     field(
       "constraints",
@@ -62,6 +99,23 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
       constraints,
       "One a line: key==value, key!=value, key=~regex, key in (a,b), key not in (a,b), host==ID.",
     ),
+    h(
+      "p",
+      { class: "field" },
+      h(
+        "label",
+        { for: "distinct-hosts" },
+        distinct,
+        " Distinct hosts: never beside a live placement of the same image",
+      ),
+    ),
+    field(
+      "affinities",
+      "Affinities",
+      affinities,
+      "One a line: WEIGHT:CONSTRAINT, like 50:zone==a (-100 to 100).",
+    ),
+    field("spread", "Spread", spread, "LABEL, or LABEL=VALUE:PERCENT,..., like zone=a:70,b:30."),
     field("labels", "Labels", labels, "One a line: key=value."),
     field("idempotency-key", "Idempotency key", key, "Optional: a retry with the same key places once."),
     h("p", { class: "actions" }, h("button", { type: "submit" }, submit), ...actions),
@@ -80,28 +134,59 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
       return types.length > 0;
     },
     read: () => {
-      const labelLines = lines(labels.value);
-      const bad = labelLines.findIndex((line) => line.indexOf("=") < 1);
-      if (bad >= 0) return { problem: `labels: line ${bad + 1} is not key=value`, field: labels };
-      const pairs = labelLines.map((line) => {
-        const at = line.indexOf("=");
-        return [line.slice(0, at), line.slice(at + 1)];
-      });
       const given = (text: string) => text.trim() !== "";
+      const portList = eachLine("ports", ports, readPort);
+      if ("problem" in portList) return portList;
+      const volumeList = eachLine("volumes", volumes, readVolume);
+      if ("problem" in volumeList) return volumeList;
+      const affinityList = eachLine("affinities", affinities, readAffinity);
+      if ("problem" in affinityList) return affinityList;
+      const spreadRead = given(spread.value) ? readSpread(spread.value.trim()) : undefined;
+      if (spreadRead && "problem" in spreadRead)
+        return { problem: `spread: ${spreadRead.problem}`, field: spread };
+      const labelList = eachLine("labels", labels, readLabel);
+      if ("problem" in labelList) return labelList;
       const request = {
         image: image.value.trim(),
         ...(given(cpus.value) && { cpus: cpus.value.trim() }),
-        // A whole number as a number; anything else as typed, for the API's 400 to name.
-        ...(given(memory.value) && {
-          memory: /^\d+$/.test(memory.value.trim()) ? Number(memory.value) : memory.value,
+        ...(given(memory.value) && { memory: numberOrText(memory.value) }),
+        ...(given(disk.value) && { disk: numberOrText(disk.value) }),
+        ...(given(gpus.value) && { gpus: numberOrText(gpus.value) }),
+        ...(given(gpuModels.value) && {
+          gpu_models: gpuModels.value.split(",").map((model) => model.trim()),
         }),
+        ...(portList.values.length > 0 && { ports: portList.values }),
+        ...(volumeList.values.length > 0 && { volumes: volumeList.values }),
         type: type.value,
         ...(given(constraints.value) && { constraints: lines(constraints.value) }),
-        ...(pairs.length > 0 && { labels: Object.fromEntries(pairs) }),
+        ...(distinct.checked && { distinct_hosts: true }),
+        ...(affinityList.values.length > 0 && { affinities: affinityList.values }),
+        ...(spreadRead && { spread: spreadRead.value }),
+        ...(labelList.values.length > 0 && { labels: Object.fromEntries(labelList.values) }),
       };
       return { request, idempotencyKey: given(key.value) ? key.value.trim() : undefined };
     },
   };
+}
+
+/** A number as a number (`256`, `0.5`); anything else as typed, for the API's 400 to name. */
+function numberOrText(text: string): number | string {
+  return /^\d+(?:\.\d+)?$/.test(text.trim()) ? Number(text) : text;
+}
+
+/** Each line of a field's text, read by `read`; or the first that cannot be, naming the field and the line. */
+function eachLine<T>(
+  name: string,
+  control: HTMLTextAreaElement,
+  read: (text: string) => LineRead<T>,
+): { values: T[] } | { problem: string; field: HTMLElement } {
+  const values: T[] = [];
+  for (const [index, line] of lines(control.value).entries()) {
+    const one = read(line);
+    if ("problem" in one) return { problem: `${name}: line ${index + 1}: ${one.problem}`, field: control };
+    values.push(one.value);
+  }
+  return { values };
 }
 
 /** The non-empty lines of a text, trimmed. */

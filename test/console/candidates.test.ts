@@ -121,7 +121,7 @@ describe("the placement form's candidates", () => {
     await session.page.fill("#cpus", "1");
     await session.page.fill("#labels", "tier");
     await session.page.click("text=Show candidates");
-    await shows(session, "#place-candidates", "labels: line 1 is not key=value");
+    await shows(session, "#place-candidates", "labels: line 1: give a label as key=value");
     expect(await focused(session)).toBe("labels");
   });
 

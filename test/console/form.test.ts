@@ -7,19 +7,19 @@ import { api } from "./stack.js";
 // The placement form, the keyboard and axe-core, in a real Chromium against the stack `npm start` runs.
 const session = consoleSession();
 
+/** Waits until the type's select offers a type (an option is never "visible" to Playwright). */
+async function offered(text: string): Promise<void> {
+  await session.page.locator("#type option", { hasText: text }).waitFor({ state: "attached" });
+}
+
+/** Fills the form and presses Place. */
+async function submit(fields: Record<string, string>, type = "service"): Promise<void> {
+  for (const [id, value] of Object.entries(fields)) await session.page.fill(`#${id}`, value);
+  await session.page.selectOption("#type", type);
+  await session.page.click('form.request button[type="submit"]');
+}
+
 describe("the placement form", () => {
-  /** Waits until the type's select offers a type (an option is never "visible" to Playwright). */
-  async function offered(text: string): Promise<void> {
-    await session.page.locator("#type option", { hasText: text }).waitFor({ state: "attached" });
-  }
-
-  /** Fills the form and presses Place. */
-  async function submit(fields: Record<string, string>, type = "service"): Promise<void> {
-    for (const [id, value] of Object.entries(fields)) await session.page.fill(`#${id}`, value);
-    await session.page.selectOption("#type", type);
-    await session.page.click('form.request button[type="submit"]');
-  }
-
   it("offers the API's scheduler types, places, and shows the placement on its host and in the list", async () => {
     await visit(session, "#/place", "Place a container");
     await offered("batch (in-use, gpu-fragmentation, binpack)");
@@ -84,7 +84,7 @@ describe("the placement form", () => {
     await session.page.fill("#cpus", "1");
     await session.page.fill("#labels", "tier");
     await session.page.click('form.request button[type="submit"]');
-    await shows(session, "#place-result", "labels: line 1 is not key=value");
+    await shows(session, "#place-result", "labels: line 1: give a label as key=value");
     expect(await focused(session)).toBe("labels");
   });
 });
@@ -144,4 +144,68 @@ describe("keyboard and screen reader", () => {
 it("is small: under 32 KB as served, everything included", async () => {
   const { buildConsole } = await import("../../shared/local/console-files.js");
   expect(consoleSize(await buildConsole()).bytes).toBeLessThan(32 * 1024);
+});
+
+describe("every field of a request", () => {
+  it("sends disk, GPUs, ports, volumes, distinct hosts, affinities and spread as the API takes them", async () => {
+    // The last test of the file: a host with disk and GPU devices joins the cluster here.
+    const gpuHost = {
+      addr: "127.0.1.15:2375",
+      id: "docker-gpu",
+      total_cpus: 8,
+      total_memory: 16384,
+      total_disk: 10240,
+      gpus: { count: 2, model: "T4" },
+      labels: { zone: "c" },
+    };
+    expect((await api(session.stack, "POST", "/v1/hosts", gpuHost)).status).toBe(201);
+    await visit(session, "#/place", "Place a container");
+    await offered("gpu (gpu-fragmentation)");
+    await session.page.check("#distinct-hosts");
+    await submit(
+      {
+        image: "team/train:1",
+        cpus: "0.5",
+        memory: "256",
+        disk: "1024",
+        gpus: "0.5",
+        "gpu-models": "T4, A100",
+        ports: "80:8080\n53/udp",
+        volumes: "scratch:/data:create",
+        affinities: "50:zone==c",
+        spread: "zone=c:100",
+        labels: "tier=train",
+      },
+      "gpu",
+    );
+    await shows(session, "#place-result h3", "Placed on docker-gpu");
+    const id = (await session.page.textContent("#place-result code")) ?? "";
+    const placed = await api(session.stack, "GET", `/v1/placements/${id}`);
+    expect(placed.body).toMatchObject({
+      container: {
+        image: "team/train:1",
+        cpus: "0.5",
+        memory: 256,
+        disk: 1024,
+        gpus: 0.5,
+        gpu_models: ["T4", "A100"],
+        ports: [
+          { container: 80, host: 8080 },
+          { container: 53, protocol: "udp" },
+        ],
+        volumes: [{ name: "scratch", path: "/data", create: true }],
+        distinct_hosts: true,
+        affinities: [{ constraint: "zone==c", weight: 50 }],
+        spread: { label: "zone", targets: { c: 100 } },
+        labels: { tier: "train" },
+        type: "gpu",
+      },
+      placement: { host_id: "docker-gpu", disk: 1024, gpus: { devices: ["0"], share: 0.5 } },
+    });
+    // A line that cannot be read is said before anything is sent, naming the field and the line.
+    await session.page.fill("#ports", "80:8080\nhttp");
+    await session.page.click('form.request button[type="submit"]');
+    await shows(session, "#place-result", "ports: line 2: give a port as CONTAINER[:HOST][/tcp|/udp]");
+    expect(await focused(session)).toBe("ports");
+  });
 });
