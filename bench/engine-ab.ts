@@ -157,6 +157,11 @@ before.stop();
 after.stop();
 
 const fixed = (value: number) => value.toFixed(2);
+const median = (values: number[]) =>
+  quantile(
+    [...values].sort((x, y) => x - y),
+    0.5,
+  );
 /** A measure's median and spread over the rounds: `median (p25-p75, min-max)`. */
 function spread(values: number[]): string {
   const sorted = [...values].sort((x, y) => x - y);
@@ -168,9 +173,9 @@ console.log(
 );
 console.log(`before: ${before.tree}\nafter: ${after.tree}\n`);
 console.log(
-  "| type | hosts | scored | decisions a round | µs CPU a decision, before | after | ratio by CPU time | of each side's fastest quarter | by wall time |",
+  "| type | hosts | scored | decisions a round | µs CPU a decision, before | after | ratio by CPU time | before first / after first | of each side's fastest quarter | by wall time |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const [config, measured] of pairs) {
   const at = (pick: (pair: Pair) => number, share: number) =>
     quantile(
@@ -181,6 +186,8 @@ for (const [config, measured] of pairs) {
     `| ${config.type} | ${config.hosts} | ${config.sampled ? "sampled" : "every host"} | ${config.decisions} | ` +
       `${at((pair) => pair.beforeMicros, 0.5).toFixed(1)} | ${at((pair) => pair.afterMicros, 0.5).toFixed(1)} | ` +
       `**${spread(measured.map((pair) => pair.cpu))}** | ` +
+      // The rounds where before went first are the even ones: an order effect shows as two medians apart.
+      `${[0, 1].map((parity) => fixed(median(measured.filter((_, round) => round % 2 === parity).map((pair) => pair.cpu)))).join(" / ")} | ` +
       `${fixed(at((pair) => pair.beforeMicros, 0.25) / at((pair) => pair.afterMicros, 0.25))} | ` +
       `${spread(measured.map((pair) => pair.wall))} |`,
   );
