@@ -9,19 +9,22 @@ import type { RunResult, WorkerCommand } from "./engine-ab-worker.js";
  * with: wall time (what `npm run bench` reports) there swings 0.65-1.6 between single rounds, as the
  * other core's load and the hypervisor come and go. Here each tree decides in a process of its own
  * (bench/engine-ab-worker.ts, loading that tree's code and its own synthetic cluster, checked to be the
- * same), both processes stay up, and the parent has them decide the same stream of requests in many
- * short paired rounds, alternating which goes first (ABBA), timed by the process's CPU time
- * (process.cpuUsage): time the process was not running does not count. Each round gives one ratio,
- * before's CPU time over after's (after's decisions/s over before's: above 1, after is faster); the
- * median of the rounds and its spread are reported per type, host count and sampling, and wall time's
- * beside it for comparison. A tree against itself (`--after` the same as `--before`), with two other
- * benchmarks busy on the machine, gave medians of 0.98-1.02 (quartiles within 0.90-1.08) over 30 rounds,
- * where single rounds ranged 0.55-1.56: read the medians. (Hardware counters, `perf stat -e cycles:u`,
- * are not available in this KVM guest.)
+ * same), and the parent has the two decide the same stream of requests in many short paired rounds,
+ * alternating which goes first (ABBA), timed by the process's CPU time (process.cpuUsage): time the
+ * process was not running does not count. Each round gives one ratio, before's CPU time over after's
+ * (after's decisions/s over before's: above 1, after is faster). The rounds are spread over several
+ * pairs of processes (`--processes`), one pair after the other: each process compiles its own code, and
+ * V8 does not inline alike every time (one change measured +13% in one pair, 0% in another). The median
+ * of all rounds and its spread are reported per type, host count and sampling, with each pair's median,
+ * each order's, and wall time's beside them. A tree against itself (`--after` the same as `--before`),
+ * with two other benchmarks busy on the machine, gave medians of 0.98-1.02 (quartiles within
+ * 0.90-1.08) over 30 rounds, where single rounds ranged 0.55-1.56: read the medians. (Hardware
+ * counters, `perf stat -e cycles:u`, are not available in this KVM guest.)
  *
  * Usage, from this tree:
  *   git worktree add /work/wt-before d9c2c12 && (cd /work/wt-before && npm ci)
- *   npx tsx bench/engine-ab.ts --before /work/wt-before [--after .] [--rounds 40] [--ms 40] [--warmup 4]
+ *   npx tsx bench/engine-ab.ts --before /work/wt-before [--after .] [--processes 3] [--rounds 20]
+ *     [--ms 40] [--warmup 4]
  *     [--hosts 1523,10000] [--types service,batch] [--modes sampled,every]
  * Run it with nothing else of yours running: its two processes take turns on one core.
  */
@@ -30,7 +33,8 @@ const { values } = parseArgs({
   options: {
     before: { type: "string" },
     after: { type: "string", default: resolve(fileURLToPath(new URL("..", import.meta.url))) },
-    rounds: { type: "string", default: "40" },
+    rounds: { type: "string", default: "20" },
+    processes: { type: "string", default: "3" },
     warmup: { type: "string", default: "4" },
     ms: { type: "string", default: "40" },
     hosts: { type: "string", default: "1523,10000" },
@@ -87,18 +91,7 @@ function quantile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * share))] ?? Number.NaN;
 }
 
-const before = new Side(resolve(values.before));
-const after = new Side(resolve(values.after));
-await Promise.all([before.ready, after.ready]);
-
 const hostCounts = values.hosts.split(",").map(Number);
-for (const hosts of hostCounts) {
-  const [a, b] = await Promise.all(
-    [before, after].map((side) => side.ask<number>({ kind: "fingerprint", hosts })),
-  );
-  if (a !== b) throw new Error(`the synthetic clusters of ${hosts} hosts differ between the trees`);
-}
-
 const configs: Config[] = hostCounts.flatMap((hosts) =>
   values.modes
     .split(",")
@@ -108,7 +101,12 @@ const configs: Config[] = hostCounts.flatMap((hosts) =>
 );
 
 /** One paired run of `config` on the same requests, in the given order: before's and after's results. */
-async function paired(config: Config, seed: number, beforeFirst: boolean): Promise<[RunResult, RunResult]> {
+async function paired(
+  [before, after]: [Side, Side],
+  config: Config,
+  seed: number,
+  beforeFirst: boolean,
+): Promise<[RunResult, RunResult]> {
   const results = new Map<Side, RunResult>();
   for (const side of beforeFirst ? [before, after] : [after, before])
     results.set(side, await side.run(config, seed));
@@ -120,41 +118,58 @@ async function paired(config: Config, seed: number, beforeFirst: boolean): Promi
   return [old, now];
 }
 
-// Warm both sides' code on every config, then size each config's round: about `ms` of before's CPU time.
-const targetMicros = Number(values.ms) * 1000;
-for (let round = 0; round < Number(values.warmup); round++) {
-  for (const config of configs) {
-    const [old] = await paired(config, 0, round % 2 === 0);
-    config.decisions = Math.max(
-      10,
-      Math.round((config.decisions * targetMicros) / Math.max(1, old.cpuMicros)),
-    );
-  }
-}
-
 interface Pair {
+  /** Which pair of processes measured it. */
+  session: number;
+  beforeFirst: boolean;
   cpu: number;
   wall: number;
   beforeMicros: number;
   afterMicros: number;
 }
 const pairs = new Map<Config, Pair[]>(configs.map((config) => [config, []]));
+const targetMicros = Number(values.ms) * 1000;
 const rounds = Number(values.rounds);
-for (let round = 0; round < rounds; round++) {
-  // Configs interleaved within a round, so that a slow spell of the machine falls on every config alike.
-  for (const [index, config] of configs.entries()) {
-    // ABBA: the older tree first in even rounds, second in odd ones; each round its own requests.
-    const [old, now] = await paired(config, 1 + round * configs.length + index, round % 2 === 0);
-    pairs.get(config)?.push({
-      cpu: old.cpuMicros / now.cpuMicros,
-      wall: old.wallMs / now.wallMs,
-      beforeMicros: old.cpuMicros / config.decisions,
-      afterMicros: now.cpuMicros / config.decisions,
-    });
+const sessions = Number(values.processes);
+// Each pair of processes compiles its own code, and V8 does not always inline alike: one pair's
+// rounds share its compilation, so the rounds are spread over several pairs, one after the other.
+for (let session = 0; session < sessions; session++) {
+  const sides: [Side, Side] = [new Side(resolve(values.before)), new Side(resolve(values.after))];
+  await Promise.all(sides.map((side) => side.ready));
+  for (const hosts of hostCounts) {
+    const [a, b] = await Promise.all(sides.map((side) => side.ask<number>({ kind: "fingerprint", hosts })));
+    if (a !== b) throw new Error(`the synthetic clusters of ${hosts} hosts differ between the trees`);
   }
+  // Warm both sides' code on every config; the first pair sizes each config's round (about `ms` of
+  // before's CPU time), the same for the pairs after it.
+  for (let round = 0; round < Number(values.warmup); round++) {
+    for (const config of configs) {
+      const [old] = await paired(sides, config, 0, round % 2 === 0);
+      if (session > 0) continue;
+      config.decisions = Math.max(
+        10,
+        Math.round((config.decisions * targetMicros) / Math.max(1, old.cpuMicros)),
+      );
+    }
+  }
+  for (let round = 0; round < rounds; round++) {
+    // Configs interleaved within a round, so that a slow spell of the machine falls on every config alike.
+    for (const [index, config] of configs.entries()) {
+      // ABBA: the older tree first in even rounds, second in odd ones; each round its own requests.
+      const beforeFirst = round % 2 === 0;
+      const [old, now] = await paired(sides, config, 1 + round * configs.length + index, beforeFirst);
+      pairs.get(config)?.push({
+        session,
+        beforeFirst,
+        cpu: old.cpuMicros / now.cpuMicros,
+        wall: old.wallMs / now.wallMs,
+        beforeMicros: old.cpuMicros / config.decisions,
+        afterMicros: now.cpuMicros / config.decisions,
+      });
+    }
+  }
+  for (const side of sides) side.stop();
 }
-before.stop();
-after.stop();
 
 const fixed = (value: number) => value.toFixed(2);
 const median = (values: number[]) =>
@@ -169,26 +184,23 @@ function spread(values: number[]): string {
   return `${at(0.5)} (${at(0.25)}-${at(0.75)}, ${at(0)}-${at(1)})`;
 }
 console.log(
-  `Ratio: after's decisions/s over before's; median (p25-p75, min-max) of ${rounds} paired rounds (ABBA).`,
+  `Ratio: after's decisions/s over before's by CPU time: median (p25-p75, min-max) of ${rounds * sessions} paired rounds (ABBA), ${rounds} in each of ${sessions} pairs of processes.`,
 );
-console.log(`before: ${before.tree}\nafter: ${after.tree}\n`);
+console.log(`before: ${resolve(values.before)}\nafter: ${resolve(values.after)}\n`);
 console.log(
-  "| type | hosts | scored | decisions a round | µs CPU a decision, before | after | ratio by CPU time | before first / after first | of each side's fastest quarter | by wall time |",
+  "| type | hosts | scored | decisions a round | µs CPU a decision, before | after | ratio by CPU time | each pair of processes | before first / after first | by wall time |",
 );
 console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const [config, measured] of pairs) {
-  const at = (pick: (pair: Pair) => number, share: number) =>
-    quantile(
-      measured.map(pick).sort((x, y) => x - y),
-      share,
-    );
+  const ratios = (keep: (pair: Pair) => boolean) =>
+    fixed(median(measured.filter(keep).map((pair) => pair.cpu)));
   console.log(
     `| ${config.type} | ${config.hosts} | ${config.sampled ? "sampled" : "every host"} | ${config.decisions} | ` +
-      `${at((pair) => pair.beforeMicros, 0.5).toFixed(1)} | ${at((pair) => pair.afterMicros, 0.5).toFixed(1)} | ` +
+      `${median(measured.map((pair) => pair.beforeMicros)).toFixed(1)} | ${median(measured.map((pair) => pair.afterMicros)).toFixed(1)} | ` +
       `**${spread(measured.map((pair) => pair.cpu))}** | ` +
-      // The rounds where before went first are the even ones: an order effect shows as two medians apart.
-      `${[0, 1].map((parity) => fixed(median(measured.filter((_, round) => round % 2 === parity).map((pair) => pair.cpu)))).join(" / ")} | ` +
-      `${fixed(at((pair) => pair.beforeMicros, 0.25) / at((pair) => pair.afterMicros, 0.25))} | ` +
+      // Pairs of processes apart: their compilations differ. Orders apart: an order effect.
+      `${Array.from({ length: sessions }, (_, session) => ratios((pair) => pair.session === session)).join(", ")} | ` +
+      `${ratios((pair) => pair.beforeFirst)} / ${ratios((pair) => !pair.beforeFirst)} | ` +
       `${spread(measured.map((pair) => pair.wall))} |`,
   );
 }
