@@ -17,9 +17,9 @@ import type { RunResult, WorkerCommand } from "./engine-ab-worker.js";
  * V8 does not inline alike every time (one change measured +13% in one pair, 0% in another). The median
  * of all rounds and its spread are reported per type, host count and sampling, with each pair's median,
  * each order's, and wall time's beside them. A tree against itself (`--after` the same as `--before`),
- * with two other benchmarks busy on the machine, gave medians of 0.98-1.02 (quartiles within
- * 0.90-1.08) over 30 rounds, where single rounds ranged 0.55-1.56: read the medians. (Hardware
- * counters, `perf stat -e cycles:u`, are not available in this KVM guest.)
+ * with two other benchmarks busy on the machine, gave medians of 0.98-1.01 (quartiles within
+ * 0.94-1.04) over 36 rounds in 3 pairs, where single rounds ranged 0.63-1.68: read the medians.
+ * (Hardware counters, `perf stat -e cycles:u`, are not available in this KVM guest.)
  *
  * Usage, from this tree:
  *   git worktree add /work/wt-before d9c2c12 && (cd /work/wt-before && npm ci)
