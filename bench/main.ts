@@ -7,6 +7,7 @@
 //                    [--sim-designs product] [--sim-candidate-placements 30000] [--contention-runs 3]
 //                    [--refresh-hosts 1000] [--calibration-placements 1000]
 //                    [--nodes FILE --pods FILE] [--trace-seeds 10] [--json] [--no-report]
+//                    [--engine-before DIR (a worktree of d9c2c12, with npm ci: see bench/engine-ab.ts)]
 //
 // `scale` runs the product's design (or `--sim-designs all`, or keys such as slim/slice/80) at full
 // size; `candidates` (not run by default: it takes a while) runs every candidate design side by side on
@@ -43,6 +44,7 @@ const { values: args } = parseArgs({
     nodes: { type: "string", default: "../shared/traces/alibaba-openb/nodes.csv" },
     pods: { type: "string", default: "../shared/traces/alibaba-openb/pods.csv" },
     "trace-seeds": { type: "string", default: "10" },
+    "engine-before": { type: "string" },
     json: { type: "boolean", default: false },
     "no-report": { type: "boolean", default: false },
   },
@@ -98,6 +100,14 @@ if (parts.has("engine")) {
   step("decision engine, sampled");
   results.engineAllHosts = benchEngine([100, 1523, 10_000], seconds, false);
   step("decision engine, every host scored");
+  // With a worktree of the commit before the resource model: the comparison by CPU time, which a noisy
+  // machine's wall time cannot settle (bench/engine-ab.ts).
+  if (args["engine-before"]) {
+    results.engineAb = execFileSync("npx", ["tsx", "bench/engine-ab.ts", "--before", args["engine-before"]], {
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+  }
 }
 
 if (parts.has("commit") || parts.has("contention") || parts.has("refresh") || parts.has("calibrate")) {

@@ -11,6 +11,8 @@ import { type CandidatesRun, calibrationSection, scaleSection } from "./simulati
 import type { SimulationResult } from "./simulation/run.js";
 
 interface Results extends TraceResults {
+  /** bench/engine-ab.ts' report against the tree of `--engine-before`. */
+  engineAb?: string;
   machine?: { cpus: number; cpu?: string; memoryGiB: number; node: string };
   date?: string;
   revision?: string;
@@ -68,6 +70,7 @@ export function report(raw: Record<string, unknown>): string {
       ),
       "",
       ...engineAgainstBaseline(results.engine, results.engineAllHosts ?? []),
+      ...(results.engineAb ? engineAbSection(results.engineAb) : []),
       "",
       "![decisions per second against hosts](docs/engine-throughput.svg)",
     );
@@ -259,4 +262,20 @@ export function charts(raw: Record<string, unknown>, lineChart: typeof LineChart
   }
   Object.assign(files, traceCharts(results, lineChart));
   return files;
+}
+
+/** The comparison by CPU time (bench/engine-ab.ts' report), without the trees' paths (this machine's). */
+function engineAbSection(report: string): string[] {
+  const lines = report
+    .trim()
+    .split("\n")
+    .filter((line) => !/^(before|after): /.test(line));
+  return [
+    "",
+    "The same comparison by CPU time, which settles what wall time on a shared machine cannot (`--engine-before`:",
+    "`bench/engine-ab.ts`, each tree deciding in a process of its own on the same requests, in paired rounds",
+    "alternating which goes first; a ratio above 1: faster now).",
+    "",
+    ...lines,
+  ];
 }
