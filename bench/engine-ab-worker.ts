@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { seededRandom } from "../test/support/random.js";
 
@@ -53,9 +54,8 @@ const { ReplicaIndex } = (await load("shared/core/replica-index.ts")) as {
 const schedulers = await load("shared/core/schedulers.ts");
 const types: Scheduler[] = schedulers.DEFAULT_SCHEDULER_TYPES ?? schedulers.SCHEDULER_TYPES;
 // After the resource model a decision first prepares its scoring (bench/engine.ts at each commit).
-const scoring: ((type: Scheduler, request: Request, view: unknown) => { score: unknown }) | undefined = (
-  await load("shared/core/scoring.ts").catch(() => undefined)
-)?.scoring;
+const scoring: ((type: Scheduler, request: Request, view: unknown) => { score: unknown }) | undefined =
+  existsSync(`${tree}/shared/core/scoring.ts`) ? (await load("shared/core/scoring.ts")).scoring : undefined;
 
 /** Each host count's cluster, made once, as the engine bench does: seeded by the host count. */
 const clusters = new Map<number, { hosts: Host[]; index: Index }>();

@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
@@ -6,7 +7,7 @@ import type { RunResult, WorkerCommand } from "./engine-ab-worker.js";
 
 /**
  * The engine's decisions/s against another commit's, in a way a shared 2-core machine can be trusted
- * with: wall time (what `npm run bench` reports) there swings 0.65-1.6 between single rounds, as the
+ * with: wall time (what `npm run bench` reports) there swings 0.4-1.9 between single rounds, as the
  * other core's load and the hypervisor come and go. Here each tree decides in a process of its own
  * (bench/engine-ab-worker.ts, loading that tree's code and its own synthetic cluster, checked to be the
  * same), and the parent has the two decide the same stream of requests in many short paired rounds,
@@ -43,6 +44,37 @@ const { values } = parseArgs({
   },
 });
 if (!values.before) throw new Error("usage: tsx bench/engine-ab.ts --before <worktree of the older commit>");
+for (const tree of [values.before, values.after]) {
+  if (!existsSync(resolve(tree, "node_modules/tsx"))) {
+    throw new Error(`${resolve(tree)}: not a worktree with npm ci run in it (no node_modules/tsx)`);
+  }
+}
+
+/** A flag's positive whole numbers, or an error naming the flag. */
+function counts(flag: string, text: string): number[] {
+  const numbers = text.split(",").map(Number);
+  if (numbers.some((number) => !Number.isInteger(number) || number < 1)) {
+    throw new Error(`--${flag} ${text}: give positive whole numbers`);
+  }
+  return numbers;
+}
+
+/** A flag's names, each one of `known`, or an error naming the flag. */
+function names(flag: string, text: string, known: readonly string[]): string[] {
+  const given = text.split(",");
+  const unknown = given.filter((name) => !known.includes(name));
+  if (unknown.length) throw new Error(`--${flag} ${unknown.join(",")}: give some of ${known.join(", ")}`);
+  return given;
+}
+
+const [rounds = 0] = counts("rounds", values.rounds);
+const [sessions = 0] = counts("processes", values.processes);
+const [warmup = 0] = counts("warmup", values.warmup);
+const [ms = 0] = counts("ms", values.ms);
+const hostCounts = counts("hosts", values.hosts);
+const modes = names("modes", values.modes, ["sampled", "every"]);
+// Each worker checks the types against its tree's (a type the older tree lacks is named there).
+const types = values.types.split(",");
 
 interface Config {
   type: string;
@@ -63,8 +95,14 @@ class Side {
       execArgv: ["--import", "tsx"],
     });
     this.child.on("message", (answer) => this.waiting.shift()?.(answer));
-    this.child.on("exit", (code) => {
-      if (code) throw new Error(`the worker of ${tree} exited with ${code}`);
+    // A worker that cannot start, or ends (an error, a signal) with questions pending, ends the comparison.
+    this.child.on("error", (error) => {
+      throw new Error(`the worker of ${tree} failed: ${error.message}`);
+    });
+    this.child.on("exit", (code, signal) => {
+      if (code || (signal && this.waiting.length)) {
+        throw new Error(`the worker of ${tree} exited with ${code ?? signal}`);
+      }
     });
     this.ready = new Promise((resolve) => this.waiting.push(resolve));
   }
@@ -91,13 +129,8 @@ function quantile(sorted: readonly number[], share: number): number {
   return sorted[Math.min(sorted.length - 1, Math.round((sorted.length - 1) * share))] ?? Number.NaN;
 }
 
-const hostCounts = values.hosts.split(",").map(Number);
 const configs: Config[] = hostCounts.flatMap((hosts) =>
-  values.modes
-    .split(",")
-    .flatMap((mode) =>
-      values.types.split(",").map((type) => ({ type, hosts, sampled: mode === "sampled", decisions: 20 })),
-    ),
+  modes.flatMap((mode) => types.map((type) => ({ type, hosts, sampled: mode === "sampled", decisions: 20 }))),
 );
 
 /** One paired run of `config` on the same requests, in the given order: before's and after's results. */
@@ -128,9 +161,7 @@ interface Pair {
   afterMicros: number;
 }
 const pairs = new Map<Config, Pair[]>(configs.map((config) => [config, []]));
-const targetMicros = Number(values.ms) * 1000;
-const rounds = Number(values.rounds);
-const sessions = Number(values.processes);
+const targetMicros = ms * 1000;
 // Each pair of processes compiles its own code, and V8 does not always inline alike: one pair's
 // rounds share its compilation, so the rounds are spread over several pairs, one after the other.
 for (let session = 0; session < sessions; session++) {
@@ -142,7 +173,7 @@ for (let session = 0; session < sessions; session++) {
   }
   // Warm both sides' code on every config; the first pair sizes each config's round (about `ms` of
   // before's CPU time), the same for the pairs after it.
-  for (let round = 0; round < Number(values.warmup); round++) {
+  for (let round = 0; round < warmup; round++) {
     for (const config of configs) {
       const [old] = await paired(sides, config, 0, round % 2 === 0);
       if (session > 0) continue;
@@ -195,7 +226,7 @@ for (const [config, measured] of pairs) {
   const ratios = (keep: (pair: Pair) => boolean) =>
     fixed(median(measured.filter(keep).map((pair) => pair.cpu)));
   console.log(
-    `| ${config.type} | ${config.hosts} | ${config.sampled ? "sampled" : "every host"} | ${config.decisions} | ` +
+    `| ${config.type} | ${config.hosts.toLocaleString("en-US")} | ${config.sampled ? "sampled" : "every host"} | ${config.decisions} | ` +
       `${median(measured.map((pair) => pair.beforeMicros)).toFixed(1)} | ${median(measured.map((pair) => pair.afterMicros)).toFixed(1)} | ` +
       `**${spread(measured.map((pair) => pair.cpu))}** | ` +
       // Pairs of processes apart: their compilations differ. Orders apart: an order effect.

@@ -16,6 +16,8 @@
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { startDynamoDbLocal } from "../shared/local/dynamodb-local.js";
 import { benchCommit, benchContention, benchHttp } from "./arbiter.js";
@@ -50,6 +52,15 @@ const { values: args } = parseArgs({
   },
 });
 const parts = new Set(args.parts.split(","));
+const engineBefore = args["engine-before"] && resolve(args["engine-before"]);
+// Checked before any part runs: a wrong path would otherwise end a long run after the engine part.
+if (engineBefore && !parts.has("engine"))
+  throw new Error("--engine-before compares the engine: add engine to --parts");
+if (engineBefore && !existsSync(`${engineBefore}/node_modules/tsx`)) {
+  throw new Error(
+    `--engine-before ${engineBefore}: not a worktree with npm ci run in it (no node_modules/tsx)`,
+  );
+}
 const seconds = Number(args.seconds);
 const wanted = new Set(args["sim-designs"].split(","));
 const scaleDesigns = DESIGNS.filter(
@@ -102,8 +113,9 @@ if (parts.has("engine")) {
   step("decision engine, every host scored");
   // With a worktree of the commit before the resource model: the comparison by CPU time, which a noisy
   // machine's wall time cannot settle (bench/engine-ab.ts).
-  if (args["engine-before"]) {
-    results.engineAb = execFileSync("npx", ["tsx", "bench/engine-ab.ts", "--before", args["engine-before"]], {
+  if (engineBefore) {
+    const script = fileURLToPath(new URL("engine-ab.ts", import.meta.url));
+    results.engineAb = execFileSync(process.execPath, ["--import", "tsx", script, "--before", engineBefore], {
       encoding: "utf8",
       stdio: ["ignore", "pipe", "inherit"],
     });

@@ -8,9 +8,9 @@ import {
   readPort,
   readSpread,
   readVolume,
-  type SpreadText,
   type VolumeText,
 } from "../shared/core/request-text.js";
+import type { Spread } from "../shared/core/soft-rules.js";
 
 /** A reading's value, or commander's usage error with the reading's problem. */
 function orUsageError<T>(read: Read<T>): T {
@@ -59,7 +59,7 @@ export function affinity(value: string, previous: AffinityText[] = []): Affinity
 }
 
 /** `--spread LABEL[=VALUE:PERCENT,...]` (see readSpread). */
-export function spread(value: string): SpreadText {
+export function spread(value: string): Spread {
   return orUsageError(readSpread(value));
 }
 

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
-import type { AffinityText, PortText, SpreadText, VolumeText } from "../shared/core/request-text.js";
+import type { AffinityText, PortText, VolumeText } from "../shared/core/request-text.js";
+import type { Spread } from "../shared/core/soft-rules.js";
 import { affinity, collect, decimal, label, portMapping, spread, volumeMount, wholeNumber } from "./flags.js";
 
 /** The flags of a container request, as commander parses them. */
@@ -17,7 +18,7 @@ export interface RequestOptions {
   gpus?: number;
   gpuModel?: string[];
   affinity?: AffinityText[];
-  spread?: SpreadText;
+  spread?: Spread;
   run?: boolean;
 }
 

@@ -1,7 +1,10 @@
 import {
   type Read as LineRead,
+  numberOrText,
   readAffinity,
   readLabel,
+  readLines,
+  readList,
   readPort,
   readSpread,
   readVolume,
@@ -35,8 +38,9 @@ function field(id: string, label: string, control: HTMLElement, hint?: string) {
 }
 
 /**
- * The form of a container request, every field of the API's (a line per port, volume, affinity and
- * label, written as the CLI's flags are: request-text.ts), and an idempotency key. The API validates
+ * The form of a container request, every field of the API's but run mode's (`run`, `command`: the
+ * console places, it does not start containers), a line per port, volume, affinity and label written
+ * as the CLI's flags are (request-text.ts), and an idempotency key. The API validates
  * what is sent (its 400 names each field), so the form checks only the shape of each line; what it
  * reads can be sent to any route that takes a request. `actions` go beside the submit button (buttons
  * of their own that `read()` the same request).
@@ -99,15 +103,11 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
       constraints,
       "One a line: key==value, key!=value, key=~regex, key in (a,b), key not in (a,b), host==ID.",
     ),
-    h(
-      "p",
-      { class: "field" },
-      h(
-        "label",
-        { for: "distinct-hosts" },
-        distinct,
-        " Distinct hosts: never beside a live placement of the same image",
-      ),
+    field(
+      "distinct-hosts",
+      "Distinct hosts",
+      distinct,
+      "Never on a host that runs a live placement of the same image.",
     ),
     field(
       "affinities",
@@ -146,47 +146,32 @@ export function requestForm(submit: string, ...actions: Child[]): RequestForm {
         return { problem: `spread: ${spreadRead.problem}`, field: spread };
       const labelList = eachLine("labels", labels, readLabel);
       if ("problem" in labelList) return labelList;
+      const models = readList(gpuModels.value);
       const request = {
         image: image.value.trim(),
         ...(given(cpus.value) && { cpus: cpus.value.trim() }),
         ...(given(memory.value) && { memory: numberOrText(memory.value) }),
         ...(given(disk.value) && { disk: numberOrText(disk.value) }),
         ...(given(gpus.value) && { gpus: numberOrText(gpus.value) }),
-        ...(given(gpuModels.value) && {
-          gpu_models: gpuModels.value.split(",").map((model) => model.trim()),
-        }),
-        ...(portList.values.length > 0 && { ports: portList.values }),
-        ...(volumeList.values.length > 0 && { volumes: volumeList.values }),
+        ...(models.length > 0 && { gpu_models: models }),
+        ...(portList.value.length > 0 && { ports: portList.value }),
+        ...(volumeList.value.length > 0 && { volumes: volumeList.value }),
         type: type.value,
         ...(given(constraints.value) && { constraints: lines(constraints.value) }),
         ...(distinct.checked && { distinct_hosts: true }),
-        ...(affinityList.values.length > 0 && { affinities: affinityList.values }),
+        ...(affinityList.value.length > 0 && { affinities: affinityList.value }),
         ...(spreadRead && { spread: spreadRead.value }),
-        ...(labelList.values.length > 0 && { labels: Object.fromEntries(labelList.values) }),
+        ...(labelList.value.length > 0 && { labels: Object.fromEntries(labelList.value) }),
       };
       return { request, idempotencyKey: given(key.value) ? key.value.trim() : undefined };
     },
   };
 }
 
-/** A number as a number (`256`, `0.5`); anything else as typed, for the API's 400 to name. */
-function numberOrText(text: string): number | string {
-  return /^\d+(?:\.\d+)?$/.test(text.trim()) ? Number(text) : text;
-}
-
-/** Each line of a field's text, read by `read`; or the first that cannot be, naming the field and the line. */
-function eachLine<T>(
-  name: string,
-  control: HTMLTextAreaElement,
-  read: (text: string) => LineRead<T>,
-): { values: T[] } | { problem: string; field: HTMLElement } {
-  const values: T[] = [];
-  for (const [index, line] of lines(control.value).entries()) {
-    const one = read(line);
-    if ("problem" in one) return { problem: `${name}: line ${index + 1}: ${one.problem}`, field: control };
-    values.push(one.value);
-  }
-  return { values };
+/** A one-a-line field read by `read`, or its problem naming the field and the line, with the field to focus. */
+function eachLine<T>(name: string, control: HTMLTextAreaElement, read: (line: string) => LineRead<T>) {
+  const all = readLines(control.value, read);
+  return "problem" in all ? { problem: `${name}: ${all.problem}`, field: control } : all;
 }
 
 /** The non-empty lines of a text, trimmed. */

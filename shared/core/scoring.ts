@@ -46,7 +46,7 @@ export interface Scoring {
 export function scoring(type: SchedulerType, request: ContainerRequest, view: ScoreView): Scoring {
   const effective = withDefaults(type, request);
   // One shape whatever the request: the rules read it per host.
-  let workload: Workload | undefined;
+  let made: Workload | undefined;
   // The functions made per decision are methods, not arrow functions given a name (`workload: () => ...`,
   // `const breakdown = (host) => ...`): tsx, which runs `npm run bench` and `npm start`, keeps functions'
   // names by redefining the `name` of each such arrow as it is made, a slow path of V8's: scoring took
@@ -56,8 +56,8 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
     replicas: view.replicas,
     spread: effective.spread && spreadScores(effective.spread, view.hosts, view.replicas),
     workload() {
-      workload ??= workloadOf(view.hosts, effective);
-      return workload;
+      made ??= workloadOf(view.hosts, effective);
+      return made;
     },
   };
   const { weights, terms, make } = planOf(type, effective, view.hosts);
