@@ -84,7 +84,7 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
         description: expect.any(String),
         score: { "in-use": 1, "gpu-fragmentation": 1, binpack: 0.002 },
       },
-      { type: "gpu", description: expect.any(String), score: { "gpu-fragmentation": 1 } },
+      { type: "gpu", description: expect.any(String), score: { "gpu-fragmentation-coarse": 1 } },
       CONFIGURED[0],
     ]);
   });

@@ -26,7 +26,7 @@ describe("the placement form", () => {
     expect(await session.page.locator("#type option").allInnerTexts()).toEqual([
       "service (replicas, least-allocated)",
       "batch (in-use, gpu-fragmentation, binpack)",
-      "gpu (gpu-fragmentation)",
+      "gpu (gpu-fragmentation-coarse)",
     ]);
     await submit({
       image: "team/web:1",
@@ -160,7 +160,7 @@ describe("every field of a request", () => {
     };
     expect((await api(session.stack, "POST", "/v1/hosts", gpuHost)).status).toBe(201);
     await visit(session, "#/place", "Place a container");
-    await offered("gpu (gpu-fragmentation)");
+    await offered("gpu (gpu-fragmentation-coarse)");
     await session.page.check("#distinct-hosts");
     await submit(
       {

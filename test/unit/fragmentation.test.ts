@@ -85,6 +85,14 @@ describe("FGD's choice", () => {
     expect(fgdScore(1e6)).toBe(0);
   });
 
+  it("takes a scale: the growth that moves the score from 50 to 26, wider steps for a larger one", () => {
+    expect(fgdScore(1000)).toBe(26);
+    expect(fgdScore(2000, 2000)).toBe(26);
+    expect(fgdScore(-150, 2000)).toBe(51);
+    expect(fgdScore(-60, 2000)).toBe(50);
+    expect(fgdScore(-60)).toBe(51);
+  });
+
   it("is undefined for a task that does not fit, and grows by the cpu a cpu-only task takes from GPU tasks", () => {
     expect(fgdChoice(node, twoWhole, workload)).toBeUndefined();
     // 8000 − 5000 leaves 3000 cpu: the shared shape (4000 cpu) no longer fits, its 200 becomes 1700.

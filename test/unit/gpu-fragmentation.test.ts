@@ -7,7 +7,13 @@ import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { amounts, freeCounters } from "../../shared/core/resources.js";
-import { workloadOf } from "../../shared/core/rules/gpu-fragmentation.js";
+import type { Workload } from "../../shared/core/rules/fragmentation.js";
+import {
+  gpuFragmentation,
+  gpuFragmentationCoarse,
+  workloadOf,
+} from "../../shared/core/rules/gpu-fragmentation.js";
+import type { ScoreRule } from "../../shared/core/rules/registry.js";
 import { type SchedulerType, schedulerType } from "../../shared/core/schedulers.js";
 import { scoring } from "../../shared/core/scoring.js";
 import { loopbackOf, NOW, placement } from "../support/fixtures.js";
@@ -63,6 +69,26 @@ describe("the gpu type (FGD)", () => {
   it("keeps cpu-only requests off GPU hosts, where their cpu would strand GPUs", () => {
     const hosts = [gpuHost("gpu-1", 2, { devices: [0], share: 500 }), gpuHost("cpu-1", 0)];
     expect(choose(hosts, { ...request(), amounts: amounts({ cpu: 31_850, memory: 64 }) })).toBe("cpu-1");
+  });
+
+  it("scores in steps twice FGD's simulator's: a growth of -60 milli-GPU ties with no growth", () => {
+    // Only requests for no GPU in the workload: each of them finds every free GPU stranded, so a share
+    // of 60 shrinks the fragmentation by 60 (FGD's simulator scores it 51, one GPU its scale).
+    const workload: Workload = [{ shape: { cpuMilli: 100, gpus: 0, gpuMilli: 0 }, share: 1 }];
+    const context = {
+      replicas: new ReplicaIndex([]).of("none"),
+      spread: undefined,
+      workload: () => workload,
+    };
+    const score = (rule: ScoreRule, host: Host, gpus?: ContainerRequest["gpus"]) =>
+      rule.score(host, request(gpus), context);
+    expect(score(gpuFragmentationCoarse, gpuHost("one", 1), { count: 1, share: 60 })).toBe(0.5);
+    expect(score(gpuFragmentationCoarse, gpuHost("plain", 0))).toBe(0.5);
+    // A whole device shrinks it by 1000: a step of its own.
+    expect(score(gpuFragmentationCoarse, gpuHost("one", 1), { count: 1, share: 1000 })).toBe(0.62);
+    // In the simulator's steps (batch's rule), the share is a step of its own.
+    expect(score(gpuFragmentation, gpuHost("one", 1), { count: 1, share: 60 })).toBe(0.51);
+    expect(score(gpuFragmentation, gpuHost("plain", 0))).toBe(0.5);
   });
 
   it("among hosts whose fragmentation grows alike, takes the first in the view's order", () => {

@@ -67,6 +67,7 @@ describe("score rules", () => {
       "affinity",
       "spread",
       "gpu-fragmentation",
+      "gpu-fragmentation-coarse",
     ]);
     const hosts = [loaded("a", { zone: "a" }, 3, 2), loaded("b", { zone: "b" }, 0, 20), loaded("c", {}, 1)];
     const wanted = request({

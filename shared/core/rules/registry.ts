@@ -4,7 +4,7 @@ import type { ContainerRequest } from "../request.js";
 import { affinity } from "./affinity.js";
 import { binpack } from "./binpack.js";
 import type { Workload } from "./fragmentation.js";
-import { gpuFragmentation } from "./gpu-fragmentation.js";
+import { gpuFragmentation, gpuFragmentationCoarse } from "./gpu-fragmentation.js";
 import { inUseRule } from "./in-use.js";
 import { leastAllocated } from "./least-allocated.js";
 import { replicas } from "./replicas.js";
@@ -52,6 +52,7 @@ export const SCORE_RULES: readonly ScoreRule[] = [
   affinity,
   spread,
   gpuFragmentation,
+  gpuFragmentationCoarse,
 ];
 
 /** The rule of that name, if there is one. */
