@@ -44,11 +44,10 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     type: "gpu",
     description:
       "GPU jobs, whole devices or shares: the host whose GPU fragmentation grows least (FGD, in wide steps), the first in the view's order among equals.",
-    // The rule's score moves in steps of 1/100 over two GPUs of growth (FGD's simulator: one), and hosts
-    // of one step are taken in the view's order (a packing type's ties, place.ts' tieBreak), as the
-    // simulator's first by name: on openb's Monte-Carlo workload (20 seeds) the wider steps left 4.79% of
-    // the GPUs unallocated, the simulator's 4.97%, FGD itself 4.80% (gpu-fragmentation.ts). Binpack
-    // breaking the ties left more unallocated (5.4% against 4.8%, BENCHMARKS.md section 4).
+    // The rule's steps are twice as wide as FGD's simulator's, and hosts of one step are taken in the
+    // view's order (a packing type's ties, place.ts' tieBreak), as the simulator's first by name: on openb
+    // this left fewer GPUs unallocated than the simulator's steps (gpu-fragmentation.ts has the figures),
+    // and binpack breaking the ties left more (5.4% against 4.8%, with the simulator's steps).
     score: { "gpu-fragmentation-coarse": 1 },
   },
 ];

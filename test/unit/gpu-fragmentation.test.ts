@@ -71,24 +71,29 @@ describe("the gpu type (FGD)", () => {
     expect(choose(hosts, { ...request(), amounts: amounts({ cpu: 31_850, memory: 64 }) })).toBe("cpu-1");
   });
 
-  it("scores in steps twice FGD's simulator's: a growth of -60 milli-GPU ties with no growth", () => {
-    // Only requests for no GPU in the workload: each of them finds every free GPU stranded, so a share
-    // of 60 shrinks the fragmentation by 60 (FGD's simulator scores it 51, one GPU its scale).
-    const workload: Workload = [{ shape: { cpuMilli: 100, gpus: 0, gpuMilli: 0 }, share: 1 }];
+  it("scores in steps twice FGD's simulator's: growths the simulator's steps tell apart may tie", () => {
+    // 95% of the workload asks for no GPU (every free GPU is stranded for it), 5% for a whole device.
+    // A share of 60 on a fresh device (1000 → 940): 0.95·940 + 0.05·940 − 0.95·1000 = −10.
+    // On a half-used device (500 → 440): 440 − 500 = −60 (neither shape could use the half before).
+    const workload: Workload = [
+      { shape: { cpuMilli: 100, gpus: 0, gpuMilli: 0 }, share: 0.95 },
+      { shape: { cpuMilli: 100, gpus: 1, gpuMilli: 1000 }, share: 0.05 },
+    ];
     const context = {
       replicas: new ReplicaIndex([]).of("none"),
       spread: undefined,
       workload: () => workload,
     };
-    const score = (rule: ScoreRule, host: Host, gpus?: ContainerRequest["gpus"]) =>
-      rule.score(host, request(gpus), context);
-    expect(score(gpuFragmentationCoarse, gpuHost("one", 1), { count: 1, share: 60 })).toBe(0.5);
-    expect(score(gpuFragmentationCoarse, gpuHost("plain", 0))).toBe(0.5);
-    // A whole device shrinks it by 1000: a step of its own.
-    expect(score(gpuFragmentationCoarse, gpuHost("one", 1), { count: 1, share: 1000 })).toBe(0.62);
-    // In the simulator's steps (batch's rule), the share is a step of its own.
-    expect(score(gpuFragmentation, gpuHost("one", 1), { count: 1, share: 60 })).toBe(0.51);
-    expect(score(gpuFragmentation, gpuHost("plain", 0))).toBe(0.5);
+    const fresh = gpuHost("fresh", 1);
+    const half = gpuHost("half", 1, { devices: [0], share: 500 });
+    const share = request({ count: 1, share: 60 });
+    const score = (rule: ScoreRule, host: Host) => rule.score(host, share, context);
+    // The simulator's steps: ⌊100·σ(0.01)⌋ = 50 and ⌊100·σ(0.06)⌋ = 51, the half-used device first.
+    expect(score(gpuFragmentation, fresh)).toBe(0.5);
+    expect(score(gpuFragmentation, half)).toBe(0.51);
+    // Twice as wide: ⌊100·σ(0.005)⌋ = ⌊100·σ(0.03)⌋ = 50, a tie the view's order breaks.
+    expect(score(gpuFragmentationCoarse, fresh)).toBe(0.5);
+    expect(score(gpuFragmentationCoarse, half)).toBe(0.5);
   });
 
   it("among hosts whose fragmentation grows alike, takes the first in the view's order", () => {

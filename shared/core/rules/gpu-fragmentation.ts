@@ -90,8 +90,8 @@ function anyGpus(hosts: readonly Host[]): boolean {
 }
 
 /**
- * A GPU fragmentation rule: FGD's score of the growth, in steps of 1/100 over `scale` (see fgdScore).
- * Hosts whose fragmentation grows within a step of each other tie, and a packing type takes the first
+ * A GPU fragmentation rule: FGD's score of the growth, ⌊100·σ(−growth / scale)⌋ / 100 (see fgdScore;
+ * near no change a step of the score is about scale / 25 milli-GPU). Hosts of one step tie, and a packing type takes the first
  * of them in the view's order (place.ts' tieBreak), as FGD's simulator takes the first node by name.
  */
 function fragmentationRule(name: string, scale: number, description: string): ScoreRule {
@@ -132,19 +132,19 @@ const WHAT =
 export const gpuFragmentation: ScoreRule = fragmentationRule(
   "gpu-fragmentation",
   MILLI_PER_GPU,
-  `${WHAT}, in its steps`,
+  `${WHAT}, in the steps of FGD's simulator`,
 );
 
 /**
- * The same in steps twice as wide (about 80 milli-GPU of growth each), so that more hosts tie and go by
- * the view's order: the gpu type's rule. Weighed alone, on openb's Monte-Carlo workload at 100% arrival,
- * it left 4.79% of the GPUs unallocated where the simulator's steps left 4.97% (20 seeds; FGD itself,
- * which knows the trace's workload in advance, 4.80%; steps three times the simulator's 4.79%, half of
- * them 5.35% over 10); on the variant whose cpu-only tasks ask half of the cpu, 10.74% (FGD 10.82%, 10
- * seeds; three times the simulator's steps, 10.82%, and the simulator's, 10.53%, over 5). Where other rules break the ties,
- * wider steps hand them more of the decision: batch (hosts in use, then fragmentation, then the most
- * allocated) left more GPUs unallocated with steps three times as wide (6.43% against 6.24%, 5 seeds),
- * so it weighs gpu-fragmentation.
+ * The same in steps twice as wide (about 80 milli-GPU of growth each near no change), so that more hosts
+ * tie and go by the view's order: for a type that weighs it alone. On openb's Monte-Carlo workload at
+ * 100% arrival it left 4.79% of the GPUs unallocated where the simulator's steps left 4.97% (20 seeds;
+ * FGD itself, which knows the trace's workload in advance, 4.80%; three times the simulator's steps
+ * 4.79%, half of them 5.35%, over 10); on the variant whose cpu-only tasks ask half of the cpu, 10.74%
+ * (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's 10.53%, over 5).
+ * Where other rules break the ties, wider steps hand them more of the decision: batch (hosts in use,
+ * then fragmentation, then the most allocated) left more GPUs unallocated with them (5 seeds: 6.24% in
+ * the simulator's steps, 6.32% twice as wide, 6.43% three times as wide), so it weighs gpu-fragmentation.
  */
 export const gpuFragmentationCoarse: ScoreRule = fragmentationRule(
   "gpu-fragmentation-coarse",
