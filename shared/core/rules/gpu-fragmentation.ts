@@ -20,8 +20,8 @@ import type { ScoreRule } from "./registry.js";
 // on the devices the scheduler would give it (gpus.ts). The arithmetic is fragmentation.ts's, which the
 // bench's FGD baseline runs too. FGD itself also chooses a shared device by its growth (fgdChoice); for
 // the gpu type that left more GPUs unallocated on openb's Monte-Carlo workload than gpus.ts' fullest
-// device (5.0% against 4.9%, 10 seeds; 5.0% with ties to the fullest), so the rule scores the device
-// the placement will take.
+// device (5.0% against 4.9%, 10 seeds, in the simulator's steps; 5.0% with ties to the fullest), so the
+// rule scores the device the placement will take.
 
 /** A request's shape as FGD sees it: its cpu and its GPUs. */
 function shapeOf(request: ContainerRequest): TaskShape {
@@ -138,9 +138,9 @@ export const gpuFragmentation: ScoreRule = fragmentationRule(
 /**
  * The same in steps twice as wide (about 80 milli-GPU of growth each near no change), so that more hosts
  * tie and go by the view's order: for a type that weighs it alone. On openb's Monte-Carlo workload at
- * 100% arrival it left 4.79% of the GPUs unallocated where the simulator's steps left 4.97% (20 seeds;
- * FGD itself, which knows the trace's workload in advance, 4.80%; three times the simulator's steps
- * 4.79%, half of them 5.35%, over 10); on the variant whose cpu-only tasks ask half of the cpu, 10.74%
+ * 100% arrival it left 4.78% of the GPUs unallocated where the simulator's steps left 5.03% (30 seeds;
+ * FGD itself, which knows the trace's workload in advance, 4.84%; over 20 seeds, three times the
+ * simulator's steps 4.79%; over 10, half of them 5.35%); on the variant whose cpu-only tasks ask half of the cpu, 10.74%
  * (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's 10.53%, over 5).
  * Where other rules break the ties, wider steps hand them more of the decision: batch (hosts in use,
  * then fragmentation, then the most allocated) left more GPUs unallocated with them (5 seeds: 6.24% in
