@@ -110,10 +110,10 @@ export const MAX_NODE_SCORE = 100;
 /**
  * FGD's score of a growth of fragmentation, as the authors' simulator computes it (fgd_score.go):
  * ⌊100·σ(−growth / scale)⌋, `scale` in milli-GPU (by default one GPU, the simulator's), so 50 for no
- * change, higher when fragmentation shrinks. The integer steps make close growths tie (a step is about scale / 25 milli-GPU
- * near no change); the simulator then takes the first node by name, and both are part of FGD's result:
- * on openb's GPU nodes (one seed, 100% arrival) they left 4.6% of the GPUs unallocated (the paper's
- * 4.7%), exact growths 5.5%, exact growths with random ties 10%.
+ * change, higher when fragmentation shrinks. The integer steps make close growths tie (a step is about
+ * scale / 25 milli-GPU near no change); the simulator then takes the first node by name, and both are
+ * part of FGD's result: on openb's GPU nodes (one seed, 100% arrival) they left 4.6% of the GPUs
+ * unallocated (the paper's 4.7%), exact growths 5.5%, exact growths with random ties 10%.
  */
 export function fgdScore(growth: number, scale = MILLI_PER_GPU): number {
   return Math.trunc(MAX_NODE_SCORE / (1 + Math.exp(growth / scale)));

@@ -91,8 +91,9 @@ function anyGpus(hosts: readonly Host[]): boolean {
 
 /**
  * A GPU fragmentation rule: FGD's score of the growth, ⌊100·σ(−growth / scale)⌋ / 100 (see fgdScore;
- * near no change a step of the score is about scale / 25 milli-GPU). Hosts of one step tie, and a packing type takes the first
- * of them in the view's order (place.ts' tieBreak), as FGD's simulator takes the first node by name.
+ * near no change a step of the score is about scale / 25 milli-GPU). Hosts of one step tie, and a
+ * packing type takes the first of them in the view's order (place.ts' tieBreak), as FGD's simulator
+ * takes the first node by name.
  */
 function fragmentationRule(name: string, scale: number, description: string): ScoreRule {
   const scoreOf = (growth: number) => fgdScore(growth, scale) / MAX_NODE_SCORE;
@@ -140,8 +141,9 @@ export const gpuFragmentation: ScoreRule = fragmentationRule(
  * tie and go by the view's order: for a type that weighs it alone. On openb's Monte-Carlo workload at
  * 100% arrival it left 4.78% of the GPUs unallocated where the simulator's steps left 5.03% (30 seeds;
  * FGD itself, which knows the trace's workload in advance, 4.84%; over 20 seeds, three times the
- * simulator's steps 4.79%; over 10, half of them 5.35%); on the variant whose cpu-only tasks ask half of the cpu, 10.74%
- * (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's 10.53%, over 5).
+ * simulator's steps 4.79%; over 10, half of them 5.35%); on the variant whose cpu-only tasks ask half
+ * of the cpu, 10.74% (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's
+ * 10.53%, over 5).
  * Where other rules break the ties, wider steps hand them more of the decision: batch (hosts in use,
  * then fragmentation, then the most allocated) left more GPUs unallocated with them (5 seeds: 6.24% in
  * the simulator's steps, 6.32% twice as wide, 6.43% three times as wide), so it weighs gpu-fragmentation.
