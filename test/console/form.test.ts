@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { consoleSize } from "../../shared/local/console-files.js";
 import { screenshot, seriousViolations } from "./browser.js";
-import { consoleSession, focused, shows, visit } from "./session.js";
+import { consoleSession, focused, type Session, shows, visit } from "./session.js";
 import { api } from "./stack.js";
 
 // The placement form, the keyboard and axe-core, in a real Chromium against the stack `npm start` runs.
@@ -17,6 +17,12 @@ async function submit(fields: Record<string, string>, type = "service"): Promise
   for (const [id, value] of Object.entries(fields)) await session.page.fill(`#${id}`, value);
   await session.page.selectOption("#type", type);
   await session.page.click('form.request button[type="submit"]');
+}
+
+/** The id of the placement the form has just made (shown in the result), and the placement as the API stores it. */
+async function placedByForm(session: Session) {
+  const id = (await session.page.textContent("#place-result code")) ?? "";
+  return { id, placed: await api(session.stack, "GET", `/v1/placements/${id}`) };
 }
 
 describe("the placement form", () => {
@@ -36,8 +42,7 @@ describe("the placement form", () => {
       labels: "tier=web",
     });
     await shows(session, "#place-result h3", /^Placed on docker-[13]$/);
-    const id = (await session.page.textContent("#place-result code")) ?? "";
-    const placed = await api(session.stack, "GET", `/v1/placements/${id}`);
+    const { id, placed } = await placedByForm(session);
     expect(placed.body).toMatchObject({
       container: {
         image: "team/web:1",
@@ -179,8 +184,7 @@ describe("every field of a request", () => {
       "gpu",
     );
     await shows(session, "#place-result h3", "Placed on docker-gpu");
-    const id = (await session.page.textContent("#place-result code")) ?? "";
-    const placed = await api(session.stack, "GET", `/v1/placements/${id}`);
+    const { placed } = await placedByForm(session);
     expect(placed.body).toMatchObject({
       container: {
         image: "team/train:1",
