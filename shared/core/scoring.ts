@@ -53,6 +53,7 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
   // 2 µs a call where it takes 0.15 now, and decisions on 1,523 hosts ran 4-7% faster without it
   // (bench/engine-ab.ts, 36 paired rounds; a bundle built without keepNames never paid it).
   const context: ScoreContext = {
+    hosts: view.hosts,
     replicas: view.replicas,
     spread: effective.spread && spreadScores(effective.spread, view.hosts, view.replicas),
     workload() {

@@ -71,13 +71,14 @@ describe.each(Object.entries(STORES))("POST /v1/candidates on the %s store", (_,
     });
     expect(ranked.body.candidates[3]).toMatchObject({ score: 127 + 0.5, free: { cpus: 3, memory: 3072 } });
 
-    // Batch: the host in use first (c2: in-use 1, binpack half full with the container, 0.5 + 0.5 / 2,
-    // at 0.002; no host has GPUs, so GPU fragmentation is left out), then the empty ones, the largest first.
+    // Batch: the host in use first (c2: in-use 1 at 0.03; best-fit 0.5 + (1 − 2 / 8) / 2, 2 CPUs left of
+    // the largest host's 8, at 0.004; no host has GPUs, so GPU fragmentation is left out), then the
+    // empty ones, the largest first.
     const batch = await call("POST", "/v1/candidates", { ...web, type: "batch" });
     expect(ids(batch)).toEqual(["c2", "c1", "c3", "c4"]);
     expect(batch.body.candidates[0]).toMatchObject({
-      score: 1 + 0.75 * 0.002,
-      scores: { "in-use": 1, "gpu-fragmentation": 0, binpack: 0.75 * 0.002 },
+      score: 0.03 + 0.875 * 0.004,
+      scores: { "in-use": 0.03, "gpu-fragmentation": 0, "best-fit": 0.875 * 0.004 },
     });
   });
 

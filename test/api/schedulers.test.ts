@@ -82,7 +82,7 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
       {
         type: "batch",
         description: expect.any(String),
-        score: { "in-use": 1, "gpu-fragmentation": 1, binpack: 0.002 },
+        score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004 },
       },
       { type: "gpu", description: expect.any(String), score: { "gpu-fragmentation-coarse": 1 } },
       CONFIGURED[0],

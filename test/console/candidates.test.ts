@@ -17,7 +17,7 @@ async function tableRows(selector: string): Promise<string[][]> {
 async function fill({ page }: Session, fields: Record<string, string>, type = "service"): Promise<void> {
   await visit(session, "#/place", "Place a container");
   await page
-    .locator("#type option", { hasText: "batch (in-use, gpu-fragmentation, binpack)" })
+    .locator("#type option", { hasText: "batch (in-use, gpu-fragmentation, best-fit)" })
     .waitFor({ state: "attached" });
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
   await page.selectOption("#type", type);
@@ -92,8 +92,8 @@ describe("the placement form's candidates", () => {
     expect(await focused(session)).toBe("BUTTON: Show candidates");
     expect(
       await session.page.locator("#place-candidates table:nth-of-type(1) thead th").allTextContents(),
-    ).toContain("binpack score");
-    // Binpack: the host in use that fits first, then the empty ones, the largest first.
+    ).toContain("best-fit score");
+    // Best-fit: the host in use that fits first, then the empty ones, the largest first.
     expect((await tableRows("#place-candidates table:nth-of-type(1)")).map((row) => row[1])).toEqual([
       "docker-3",
       "docker-1",

@@ -37,7 +37,7 @@ const batch = scheduler("batch");
 describe("candidates", () => {
   const hosts = [used("a-half", 2000, 2048), used("a-empty", 0, 0), used("b-most", 3000, 3072)];
 
-  it("ranks every feasible host as the type's strategy does: binpack fullest first, spread emptiest first", () => {
+  it("ranks every feasible host as the type's strategy does: batch fullest first, spread emptiest first", () => {
     expect(ids(rankCandidates(hosts, request({ type: "batch" }), batch, 10))).toEqual([
       "b-most",
       "a-half",
@@ -52,11 +52,12 @@ describe("candidates", () => {
 
   it("gives each candidate its type's score, and each rule's weighted part of it by the rule's name", () => {
     const [best] = rankCandidates(hosts, request({ type: "batch" }), batch, 1).candidates;
-    // In use (1) and binpack's 1 at 0.002; GPU fragmentation is left out (0) on a view without GPUs.
+    // In use (1 at 0.03) and best-fit's 1 (nothing left with the request on it) at 0.004; GPU
+    // fragmentation is left out (0) on a view without GPUs.
     expect(best).toEqual({
       host: hosts[2],
-      score: 1 + 0.002,
-      scores: { "in-use": 1, "gpu-fragmentation": 0, binpack: 0.002 },
+      score: 0.03 + 0.004,
+      scores: { "in-use": 0.03, "gpu-fragmentation": 0, "best-fit": 0.004 },
     });
     const withTwo = used("a-two", 1000, 1024, 2, "redis:7");
     const [only] = rankCandidates([withTwo], request(), spread, 1).candidates;

@@ -80,6 +80,7 @@ describe("the gpu type (FGD)", () => {
       { shape: { cpuMilli: 100, gpus: 1, gpuMilli: 1000 }, share: 0.05 },
     ];
     const context = {
+      hosts: [],
       replicas: new ReplicaIndex([]).of("none"),
       spread: undefined,
       workload: () => workload,
@@ -132,8 +133,9 @@ describe("the gpu type (FGD)", () => {
 
 describe("the batch type on GPU hosts", () => {
   it("sends a request for no GPU to a host in use where its cpu strands no GPU, not to a GPU host as full", () => {
-    // Both run 100 millicores. On gpu-1 the request would leave 50 millicores, too few for the whole-device
-    // job it runs, so its free device would be stranded; binpack alone ties them and takes the first.
+    // Both run 100 millicores. On gpu-1 the big request would leave 50 millicores, too few for the
+    // whole-device job it runs, so its free device would be stranded. The small one strands nothing on
+    // either, and best-fit counts gpu-1's free device as left over: plain fits it better.
     const gpu = gpuHost("gpu-1", 2, { devices: [0], share: 1000 });
     const plain: Host = {
       ...gpuHost("plain", 0),
@@ -143,14 +145,20 @@ describe("the batch type on GPU hosts", () => {
     const cpuOnly = { ...request(), type: "batch", amounts: amounts({ cpu: 31_850, memory: 64 }) };
     expect(choose([gpu, plain], cpuOnly, "batch")).toBe("plain");
     expect(choose([gpu, plain], { ...cpuOnly, amounts: amounts({ cpu: 100, memory: 64 }) }, "batch")).toBe(
-      "gpu-1",
+      "plain",
     );
+    // Alone with an empty host, the small request stays on the host in use.
+    expect(
+      choose([gpuHost("empty", 0), gpu], { ...cpuOnly, amounts: amounts({ cpu: 100, memory: 64 }) }, "batch"),
+    ).toBe("gpu-1");
   });
 
-  it("keeps a request on a host in use rather than an empty one, whatever the fragmentation", () => {
+  it("opens an empty host only for a request that would strand GPUs on every host in use", () => {
+    // On gpu-1 the big request strands its free device for the whole-device job the cluster runs: a
+    // growth of many steps, past in-use's three.
     const empty = gpuHost("empty", 0);
     const gpu = gpuHost("gpu-1", 2, { devices: [0], share: 1000 });
     const cpuOnly = { ...request(), type: "batch", amounts: amounts({ cpu: 31_850, memory: 64 }) };
-    expect(choose([empty, gpu], cpuOnly, "batch")).toBe("gpu-1");
+    expect(choose([empty, gpu], cpuOnly, "batch")).toBe("empty");
   });
 });

@@ -58,7 +58,7 @@ describe("scheduler types from configuration", () => {
     [
       "an unknown rule",
       [{ ...gpuBatch, score: { binpak: 1 } }],
-      /0\.score\.binpak: unknown rule; rules: in-use, binpack, least-allocated, replicas, affinity, spread, gpu-fragmentation, gpu-fragmentation-coarse/,
+      /0\.score\.binpak: unknown rule; rules: in-use, binpack, best-fit, least-allocated, replicas, affinity, spread, gpu-fragmentation, gpu-fragmentation-coarse/,
     ],
     ["a weight of 0", [{ ...gpuBatch, score: { binpack: 0 } }], /0\.score\.binpack: must be > 0/],
     ["a weight that is not a number", [{ ...gpuBatch, score: { binpack: "1" } }], /0\.score\.binpack: /],

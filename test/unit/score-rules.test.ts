@@ -44,9 +44,19 @@ function loaded(id: string, labels: Record<string, string>, replicas: number, ot
   };
 }
 
+/** A host of `cpus` CPUs and 64 GiB with one placement of `cpuMilli` and 64 MiB. */
+function running(id: string, cpus: number, cpuMilli: number): Host {
+  const base = host(id, cpus, 65_536);
+  return {
+    ...base,
+    ...freeCounters(added(freeOf(base), amounts({ cpu: cpuMilli, memory: 64 }), -1)),
+    placements: [summaryOf(placement(id, cpuMilli, 64, "other:1"))],
+  };
+}
+
 function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
   const replicas = new ReplicaIndex(hosts).of(IMAGE);
-  return { replicas, spread: spread && spreadScores(spread, hosts, replicas), workload: () => [] };
+  return { hosts, replicas, spread: spread && spreadScores(spread, hosts, replicas), workload: () => [] };
 }
 
 const rule = (name: string) => {
@@ -62,6 +72,7 @@ describe("score rules", () => {
     expect(SCORE_RULES.map((one) => one.name)).toEqual([
       "in-use",
       "binpack",
+      "best-fit",
       "least-allocated",
       "replicas",
       "affinity",
@@ -110,6 +121,38 @@ describe("score rules", () => {
     expect(halfUsed).toBeGreaterThan(0.5);
     expect(halfUsed).toBeGreaterThan(emptyBig);
     expect(emptyBig).toBeGreaterThan(emptySmall);
+  });
+
+  it("best-fit ranks hosts in use by what they would have left, absolute, and empty hosts after them, the largest first", () => {
+    // In use: 8 of 32 CPUs free, and 2 of 4. With a CPU more, the big host is the more allocated
+    // (binpack's first) and the small one has the less left: 1 CPU of the view's largest 32 against 7.
+    const big = running("big", 32, 24_000);
+    const small = running("small", 4, 2000);
+    const empty = host("empty", 16, 4096);
+    const view = [big, small, empty];
+    const context = contextOf(view);
+    const wanted = request({ amounts: amounts({ cpu: 1000, memory: 64 }) });
+    const score = (each: Host) => rule("best-fit").score(each, wanted, context);
+    expect(score(small)).toBeCloseTo(0.5 + (1 - 1000 / 32_000) / 2, 12);
+    expect(score(big)).toBeCloseTo(0.5 + (1 - 7000 / 32_000) / 2, 12);
+    expect(rule("binpack").score(big, wanted, context)).toBeGreaterThan(
+      rule("binpack").score(small, wanted, context),
+    );
+    // Empty: binpack's band, the largest first.
+    expect(score(empty)).toBe(rule("binpack").score(empty, wanted, context));
+    expect(score(empty)).toBeLessThan(0.5);
+    expect(score(host("tiny", 2, 4096))).toBeLessThan(score(empty));
+  });
+
+  it("best-fit counts free GPUs as left over, against the view's largest host", () => {
+    const two = { ...running("two", 4, 2000), gpus: { count: 2, model: "T4" } };
+    const none = running("none", 4, 2000);
+    const four = { ...host("four", 4, 4096), gpus: { count: 4, model: "T4" } };
+    const context = contextOf([two, none, four]);
+    const wanted = request({ amounts: amounts({ cpu: 1000, memory: 64 }) });
+    // 1 CPU of 4 and 2 GPUs of 4 left, cpu and GPUs weighed alike; none has no GPU left.
+    expect(rule("best-fit").score(two, wanted, context)).toBeCloseTo(0.5 + (1 - (1 / 4 + 2 / 4) / 2) / 2, 12);
+    expect(rule("best-fit").score(none, wanted, context)).toBeCloseTo(0.5 + (1 - 1 / 4 / 2) / 2, 12);
   });
 
   it("in-use is 1 for a host with anything reserved on it, placements or unmanaged use, and 0 for an empty one", () => {
@@ -253,9 +296,9 @@ describe("scheduler types as weighted rules", () => {
     });
     const scored = scoring(scheduler("batch"), wanted, view);
     expect(scored.weights).toEqual({
-      "in-use": 1,
+      "in-use": 0.03,
       "gpu-fragmentation": 1,
-      binpack: 0.002,
+      "best-fit": 0.004,
       affinity: REQUEST_RULE_WEIGHT,
       spread: REQUEST_RULE_WEIGHT,
     });
@@ -326,14 +369,16 @@ describe("scheduler types as weighted rules", () => {
 });
 
 describe("service ranks hosts exactly as before rules, batch as packing promises", () => {
-  // The scores before score rules: spread (service); batch's packing order (hosts in use first, the most
-  // allocated; then empty hosts, the largest first), stated apart from the rule.
+  // The scores before score rules: spread (service); batch's packing order on hosts without GPUs (hosts
+  // in use first, the least cpu left over, as if full where the request does not fit; then empty hosts,
+  // the largest first), stated apart from the rules.
   const before = {
     service: (each: Host, wanted: ContainerRequest, counts: ReadonlyMap<Host, number>) =>
       1 - allocationAfter(each, wanted) - (counts.get(each) ?? 0),
-    batch: (each: Host, wanted: ContainerRequest) =>
+    batch: (each: Host, wanted: ContainerRequest, _: unknown, hosts: readonly Host[]) =>
       each.placements.length > 0
-        ? 2 + allocationAfter(each, wanted)
+        ? 2 -
+          Math.max(0, each.freeCpu - wanted.amounts.cpu) / Math.max(...hosts.map((one) => one.total.cpu ?? 0))
         : 1 -
           (wanted.amounts.cpu / (each.total.cpu ?? 1) + wanted.amounts.memory / (each.total.memory ?? 1)) / 2,
   };
@@ -373,8 +418,8 @@ describe("service ranks hosts exactly as before rules, batch as packing promises
         });
         const counts = new ReplicaIndex(hosts).of(IMAGE);
         const { score } = scoring(scheduler(type), wanted, { hosts, replicas: counts });
-        const old = (each: Host) => before[type](each, wanted, counts);
-        // Equal within selectHost's tolerance: batch weighs allocation 0.002 (behind in-use and GPU
+        const old = (each: Host) => before[type](each, wanted, counts, hosts);
+        // Equal within selectHost's tolerance: batch weighs best-fit 0.004 (behind in-use and GPU
         // fragmentation, which is the same for every host without GPUs), so its differences are small.
         const order = (a: number, b: number) => (Math.abs(a - b) <= 1e-12 ? 0 : Math.sign(a - b));
         const disagreements = hosts.flatMap((a) =>

@@ -1,6 +1,13 @@
+import type { Host } from "../host.js";
+import type { ContainerRequest } from "../request.js";
 import { allocationAfter } from "./allocation.js";
 import { inUse } from "./in-use.js";
 import type { ScoreRule } from "./registry.js";
+
+/** An empty host's score in the packing rules: the largest first (the least allocated once the request is on it), in 0.25..0.5. */
+export function emptyHostScore(host: Host, request: ContainerRequest): number {
+  return 0.25 + (1 - allocationAfter(host, request)) / 4;
+}
 
 /**
  * Packing: a host already in use before any empty one, the most allocated first; among empty hosts the
@@ -16,8 +23,6 @@ export const binpack: ScoreRule = {
     "hosts in use first, the most allocated (the mean over cpu and memory of (reserved + requested) / total) in 0.5..1; then empty hosts, the largest first, in 0.25..0.5",
   range: [0, 1],
   packs: true,
-  score: (host, request) => {
-    const allocation = allocationAfter(host, request);
-    return inUse(host) ? 0.5 + allocation / 2 : 0.25 + (1 - allocation) / 4;
-  },
+  score: (host, request) =>
+    inUse(host) ? 0.5 + allocationAfter(host, request) / 2 : emptyHostScore(host, request),
 };

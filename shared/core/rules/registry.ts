@@ -2,6 +2,7 @@ import type { Host } from "../host.js";
 import type { ReplicaCounts } from "../replica-index.js";
 import type { ContainerRequest } from "../request.js";
 import { affinity } from "./affinity.js";
+import { bestFit } from "./best-fit.js";
 import { binpack } from "./binpack.js";
 import type { Workload } from "./fragmentation.js";
 import { gpuFragmentation, gpuFragmentationCoarse } from "./gpu-fragmentation.js";
@@ -12,6 +13,8 @@ import { spread } from "./spread.js";
 
 /** What the rules read beside the host and the request, computed once per decision. */
 export interface ScoreContext {
+  /** The view's hosts, every one, not only the feasible ones. */
+  hosts: readonly Host[];
   /** How many live replicas of the request's image each host runs. */
   replicas: ReplicaCounts;
   /** The spread rule's value for each label value seen (see spreadScores); undefined without `spread`. */
@@ -47,6 +50,7 @@ export interface ScoreRule {
 export const SCORE_RULES: readonly ScoreRule[] = [
   inUseRule,
   binpack,
+  bestFit,
   leastAllocated,
   replicas,
   affinity,
