@@ -102,9 +102,9 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
     ]);
   });
 
-  it("places by affinity: towards a preferred zone, away from an avoided one, whatever binpack prefers", async () => {
+  it("places by affinity: towards a preferred zone, away from an avoided one, whatever batch's packing prefers", async () => {
     await pool(`aff-${store}`, { [`${store}-a-aff`]: { zone: "a" }, [`${store}-b-aff`]: { zone: "b" } });
-    // Binpack alone would pack onto the host that already holds a placement, in zone a.
+    // Batch alone would pack onto the host that already holds a placement, in zone a.
     await place(`aff-${store}`, 1, { constraints: [`pool==aff-${store}`, "zone==a"] });
     const toB = await place(`aff-${store}`, 2, { affinities: [{ constraint: "zone==b", weight: 50 }] });
     expect(toB.map(zoneOf)).toEqual(["b", "b"]);

@@ -1,5 +1,6 @@
 import { WHOLE } from "../gpus.js";
 import { gpuShares, type Host } from "../host.js";
+import type { ContainerRequest } from "../request.js";
 import { emptyHostScore } from "./binpack.js";
 import { inUse } from "./in-use.js";
 import type { ScoreRule } from "./registry.js";
@@ -33,7 +34,7 @@ function largestOf(hosts: readonly Host[]): Largest {
  * without GPUs). Absolute, not relative as allocation is: a small host nearly full fits better than a
  * big one half full.
  */
-function leftover(host: Host, request: Parameters<ScoreRule["score"]>[1], largest: Largest): number {
+function leftover(host: Host, request: ContainerRequest, largest: Largest): number {
   const cpu = (host.freeCpu - request.amounts.cpu) / Math.max(1, largest.cpu);
   if (largest.gpuMilli === 0) return cpu;
   const free = gpuShares(host).reduce((sum, share) => sum + WHOLE - share, 0);

@@ -7,10 +7,10 @@ export function inUse(host: Host): boolean {
 }
 
 /**
- * A host in use before an empty one, whatever else ranks them: what keeps whole hosts free (the batch
- * type weighs it as much as any rule, so that no other moves a request to an empty host while a host in
- * use fits). Its own rule, rather than a band of binpack's, so that a type can rank the hosts in use by
- * another rule first (batch: GPU fragmentation) and by allocation only then.
+ * A host in use before an empty one: what keeps whole hosts free. Its own rule, rather than a band of
+ * binpack's, so that a type can weigh it against another rule: batch weighs it as three steps of GPU
+ * fragmentation, so that a job opens an empty host only where it strands clearly fewer GPUs than on
+ * every host in use (schedulers.ts has the figures).
  */
 export const inUseRule: ScoreRule = {
   name: "in-use",
