@@ -36,11 +36,12 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // of up to three steps less growth (about 120 milli-GPU), so that a job that would strand GPUs on
     // every host in use opens a host where it strands none; best-fit, its spread 0.004 under one step,
     // orders the hosts of one step: in use by least left over, empty ones the largest first. On openb's
-    // Monte-Carlo workload this allocated 66.95% of the cpu (FGD 67.45%, 10 seeds) where in-use first at
-    // weight 1 and binpack allocated 66.5%, and 97.10% on the variant whose cpu-only tasks ask half of
-    // the cpu (best-fit 97.07%, binpack 96.9%), with the replay's peaks unchanged (9 and 7 hosts):
-    // BENCHMARKS.md, section 4. Empty hosts in the view's order instead of the largest first reached
-    // FGD's 67.5% (5 seeds) but kept 33 hosts in use at the replay's peak against a bound of 9.
+    // Monte-Carlo workload this allocated 66.95% of the cpu (FGD 67.45%, 10 seeds) where batch's earlier
+    // rules (in-use at 1, then binpack) allocated 66.5%, and 97.10% on the variant whose cpu-only tasks
+    // ask half of the cpu (the best-fit baseline 97.07%, the earlier rules 96.9%), with the replay's
+    // peaks unchanged (9 and 7 hosts): BENCHMARKS.md, section 4. Empty hosts in the view's order instead
+    // of the largest first reached FGD's 67.5% (5 seeds) but kept 33 hosts in use at the replay's peak
+    // against a bound of 9.
     score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004 },
   },
   {

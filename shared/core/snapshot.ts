@@ -93,8 +93,8 @@ export class HostSnapshot {
 
   /**
    * How many replicas of `image` each host runs (for spread scoring). The index behind it is built at
-   * the first count asked after a reload: at 10,000 hosts it costs more than a decision, and binpack
-   * never asks.
+   * the first count asked after a reload: at 10,000 hosts it costs more than a decision, and the
+   * packing types never ask.
    */
   replicas(image: string): ReplicaCounts {
     let counts: ReadonlyMap<Host, number> | undefined;

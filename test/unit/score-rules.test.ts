@@ -153,6 +153,11 @@ describe("score rules", () => {
     // 1 CPU of 4 and 2 GPUs of 4 left, cpu and GPUs weighed alike; none has no GPU left.
     expect(rule("best-fit").score(two, wanted, context)).toBeCloseTo(0.5 + (1 - (1 / 4 + 2 / 4) / 2) / 2, 12);
     expect(rule("best-fit").score(none, wanted, context)).toBeCloseTo(0.5 + (1 - 1 / 4 / 2) / 2, 12);
+    // A request for a device counts it as taken: 1 GPU of 4 left.
+    const oneGpu = request({ amounts: amounts({ cpu: 1000, memory: 64 }), gpus: { count: 1, share: 1000 } });
+    expect(rule("best-fit").score(two, oneGpu, context)).toBeCloseTo(0.5 + (1 - (1 / 4 + 1 / 4) / 2) / 2, 12);
+    // Scored against a view it is not in (every host's leftover over 1 millicore): still in range.
+    expect(rule("best-fit").score(two, wanted, contextOf([]))).toBe(0.5);
   });
 
   it("in-use is 1 for a host with anything reserved on it, placements or unmanaged use, and 0 for an empty one", () => {

@@ -13,3 +13,11 @@ export function allocationAfter(host: Host, request: ContainerRequest): number {
   const memory = (totalMemory - host.freeMemory + request.amounts.memory) / totalMemory;
   return (cpu + memory) / 2;
 }
+
+/**
+ * An empty host's score in the packing rules (binpack, best-fit): the largest first, the least allocated
+ * once the request is on it, in 0.25..0.5, below the hosts in use.
+ */
+export function emptyHostScore(host: Host, request: ContainerRequest): number {
+  return 0.25 + (1 - allocationAfter(host, request)) / 4;
+}

@@ -1,35 +1,29 @@
 import { WHOLE } from "../gpus.js";
 import { gpuShares, type Host } from "../host.js";
 import type { ContainerRequest } from "../request.js";
-import { emptyHostScore } from "./binpack.js";
+import { emptyHostScore } from "./allocation.js";
 import { inUse } from "./in-use.js";
+import { perView } from "./per-view.js";
 import type { ScoreRule } from "./registry.js";
 
-/** The view's largest cpu and GPU capacity: what best-fit measures leftovers against. */
+/** The view's most cpu and most GPU capacity: what best-fit measures leftovers against. */
 interface Largest {
   cpu: number;
   gpuMilli: number;
 }
 
-/** Each view's largest capacity, kept while the view lives (views are not changed in place). */
-const largestOfView = new WeakMap<readonly Host[], Largest>();
-
-/** The largest cpu and GPU (milli) capacity among the view's hosts, once per view. */
-function largestOf(hosts: readonly Host[]): Largest {
-  let known = largestOfView.get(hosts);
-  if (!known) {
-    known = { cpu: 0, gpuMilli: 0 };
-    for (const host of hosts) {
-      known.cpu = Math.max(known.cpu, host.total.cpu ?? 0);
-      known.gpuMilli = Math.max(known.gpuMilli, (host.gpus?.count ?? 0) * WHOLE);
-    }
-    largestOfView.set(hosts, known);
+/** The most cpu and the most GPU (milli) among the view's hosts (perhaps two hosts), once per view. */
+const largestOf = perView((hosts): Largest => {
+  const largest = { cpu: 0, gpuMilli: 0 };
+  for (const host of hosts) {
+    largest.cpu = Math.max(largest.cpu, host.total.cpu ?? 0);
+    largest.gpuMilli = Math.max(largest.gpuMilli, (host.gpus?.count ?? 0) * WHOLE);
   }
-  return known;
-}
+  return largest;
+});
 
 /**
- * What a host in use would have left once the request is on it, as a share of the view's largest host:
+ * What a host in use would have left once the request is on it, as a share of the most any host has:
  * FGD's simulator's best-fit (best_fit_score.go), cpu and GPUs weighed alike (cpu alone in a view
  * without GPUs). Absolute, not relative as allocation is: a small host nearly full fits better than a
  * big one half full.
@@ -51,11 +45,12 @@ function leftover(host: Host, request: ContainerRequest, largest: Largest): numb
 export const bestFit: ScoreRule = {
   name: "best-fit",
   description:
-    "hosts in use first, the least left over once placed (free cpu and GPUs as shares of the view's largest host, FGD's simulator's best-fit) in 0.5..1; then empty hosts, the largest first, in 0.25..0.5",
+    "hosts in use first, the least left over once placed (free cpu and GPUs as shares of the most any host of the view has, FGD's simulator's best-fit) in 0.5..1; then empty hosts, the largest first, in 0.25..0.5",
   range: [0, 1],
   packs: true,
   score: (host, request, context) =>
     inUse(host)
-      ? 0.5 + (1 - Math.max(0, leftover(host, request, largestOf(context.hosts)))) / 2
+      ? // Within 0..1 even for a host outside the view or one the request does not fit (never scored so).
+        0.5 + (1 - Math.min(1, Math.max(0, leftover(host, request, largestOf(context.hosts))))) / 2
       : emptyHostScore(host, request),
 };

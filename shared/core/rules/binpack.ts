@@ -1,13 +1,6 @@
-import type { Host } from "../host.js";
-import type { ContainerRequest } from "../request.js";
-import { allocationAfter } from "./allocation.js";
+import { allocationAfter, emptyHostScore } from "./allocation.js";
 import { inUse } from "./in-use.js";
 import type { ScoreRule } from "./registry.js";
-
-/** An empty host's score in the packing rules: the largest first (the least allocated once the request is on it), in 0.25..0.5. */
-export function emptyHostScore(host: Host, request: ContainerRequest): number {
-  return 0.25 + (1 - allocationAfter(host, request)) / 4;
-}
 
 /**
  * Packing: a host already in use before any empty one, the most allocated first; among empty hosts the

@@ -13,6 +13,7 @@ import {
   type Workload,
   withTask,
 } from "./fragmentation.js";
+import { perView } from "./per-view.js";
 import type { ScoreRule } from "./registry.js";
 
 // Fragmentation Gradient Descent (Weng et al., USENIX ATC '23, section 4) as a score rule: the host
@@ -71,23 +72,12 @@ function nodeOf(host: Host, shares: readonly number[]): GpuNode {
   };
 }
 
-/** Whether each view seen has a host with GPU devices, kept while the view lives (views are not changed in place). */
-const viewsWithGpus = new WeakMap<readonly Host[], boolean>();
-
 /**
  * Whether any of the view's hosts has GPU devices. Without, the rule scores every host alike (no
  * growth) and is left out of the sum: on a cluster without GPUs, batch's decisions then cost what two
- * rules do, not three (about 5% of a decision on 1,523 hosts). Once per view, not per decision: a
- * scheduler's view is one list until the view changes.
+ * rules do, not three (about 5% of a decision on 1,523 hosts). Once per view, not per decision.
  */
-function anyGpus(hosts: readonly Host[]): boolean {
-  let known = viewsWithGpus.get(hosts);
-  if (known === undefined) {
-    known = hosts.some((host) => host.gpus !== null);
-    viewsWithGpus.set(hosts, known);
-  }
-  return known;
-}
+const anyGpus = perView((hosts) => hosts.some((host) => host.gpus !== null));
 
 /**
  * A GPU fragmentation rule: FGD's score of the growth, ⌊100·σ(−growth / scale)⌋ / 100 (see fgdScore;
@@ -146,8 +136,8 @@ export const gpuFragmentation: ScoreRule = fragmentationRule(
  * 10.53%, over 5).
  * Where other rules break the ties, wider steps hand them more of the decision: batch left more GPUs
  * unallocated with them, so it weighs gpu-fragmentation (5 seeds; with in-use at 0.03 and best-fit's
- * order: 5.48% twice as wide against 5.18%; as batch was, hosts in use first and then the most
- * allocated: 6.24% in the simulator's steps, 6.32% twice as wide, 6.43% three times as wide).
+ * order among equals: 5.48% twice as wide against 5.18%; as batch was, hosts in use first and then the
+ * most allocated: 6.24% in the simulator's steps, 6.32% twice as wide, 6.43% three times as wide).
  */
 export const gpuFragmentationCoarse: ScoreRule = fragmentationRule(
   "gpu-fragmentation-coarse",
