@@ -97,6 +97,19 @@ describe("the gpu type (FGD)", () => {
     expect(score(gpuFragmentationCoarse, half)).toBe(0.5);
   });
 
+  it("scores the growth on the free shares of the device the placement takes (the fullest it fits on)", () => {
+    // Every job of the workload asks for a whole device: device 1's free 500 is stranded, device 0's
+    // 1000 is not. A share of 400 goes to device 1 (the fullest it fits on): 500 → 100 stranded, a
+    // growth of −0.4 GPU, ⌊100·σ(0.4)⌋ = 59 (twice as wide: ⌊100·σ(0.2)⌋ = 54). On device 0, the first,
+    // it would strand 600 more: ⌊100·σ(−0.6)⌋ = 35.
+    const workload: Workload = [{ shape: { cpuMilli: 100, gpus: 1, gpuMilli: 1000 }, share: 1 }];
+    const host = gpuHost("shared", 2, { devices: [1], share: 500 });
+    const context = { hosts: [host], replicas: new ReplicaIndex([]).of("none"), workload: () => workload };
+    const share = { ...request({ count: 1, share: 400 }), type: "gpu" };
+    expect(gpuFragmentation.score(host, share, { ...context, spread: undefined })).toBe(0.59);
+    expect(gpuFragmentationCoarse.score(host, share, { ...context, spread: undefined })).toBe(0.54);
+  });
+
   it("among hosts whose fragmentation grows alike, takes the first in the view's order", () => {
     // Halves are the workload: a half on either host strands nothing of it, and FGD ties.
     const fresh = gpuHost("fresh", 1);

@@ -156,6 +156,18 @@ describe("score rules", () => {
     // A request for a device counts it as taken: 1 GPU of 4 left.
     const oneGpu = request({ amounts: amounts({ cpu: 1000, memory: 64 }), gpus: { count: 1, share: 1000 } });
     expect(rule("best-fit").score(two, oneGpu, context)).toBeCloseTo(0.5 + (1 - (1 / 4 + 1 / 4) / 2) / 2, 12);
+    // A device half used has half of it left: 1 CPU, and 1.5 GPUs with the request's device taken.
+    const halfUsed: Host = {
+      ...two,
+      placements: [
+        ...two.placements,
+        summaryOf({ ...placement("two", 0, 0), gpus: { devices: [0], share: 500 } }),
+      ],
+    };
+    expect(rule("best-fit").score(halfUsed, oneGpu, context)).toBeCloseTo(
+      0.5 + (1 - (1 / 4 + 0.5 / 4) / 2) / 2,
+      12,
+    );
     // Scored against a view it is not in (every host's leftover over 1 millicore): still in range.
     expect(rule("best-fit").score(two, wanted, contextOf([]))).toBe(0.5);
   });
