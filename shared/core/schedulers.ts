@@ -41,7 +41,8 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // ask half of the cpu (the best-fit baseline 97.07%, the earlier rules 96.9%), with the replay's
     // peaks unchanged (9 and 7 hosts): BENCHMARKS.md, section 4. Empty hosts in the view's order instead
     // of the largest first reached FGD's 67.5% (5 seeds) but kept 33 hosts in use at the replay's peak
-    // against a bound of 9.
+    // against a bound of 9; ranking GPU hosts last for requests for no GPU kept 10 against a bound of 6
+    // on the variant, where fragmentation already keeps such requests off the GPUs they would strand.
     score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004 },
   },
   {

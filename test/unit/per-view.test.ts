@@ -17,11 +17,10 @@ describe("perView", () => {
     expect(count([...view])).toBe(2);
     expect(calls).toBe(3);
     const none: Host[] = [];
-    const empty = perView((hosts) => hosts.length > 0);
     let falsy = 0;
     const counted = perView((hosts) => {
       falsy++;
-      return empty(hosts);
+      return hosts.length > 0;
     });
     expect([counted(none), counted(none)]).toEqual([false, false]);
     expect(falsy).toBe(1);

@@ -144,7 +144,7 @@ describe("score rules", () => {
     expect(score(host("tiny", 2, 4096))).toBeLessThan(score(empty));
   });
 
-  it("best-fit counts free GPUs as left over, against the view's largest host", () => {
+  it("best-fit counts free GPUs as left over, against the most any host of the view has", () => {
     const two = { ...running("two", 4, 2000), gpus: { count: 2, model: "T4" } };
     const none = running("none", 4, 2000);
     const four = { ...host("four", 4, 4096), gpus: { count: 4, model: "T4" } };
@@ -168,7 +168,7 @@ describe("score rules", () => {
       0.5 + (1 - (1 / 4 + 0.5 / 4) / 2) / 2,
       12,
     );
-    // Scored against a view it is not in (every host's leftover over 1 millicore): still in range.
+    // Scored against a view it is not in (its leftover over 1 millicore, far past 1): clamped, in range.
     expect(rule("best-fit").score(two, wanted, contextOf([]))).toBe(0.5);
   });
 
