@@ -31,18 +31,18 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
   {
     type: "batch",
     description:
-      "Batch jobs: the host where the job strands the fewest GPUs, a host in use before an empty one unless the empty one strands clearly fewer; then the best fit (least left over), or the largest empty host.",
+      "Batch jobs: the host where the job strands the fewest GPUs, a host in use before an empty one unless the empty one strands clearly fewer; then the best fit (least left over), or the largest empty host (for a GPU job once 5% of the hosts are in use, the first in the view's order).",
     // GPU fragmentation's steps of 1/100 first; in-use at 0.03 puts a host in use ahead of an empty one
     // of up to three steps less growth (about 120 milli-GPU), so that a job that would strand GPUs on
     // every host in use opens a host where it strands none; best-fit, its spread 0.004 under one step,
-    // orders the hosts of one step: in use by least left over, empty ones the largest first. On openb's
-    // Monte-Carlo workload this allocated 66.95% of the cpu (FGD 67.45%, 10 seeds) where batch's earlier
-    // rules (in-use at 1, then binpack) allocated 66.5%, and 97.10% on the variant whose cpu-only tasks
-    // ask half of the cpu (the best-fit baseline 97.07%, the earlier rules 96.9%), with the replay's
-    // peaks unchanged (9 and 7 hosts): BENCHMARKS.md, section 4. Empty hosts in the view's order instead
-    // of the largest first reached FGD's 67.5% (5 seeds) but kept 33 hosts in use at the replay's peak
-    // against a bound of 9; ranking GPU hosts last for requests for no GPU kept 10 against a bound of 6
-    // on the variant, where fragmentation already keeps such requests off the GPUs they would strand.
+    // orders the hosts of one step: in use by least left over, empty ones the largest first (a GPU job's
+    // in the view's order once 5% of the hosts are in use: best-fit.ts says why). On openb's Monte-Carlo
+    // workload this allocated 67.41% of the cpu (FGD 67.45%, 10 seeds) where batch's earlier rules (in-use
+    // at 1, then binpack) allocated 66.5% and the largest empty host first throughout 66.95%; 97.13% on
+    // the variant whose cpu-only tasks ask half of the cpu (the best-fit baseline 97.07%); the replay's
+    // peaks stayed at 9 and 7 hosts (BENCHMARKS.md, section 4). Ranking GPU hosts last for requests for
+    // no GPU kept 10 hosts against a bound of 6 on the variant, where fragmentation already keeps such
+    // requests off the GPUs they would strand.
     score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004 },
   },
   {

@@ -3,6 +3,7 @@ import type { ReplicaCounts } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import type { Workload } from "./rules/fragmentation.js";
 import { workloadOf } from "./rules/gpu-fragmentation.js";
+import { inUseShare } from "./rules/in-use.js";
 import { type ScoreContext, type ScoreRule, scoreRule } from "./rules/registry.js";
 import { spreadScores } from "./rules/spread.js";
 import type { SchedulerType } from "./schedulers.js";
@@ -47,6 +48,7 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
   const effective = withDefaults(type, request);
   // One shape whatever the request: the rules read it per host.
   let made: Workload | undefined;
+  let share: number | undefined;
   // The functions made per decision are methods, not arrow functions given a name (`workload: () => ...`,
   // `const breakdown = (host) => ...`): tsx, which runs `npm run bench` and `npm start`, keeps functions'
   // names by redefining the `name` of each such arrow as it is made, a slow path of V8's: scoring took
@@ -59,6 +61,10 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
     workload() {
       made ??= workloadOf(view.hosts, effective);
       return made;
+    },
+    inUseShare() {
+      share ??= inUseShare(view.hosts);
+      return share;
     },
   };
   const { weights, terms, make } = planOf(type, effective, view.hosts);

@@ -84,6 +84,7 @@ describe("the gpu type (FGD)", () => {
       replicas: new ReplicaIndex([]).of("none"),
       spread: undefined,
       workload: () => workload,
+      inUseShare: () => 0,
     };
     const fresh = gpuHost("fresh", 1);
     const half = gpuHost("half", 1, { devices: [0], share: 500 });
@@ -104,7 +105,12 @@ describe("the gpu type (FGD)", () => {
     // it would strand 600 more: ⌊100·σ(−0.6)⌋ = 35.
     const workload: Workload = [{ shape: { cpuMilli: 100, gpus: 1, gpuMilli: 1000 }, share: 1 }];
     const host = gpuHost("shared", 2, { devices: [1], share: 500 });
-    const context = { hosts: [host], replicas: new ReplicaIndex([]).of("none"), workload: () => workload };
+    const context = {
+      hosts: [host],
+      replicas: new ReplicaIndex([]).of("none"),
+      workload: () => workload,
+      inUseShare: () => 0,
+    };
     const share = { ...request({ count: 1, share: 400 }), type: "gpu" };
     expect(gpuFragmentation.score(host, share, { ...context, spread: undefined })).toBe(0.59);
     expect(gpuFragmentationCoarse.score(host, share, { ...context, spread: undefined })).toBe(0.54);

@@ -8,6 +8,8 @@ import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
 import { added, amounts, freeCounters, freeOf } from "../../shared/core/resources.js";
 import { allocationAfter } from "../../shared/core/rules/allocation.js";
+import { IN_ORDER_FROM } from "../../shared/core/rules/best-fit.js";
+import { inUseShare } from "../../shared/core/rules/in-use.js";
 import { SCORE_RULES, type ScoreContext, scoreRule } from "../../shared/core/rules/registry.js";
 import { spreadScores } from "../../shared/core/rules/spread.js";
 import type { SchedulerType } from "../../shared/core/schedulers.js";
@@ -56,7 +58,13 @@ function running(id: string, cpus: number, cpuMilli: number): Host {
 
 function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
   const replicas = new ReplicaIndex(hosts).of(IMAGE);
-  return { hosts, replicas, spread: spread && spreadScores(spread, hosts, replicas), workload: () => [] };
+  return {
+    hosts,
+    replicas,
+    spread: spread && spreadScores(spread, hosts, replicas),
+    workload: () => [],
+    inUseShare: () => inUseShare(hosts),
+  };
 }
 
 const rule = (name: string) => {
@@ -170,6 +178,39 @@ describe("score rules", () => {
     );
     // Scored against a view it is not in (its leftover over 1 millicore, far past 1): clamped, in range.
     expect(rule("best-fit").score(two, wanted, contextOf([]))).toBe(0.5);
+  });
+
+  it("best-fit takes empty hosts alike for a GPU request once 5% of the view's hosts are in use, the largest first before, and for a request for no GPU", () => {
+    const gpus = (each: Host, count: number) => ({ ...each, gpus: { count, model: "T4" } });
+    const big = gpus(host("big", 32, 8192), 8);
+    const small = gpus(host("small", 4, 4096), 2);
+    const busy = gpus(running("busy", 32, 8000), 8);
+    const oneGpu = request({ amounts: amounts({ cpu: 1000, memory: 64 }), gpus: { count: 1, share: 1000 } });
+    const cpuOnly = request({ amounts: amounts({ cpu: 1000, memory: 64 }) });
+    const score = (each: Host, wanted: ContainerRequest, view: Host[]) =>
+      rule("best-fit").score(each, wanted, contextOf(view));
+    // 1 host in use of 20: 5%, the share from which a GPU request takes empty hosts in the view's order.
+    const spares = Array.from({ length: 17 }, (_, index) => host(`spare${index}`, 2, 1024));
+    const fivePercent = [busy, big, small, ...spares];
+    expect(inUseShare(fivePercent)).toBe(IN_ORDER_FROM);
+    expect(score(big, oneGpu, fivePercent)).toBe(0.25);
+    expect(score(small, oneGpu, fivePercent)).toBe(0.25);
+    expect(score(busy, oneGpu, fivePercent)).toBeGreaterThanOrEqual(0.5);
+    // Below 5% (1 of 21), and for a request for no GPU at any share, the largest first.
+    const below = [...fivePercent, host("one-more", 2, 1024)];
+    for (const [wanted, view] of [
+      [oneGpu, below],
+      [cpuOnly, fivePercent],
+    ] as const) {
+      expect(score(big, wanted, view)).toBe(rule("binpack").score(big, wanted, contextOf(view)));
+      expect(score(big, wanted, view)).toBeGreaterThan(score(small, wanted, view));
+    }
+  });
+
+  it("inUseShare is the share of hosts in use, 0 for no hosts", () => {
+    expect(inUseShare([])).toBe(0);
+    expect(inUseShare([host("empty", 4, 4096)])).toBe(0);
+    expect(inUseShare([host("empty", 4, 4096), running("busy", 4, 1000)])).toBe(0.5);
   });
 
   it("in-use is 1 for a host with anything reserved on it, placements or unmanaged use, and 0 for an empty one", () => {

@@ -6,6 +6,13 @@ export function inUse(host: Host): boolean {
   return host.freeCpu < (host.total.cpu ?? 0) || host.freeMemory < (host.total.memory ?? 0);
 }
 
+/** The share of `hosts` in use (see inUse); 0 for none. */
+export function inUseShare(hosts: readonly Host[]): number {
+  let count = 0;
+  for (const host of hosts) if (inUse(host)) count++;
+  return hosts.length === 0 ? 0 : count / hosts.length;
+}
+
 /**
  * A host in use before an empty one: what keeps whole hosts free. Its own rule, rather than a band of
  * binpack's, so that a type can weigh it against another rule: batch weighs it as three steps of GPU

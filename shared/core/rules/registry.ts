@@ -21,6 +21,8 @@ export interface ScoreContext {
   spread: ReadonlyMap<string, number> | undefined;
   /** The workload GPU fragmentation is measured against (see workloadOf), made at the first call. */
   workload: () => Workload;
+  /** The share of the view's hosts in use (see inUseShare), counted at the first call. */
+  inUseShare: () => number;
 }
 
 /**
