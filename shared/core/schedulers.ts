@@ -36,9 +36,9 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // of up to three steps less growth (about 120 milli-GPU), so that a job that would strand GPUs on
     // every host in use opens a host where it strands none; best-fit, its spread 0.004 under one step,
     // orders the hosts of one step: in use by least left over, empty ones the largest first (a GPU job's
-    // in the view's order once 5% of the hosts are in use: best-fit.ts says why). On openb's Monte-Carlo
+    // go by the view's order once 5% of the hosts are in use: best-fit.ts says why). On openb's Monte-Carlo
     // workload this allocated 67.41% of the cpu (FGD 67.45%, 10 seeds) where batch's earlier rules (in-use
-    // at 1, then binpack) allocated 66.5% and the largest empty host first throughout 66.95%; 97.13% on
+    // at 1, then binpack) allocated 66.5% and the largest empty host first throughout 66.95%; 97.19% on
     // the variant whose cpu-only tasks ask half of the cpu (the best-fit baseline 97.07%); the replay's
     // peaks stayed at 9 and 7 hosts (BENCHMARKS.md, section 4). Ranking GPU hosts last for requests for
     // no GPU kept 10 hosts against a bound of 6 on the variant, where fragmentation already keeps such

@@ -63,6 +63,8 @@ export function scoring(type: SchedulerType, request: ContainerRequest, view: Sc
       return made;
     },
     inUseShare() {
+      // Every host of the view, once a decision and only for a GPU request scoring an empty host (best-fit):
+      // 3.4 µs on 1,523 hosts, under 1% of a GPU decision of batch there.
       share ??= inUseShare(view.hosts);
       return share;
     },

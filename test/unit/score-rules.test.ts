@@ -3,6 +3,7 @@ import type { Constraint } from "../../shared/core/constraints.js";
 import { parseConstraint } from "../../shared/core/constraints.js";
 import { type Host, MAX_PLACEMENTS_PER_HOST } from "../../shared/core/host.js";
 import { selectHost, topHosts } from "../../shared/core/pipeline.js";
+import { FIRST_HOST } from "../../shared/core/place.js";
 import { summaryOf } from "../../shared/core/placement.js";
 import { ReplicaIndex } from "../../shared/core/replica-index.js";
 import type { ContainerRequest } from "../../shared/core/request.js";
@@ -196,7 +197,7 @@ describe("score rules", () => {
     expect(score(big, oneGpu, fivePercent)).toBe(0.25);
     expect(score(small, oneGpu, fivePercent)).toBe(0.25);
     expect(score(busy, oneGpu, fivePercent)).toBeGreaterThanOrEqual(0.5);
-    // Below 5% (1 of 21), and for a request for no GPU at any share, the largest first.
+    // Below 5% (1 of 21), and for a request for no GPU at 5%, the largest first.
     const below = [...fivePercent, host("one-more", 2, 1024)];
     for (const [wanted, view] of [
       [oneGpu, below],
@@ -205,6 +206,36 @@ describe("score rules", () => {
       expect(score(big, wanted, view)).toBe(rule("binpack").score(big, wanted, contextOf(view)));
       expect(score(big, wanted, view)).toBeGreaterThan(score(small, wanted, view));
     }
+  });
+
+  it("a decision counts the share in use over the whole view, once, not over the feasible hosts", () => {
+    const gpus = (each: Host, count: number) => ({ ...each, gpus: { count, model: "T4" } });
+    // The one host in use is full: not feasible, yet it makes 5% of the view's 20 hosts.
+    const full = gpus(running("full", 1, 1000), 8);
+    const small = gpus(host("small", 4, 4096), 2);
+    const big = gpus(host("big", 32, 8192), 8);
+    const spares = Array.from({ length: 17 }, (_, index) => gpus(host(`spare${index}`, 2, 1024), 1));
+    let scans = 0;
+    const view = new Proxy([full, small, big, ...spares], {
+      get(target, key, receiver) {
+        if (key === Symbol.iterator) scans++;
+        return Reflect.get(target, key, receiver);
+      },
+    });
+    const fit: SchedulerType = { type: "fit", description: "best-fit alone", score: { "best-fit": 1 } };
+    const oneGpu = request({ amounts: amounts({ cpu: 1000, memory: 64 }), gpus: { count: 1, share: 1000 } });
+    const { score } = scoring(fit, oneGpu, { hosts: view, replicas: new ReplicaIndex([]).of(IMAGE) });
+    const feasible = [small, big, ...spares];
+    expect(score(small)).toBe(0.25);
+    const afterOne = scans;
+    for (const each of feasible) expect(score(each)).toBe(0.25);
+    expect(scans).toBe(afterOne);
+    // Alike, the first in the view's order is taken, not the largest; with one more empty host (under
+    // 5%), the largest.
+    expect(selectHost(feasible, score, { nearBest: 1, random: FIRST_HOST })).toBe(small);
+    const more = [...view, gpus(host("more", 2, 1024), 1)];
+    const below = scoring(fit, oneGpu, { hosts: more, replicas: new ReplicaIndex([]).of(IMAGE) });
+    expect(selectHost(feasible, below.score, { nearBest: 1, random: FIRST_HOST })).toBe(big);
   });
 
   it("inUseShare is the share of hosts in use, 0 for no hosts", () => {

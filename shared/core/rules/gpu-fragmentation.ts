@@ -135,9 +135,10 @@ export const gpuFragmentation: ScoreRule = fragmentationRule(
  * of the cpu, 10.74% (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's
  * 10.53%, over 5).
  * Where other rules break the ties, wider steps hand them more of the decision: batch left more GPUs
- * unallocated with them, so it weighs gpu-fragmentation (5 seeds; with in-use at 0.03 and best-fit's
- * order among equals: 5.48% twice as wide against 5.18%; as batch was, hosts in use first and then the
- * most allocated: 6.24% in the simulator's steps, 6.32% twice as wide, 6.43% three times as wide).
+ * unallocated with them, so it weighs gpu-fragmentation (5 seeds, empty hosts the largest first throughout;
+ * with in-use at 0.03 and best-fit's order among equals: 5.48% twice as wide against 5.18%; as batch was,
+ * hosts in use first and then the most allocated: 6.24% in the simulator's steps, 6.32% twice as wide,
+ * 6.43% three times as wide).
  */
 export const gpuFragmentationCoarse: ScoreRule = fragmentationRule(
   "gpu-fragmentation-coarse",
