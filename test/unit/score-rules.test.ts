@@ -57,6 +57,11 @@ function running(id: string, cpus: number, cpuMilli: number): Host {
   };
 }
 
+/** `each` with `count` GPU devices. */
+function gpus(each: Host, count: number): Host {
+  return { ...each, gpus: { count, model: "T4" } };
+}
+
 function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreContext {
   const replicas = new ReplicaIndex(hosts).of(IMAGE);
   return {
@@ -182,7 +187,6 @@ describe("score rules", () => {
   });
 
   it("best-fit takes empty hosts alike for a GPU request once 5% of the view's hosts are in use, the largest first before, and for a request for no GPU", () => {
-    const gpus = (each: Host, count: number) => ({ ...each, gpus: { count, model: "T4" } });
     const big = gpus(host("big", 32, 8192), 8);
     const small = gpus(host("small", 4, 4096), 2);
     const busy = gpus(running("busy", 32, 8000), 8);
@@ -209,7 +213,6 @@ describe("score rules", () => {
   });
 
   it("a decision counts the share in use over the whole view, once, not over the feasible hosts", () => {
-    const gpus = (each: Host, count: number) => ({ ...each, gpus: { count, model: "T4" } });
     // The one host in use is full: not feasible, yet it makes 5% of the view's 20 hosts.
     const full = gpus(running("full", 1, 1000), 8);
     const small = gpus(host("small", 4, 4096), 2);
