@@ -1,6 +1,6 @@
 import * as z from "zod";
 import { DOCKER_TLS_PORT, parseAddress } from "./address.js";
-import { type GpuDevices, gpuDevicesSchema, reservedShares } from "./gpus.js";
+import { type GpuDevices, gpuDevicesSchema, reservedShares, WHOLE } from "./gpus.js";
 import { type Labels, labelsSchema } from "./labels.js";
 import type { PlacementSummary } from "./placement.js";
 import { DEFAULT_PORT_RANGE, type PortRange, portRangeSchema, takenKeys } from "./ports.js";
@@ -173,6 +173,15 @@ export function gpuShares(host: Pick<Host, "placements" | "gpus">): number[] {
         host.placements.map((placement) => placement.gpus),
       )
     : [];
+}
+
+/** A host's free GPU: its devices' thousandths less what its placements hold (0 without devices). */
+export function freeGpu(host: Pick<Host, "placements" | "gpus">): number {
+  if (!host.gpus) return 0;
+  let held = 0;
+  for (const placement of host.placements)
+    if (placement.gpus) held += placement.gpus.devices.length * placement.gpus.share;
+  return host.gpus.count * WHOLE - held;
 }
 
 /** The id a host gets when none is given: its canonical address with punctuation turned into dashes. */

@@ -82,9 +82,13 @@ describe.each(["memory", "dynamodb"] as const)("scheduler types and soft rules (
       {
         type: "batch",
         description: expect.any(String),
-        score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004 },
+        score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004, "cpu-reserve": 0.5 },
       },
-      { type: "gpu", description: expect.any(String), score: { "gpu-fragmentation-coarse": 1 } },
+      {
+        type: "gpu",
+        description: expect.any(String),
+        score: { "gpu-fragmentation-coarse": 1, "cpu-reserve": 0.5 },
+      },
       CONFIGURED[0],
     ]);
   });

@@ -53,11 +53,11 @@ describe("candidates", () => {
   it("gives each candidate its type's score, and each rule's weighted part of it by the rule's name", () => {
     const [best] = rankCandidates(hosts, request({ type: "batch" }), batch, 1).candidates;
     // In use (1 at 0.03) and best-fit's 1 (nothing left with the request on it) at 0.004; GPU
-    // fragmentation is left out (0) on a view without GPUs.
+    // fragmentation and the cpu reserve are left out (0) on a view without GPUs.
     expect(best).toEqual({
       host: hosts[2],
       score: 0.03 + 0.004,
-      scores: { "in-use": 0.03, "gpu-fragmentation": 0, "best-fit": 0.004 },
+      scores: { "in-use": 0.03, "gpu-fragmentation": 0, "best-fit": 0.004, "cpu-reserve": 0 },
     });
     const withTwo = used("a-two", 1000, 1024, 2, "redis:7");
     const [only] = rankCandidates([withTwo], request(), spread, 1).candidates;

@@ -85,6 +85,7 @@ describe("the gpu type (FGD)", () => {
       spread: undefined,
       workload: () => workload,
       inUseShare: () => 0,
+      owedCpu: () => 0,
     };
     const fresh = gpuHost("fresh", 1);
     const half = gpuHost("half", 1, { devices: [0], share: 500 });
@@ -110,6 +111,7 @@ describe("the gpu type (FGD)", () => {
       replicas: new ReplicaIndex([]).of("none"),
       workload: () => workload,
       inUseShare: () => 0,
+      owedCpu: () => 0,
     };
     const share = { ...request({ count: 1, share: 400 }), type: "gpu" };
     expect(gpuFragmentation.score(host, share, { ...context, spread: undefined })).toBe(0.59);

@@ -70,6 +70,7 @@ function contextOf(hosts: Host[], spread?: ContainerRequest["spread"]): ScoreCon
     spread: spread && spreadScores(spread, hosts, replicas),
     workload: () => [],
     inUseShare: () => inUseShare(hosts),
+    owedCpu: () => 0,
   };
 }
 
@@ -93,6 +94,7 @@ describe("score rules", () => {
       "spread",
       "gpu-fragmentation",
       "gpu-fragmentation-coarse",
+      "cpu-reserve",
     ]);
     const hosts = [loaded("a", { zone: "a" }, 3, 2), loaded("b", { zone: "b" }, 0, 20), loaded("c", {}, 1)];
     const wanted = request({
@@ -391,6 +393,7 @@ describe("scheduler types as weighted rules", () => {
       "in-use": 0.03,
       "gpu-fragmentation": 1,
       "best-fit": 0.004,
+      "cpu-reserve": 0.5,
       affinity: REQUEST_RULE_WEIGHT,
       spread: REQUEST_RULE_WEIGHT,
     });

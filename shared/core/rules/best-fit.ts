@@ -1,5 +1,5 @@
 import { WHOLE } from "../gpus.js";
-import { gpuShares, type Host } from "../host.js";
+import { freeGpu, type Host } from "../host.js";
 import type { ContainerRequest } from "../request.js";
 import { emptyHostScore } from "./allocation.js";
 import { inUse } from "./in-use.js";
@@ -31,9 +31,8 @@ const largestOf = perView((hosts): Largest => {
 function leftover(host: Host, request: ContainerRequest, largest: Largest): number {
   const cpu = (host.freeCpu - request.amounts.cpu) / Math.max(1, largest.cpu);
   if (largest.gpuMilli === 0) return cpu;
-  const free = gpuShares(host).reduce((sum, share) => sum + WHOLE - share, 0);
   const asked = request.gpus ? request.gpus.count * request.gpus.share : 0;
-  return (cpu + (free - asked) / largest.gpuMilli) / 2;
+  return (cpu + (freeGpu(host) - asked) / largest.gpuMilli) / 2;
 }
 
 /**

@@ -77,7 +77,7 @@ function nodeOf(host: Host, shares: readonly number[]): GpuNode {
  * growth) and is left out of the sum: on a cluster without GPUs, batch's decisions then cost what two
  * rules do, not three (about 5% of a decision on 1,523 hosts). Once per view, not per decision.
  */
-const anyGpus = perView((hosts) => hosts.some((host) => host.gpus !== null));
+export const anyGpus = perView((hosts) => hosts.some((host) => host.gpus !== null));
 
 /**
  * A GPU fragmentation rule: FGD's score of the growth, ⌊100·σ(−growth / scale)⌋ / 100 (see fgdScore;

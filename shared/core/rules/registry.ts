@@ -4,6 +4,7 @@ import type { ContainerRequest } from "../request.js";
 import { affinity } from "./affinity.js";
 import { bestFit } from "./best-fit.js";
 import { binpack } from "./binpack.js";
+import { cpuReserve } from "./cpu-reserve.js";
 import type { Workload } from "./fragmentation.js";
 import { gpuFragmentation, gpuFragmentationCoarse } from "./gpu-fragmentation.js";
 import { inUseRule } from "./in-use.js";
@@ -23,6 +24,8 @@ export interface ScoreContext {
   workload: () => Workload;
   /** The share of the view's hosts in use (see inUseShare), counted at the first call. */
   inUseShare: () => number;
+  /** The cpu a free GPU is owed (see owedCpu), worked out at the first call. */
+  owedCpu: () => number;
 }
 
 /**
@@ -59,6 +62,7 @@ export const SCORE_RULES: readonly ScoreRule[] = [
   spread,
   gpuFragmentation,
   gpuFragmentationCoarse,
+  cpuReserve,
 ];
 
 /** The rule of that name, if there is one. */
