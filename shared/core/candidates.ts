@@ -4,7 +4,7 @@ import { filterHosts, topHosts } from "./pipeline.js";
 import { ReplicaIndex } from "./replica-index.js";
 import type { ContainerRequest } from "./request.js";
 import { amountsView, freeOf } from "./resources.js";
-import type { SchedulerType } from "./schedulers.js";
+import { packs, type SchedulerType } from "./schedulers.js";
 import { type ScoreBreakdown, scoring } from "./scoring.js";
 import { volumesHeld } from "./volumes.js";
 
@@ -34,8 +34,10 @@ export interface Candidates {
 
 /**
  * Ranks every host for `request` as the scheduler of its type would, reserving nothing: the filter
- * sees every host (no sample), so the answer is complete. Equal scores rank by host id, so the same
- * cluster always answers the same list (a placement breaks such ties by place.ts' tieBreak).
+ * sees every host (no sample), so the answer is complete. Equal scores rank as a placement breaks such
+ * ties (place.ts' tieBreak) where it can: for a packing type in the order the hosts were read, whose
+ * first a placement takes; for the others, which take one at random, by host id, so the same cluster
+ * always answers the same list.
  */
 export function rankCandidates(
   hosts: readonly Host[],
@@ -50,8 +52,10 @@ export function rankCandidates(
   const { feasible, reasons } = filterHosts(hosts, decided);
   // As a decision scores: over every host (spread counts the image's replicas on all of them).
   const scored = scoring(scheduler, request, { hosts, replicas: new ReplicaIndex(hosts).of(request.image) });
-  const byId = [...feasible].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const top = topHosts(byId, scored.score, limit);
+  const ordered = packs(scheduler)
+    ? feasible
+    : [...feasible].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const top = topHosts(ordered, scored.score, limit);
   return {
     hosts: hosts.length,
     candidates: top.map(({ host }) => ({ host, ...scored.breakdown(host) })),

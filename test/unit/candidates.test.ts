@@ -118,6 +118,13 @@ describe("candidates", () => {
     expect(ids(rankCandidates([...hosts, ...twins], request(), spread, 1))).toEqual(["a-empty"]);
   });
 
+  it("ranks a packing type's equal scores in the order the hosts were read, the first the one a placement takes", () => {
+    const twins = ["c", "a", "d", "b"].map((id) => used(id, 1000, 1024));
+    const wanted = request({ type: "batch" });
+    expect(ids(rankCandidates(twins, wanted, batch, 4))).toEqual(["c", "a", "d", "b"]);
+    expect(ids(rankCandidates([...twins].reverse(), wanted, batch, 2))).toEqual(["b", "d"]);
+  });
+
   it("changes no host it looks at", () => {
     const before = structuredClone(hosts);
     rankCandidates(hosts, request(), spread, 10);
