@@ -128,12 +128,12 @@ export const gpuFragmentation: ScoreRule = fragmentationRule(
 
 /**
  * The same in steps twice as wide (about 80 milli-GPU of growth each near no change), so that more hosts
- * tie and go by the view's order: for a type that weighs it alone. On openb's Monte-Carlo workload at
- * 100% arrival it left 4.78% of the GPUs unallocated where the simulator's steps left 5.03% (30 seeds;
- * FGD itself, which knows the trace's workload in advance, 4.84%; over 20 seeds, three times the
- * simulator's steps 4.79%; over 10, half of them 5.35%); on the variant whose cpu-only tasks ask half
- * of the cpu, 10.74% (FGD 10.82%, 10 seeds; three times the simulator's steps 10.82%, the simulator's
- * 10.53%, over 5).
+ * tie and go by the view's order: for a type that leads with it (gpu, beside cpu-reserve). Alone, on
+ * openb's Monte-Carlo workload at 100% arrival it left 4.78% of the GPUs unallocated where the
+ * simulator's steps left 5.03% (30 seeds; FGD itself, which knows the trace's workload in advance,
+ * 4.84%; over 20 seeds, three times the simulator's steps 4.79%; over 10, half of them 5.35%); on the
+ * variant whose cpu-only tasks ask half of the cpu, 10.74% (FGD 10.82%, 10 seeds; three times the
+ * simulator's steps 10.82%, the simulator's 10.53%, over 5).
  * Where other rules break the ties, wider steps hand them more of the decision: batch left more GPUs
  * unallocated with them, so it weighs gpu-fragmentation (5 seeds, empty hosts the largest first throughout;
  * with in-use at 0.03 and best-fit's order among equals: 5.48% twice as wide against 5.18%; as batch was,
