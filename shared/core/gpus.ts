@@ -21,6 +21,11 @@ export interface GpuRequest {
   models?: string[];
 }
 
+/** The thousandths of a device `wanted` asks in all (0 for no GPU). */
+export function askedGpu(wanted: GpuRequest | undefined): number {
+  return wanted ? wanted.count * wanted.share : 0;
+}
+
 /** A host's devices, as declared: all of one model, ids "0" .. count - 1 (Docker's `DeviceIDs`). */
 export interface GpuDevices {
   count: number;

@@ -54,7 +54,8 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // view's order (a packing type's ties, place.ts' tieBreak), as the simulator's first by name: on openb
     // this left fewer GPUs unallocated than the simulator's steps (gpu-fragmentation.ts has the figures),
     // and binpack breaking the ties left more (5.4% against 4.8%, with the simulator's steps).
-    // cpu-reserve at 0.5, as batch weighs it, left 4.04% unallocated on openb's Monte-Carlo workload
+    // cpu-reserve at 0.5, as batch weighs it (a CPU of shortfall is worth one and a half steps, and
+    // breaks many of their ties), left 4.04% unallocated on openb's Monte-Carlo workload
     // where the fragmentation alone left 4.83% (5 seeds; FGD 4.78% over 10), and on the variant whose
     // cpu-only tasks ask half of the cpu 10.47% where it left 10.76% (FGD 10.82%).
     score: { "gpu-fragmentation-coarse": 1, "cpu-reserve": 0.5 },

@@ -80,15 +80,28 @@ describe("cpu-reserve", () => {
 
   it("owes each free GPU the cpu a device of the workload's GPU tasks while the view's free cpu covers the workload's", () => {
     const eightGpus = gpuHost("g2", 96, 8);
-    // 8 free GPUs take 8 · 17.6 = 140.8 CPUs of the workload's: 96 do not cover it, 96 + 64 do.
+    // 8 free GPUs take 8 · 17.6 = 140.8 CPUs of the workload's: 96 do not cover it, 96 + 44.8 just do,
+    // 96 + 36 (16.5 a GPU: enough for the GPU tasks' 16, not for the workload's 17.6) do not.
+    const covering = [eightGpus, gpuHost("cpu", 44.8, 0)];
     expect(owedCpu([eightGpus], workload)).toBe(0);
-    expect(owedCpu([eightGpus, gpuHost("cpu", 64, 0)], workload)).toBe(16_000);
+    expect(owedCpu(covering, workload)).toBe(16_000);
+    expect(owedCpu([eightGpus, gpuHost("cpu", 36, 0)], workload)).toBe(0);
     // A placement's GPUs are not free: 4 free GPUs take 70.4 CPUs, and 96 - 2 · 8 = 80 are free.
     const pair = (devices: number[]): Held => ({ cpus: 8, gpus: { devices, share: 1000 } });
     const half = gpuHost("half", 96, 8, pair([0, 1]), pair([2, 3]));
     expect(freeGpu(half)).toBe(4000);
     expect(owedCpu([half], workload)).toBe(16_000);
-    expect(owedCpu([eightGpus], workload.slice(2))).toBe(0);
+    // A workload without GPU tasks owes nothing, even where the cpu would cover it.
+    expect(owedCpu(covering, workload.slice(2))).toBe(0);
+  });
+
+  it("leaves hosts of unknown capacity, and those not ready, out of what the view has free", () => {
+    const covering = [gpuHost("g2", 96, 8), gpuHost("cpu", 44.8, 0)];
+    // Eight more GPUs without cpu would take the reserve off, were they counted.
+    const unmeasured = { ...gpuHost("new", 0, 8), total: { ...gpuHost("new", 0, 8).total, cpu: null } };
+    const draining = { ...gpuHost("old", 8, 8), status: "draining" as const };
+    expect(owedCpu([...covering, unmeasured, draining], workload)).toBe(16_000);
+    expect(owedCpu([...covering, { ...draining, status: "ready" as const }], workload)).toBe(0);
   });
 
   it("scores how much the request grows the owed cpu a host lacks: 0.5 − growth / 32 CPUs, within 0..1", () => {
@@ -100,9 +113,12 @@ describe("cpu-reserve", () => {
     expect(score(g2, request(40))).toBe(0);
     expect(score(g2, request(12, ONE_GPU))).toBe(0.5);
     expect(score(g2, request(20, ONE_GPU))).toBe(0.25);
-    // 80 CPUs for 8 GPUs lack 16: a GPU with 4 CPUs leaves 76 for 7, lacking 8.
+    // Half a device frees 6 owed CPUs of the 8 asked: 2 more lacking.
+    expect(score(g2, request(8, { count: 1, share: 500 }))).toBe(0.4375);
+    // 80 CPUs for 8 GPUs lack 16: a GPU with 4 CPUs leaves 76 for 7, lacking 8; all 8 with 8 CPUs, none.
     const short = gpuHost("short", 96, 8, { cpus: 16 });
     expect(score(short, request(4, ONE_GPU))).toBe(0.75);
+    expect(score(short, request(8, { count: 8, share: 1000 }))).toBe(1);
     expect(score(short, request(4, ONE_GPU), 0)).toBe(0.5);
     // A host with cpu to spare, and one without GPUs, lose nothing.
     expect(score(gpuHost("t4", 104, 2), request(64))).toBe(0.5);
@@ -112,9 +128,10 @@ describe("cpu-reserve", () => {
   });
 
   it("sends batch's cpu-only job to the host in use with cpu to spare, not to the one whose GPUs need its cpu", () => {
-    // Both hosts run a 1-GPU job of 16 CPUs; the cluster's GPU jobs ask 16 CPUs a GPU. The G2-like host
-    // (7 free GPUs, 64 CPUs) lacks 48 already; the T4-like one (1 free GPU, 88 CPUs) has 72 to spare.
-    const dense = gpuHost("dense", 80, 8, trainer(0));
+    // Both hosts run a 1-GPU job of 16 CPUs; the cluster's GPU jobs ask 16 CPUs a GPU. The dense host
+    // (3 free GPUs, 32 CPUs) lacks 16 already, and fits the job best (least left over); the roomy one
+    // (1 free GPU, 88 CPUs) has 72 to spare.
+    const dense = gpuHost("dense", 48, 4, trainer(0));
     const roomy = gpuHost("roomy", 104, 2, trainer(0));
     const spare = gpuHost("spare", 32, 0);
     const hosts = [dense, roomy, spare];

@@ -1,4 +1,4 @@
-import { WHOLE } from "../gpus.js";
+import { askedGpu, WHOLE } from "../gpus.js";
 import { freeGpu, type Host } from "../host.js";
 import type { ContainerRequest } from "../request.js";
 import { emptyHostScore } from "./allocation.js";
@@ -31,8 +31,7 @@ const largestOf = perView((hosts): Largest => {
 function leftover(host: Host, request: ContainerRequest, largest: Largest): number {
   const cpu = (host.freeCpu - request.amounts.cpu) / Math.max(1, largest.cpu);
   if (largest.gpuMilli === 0) return cpu;
-  const asked = request.gpus ? request.gpus.count * request.gpus.share : 0;
-  return (cpu + (freeGpu(host) - asked) / largest.gpuMilli) / 2;
+  return (cpu + (freeGpu(host) - askedGpu(request.gpus)) / largest.gpuMilli) / 2;
 }
 
 /**

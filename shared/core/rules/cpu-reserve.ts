@@ -1,7 +1,7 @@
-import { WHOLE } from "../gpus.js";
+import { askedGpu, WHOLE } from "../gpus.js";
 import { freeGpu, type Host } from "../host.js";
 import type { Workload } from "./fragmentation.js";
-import { anyGpus } from "./gpu-fragmentation.js";
+import { anyGpus } from "./per-view.js";
 import type { ScoreRule } from "./registry.js";
 
 // A GPU job needs cpu beside its GPUs on the same host, and on openb's hosts cpu is scarce where most
@@ -14,16 +14,17 @@ import type { ScoreRule } from "./registry.js";
 // cpu go where cpu is spare (openb's hosts of 2 T4 devices and 104 CPUs, the cpu-only hosts).
 
 /**
- * A shortfall growing by this much cpu (thousandths) takes a host's value from 0.5 to 0; shrinking by
- * as much, to 1. At batch's weight of 0.5, a growth of 1 CPU outweighs one and a half steps of GPU
- * fragmentation, and 2 CPUs a host being in use.
+ * A host's value is 0.5 − the growth of its shortfall / SCALE (milli-cpu): 16 CPUs of growth take it to
+ * 0, 16 of shrinking to 1. At batch's weight of 0.5, a growth of 1 CPU outweighs one and a half steps of
+ * GPU fragmentation, and 2 CPUs a host being in use.
  */
-const SCALE = 16_000;
+const SCALE = 32_000;
 
 /**
- * The cpu a free GPU is owed (thousandths a whole device): the cpu a device the workload's GPU tasks
- * ask, while the view's free cpu covers what the whole workload, cpu-only tasks included, asks for its
- * free GPUs; 0 once it does not, or when the workload has no GPU task. Where cpu runs short for the
+ * The cpu a free GPU is owed (milli-cpu a whole device): the cpu a device the workload's GPU tasks ask,
+ * while the view's free cpu covers what the whole workload, cpu-only tasks included, asks for its free
+ * GPUs (hosts of unknown capacity, and those not ready, left out); 0 once it does not, or when the
+ * workload has no GPU task. Where cpu runs short for the
  * workload anyway every CPU counts, and a reserve would only strand it: on openb's variant whose cpu-only
  * tasks ask half of the cpu, a reserve kept throughout allocated 96.50% of the cpu against 97.16% (5
  * seeds), and the replay's peak was 17 hosts against 7. Reading the free cpu and GPUs of the workload's
@@ -43,7 +44,9 @@ export function owedCpu(hosts: readonly Host[], workload: Workload): number {
   let freeCpu = 0;
   let free = 0;
   for (const host of hosts) {
-    freeCpu += host.freeCpu;
+    // A host not yet measured has no free cpu, and a draining one takes nothing: their GPUs owe nothing.
+    if (host.status !== "ready" || host.total.cpu === null) continue;
+    freeCpu += Math.max(0, host.freeCpu);
     free += freeGpu(host);
   }
   return freeCpu >= ((asked / gpus) * free) / WHOLE ? gpuTasksCpu / gpus : 0;
@@ -55,20 +58,20 @@ function shortfall(host: Host, cpu: number, gpus: number, owed: number): number 
 }
 
 /**
- * Cpu for the GPUs: 0.5 − the growth of the host's shortfall / (2 · SCALE), within 0..1; 0.5 for a host
+ * Cpu for the GPUs: 0.5 − the growth of the host's shortfall / SCALE, within 0..1; 0.5 for a host
  * without GPUs, or while the reserve is off (see owedCpu).
  */
 export const cpuReserve: ScoreRule = {
   name: "cpu-reserve",
-  description: `how little the request cuts into the cpu its host's free GPUs are owed (each the cpu a device the workload's GPU jobs ask, while the view's free cpu covers the workload's): 0.5 − the growth of the owed cpu the host lacks / ${(2 * SCALE) / 1000} CPUs, within 0..1; 0.5 for a host without GPUs`,
+  description: `how little the request cuts into the cpu its host's free GPUs are owed (each the cpu a device the workload's GPU jobs ask, while the view's free cpu covers the workload's): 0.5 − the growth of the owed cpu the host lacks / ${SCALE / 1000} CPUs, within 0..1; 0.5 for a host without GPUs`,
   range: [0, 1],
   uses: (_, hosts) => anyGpus(hosts),
   score(host, request, context) {
     if (host.gpus === null) return 0.5;
     const owed = context.owedCpu();
     if (owed === 0) return 0.5;
-    const gpus = request.gpus ? request.gpus.count * request.gpus.share : 0;
+    const gpus = askedGpu(request.gpus);
     const growth = shortfall(host, request.amounts.cpu, gpus, owed) - shortfall(host, 0, 0, owed);
-    return Math.min(1, Math.max(0, 0.5 - growth / (2 * SCALE)));
+    return Math.min(1, Math.max(0, 0.5 - growth / SCALE));
   },
 };

@@ -13,7 +13,7 @@ import {
   type Workload,
   withTask,
 } from "./fragmentation.js";
-import { perView } from "./per-view.js";
+import { anyGpus } from "./per-view.js";
 import type { ScoreRule } from "./registry.js";
 
 // Fragmentation Gradient Descent (Weng et al., USENIX ATC '23, section 4) as a score rule: the host
@@ -71,13 +71,6 @@ function nodeOf(host: Host, shares: readonly number[]): GpuNode {
     ...(host.gpus && { model: host.gpus.model }),
   };
 }
-
-/**
- * Whether any of the view's hosts has GPU devices. Without, the rule scores every host alike (no
- * growth) and is left out of the sum: on a cluster without GPUs, batch's decisions then cost what two
- * rules do, not three (about 5% of a decision on 1,523 hosts). Once per view, not per decision.
- */
-export const anyGpus = perView((hosts) => hosts.some((host) => host.gpus !== null));
 
 /**
  * A GPU fragmentation rule: FGD's score of the growth, ⌊100·σ(−growth / scale)⌋ / 100 (see fgdScore;
