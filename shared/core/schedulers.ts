@@ -39,11 +39,12 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // workload does, off the hosts whose free GPUs need the cpu; best-fit, its spread 0.004 under one
     // step, orders the hosts of one step: in use by least left over, empty ones the largest first (a GPU
     // job's go by the view's order once 5% of the hosts are in use: best-fit.ts says why). On openb's
-    // Monte-Carlo workload (10 seeds) this allocated 67.81% of the cpu, FGD 67.45%; without cpu-reserve
-    // 67.41%, with batch's first rules (in-use at 1, then binpack) 66.5%. On the variant whose cpu-only
-    // tasks ask half of the cpu, where the reserve is off, 97.16% (5 seeds; the best-fit baseline
-    // 97.07%); the replay's peaks stayed at 9 and 7 hosts (BENCHMARKS.md, section 4). Ranking GPU hosts
-    // last for requests for no GPU kept 10 hosts against a bound of 6 on the variant.
+    // Monte-Carlo workload (10 seeds) this allocated 67.81% of the cpu, FGD 67.45% (+0.35 ±0.02 points on
+    // the same arrivals); without cpu-reserve 67.41%, with batch's first rules (in-use at 1, then
+    // binpack) 66.5%. On the variant whose cpu-only tasks ask half of the cpu, where the reserve is off,
+    // 97.19% (the best-fit baseline 97.07%); the replay's peaks stayed at 9 and 7 hosts (BENCHMARKS.md,
+    // section 4). Ranking GPU hosts last for requests for no GPU kept 10 hosts against a bound of 6 on
+    // the variant.
     score: { "in-use": 0.03, "gpu-fragmentation": 1, "best-fit": 0.004, "cpu-reserve": 0.5 },
   },
   {
@@ -55,9 +56,9 @@ export const DEFAULT_SCHEDULER_TYPES: readonly SchedulerType[] = [
     // this left fewer GPUs unallocated than the simulator's steps (gpu-fragmentation.ts has the figures),
     // and binpack breaking the ties left more (5.4% against 4.8%, with the simulator's steps).
     // cpu-reserve at 0.5, as batch weighs it (a CPU of shortfall is worth one and a half steps, and
-    // breaks many of their ties), left 4.04% unallocated on openb's Monte-Carlo workload
-    // where the fragmentation alone left 4.83% (5 seeds; FGD 4.78% over 10), and on the variant whose
-    // cpu-only tasks ask half of the cpu 10.47% where it left 10.76% (FGD 10.82%).
+    // breaks many of their ties), left 4.10% of the GPUs unallocated on openb's Monte-Carlo workload
+    // (10 seeds; FGD 4.77%, −0.68 ±0.05 points on the same arrivals) where the fragmentation alone left
+    // 4.83% (5 seeds), and on the variant whose cpu-only tasks ask half of the cpu 10.58% (FGD 10.82%).
     score: { "gpu-fragmentation-coarse": 1, "cpu-reserve": 0.5 },
   },
 ];
