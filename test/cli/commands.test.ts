@@ -138,9 +138,9 @@ describe("candidates", () => {
     const ranked = await run("candidates --image team/batch:1 --cpus 3 --memory 64 --type batch");
     expect(rows(ranked.stdout)).toEqual([
       // Empty (in-use 0), best-fit 0.25 + (1 − (3/4 + 64/8192) / 2) / 4 at 0.004; no host has GPUs, so
-      // GPU fragmentation is left out.
-      "RANK | HOST | ADDR | SCORE | IN-USE | GPU-FRAGMENTATION | BEST-FIT | FREE CPUS | FREE MEMORY",
-      "1 | docker-1 | 127.0.1.11:2375 | 0.001621 | 0 | 0 | 0.001621 | 4 | 8192",
+      // GPU fragmentation and the cpu reserve are left out.
+      "RANK | HOST | ADDR | SCORE | IN-USE | GPU-FRAGMENTATION | BEST-FIT | CPU-RESERVE | FREE CPUS | FREE MEMORY",
+      "1 | docker-1 | 127.0.1.11:2375 | 0.001621 | 0 | 0 | 0.001621 | 0 | 4 | 8192",
       "",
       "1 of 2 hosts can take it. Why the others cannot:",
       "REASON | HOSTS",

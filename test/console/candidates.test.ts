@@ -17,7 +17,7 @@ async function tableRows(selector: string): Promise<string[][]> {
 async function fill({ page }: Session, fields: Record<string, string>, type = "service"): Promise<void> {
   await visit(session, "#/place", "Place a container");
   await page
-    .locator("#type option", { hasText: "batch (gpu-fragmentation, in-use, best-fit)" })
+    .locator("#type option", { hasText: "batch (gpu-fragmentation, cpu-reserve, in-use, best-fit)" })
     .waitFor({ state: "attached" });
   for (const [id, value] of Object.entries(fields)) await page.fill(`#${id}`, value);
   await page.selectOption("#type", type);

@@ -28,11 +28,11 @@ async function placedByForm(session: Session) {
 describe("the placement form", () => {
   it("offers the API's scheduler types, places, and shows the placement on its host and in the list", async () => {
     await visit(session, "#/place", "Place a container");
-    await offered("batch (gpu-fragmentation, in-use, best-fit)");
+    await offered("batch (gpu-fragmentation, cpu-reserve, in-use, best-fit)");
     expect(await session.page.locator("#type option").allInnerTexts()).toEqual([
       "service (replicas, least-allocated)",
-      "batch (gpu-fragmentation, in-use, best-fit)",
-      "gpu (gpu-fragmentation-coarse)",
+      "batch (gpu-fragmentation, cpu-reserve, in-use, best-fit)",
+      "gpu (gpu-fragmentation-coarse, cpu-reserve)",
     ]);
     await submit({
       image: "team/web:1",
@@ -65,7 +65,7 @@ describe("the placement form", () => {
 
   it("shows a 409's reasons, as the API counts them, and a 400's details", async () => {
     await visit(session, "#/place", "Place a container");
-    await offered("batch (gpu-fragmentation, in-use, best-fit)");
+    await offered("batch (gpu-fragmentation, cpu-reserve, in-use, best-fit)");
     const request = { image: "team/huge:1", cpus: "64", memory: "1024" };
     await submit(request, "batch");
     await shows(session, "#place-result h3", "Not placed: no host can take it");
@@ -165,7 +165,7 @@ describe("every field of a request", () => {
     };
     expect((await api(session.stack, "POST", "/v1/hosts", gpuHost)).status).toBe(201);
     await visit(session, "#/place", "Place a container");
-    await offered("gpu (gpu-fragmentation-coarse)");
+    await offered("gpu (gpu-fragmentation-coarse, cpu-reserve)");
     await session.page.check("#distinct-hosts");
     await submit(
       {
