@@ -91,6 +91,9 @@ describe("cpu-reserve", () => {
     const half = gpuHost("half", 96, 8, pair([0, 1]), pair([2, 3]));
     expect(freeGpu(half)).toBe(4000);
     expect(owedCpu([half], workload)).toBe(16_000);
+    // A task of two devices asks its cpu for both: 32 CPUs for 2 GPUs owe 16 a GPU.
+    const pairs: Workload = [{ shape: { cpuMilli: 32_000, gpus: 2, gpuMilli: 1000 }, share: 1 }];
+    expect(owedCpu(covering, pairs)).toBe(16_000);
     // A workload without GPU tasks owes nothing, even where the cpu would cover it.
     expect(owedCpu(covering, workload.slice(2))).toBe(0);
   });
