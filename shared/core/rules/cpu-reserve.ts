@@ -24,11 +24,11 @@ const SCALE = 32_000;
  * The cpu a free GPU is owed (milli-cpu a whole device): the cpu a device the workload's GPU tasks ask,
  * while the view's free cpu covers what the whole workload, cpu-only tasks included, asks for its free
  * GPUs (hosts of unknown capacity, and those not ready, left out); 0 once it does not, or when the
- * workload has no GPU task. Where cpu runs short for the
- * workload anyway every CPU counts, and a reserve would only strand it: on openb's variant whose cpu-only
- * tasks ask half of the cpu, a reserve kept throughout allocated 96.50% of the cpu against 97.16% (5
- * seeds), and the replay's peak was 17 hosts against 7. Reading the free cpu and GPUs of the workload's
- * sample of hosts (about 64) instead of the whole view allocated 97.04% there.
+ * workload has no GPU task. Where cpu runs short for the workload anyway every CPU counts, and a reserve
+ * would only strand it: on openb's variant whose cpu-only tasks ask half of the cpu, a reserve kept
+ * throughout allocated 96.50% of the cpu against 97.16% (5 seeds), and the replay's peak was 17 hosts
+ * against 7. Reading the free cpu and GPUs of the workload's sample of hosts (about 64) instead of the
+ * whole view allocated 97.04% there.
  */
 export function owedCpu(hosts: readonly Host[], workload: Workload): number {
   let asked = 0;
