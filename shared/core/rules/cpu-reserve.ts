@@ -52,9 +52,9 @@ export function owedCpu(hosts: readonly Host[], workload: Workload): number {
   return freeCpu >= ((asked / gpus) * free) / WHOLE ? gpuTasksCpu / gpus : 0;
 }
 
-/** The owed cpu a host lacks with `cpu` less and `gpus` (thousandths) less free. */
-function shortfall(host: Host, cpu: number, gpus: number, owed: number): number {
-  return Math.max(0, ((freeGpu(host) - gpus) * owed) / WHOLE - (host.freeCpu - cpu));
+/** The owed cpu a host lacks with `gpus` (thousandths) and `cpu` free. */
+function shortfall(gpus: number, cpu: number, owed: number): number {
+  return Math.max(0, (gpus * owed) / WHOLE - cpu);
 }
 
 /**
@@ -70,8 +70,10 @@ export const cpuReserve: ScoreRule = {
     if (host.gpus === null) return 0.5;
     const owed = context.owedCpu();
     if (owed === 0) return 0.5;
-    const gpus = askedGpu(request.gpus);
-    const growth = shortfall(host, request.amounts.cpu, gpus, owed) - shortfall(host, 0, 0, owed);
+    // The host's free GPU once, not per shortfall: this runs for every host a decision scores.
+    const gpus = freeGpu(host);
+    const after = shortfall(gpus - askedGpu(request.gpus), host.freeCpu - request.amounts.cpu, owed);
+    const growth = after - shortfall(gpus, host.freeCpu, owed);
     return Math.min(1, Math.max(0, 0.5 - growth / SCALE));
   },
 };
